@@ -1,0 +1,612 @@
+"""Load the plan, the reporting units and the office identity from ``inputs/`` and check them.
+
+The three YAML files are the only place where plan 233/KH-UBND, the 22 communes and the district
+bodies exist: nothing about them is written in code. :func:`load_catalog` reads all three, checks
+every entry and the references between them, and raises one :class:`CatalogError` listing every
+problem (file, entry, what is wrong) so a broken file is fixed in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CatalogError, UsageError
+
+PLAN_FILE = "plan.yaml"
+UNITS_FILE = "units.yaml"
+OFFICE_FILE = "office.yaml"
+
+RATIO = "ratio"
+STATUS = "status"
+TARGET_KINDS = ("at_least", "maintain", "reach", "increase")
+_CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measured indicator of Section I."""
+
+    code: str
+    group: str
+    name: str
+    kind: str  # RATIO or STATUS
+    population: str
+    numerator_label: str = ""
+    denominator_label: str = ""
+    unit_label: str = "người"
+    status_question: str = ""
+    status_options: tuple[str, ...] = ()
+    status_success: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target of Section I: ``indicator`` must reach ``value`` % (or increase) by ``year``."""
+
+    indicator: str
+    year: int
+    kind: str
+    value: float | None
+    quote: str
+    applies: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    year: int
+    title: str
+    applies: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class GoalGroup:
+    code: str
+    title: str
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskPart:
+    label: str
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """A group of tasks of Section II (NV1..NV8), with its items verbatim."""
+
+    code: str
+    number: int
+    title: str
+    items: tuple[str, ...]
+    parts: tuple[TaskPart, ...]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body named in Section IV with its duties; ``members`` for the grouped entry 7."""
+
+    number: str
+    title: str
+    units: tuple[str, ...]
+    unit_kinds: tuple[str, ...]
+    duties: tuple[str, ...]
+    members: tuple["Body", ...] = ()
+
+
+@dataclass(frozen=True)
+class ComponentPlan:
+    number: int
+    name: str
+    content: str
+    lead: str
+    lead_units: tuple[str, ...]
+    coordinators: str
+    coordinator_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    code: str
+    number: str
+    date: _dt.date
+    issuer: str
+    title: str
+    period: tuple[int, int]
+    basis: tuple[str, ...]
+    general_goal: str
+    milestones: tuple[Milestone, ...]
+    goal_groups: tuple[GoalGroup, ...]
+    indicators: tuple[Indicator, ...]
+    targets: tuple[Target, ...]
+    tasks: tuple[TaskGroup, ...]
+    funding: tuple[str, ...]
+    bodies: tuple[Body, ...]
+    closing: str
+    component_plans: tuple[ComponentPlan, ...]
+
+    def indicator(self, code: str) -> Indicator:
+        """Return the indicator with this code (KeyError if unknown)."""
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def target_for(self, indicator: str, year: int) -> Target | None:
+        """Return the target of ``indicator`` in force for report year ``year``, or None."""
+        for t in self.targets:
+            if t.indicator == indicator and t.applies[0] <= year <= t.applies[1]:
+                return t
+        return None
+
+    def milestone_for(self, year: int) -> Milestone | None:
+        """Return the milestone whose targets apply to report year ``year``."""
+        for m in self.milestones:
+            if m.applies[0] <= year <= m.applies[1]:
+                return m
+        return None
+
+    def task(self, code: str) -> TaskGroup:
+        for t in self.tasks:
+            if t.code == code:
+                return t
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class UnitKind:
+    code: str
+    name: str
+    commune: bool
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A reporting unit, valid from ``valid_from`` to ``valid_to`` (inclusive; None = open)."""
+
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    indicators: tuple[str, ...]
+    tasks: tuple[str, ...]
+    gso_code: str = ""
+    valid_from: _dt.date | None = None
+    valid_to: _dt.date | None = None
+    successors: tuple[str, ...] = ()
+    predecessors: tuple[str, ...] = ()
+
+    def active_on(self, day: _dt.date) -> bool:
+        """True if the unit exists on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def expected_in(self, year: int) -> bool:
+        """True if the unit must report for ``year`` (it exists on 31 December of that year)."""
+        return self.active_on(_dt.date(year, 12, 31))
+
+
+@dataclass(frozen=True)
+class Signer:
+    authority: str
+    title: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Office:
+    parent: str
+    name: str
+    full_name: str
+    abbreviation: str
+    place: str
+    drafting_unit: str
+    signer: Signer
+    report_recipient: str
+    report_cc: tuple[str, ...]
+    plan_recipients: tuple[str, ...]
+    submission_deadline: tuple[int, int]  # (month, day)
+
+    def deadline(self, year: int) -> _dt.date:
+        """Return the date by which units must submit their report for ``year``."""
+        return _dt.date(year, *self.submission_deadline)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything xhht knows that is not a submission: plan, units, kinds, office, and their files."""
+
+    plan: Plan
+    units: tuple[Unit, ...]
+    kinds: dict[str, UnitKind]
+    office: Office
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def unit(self, code: str) -> Unit | None:
+        for u in self.units:
+            if u.code == code:
+                return u
+        return None
+
+    def expected_units(self, year: int) -> list[Unit]:
+        """Return the units that must report for ``year``, communes first, in file order."""
+        units = [u for u in self.units if u.expected_in(year)]
+        return sorted(units, key=lambda u: (not self.kinds[u.kind].commune,))
+
+    def is_commune(self, unit: Unit) -> bool:
+        return self.kinds[unit.kind].commune
+
+    def reporters_of(self, indicator: str, year: int) -> list[Unit]:
+        return [u for u in self.expected_units(year) if indicator in u.indicators]
+
+    def check_year(self, year: int) -> None:
+        """Raise UsageError unless ``year`` is a report year of the plan with a target milestone."""
+        lo, hi = self.plan.period
+        if not lo <= year <= hi:
+            raise UsageError(
+                f"Năm {year} nằm ngoài giai đoạn của kế hoạch {self.plan.number} ({lo}-{hi}). "
+                f"Hãy chọn một năm từ {lo} đến {hi}."
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+class _Reader:
+    """Typed access to a YAML tree that records problems instead of raising on the first one."""
+
+    def __init__(self, file: Path, problems: list[str]):
+        self.file = file
+        self.problems = problems
+
+    def problem(self, where: str, what: str) -> None:
+        self.problems.append(f"{self.file.name}, mục {where}: {what}")
+
+    def get(self, d: Any, key: str, where: str, kind: type | tuple = str, required: bool = True,
+            default: Any = None) -> Any:
+        if not isinstance(d, dict):
+            self.problem(where, "phải là một bảng khóa: giá trị.")
+            return default
+        if key not in d or d[key] is None or d[key] == "":
+            if required:
+                self.problem(where, f"thiếu trường bắt buộc '{key}'.")
+            return default
+        value = d[key]
+        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problem(f"{where}.{key}", f"kiểu dữ liệu không đúng (nhận được {value!r}).")
+            return default
+        if isinstance(value, str):
+            value = value.strip()
+        return value
+
+    def strs(self, d: Any, key: str, where: str, required: bool = False) -> tuple[str, ...]:
+        value = self.get(d, key, where, list, required=required, default=[])
+        out = []
+        for i, v in enumerate(value or []):
+            if isinstance(v, (str, int)) and not isinstance(v, bool):
+                out.append(str(v).strip())
+            else:
+                self.problem(f"{where}.{key}[{i}]", f"phải là chuỗi ký tự (nhận được {v!r}).")
+        return tuple(out)
+
+    def date(self, d: Any, key: str, where: str, required: bool = False) -> _dt.date | None:
+        value = self.get(d, key, where, (str, _dt.date), required=required)
+        if value is None or isinstance(value, _dt.date):
+            return value
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(f"{where}.{key}", f"ngày '{value}' không đúng dạng YYYY-MM-DD.")
+            return None
+
+    def year_range(self, d: Any, key: str, where: str) -> tuple[int, int]:
+        value = self.get(d, key, where, list, default=[])
+        if (len(value) != 2 or not all(isinstance(v, int) for v in value) or value[0] > value[1]):
+            if value:
+                self.problem(f"{where}.{key}", f"phải là [năm đầu, năm cuối] (nhận được {value!r}).")
+            return (0, 0)
+        return (value[0], value[1])
+
+
+def _load_yaml(path: Path, problems: list[str]) -> Any:
+    if not path.is_file():
+        problems.append(f"Không tìm thấy tệp {path}.")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path.name}: không đọc được tệp ({exc}). Tệp phải được lưu dạng UTF-8.")
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        problems.append(f"{path.name}{where}: sai cú pháp YAML: {getattr(exc, 'problem', exc)}.")
+        return None
+
+
+def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
+    root = r.get(doc, "plan", "plan", dict)
+    if root is None:
+        return None
+    code = r.get(root, "code", "plan")
+    date = r.date(root, "date", "plan", required=True)
+    period = r.year_range(root, "period", "plan")
+
+    milestones = []
+    for i, m in enumerate(r.get(root, "milestones", "plan", list, default=[])):
+        w = f"milestones[{i}]"
+        milestones.append(Milestone(r.get(m, "year", w, int, default=0), r.get(m, "title", w, default=""),
+                                    r.year_range(m, "applies", w)))
+
+    groups = []
+    for i, g in enumerate(r.get(root, "goal_groups", "plan", list, default=[])):
+        w = f"goal_groups[{i}]"
+        groups.append(GoalGroup(r.get(g, "code", w, default=""), r.get(g, "title", w, default=""),
+                                r.strs(g, "tasks", w)))
+    group_codes = {g.code for g in groups}
+
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for i, d in enumerate(r.get(root, "indicators", "plan", list, default=[])):
+        icode = r.get(d, "code", f"indicators[{i}]", default="")
+        w = f"indicators[{i}] ({icode})" if icode else f"indicators[{i}]"
+        if icode and not _CODE_RE.match(icode):
+            r.problem(w, "mã chỉ tiêu chỉ được gồm chữ không dấu, số, '_', '-' và '.'.")
+        if icode in seen:
+            r.problem(w, f"mã chỉ tiêu '{icode}' bị trùng.")
+        seen.add(icode)
+        group = r.get(d, "group", w, default="")
+        if group and group not in group_codes:
+            r.problem(w, f"nhóm mục tiêu '{group}' không có trong goal_groups.")
+        kind = r.get(d, "kind", w, default="")
+        common = dict(code=icode, group=group, name=r.get(d, "name", w, default=""), kind=kind,
+                      population=r.get(d, "population", w, default=""))
+        if kind == RATIO:
+            num = r.get(d, "numerator", w, dict, default={})
+            den = r.get(d, "denominator", w, dict, default={})
+            indicators.append(Indicator(
+                **common, numerator_label=r.get(num, "label", f"{w}.numerator", default=""),
+                denominator_label=r.get(den, "label", f"{w}.denominator", default=""),
+                unit_label=r.get(num, "unit", f"{w}.numerator", required=False, default="người")))
+        elif kind == STATUS:
+            st = r.get(d, "status", w, dict, default={})
+            options = r.strs(st, "options", f"{w}.status", required=True)
+            success = r.get(st, "success", f"{w}.status", default="")
+            if success and success not in options:
+                r.problem(f"{w}.status", f"giá trị đạt '{success}' không nằm trong options.")
+            indicators.append(Indicator(**common, status_question=r.get(st, "question", f"{w}.status", default=""),
+                                        status_options=options, status_success=success))
+        else:
+            r.problem(w, f"kind phải là '{RATIO}' hoặc '{STATUS}' (nhận được {kind!r}).")
+    ind_codes = {i.code for i in indicators}
+
+    ms_by_year = {m.year: m for m in milestones}
+    targets = []
+    tseen: set[tuple[str, int]] = set()
+    for i, d in enumerate(r.get(root, "targets", "plan", list, default=[])):
+        ind = r.get(d, "indicator", f"targets[{i}]", default="")
+        year = r.get(d, "year", f"targets[{i}]", int, default=0)
+        w = f"targets[{i}] ({ind}, {year})"
+        if ind and ind not in ind_codes:
+            r.problem(w, f"chỉ tiêu '{ind}' không có trong indicators.")
+        if (ind, year) in tseen:
+            r.problem(w, "trùng chỉ tiêu cho cùng một mốc năm.")
+        tseen.add((ind, year))
+        if year and year not in ms_by_year:
+            r.problem(w, f"năm {year} không phải là một mốc trong milestones.")
+        kind = r.get(d, "kind", w, default="")
+        if kind and kind not in TARGET_KINDS:
+            r.problem(w, f"kind phải là một trong {', '.join(TARGET_KINDS)} (nhận được '{kind}').")
+        value = d.get("value") if isinstance(d, dict) else None
+        if kind == "increase":
+            if value is not None:
+                r.problem(w, "chỉ tiêu loại 'increase' không có giá trị (value phải để trống).")
+            value = None
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            r.problem(w, f"thiếu giá trị chỉ tiêu (value) dạng số phần trăm (nhận được {value!r}).")
+            value = None
+        elif not 0 <= value <= 100:
+            r.problem(w, f"giá trị chỉ tiêu {value} nằm ngoài khoảng 0-100%.")
+        m = ms_by_year.get(year)
+        targets.append(Target(ind, year, kind, float(value) if value is not None else None,
+                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0)))
+
+    tasks = []
+    for i, d in enumerate(r.get(root, "tasks", "plan", list, default=[])):
+        w = f"tasks[{i}]"
+        parts = tuple(TaskPart(r.get(p, "label", f"{w}.parts[{j}]", default=""),
+                               r.get(p, "title", f"{w}.parts[{j}]", default=""),
+                               r.strs(p, "items", f"{w}.parts[{j}]"))
+                      for j, p in enumerate(r.get(d, "parts", w, list, required=False, default=[])))
+        tasks.append(TaskGroup(r.get(d, "code", w, default=""), r.get(d, "number", w, int, default=0),
+                               r.get(d, "title", w, default=""), r.strs(d, "items", w), parts))
+    task_codes = {t.code for t in tasks}
+    for g in groups:
+        for t in g.tasks:
+            if t not in task_codes:
+                r.problem(f"goal_groups ({g.code})", f"nhóm nhiệm vụ '{t}' không có trong tasks.")
+
+    org = r.get(root, "organisation", "plan", dict, default={})
+
+    def body(d: Any, w: str) -> Body:
+        return Body(r.get(d, "number", w, default=""), r.get(d, "title", w, default=""),
+                    r.strs(d, "units", w), r.strs(d, "unit_kinds", w), r.strs(d, "duties", w),
+                    tuple(body(m, f"{w}.members[{j}]")
+                          for j, m in enumerate(r.get(d, "members", w, list, required=False, default=[]))))
+
+    bodies = tuple(body(d, f"organisation.bodies[{i}]")
+                   for i, d in enumerate(r.get(org, "bodies", "organisation", list, default=[])))
+    comps = []
+    for i, d in enumerate(r.get(root, "component_plans", "plan", list, default=[])):
+        w = f"component_plans[{i}]"
+        comps.append(ComponentPlan(r.get(d, "number", w, int, default=0), r.get(d, "name", w, default=""),
+                                   r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
+                                   r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
+                                   r.strs(d, "coordinator_units", w)))
+    return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
+                issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
+                period=period, basis=r.strs(root, "basis", "plan"),
+                general_goal=r.get(root, "general_goal", "plan", required=False, default=""),
+                milestones=tuple(milestones), goal_groups=tuple(groups), indicators=tuple(indicators),
+                targets=tuple(targets), tasks=tuple(tasks), funding=r.strs(root, "funding", "plan"),
+                bodies=bodies, closing=r.get(org, "closing", "organisation", required=False, default=""),
+                component_plans=tuple(comps))
+
+
+def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, UnitKind]]:
+    kinds = {}
+    for code, d in (r.get(doc, "kinds", "kinds", dict, default={}) or {}).items():
+        kinds[str(code)] = UnitKind(str(code), r.get(d, "name", f"kinds.{code}", default=str(code)),
+                                    bool(d.get("commune", False)) if isinstance(d, dict) else False,
+                                    r.get(d, "prefix", f"kinds.{code}", required=False, default=""))
+    profiles = r.get(doc, "profiles", "profiles", dict, default={}) or {}
+    units = []
+    seen: set[str] = set()
+    for i, d in enumerate(r.get(doc, "units", "units", list, default=[])):
+        code = r.get(d, "code", f"units[{i}]", default="")
+        w = f"units[{i}] ({code})" if code else f"units[{i}]"
+        if code and not _CODE_RE.match(code):
+            r.problem(w, "mã đơn vị chỉ được gồm chữ không dấu, số, '_', '-' và '.'.")
+        if code in seen:
+            r.problem(w, f"mã đơn vị '{code}' bị trùng.")
+        seen.add(code)
+        kind = r.get(d, "kind", w, default="")
+        if kind and kind not in kinds:
+            r.problem(w, f"loại đơn vị '{kind}' không có trong kinds.")
+        prof_name = r.get(d, "profile", w, required=False, default=None)
+        prof = {}
+        if prof_name is not None:
+            prof = profiles.get(prof_name)
+            if not isinstance(prof, dict):
+                r.problem(w, f"hồ sơ báo cáo (profile) '{prof_name}' không có trong profiles.")
+                prof = {}
+        inds = r.strs(prof, "indicators", f"profiles.{prof_name}") + r.strs(d, "extra_indicators", w)
+        tasks = r.strs(prof, "tasks", f"profiles.{prof_name}") + r.strs(d, "extra_tasks", w)
+        vf, vt = r.date(d, "valid_from", w), r.date(d, "valid_to", w)
+        if vf and vt and vf > vt:
+            r.problem(w, f"valid_from ({vf}) sau valid_to ({vt}).")
+        units.append(Unit(code=code, name=r.get(d, "name", w, default=""),
+                          short_name=r.get(d, "short_name", w, required=False, default="") or r.get(d, "name", w, default=""),
+                          kind=kind, indicators=tuple(dict.fromkeys(inds)), tasks=tuple(dict.fromkeys(tasks)),
+                          gso_code=r.get(d, "gso_code", w, required=False, default=""), valid_from=vf, valid_to=vt,
+                          successors=r.strs(d, "successors", w), predecessors=r.strs(d, "predecessors", w)))
+    return tuple(units), kinds
+
+
+def _parse_office(r: _Reader, doc: Any) -> Office | None:
+    o = r.get(doc, "office", "office", dict)
+    if o is None:
+        return None
+    s = r.get(o, "signer", "office", dict, default={})
+    rep = r.get(o, "report", "office", dict, default={})
+    pl = r.get(o, "plan", "office", dict, default={})
+    deadline = r.get(o, "submission_deadline", "office", default="12-15")
+    try:
+        month, day = (int(x) for x in deadline.split("-"))
+        _dt.date(2000, month, day)
+    except ValueError:
+        r.problem("office.submission_deadline", f"phải có dạng MM-DD (nhận được '{deadline}').")
+        month, day = 12, 15
+    return Office(parent=r.get(o, "parent", "office", default=""), name=r.get(o, "name", "office", default=""),
+                  full_name=r.get(o, "full_name", "office", default=""),
+                  abbreviation=r.get(o, "abbreviation", "office", default=""),
+                  place=r.get(o, "place", "office", default=""),
+                  drafting_unit=r.get(o, "drafting_unit", "office", required=False, default=""),
+                  signer=Signer(r.get(s, "authority", "office.signer", required=False, default=""),
+                                r.get(s, "title", "office.signer", default=""), r.get(s, "name", "office.signer", default="")),
+                  report_recipient=r.get(rep, "recipient", "office.report", default=""),
+                  report_cc=r.strs(rep, "recipients_cc", "office.report"),
+                  plan_recipients=r.strs(pl, "recipients", "office.plan"),
+                  submission_deadline=(month, day))
+
+
+def _cross_check(plan: Plan, units: tuple[Unit, ...], kinds: dict[str, UnitKind],
+                 problems: list[str]) -> None:
+    ind_codes = {i.code for i in plan.indicators}
+    task_codes = {t.code for t in plan.tasks}
+    unit_codes = {u.code for u in units}
+    reported: set[str] = set()
+    for i, u in enumerate(units):
+        w = f"{UNITS_FILE}, mục units[{i}] ({u.code})"
+        for c in u.indicators:
+            if c not in ind_codes:
+                problems.append(f"{w}: chỉ tiêu '{c}' không có trong {PLAN_FILE}.")
+        for c in u.tasks:
+            if c not in task_codes:
+                problems.append(f"{w}: nhóm nhiệm vụ '{c}' không có trong {PLAN_FILE}.")
+        for c in u.successors + u.predecessors:
+            if c not in unit_codes:
+                problems.append(f"{w}: đơn vị kế thừa/tiền thân '{c}' không có trong {UNITS_FILE}.")
+        reported.update(u.indicators)
+    for i in plan.indicators:
+        if i.code not in reported:
+            problems.append(f"{PLAN_FILE}, mục indicators ({i.code}): không có đơn vị nào báo cáo chỉ tiêu này "
+                            f"(thêm mã vào một profile hoặc extra_indicators trong {UNITS_FILE}).")
+
+    def walk(bodies: tuple[Body, ...]):
+        for b in bodies:
+            yield b
+            yield from walk(b.members)
+
+    for b in walk(plan.bodies):
+        for c in b.units:
+            if c not in unit_codes:
+                problems.append(f"{PLAN_FILE}, mục organisation ({b.number}. {b.title}): đơn vị '{c}' không có trong {UNITS_FILE}.")
+        for k in b.unit_kinds:
+            if k not in kinds:
+                problems.append(f"{PLAN_FILE}, mục organisation ({b.number}. {b.title}): loại đơn vị '{k}' không có trong {UNITS_FILE}.")
+    for c in plan.component_plans:
+        for code in c.lead_units + c.coordinator_units:
+            if code not in unit_codes:
+                problems.append(f"{PLAN_FILE}, mục component_plans ({c.number}): đơn vị '{code}' không có trong {UNITS_FILE}.")
+    for y in range(plan.period[0], plan.period[1] + 1):
+        if plan.milestone_for(y) is None:
+            problems.append(f"{PLAN_FILE}, mục milestones: năm {y} của giai đoạn không thuộc mốc nào (applies).")
+
+
+def load_catalog(inputs: Path | str) -> Catalog:
+    """Read ``plan.yaml``, ``units.yaml`` and ``office.yaml`` from ``inputs`` and check them.
+
+    Raises :class:`CatalogError` listing every problem found in the three files.
+    """
+    inputs = Path(inputs)
+    problems: list[str] = []
+    files = {name: inputs / name for name in (PLAN_FILE, UNITS_FILE, OFFICE_FILE)}
+    docs = {name: _load_yaml(path, problems) for name, path in files.items()}
+    plan = units = kinds = office = None
+    if docs[PLAN_FILE] is not None:
+        plan = _parse_plan(_Reader(files[PLAN_FILE], problems), docs[PLAN_FILE])
+    if docs[UNITS_FILE] is not None:
+        units, kinds = _parse_units(_Reader(files[UNITS_FILE], problems), docs[UNITS_FILE])
+    if docs[OFFICE_FILE] is not None:
+        office = _parse_office(_Reader(files[OFFICE_FILE], problems), docs[OFFICE_FILE])
+    if plan is not None and units is not None and not problems:
+        _cross_check(plan, units, kinds, problems)
+    if problems or plan is None or units is None or office is None:
+        raise CatalogError(problems or ["Dữ liệu không đầy đủ."])
+    return Catalog(plan=plan, units=units, kinds=kinds, office=office, files=files)
+
+
+def targets_table(plan: Plan) -> list[dict[str, Any]]:
+    """Return the targets as plain rows (for ``xhht plan targets`` and its JSON output)."""
+    rows = []
+    for t in plan.targets:
+        ind = plan.indicator(t.indicator)
+        rows.append({"indicator": t.indicator, "name": ind.name, "group": ind.group, "year": t.year,
+                     "kind": t.kind, "value": t.value, "applies": list(t.applies),
+                     "population": ind.population, "quote": t.quote})
+    return rows
