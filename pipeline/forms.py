@@ -1,0 +1,279 @@
+"""Write the yearly submission form (XLSX) of every reporting unit.
+
+A form holds four visible sheets a commune clerk can fill without help (instructions, figures,
+task results, funding) and one hidden sheet with the unit code, year and form version. Labels are
+locked; only input cells are open, with Excel data validation (whole numbers >= 0, dropdowns).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from . import layout as L
+from .errors import OutputError
+from .plan import RATIO, STATUS, Catalog, Unit
+from .store import normalise_zip, safe_name, staged_dir
+
+FONT = "Times New Roman"
+
+
+def form_filename(unit: Unit, year: int) -> str:
+    """Return the file name of a unit's form: ``BieuMau_2015_10504_An-Phu.xlsx``."""
+    return f"BieuMau_{year}_{unit.code}_{safe_name(unit.short_name)}.xlsx"
+
+
+def build_form(catalog: Catalog, unit: Unit, year: int):
+    """Return an openpyxl Workbook: the form of ``unit`` for report ``year``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    plan = catalog.plan
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    f_normal = Font(name=FONT, size=12)
+    f_bold = Font(name=FONT, size=12, bold=True)
+    f_title = Font(name=FONT, size=14, bold=True)
+    f_italic = Font(name=FONT, size=11, italic=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    head_fill = PatternFill("solid", fgColor="D9E1F2")
+    group_fill = PatternFill("solid", fgColor="EDEDED")
+    grey_fill = PatternFill("solid", fgColor="BFBFBF")
+    unlocked = Protection(locked=False)
+
+    def put(ws, ref, value, font=f_normal, align=wrap, fill=None, box=True, editable=False):
+        c = ws[ref]
+        c.value = value
+        c.font = font
+        c.alignment = align
+        if fill is not None:
+            c.fill = fill
+        if box:
+            c.border = border
+        if editable:
+            c.protection = unlocked
+            c.fill = input_fill
+        return c
+
+    def protect(ws):
+        ws.protection.sheet = True
+        ws.protection.formatCells = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+
+    wb = Workbook()
+    unit_line = f"Đơn vị: {unit.name} (mã {unit.code})"
+    title_year = f"năm {year}"
+
+    # --- Hướng dẫn ---------------------------------------------------------------------------
+    g = wb.active
+    g.title = L.GUIDE_SHEET
+    g.column_dimensions["A"].width = 4
+    g.column_dimensions["B"].width = 100
+    lines = [
+        (f"BIỂU MẪU BÁO CÁO KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title),
+        (f"Thực hiện Kế hoạch số {plan.number} ngày {plan.date.day:02d}/{plan.date.month}/{plan.date.year} "
+         f"của {plan.issuer} về {plan.title[0].lower() + plan.title[1:]}", f_italic),
+        (unit_line, f_bold),
+        (f"Năm báo cáo: {year}    Phiên bản biểu mẫu: {L.FORM_VERSION}", f_bold),
+        ("", f_normal),
+        ("Hướng dẫn điền biểu mẫu", f_bold),
+        (f"1. Trang '{L.DATA_SHEET}': nhập số liệu vào các ô màu vàng. Mỗi chỉ tiêu có Tử số và Mẫu số là "
+         "số đếm (số người, số trung tâm...), KHÔNG nhập tỷ lệ phần trăm; cột Tỷ lệ tự tính.", f_normal),
+        ("2. Số liệu là số nguyên không âm, không gõ dấu chấm, dấu phẩy hay chữ. Nếu không có thì nhập 0. "
+         "Tử số không được lớn hơn Mẫu số.", f_normal),
+        ("3. Các chỉ tiêu phổ cập, chống mù chữ: chọn 'Đạt' hoặc 'Chưa đạt' trong danh sách.", f_normal),
+        (f"4. Trang '{L.TASK_SHEET}': ghi ngắn gọn kết quả thực hiện từng nhóm nhiệm vụ của Kế hoạch, "
+         "những tồn tại, hạn chế và đề xuất, kiến nghị.", f_normal),
+        (f"5. Trang '{L.FUNDING_SHEET}': ghi số tiền (đồng) đã chi trong năm cho xây dựng xã hội học tập.", f_normal),
+        (f"6. Ghi ngày lập báo cáo và người lập biểu ở đầu trang '{L.DATA_SHEET}'.", f_normal),
+        (f"7. Không đổi tên, xóa hoặc thêm trang; không sửa cột 'Mã'. Hạn gửi: "
+         f"{catalog.office.deadline(year).strftime('%d/%m/%Y')}, gửi về {catalog.office.full_name}.", f_normal),
+    ]
+    for i, (text, font) in enumerate(lines, start=1):
+        put(g, f"B{i}", text, font=font, box=False)
+    protect(g)
+
+    # --- Số liệu -----------------------------------------------------------------------------
+    ws = wb.create_sheet(L.DATA_SHEET)
+    widths = {"A": 5, "B": 15, "C": 46, "D": 34, "E": 13, "F": 30, "G": 13, "H": 10, "I": 22}
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    ws.merge_cells("A1:I1")
+    put(ws, "A1", f"SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title, center, box=False)
+    ws.merge_cells("A2:I2")
+    put(ws, "A2", unit_line, f_bold, center, box=False)
+    put(ws, "C3", L.REPORT_DATE_LABEL, f_bold, Alignment(horizontal="right"), box=False)
+    put(ws, L.REPORT_DATE_CELL, None, editable=True).number_format = "DD/MM/YYYY"
+    put(ws, "F3", L.PREPARER_LABEL, f_bold, Alignment(horizontal="right"), box=False)
+    put(ws, L.PREPARER_CELL, None, editable=True)
+    ws.merge_cells(f"{L.PREPARER_CELL}:I3")
+    heads = ["STT", "Mã", "Chỉ tiêu", "Tử số: nội dung", "Tử số", "Mẫu số: nội dung", "Mẫu số", "Tỷ lệ", "Ghi chú"]
+    for col, text in zip(L.DATA_COLS.values(), heads):
+        put(ws, f"{col}{L.DATA_HEADER_ROW}", text, f_bold, center, fill=head_fill)
+    ws.freeze_panes = f"A{L.DATA_HEADER_ROW + 1}"
+    ws.print_title_rows = f"{L.DATA_HEADER_ROW}:{L.DATA_HEADER_ROW}"
+
+    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                           showErrorMessage=True, errorTitle="Số liệu không hợp lệ",
+                           error="Hãy nhập số nguyên lớn hơn hoặc bằng 0.")
+    date_dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+                             allow_blank=True, showErrorMessage=True, errorTitle="Ngày không hợp lệ",
+                             error="Hãy nhập ngày dạng ngày/tháng/năm.")
+    ws.add_data_validation(whole)
+    ws.add_data_validation(date_dv)
+    date_dv.add(L.REPORT_DATE_CELL)
+    status_dvs: dict[tuple[str, ...], DataValidation] = {}
+
+    c = L.DATA_COLS
+    row = L.DATA_HEADER_ROW + 1
+    no = 0
+    wanted = set(unit.indicators)
+    for group in plan.goal_groups:
+        inds = [i for i in plan.indicators if i.group == group.code and i.code in wanted]
+        if not inds:
+            continue
+        ws.merge_cells(f"A{row}:I{row}")
+        put(ws, f"A{row}", f"{group.code}) {group.title}", f_bold, fill=group_fill)
+        row += 1
+        for ind in inds:
+            no += 1
+            put(ws, f"{c['no']}{row}", no, align=center)
+            put(ws, f"{c['code']}{row}", ind.code, Font(name=FONT, size=9, color="595959"))
+            put(ws, f"{c['name']}{row}", ind.name)
+            put(ws, f"{c['note']}{row}", None, editable=True)
+            if ind.kind == RATIO:
+                put(ws, f"{c['num_label']}{row}", ind.numerator_label)
+                put(ws, f"{c['num']}{row}", None, editable=True).number_format = "#,##0"
+                put(ws, f"{c['den_label']}{row}", ind.denominator_label)
+                put(ws, f"{c['den']}{row}", None, editable=True).number_format = "#,##0"
+                whole.add(f"{c['num']}{row}")
+                whole.add(f"{c['den']}{row}")
+                rate = put(ws, f"{c['rate']}{row}",
+                           f'=IF(AND(ISNUMBER({c["num"]}{row}),{c["den"]}{row}>0),{c["num"]}{row}/{c["den"]}{row},"")',
+                           align=center)
+                rate.number_format = "0.0%"
+            elif ind.kind == STATUS:
+                put(ws, f"{c['num_label']}{row}", ind.status_question)
+                put(ws, f"{c['num']}{row}", None, editable=True, align=center)
+                put(ws, f"{c['den_label']}{row}", "(chọn trong danh sách)", f_italic)
+                put(ws, f"{c['den']}{row}", None, fill=grey_fill)
+                put(ws, f"{c['rate']}{row}", None, fill=grey_fill)
+                key = ind.status_options
+                if key not in status_dvs:
+                    dv = DataValidation(type="list", formula1='"' + ",".join(key) + '"', allow_blank=True,
+                                        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
+                                        error="Hãy chọn một giá trị trong danh sách: " + ", ".join(key) + ".")
+                    ws.add_data_validation(dv)
+                    status_dvs[key] = dv
+                status_dvs[key].add(f"{c['num']}{row}")
+            row += 1
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    protect(ws)
+
+    # --- Nhiệm vụ ----------------------------------------------------------------------------
+    ts = wb.create_sheet(L.TASK_SHEET)
+    for col, w in {"A": 5, "B": 10, "C": 45, "D": 90}.items():
+        ts.column_dimensions[col].width = w
+    ts.merge_cells("A1:D1")
+    put(ts, "A1", f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ {title_year.upper()} - {unit.name.upper()}", f_title, center, box=False)
+    t = L.TASK_COLS
+    for col, text in zip(t.values(), ["STT", "Mã", "Nhiệm vụ (theo Kế hoạch)", "Kết quả thực hiện"]):
+        put(ts, f"{col}{L.TASK_HEADER_ROW}", text, f_bold, center, fill=head_fill)
+    row = L.TASK_HEADER_ROW + 1
+    rows = [(tk.code, f"{tk.number}. {tk.title}") for tk in plan.tasks if tk.code in unit.tasks]
+    rows += list(L.CLOSING_ROWS)
+    for i, (code, title) in enumerate(rows, start=1):
+        put(ts, f"{t['no']}{row}", i, align=center)
+        put(ts, f"{t['code']}{row}", code, Font(name=FONT, size=9, color="595959"))
+        put(ts, f"{t['title']}{row}", title, f_bold if code in dict(L.CLOSING_ROWS) else f_normal)
+        put(ts, f"{t['text']}{row}", None, editable=True)
+        ts.row_dimensions[row].height = 90
+        row += 1
+    ts.freeze_panes = f"A{L.TASK_HEADER_ROW + 1}"
+    ts.page_setup.orientation = "landscape"
+    ts.page_setup.paperSize = ts.PAPERSIZE_A4
+    protect(ts)
+
+    # --- Kinh phí ----------------------------------------------------------------------------
+    fs = wb.create_sheet(L.FUNDING_SHEET)
+    for col, w in {"A": 5, "B": 10, "C": 60, "D": 22, "E": 30}.items():
+        fs.column_dimensions[col].width = w
+    fs.merge_cells("A1:E1")
+    put(fs, "A1", f"KINH PHÍ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()} (đơn vị tính: đồng)", f_title, center, box=False)
+    f = L.FUNDING_COLS
+    for col, text in zip(f.values(), ["STT", "Mã", "Nguồn kinh phí", "Số tiền (đồng)", "Ghi chú"]):
+        put(fs, f"{col}{L.FUNDING_HEADER_ROW}", text, f_bold, center, fill=head_fill)
+    money = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                           showErrorMessage=True, errorTitle="Số tiền không hợp lệ",
+                           error="Hãy nhập số tiền bằng đồng, là số nguyên không âm.")
+    fs.add_data_validation(money)
+    row = L.FUNDING_HEADER_ROW + 1
+    first = row
+    for i, (code, title) in enumerate(L.FUNDING_SOURCES, start=1):
+        put(fs, f"{f['no']}{row}", i, align=center)
+        put(fs, f"{f['code']}{row}", code, Font(name=FONT, size=9, color="595959"))
+        put(fs, f"{f['title']}{row}", title)
+        put(fs, f"{f['amount']}{row}", None, editable=True).number_format = "#,##0"
+        money.add(f"{f['amount']}{row}")
+        put(fs, f"{f['note']}{row}", None, editable=True)
+        row += 1
+    put(fs, f"{f['title']}{row}", "Tổng cộng", f_bold)
+    put(fs, f"{f['amount']}{row}", f"=SUM({f['amount']}{first}:{f['amount']}{row - 1})", f_bold).number_format = "#,##0"
+    protect(fs)
+
+    # --- hidden identity sheet ---------------------------------------------------------------
+    ms = wb.create_sheet(L.META_SHEET)
+    meta = {"form": L.FORM_KIND, "unit": unit.code, "unit_name": unit.name, "year": year,
+            "form_version": L.FORM_VERSION, "plan": plan.code}
+    for i, key in enumerate(L.META_KEYS, start=1):
+        ms[f"A{i}"] = key
+        ms[f"B{i}"] = meta[key]
+        ms[f"B{i}"].data_type = "s" if isinstance(meta[key], str) else ms[f"B{i}"].data_type
+    ms.sheet_state = "hidden"
+    protect(ms)
+
+    wb.active = 1  # open on "Số liệu"
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet.title == L.DATA_SHEET
+    stamp = _dt.datetime(year, 1, 1)
+    wb.properties.creator = catalog.office.full_name
+    wb.properties.title = f"Biểu mẫu báo cáo xây dựng xã hội học tập năm {year} - {unit.name}"
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.lastModifiedBy = catalog.office.full_name
+    return wb
+
+
+def save_workbook(wb, path: Path, stamp: _dt.datetime | None = None) -> None:
+    """Save an openpyxl workbook with stable bytes (fixed zip timestamps)."""
+    wb.save(path)
+    normalise_zip(path, stamp)
+
+
+def write_forms(catalog: Catalog, year: int, outputs: Path, units: list[Unit] | None = None) -> list[Path]:
+    """Write the form of every unit expected for ``year`` into ``outputs/bieu-mau/<year>/``.
+
+    All forms are written to a staging folder first; if any one fails, none is moved into place.
+    Returns the final paths.
+    """
+    catalog.check_year(year)
+    units = units if units is not None else catalog.expected_units(year)
+    final = Path(outputs) / "bieu-mau" / str(year)
+    written = []
+    with staged_dir(final) as stage:
+        for unit in units:
+            name = form_filename(unit, year)
+            try:
+                save_workbook(build_form(catalog, unit, year), stage / name)
+            except OSError as exc:
+                raise OutputError(f"Không ghi được biểu mẫu {name}: {exc.strerror or exc}.") from exc
+            written.append(final / name)
+    return written

@@ -1,0 +1,125 @@
+"""Problems found in submissions, as values: a stable code, a severity, where, and what to do.
+
+Every stage appends :class:`Issue` objects instead of raising, so one pass reports every problem of
+every file. The message text is Vietnamese and is built from a template per code, so the same
+problem is always worded the same way (tests pin the exact wording).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"      # the value or file is excluded
+    WARNING = "warning"  # kept, but someone should look
+    INFO = "info"        # recorded for the archive (e.g. a superseded version)
+
+    @property
+    def label(self) -> str:
+        return {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}[self.value]
+
+
+# code -> (severity, message template). Placeholders are filled from Issue.params.
+CATALOG: dict[str, tuple[Severity, str]] = {
+    "file-unreadable": (Severity.ERROR,
+                        "Không đọc được tệp như một bảng tính Excel ({detail}). Hãy mở tệp bằng Excel, "
+                        "lưu lại dạng .xlsx và gửi lại."),
+    "not-a-form": (Severity.ERROR,
+                   "Tệp không phải biểu mẫu xhht (không có trang thông tin '{sheet}'). Hãy nhập số liệu vào "
+                   "biểu mẫu do Phòng GD&ĐT gửi."),
+    "meta-missing": (Severity.ERROR,
+                     "Biểu mẫu thiếu thông tin '{field}' ở trang '{sheet}'. Hãy dùng biểu mẫu gốc, không xóa trang này."),
+    "wrong-year": (Severity.ERROR,
+                   "Biểu mẫu này là của năm {form_year}, không phải năm {year}. Hãy gửi biểu mẫu năm {year}."),
+    "unknown-unit": (Severity.ERROR,
+                     "Mã đơn vị '{unit}' không có trong danh sách đơn vị báo cáo. Hãy dùng biểu mẫu đúng của đơn vị."),
+    "unit-not-expected": (Severity.ERROR,
+                          "Đơn vị '{unit}' không thuộc danh sách phải báo cáo năm {year} (đơn vị đã sáp nhập hoặc "
+                          "chưa thành lập)."),
+    "superseded": (Severity.INFO,
+                   "Đơn vị đã gửi bản mới hơn ({newer}); bản này không được dùng để tổng hợp."),
+    "duplicate-version": (Severity.ERROR,
+                          "Đơn vị gửi hai tệp cùng ngày báo cáo ({date}): '{other}'. Không biết bản nào là bản "
+                          "đúng; đã dùng tệp có tên xếp sau. Hãy xác nhận lại với đơn vị."),
+    "missing-submission": (Severity.WARNING, "{name} (mã {unit_code}) chưa gửi báo cáo năm {year}."),
+    "not-a-number": (Severity.ERROR,
+                     "Giá trị '{value}' của '{label}' không phải là số. Hãy nhập một số nguyên (ví dụ 1234)."),
+    "not-integer": (Severity.ERROR,
+                    "Giá trị {value} của '{label}' phải là số nguyên (số người, số đơn vị), không có phần thập phân."),
+    "negative": (Severity.ERROR, "Giá trị {value} của '{label}' là số âm. Hãy nhập số lớn hơn hoặc bằng 0."),
+    "missing-value": (Severity.ERROR, "Chưa nhập '{label}' (bắt buộc). Hãy nhập số liệu, nếu không có thì nhập 0."),
+    "numerator-gt-denominator": (Severity.ERROR,
+                                 "'{num_label}' ({num}) lớn hơn '{den_label}' ({den}). Hãy kiểm tra lại hai số này."),
+    "zero-denominator": (Severity.WARNING,
+                         "'{den_label}' bằng 0 nên không tính được tỷ lệ; chỉ tiêu này của đơn vị không được tính."),
+    "bad-status": (Severity.ERROR,
+                   "Giá trị '{value}' của '{label}' không hợp lệ. Hãy chọn một trong: {options}."),
+    "bad-money": (Severity.ERROR,
+                  "Giá trị '{value}' của '{label}' không phải là số tiền hợp lệ (đồng). Hãy nhập số nguyên không âm."),
+    "bad-date": (Severity.WARNING,
+                 "Ngày báo cáo '{value}' không đọc được; đã dùng ngày nhận tệp."),
+    "indicator-missing": (Severity.ERROR,
+                          "Biểu mẫu không có dòng của chỉ tiêu '{indicator}' ({label}). Hãy dùng biểu mẫu gốc năm {year}."),
+    "no-narrative": (Severity.WARNING,
+                     "Đơn vị chưa ghi kết quả thực hiện nhiệm vụ nào ở trang '{sheet}'."),
+    "old-form-version": (Severity.WARNING,
+                         "Biểu mẫu phiên bản {form_version} khác phiên bản hiện hành {current}; số liệu vẫn được đọc."),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located as precisely as the source allows (file, sheet, cell)."""
+
+    code: str
+    unit: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    indicator: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def make(cls, code: str, *, unit: str = "", file: str = "", sheet: str = "", cell: str = "",
+             indicator: str = "", **params: object) -> "Issue":
+        if code not in CATALOG:
+            raise KeyError(f"unknown issue code {code!r}")
+        return cls(code, unit, file, sheet, cell, indicator,
+                   tuple((k, "" if v is None else str(v)) for k, v in params.items()))
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOG[self.code][0]
+
+    @property
+    def message(self) -> str:
+        return CATALOG[self.code][1].format(**dict(self.params))
+
+    @property
+    def location(self) -> str:
+        """``tệp, trang 'Số liệu', ô E12`` (only the parts that are known)."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"trang '{self.sheet}'")
+        if self.cell:
+            parts.append(f"ô {self.cell}")
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        """The full line shown to a person: ``Lỗi [negative] tệp, trang, ô: message``."""
+        where = f" {self.location}:" if self.location else ":"
+        return f"{self.severity.label} [{self.code}]{where} {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        d = asdict(self)
+        d.pop("params")
+        d.update(severity=self.severity.value, message=self.message)
+        return d
+
+
+def count(issues: list[Issue], severity: Severity) -> int:
+    return sum(1 for i in issues if i.severity is severity)

@@ -1,0 +1,74 @@
+"""Writing outputs safely: all-or-nothing folders and byte-stable Office files.
+
+Every command that writes builds its files in a hidden staging folder next to the destination and
+moves them into place only when all of them are complete, so an error or a killed process never
+leaves a half-written document. DOCX and XLSX are zip files whose members carry timestamps;
+:func:`normalise_zip` rewrites them with a fixed timestamp so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+from .errors import OutputError
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@contextlib.contextmanager
+def staged_dir(final: Path) -> Iterator[Path]:
+    """Yield an empty staging folder; on success, its files replace those of the same name in ``final``.
+
+    Files in ``final`` that the command did not write are kept. On any exception the staging
+    folder is removed and ``final`` is left exactly as it was.
+    """
+    final = Path(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục kết quả {final.parent}: {exc.strerror or exc}.") from exc
+    try:
+        yield stage
+        final.mkdir(parents=True, exist_ok=True)
+        for src in sorted(stage.rglob("*")):
+            if src.is_file():
+                dest = final / src.relative_to(stage)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dest)
+    except PermissionError as exc:
+        raise OutputError(
+            f"Không ghi được {exc.filename}: tệp đang mở trong chương trình khác hoặc không có quyền ghi. "
+            "Hãy đóng tệp (Word/Excel) rồi chạy lại.") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def normalise_zip(path: Path, when: _dt.datetime | None = None) -> None:
+    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place."""
+    stamp = when.timetuple()[:6] if when else FIXED_ZIP_TIME
+    tmp = path.with_name(path.name + ".norm")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    os.replace(tmp, path)
+
+
+def safe_name(text: str) -> str:
+    """Return an ASCII file-name fragment for a Vietnamese name: ``Xã Đốc Tín`` -> ``Xa-Doc-Tin``."""
+    import unicodedata
+
+    text = text.replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text).split())

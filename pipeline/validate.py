@@ -1,0 +1,236 @@
+"""Check the submitted values and say, for each expected unit, what was received.
+
+All problems of all files are collected in one pass. A bad value is excluded from the totals and
+marked (its observation keeps ``valid=False`` and the issue codes); the rest of the unit's values
+are still used, so a unit with one typo is never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ingest import IngestResult, RawText
+from .issues import Issue, Severity
+from .plan import RATIO, Catalog
+
+_INT_RE = re.compile(r"^\d+$")
+
+
+@dataclass
+class Observation:
+    """What one unit reported for one indicator, after checking."""
+
+    unit: str
+    indicator: str
+    kind: str
+    numerator: int | None = None
+    denominator: int | None = None
+    status: str | None = None
+    valid: bool = True
+    problems: list[str] = field(default_factory=list)
+    file: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        """The unit's own percentage (ratio indicators with a usable denominator)."""
+        if self.valid and self.kind == RATIO and self.denominator:
+            return 100.0 * self.numerator / self.denominator
+        return None
+
+
+@dataclass(frozen=True)
+class Text:
+    unit: str
+    task: str
+    text: str
+    file: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class Money:
+    unit: str
+    source: str
+    amount: int
+    file: str
+    cell: str
+
+
+@dataclass
+class UnitStatus:
+    """One row of the completeness table."""
+
+    unit: str
+    name: str
+    state: str                     # received | missing
+    file: str = ""
+    report_date: _dt.date | None = None
+    late_days: int | None = None   # None: not known or missing; 0: on time
+    errors: int = 0
+    warnings: int = 0
+    superseded: tuple[str, ...] = ()
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "missing":
+            return "Chưa nộp"
+        return "Đã nộp, có lỗi" if self.errors else "Đã nộp"
+
+
+@dataclass
+class ValidationResult:
+    year: int
+    observations: dict[tuple[str, str], Observation]
+    texts: list[Text]
+    money: list[Money]
+    completeness: list[UnitStatus]
+    issues: list[Issue]
+
+    @property
+    def received(self) -> list[UnitStatus]:
+        return [u for u in self.completeness if u.state == "received"]
+
+    @property
+    def missing(self) -> list[UnitStatus]:
+        return [u for u in self.completeness if u.state == "missing"]
+
+    @property
+    def with_errors(self) -> list[UnitStatus]:
+        return [u for u in self.completeness if u.state == "received" and u.errors]
+
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+
+def _parse_count(raw: Any) -> tuple[int | None, str | None]:
+    """Return (value, problem code) for a count cell."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None, "missing-value"
+    if isinstance(raw, bool):
+        return None, "not-a-number"
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and not raw.is_integer():
+            return None, "not-integer"
+        value = int(raw)
+        return (None, "negative") if value < 0 else (value, None)
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if _INT_RE.match(text):
+        return int(text), None
+    if re.match(r"^-\d+$", text):
+        return None, "negative"
+    return None, "not-a-number"
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
+    """Check every ingested value and return observations, completeness and all issues."""
+    year = data.year
+    issues = list(data.issues)
+    obs: dict[tuple[str, str], Observation] = {}
+    used = data.used()
+
+    for v in data.values:
+        ind = catalog.plan.indicator(v.indicator)
+        o = obs.setdefault((v.unit, v.indicator), Observation(v.unit, v.indicator, ind.kind, file=v.file, note=v.note))
+        o.cells[v.field] = v.cell
+        where = dict(unit=v.unit, file=v.file, sheet=v.sheet, cell=v.cell, indicator=v.indicator)
+        if v.field == "status":
+            text = unicodedata.normalize("NFC", _show(v.raw)) if v.raw not in (None, "") else ""
+            if not text:
+                issues.append(Issue.make("missing-value", label=f"{ind.name}", **where))
+                o.valid = False
+                o.problems.append("missing-value")
+                continue
+            match = next((opt for opt in ind.status_options if opt.casefold() == text.casefold()), None)
+            if match is None:
+                issues.append(Issue.make("bad-status", value=text, label=ind.name,
+                                         options=", ".join(ind.status_options), **where))
+                o.valid = False
+                o.problems.append("bad-status")
+            o.status = match
+            continue
+        label = ind.numerator_label if v.field == "numerator" else ind.denominator_label
+        value, problem = _parse_count(v.raw)
+        if problem:
+            issues.append(Issue.make(problem, value=_show(v.raw), label=label, **where))
+            o.valid = False
+            o.problems.append(problem)
+        setattr(o, v.field, value)
+
+    for o in obs.values():
+        if o.kind != RATIO or not o.valid:
+            continue
+        ind = catalog.plan.indicator(o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        if o.numerator > o.denominator:
+            issues.append(Issue.make("numerator-gt-denominator", cell=f"{o.cells['numerator']}, {o.cells['denominator']}",
+                                     num_label=ind.numerator_label, num=o.numerator,
+                                     den_label=ind.denominator_label, den=o.denominator, **where))
+            o.valid = False
+            o.problems.append("numerator-gt-denominator")
+        elif o.denominator == 0 and o.numerator == 0:
+            issues.append(Issue.make("zero-denominator", cell=o.cells["denominator"],
+                                     den_label=ind.denominator_label, **where))
+            o.valid = False
+            o.problems.append("zero-denominator")
+
+    texts: list[Text] = []
+    by_unit_texts: dict[str, list[RawText]] = {}
+    for t in data.texts:
+        by_unit_texts.setdefault(t.unit, []).append(t)
+        clean = unicodedata.normalize("NFC", t.text).strip()
+        if clean:
+            texts.append(Text(t.unit, t.task, clean, t.file, t.cell))
+    for unit, sub in used.items():
+        if not any(t.text.strip() for t in by_unit_texts.get(unit, [])):
+            issues.append(Issue.make("no-narrative", unit=unit, file=sub.file, sheet="Nhiệm vụ"))
+
+    money: list[Money] = []
+    for m in data.money:
+        if m.raw is None or (isinstance(m.raw, str) and not m.raw.strip()):
+            continue  # nothing spent from this source
+        value, problem = _parse_count(m.raw)
+        if problem:
+            issues.append(Issue.make("bad-money", unit=m.unit, file=m.file, sheet=m.sheet, cell=m.cell,
+                                     value=_show(m.raw), label=dict(_funding_labels())[m.source]))
+            continue
+        money.append(Money(m.unit, m.source, value, m.file, m.cell))
+
+    deadline = catalog.office.deadline(year)
+    completeness = []
+    superseded: dict[str, list[str]] = {}
+    for s in data.submissions:
+        if s.state == "superseded":
+            superseded.setdefault(s.unit, []).append(s.file)
+    for unit in catalog.expected_units(year):
+        sub = used.get(unit.code)
+        if sub is None:
+            issues.append(Issue.make("missing-submission", unit=unit.code, name=unit.name, unit_code=unit.code, year=year))
+            completeness.append(UnitStatus(unit.code, unit.name, "missing"))
+            continue
+        mine = [i for i in issues if i.unit == unit.code and (i.file == sub.file or not i.file)]
+        day = sub.effective_date
+        completeness.append(UnitStatus(
+            unit.code, unit.name, "received", sub.file, sub.report_date,
+            None if day is None else max(0, (day - deadline).days),
+            errors=sum(1 for i in mine if i.severity is Severity.ERROR),
+            warnings=sum(1 for i in mine if i.severity is Severity.WARNING),
+            superseded=tuple(superseded.get(unit.code, ()))))
+    return ValidationResult(year, obs, texts, money, completeness, issues)
+
+
+def _funding_labels():
+    from .layout import FUNDING_SOURCES
+
+    return FUNDING_SOURCES

@@ -1,0 +1,127 @@
+"""Vietnamese formatting of numbers, percentages, dates and amounts in words.
+
+Conventions (see ``nd30.md`` §4): a dot groups thousands and a comma marks decimals (``1.234``,
+``96,2%``); the issuance date pads days 1-9 and months 1-2 with a zero (NĐ 30/2020, Phụ lục I);
+amounts in words read groups of three with "không trăm" and "linh", e.g. 1.050.000 = "một triệu
+không trăm năm mươi nghìn".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+_DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+_SCALES = ["", "nghìn", "triệu", "tỷ"]
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """Return ``value`` with Vietnamese separators: ``1234567`` -> ``1.234.567``, ``3.5`` -> ``3,5``."""
+    if value is None:
+        return ""
+    text = f"{abs(value):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    if decimals and "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return ("-" if value < 0 and text.strip("0,.") else "") + text
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """Return a percentage without a space: ``96.24`` -> ``96,2%``; ``100.0`` -> ``100%``."""
+    if value is None:
+        return ""
+    shown = round_half_up(value, decimals)
+    while shown >= 100 > value and decimals < 3:  # never print 100% for 99,96%
+        decimals += 1
+        shown = math.floor(value * 10**decimals) / 10**decimals
+    return number(shown, decimals) + "%"
+
+
+def points(value: float | None, decimals: int = 1) -> str:
+    """Return a difference in percentage points without sign: ``-1.25`` -> ``1,3``."""
+    if value is None:
+        return ""
+    return number(round_half_up(abs(value), decimals), decimals)
+
+
+def issue_date(place: str, day: _dt.date) -> str:
+    """Return the NĐ 30 date line: ``Mỹ Đức, ngày 05 tháng 01 năm 2016`` (months 3-12 unpadded)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def short_date(day: _dt.date) -> str:
+    """Return ``05/3/2016`` style dates used in running text."""
+    return f"{day.day:02d}/{day.month}/{day.year}"
+
+
+def _three(n: int, full: bool) -> list[str]:
+    """Words for 0 <= n < 1000; ``full`` forces "không trăm"/"linh" inside a larger number."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    words: list[str] = []
+    if hundreds or full:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units:
+            if hundreds or full:
+                words.append("linh")
+            words.append(_DIGITS[units])
+        return words
+    words += ["mười"] if tens == 1 else [_DIGITS[tens], "mươi"]
+    if units == 1:
+        words.append("một" if tens == 1 else "mốt")
+    elif units == 5:
+        words.append("lăm")
+    elif units == 4 and tens >= 2:
+        words.append("tư")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def words(n: int) -> str:
+    """Return the Vietnamese reading of a whole number: ``105`` -> ``một trăm linh năm``."""
+    if n == 0:
+        return "không"
+    if n < 0:
+        return "âm " + words(-n)
+    if n >= 1000**4:  # repeat "tỷ" for very large amounts: 1.000.000.000.000 = một nghìn tỷ
+        high, low = divmod(n, 1000**3)
+        tail = words(low) if low else ""
+        return f"{words(high)} tỷ" + (f" {_pad_words(low, 3)}" if tail else "")
+    groups = []
+    while n:
+        n, g = divmod(n, 1000)
+        groups.append(g)
+    parts: list[str] = []
+    for idx in range(len(groups) - 1, -1, -1):
+        g = groups[idx]
+        if g == 0:
+            continue
+        leading = not parts
+        parts += _three(g, full=not leading)
+        if _SCALES[idx]:
+            parts.append(_SCALES[idx])
+    return " ".join(parts)
+
+
+def _pad_words(n: int, groups: int) -> str:
+    """Words for the low part of a number whose higher groups are already written."""
+    chunks = []
+    for idx in range(groups - 1, -1, -1):
+        g = (n // 1000**idx) % 1000
+        if g:
+            chunks += _three(g, full=True) + ([_SCALES[idx]] if _SCALES[idx] else [])
+    return " ".join(chunks)
+
+
+def money_words(amount: int) -> str:
+    """Return an amount in words, capitalised, ending in "đồng": ``Một trăm hai mươi lăm triệu đồng``."""
+    text = words(int(amount)) + " đồng"
+    return text[0].upper() + text[1:]
+
+
+def round_half_up(value: float, decimals: int = 1) -> float:
+    """Round like a person does (0,05 -> 0,1), not like binary floats do."""
+    factor = 10**decimals
+    return math.floor(value * factor + 0.5 + 1e-9) / factor
