@@ -43,6 +43,12 @@ class Indicator:
     status_question: str = ""
     status_options: tuple[str, ...] = ()
     status_success: str = ""
+    short_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short name for narrow table columns (falls back to the full name)."""
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True)
@@ -374,7 +380,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
             r.problem(w, f"nhóm mục tiêu '{group}' không có trong goal_groups.")
         kind = r.get(d, "kind", w, default="")
         common = dict(code=icode, group=group, name=r.get(d, "name", w, default=""), kind=kind,
-                      population=r.get(d, "population", w, default=""))
+                      population=r.get(d, "population", w, default=""),
+                      short_name=r.get(d, "short_name", w, required=False, default=""))
         if kind == RATIO:
             num = r.get(d, "numerator", w, dict, default={})
             den = r.get(d, "denominator", w, dict, default={})

@@ -1,0 +1,237 @@
+"""The ``xhht`` command line: parse arguments, call one library function, print the result.
+
+All messages are Vietnamese. Exit codes: 0 done (documents written even if some units had
+errors), 1 nothing could be produced or data is invalid, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import XhhtError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    """Turn every XhhtError into ``Lỗi: …`` on stderr and its exit code; never show a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except XhhtError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _inputs_option(f):
+    return click.option("--inputs", "inputs", type=click.Path(file_okay=False, path_type=Path), default=Path("inputs"),
+                        show_default=True, help="Thư mục dữ liệu vào (plan.yaml, units.yaml, office.yaml, submissions/).")(f)
+
+
+def _outputs_option(f):
+    return click.option("--outputs", "outputs", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("outputs"), show_default=True, help="Thư mục kết quả.")(f)
+
+
+def _year_option(f):
+    return click.option("--year", "year", type=click.IntRange(1900, 2999), required=True,
+                        help="Năm báo cáo, ví dụ 2015.")(f)
+
+
+def _parse_date(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2015-12-20).")
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="xhht %(version)s")
+def cli():
+    """xhht: tổng hợp báo cáo xây dựng xã hội học tập và lập văn bản theo Nghị định 30/2020.
+
+    \b
+    Các bước thường dùng:
+      xhht forms --year 2016     gửi biểu mẫu cho các đơn vị
+      xhht validate --year 2015  kiểm tra các tệp các đơn vị đã gửi
+      xhht run --year 2015       lập báo cáo (DOCX) và bảng tổng hợp (XLSX)
+    """
+
+
+# ------------------------------------------------------------------------------------------- plan
+@cli.group(name="plan", cls=_Group)
+def plan_group():
+    """Xem kế hoạch, đơn vị và cơ quan đã nạp từ thư mục dữ liệu."""
+
+
+@plan_group.command(name="targets")
+@_inputs_option
+@click.option("--json", "as_json", is_flag=True, help="In ra dạng JSON (một đối tượng cho mỗi chỉ tiêu).")
+def plan_targets(inputs, as_json):
+    """Liệt kê các chỉ tiêu của kế hoạch (mục I)."""
+    from .plan import load_catalog, targets_table
+
+    rows = targets_table(load_catalog(inputs).plan)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from .vnformat import percent
+
+    click.echo(f"{'Mã chỉ tiêu':<22} {'Năm':>4}  {'Loại':<9} {'Giá trị':>8}  Tên chỉ tiêu")
+    for r in rows:
+        value = percent(r["value"]) if r["value"] is not None else "tăng"
+        click.echo(f"{r['indicator']:<22} {r['year']:>4}  {r['kind']:<9} {value:>8}  {r['name']}")
+    click.echo(f"Tổng số: {len(rows)} chỉ tiêu.")
+
+
+@plan_group.command(name="units")
+@_inputs_option
+@click.option("--year", "year", type=int, default=None, help="Chỉ các đơn vị phải báo cáo năm này.")
+def plan_units(inputs, year):
+    """Liệt kê các đơn vị báo cáo và số chỉ tiêu mỗi đơn vị báo cáo."""
+    from .plan import load_catalog
+
+    cat = load_catalog(inputs)
+    units = cat.expected_units(year) if year else list(cat.units)
+    for u in units:
+        period = f"{u.valid_from or '…'} → {u.valid_to or '…'}"
+        click.echo(f"{u.code:<9} {u.name:<40} {cat.kinds[u.kind].name:<26} {len(u.indicators):>2} chỉ tiêu  {period}")
+    click.echo(f"Tổng số: {len(units)} đơn vị.")
+
+
+@plan_group.command(name="check")
+@_inputs_option
+def plan_check(inputs):
+    """Kiểm tra plan.yaml, units.yaml và office.yaml."""
+    from .plan import load_catalog
+
+    cat = load_catalog(inputs)
+    click.echo(f"Dữ liệu hợp lệ: kế hoạch {cat.plan.number} ({len(cat.plan.indicators)} chỉ số, "
+               f"{len(cat.plan.targets)} chỉ tiêu, {len(cat.plan.tasks)} nhóm nhiệm vụ), {len(cat.units)} đơn vị.")
+
+
+# ------------------------------------------------------------------------------------------ forms
+@cli.command(name="forms")
+@_year_option
+@_inputs_option
+@_outputs_option
+def forms_cmd(year, inputs, outputs):
+    """Tạo biểu mẫu Excel năm YEAR cho từng đơn vị báo cáo."""
+    from .forms import write_forms
+    from .plan import load_catalog
+
+    paths = write_forms(load_catalog(inputs), year, outputs)
+    folder = paths[0].parent if paths else outputs
+    click.echo(f"Đã tạo {len(paths)} biểu mẫu năm {year} tại {folder}")
+
+
+# ------------------------------------------------------------------------------------------ stages
+@cli.command(name="ingest")
+@_year_option
+@_inputs_option
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Ghi bảng số liệu (mỗi giá trị một dòng, kèm tệp/trang/ô) ra tệp CSV.")
+def ingest_cmd(year, inputs, csv_path):
+    """Đọc các tệp đơn vị gửi năm YEAR và liệt kê tệp nào được dùng."""
+    from .ingest import ingest, submissions_folder
+    from .plan import load_catalog
+
+    cat = load_catalog(inputs)
+    cat.check_year(year)
+    data = ingest(cat, inputs, year)
+    labels = {"used": "dùng", "superseded": "đã thay thế", "rejected": "không đọc được"}
+    for s in data.submissions:
+        click.echo(f"{labels.get(s.state, s.state):<15} {s.unit or '?':<9} {s.file}")
+    click.echo(f"{len(data.submissions)} tệp trong {submissions_folder(inputs, year)}; "
+               f"{len(data.used())} đơn vị có báo cáo được dùng; {len(data.values)} giá trị.")
+    if csv_path:
+        import csv
+
+        with open(csv_path, "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(["unit", "year", "indicator", "field", "value", "file", "sheet", "cell"])
+            for v in data.values:
+                w.writerow([v.unit, v.year, v.indicator, v.field, v.raw, v.file, v.sheet, v.cell])
+        click.echo(f"Đã ghi {csv_path}")
+
+
+@cli.command(name="validate")
+@_year_option
+@_inputs_option
+def validate_cmd(year, inputs):
+    """Kiểm tra các tệp năm YEAR; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
+    from .plan import load_catalog
+    from .runner import check_and_read
+
+    cat = load_catalog(inputs)
+    cat.check_year(year)
+    _data, checked = check_and_read(cat, inputs, year)
+    for issue in checked.issues:
+        click.echo(issue.text())
+    errors = len(checked.errors())
+    click.echo(f"Đã nhận {len(checked.received)}/{len(checked.completeness)} đơn vị; "
+               f"{errors} lỗi, {sum(1 for i in checked.issues if i.severity.value == 'warning')} cảnh báo.")
+    sys.exit(1 if errors else 0)
+
+
+@cli.command(name="report")
+@_year_option
+@_inputs_option
+@_outputs_option
+@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")
+def report_cmd(year, inputs, outputs, issued):
+    """Lập báo cáo (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
+    from .runner import run
+
+    result = run(inputs, outputs, year, issued)
+    for p in result.paths:
+        click.echo(str(p))
+
+
+@cli.command(name="run")
+@_year_option
+@_inputs_option
+@_outputs_option
+@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")
+def run_cmd(year, inputs, outputs, issued):
+    """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
+    from .runner import STAGES, run
+
+    with click.progressbar(length=len(STAGES), label=f"Năm {year}", file=sys.stderr,
+                           show_eta=False, item_show_func=lambda s: s) as bar:
+        def step(name):
+            bar.update(1, name)
+
+        result = run(inputs, outputs, year, issued, on_stage=step)
+    click.echo(summary_text(result))
+
+
+def summary_text(result) -> str:
+    """The short Vietnamese summary printed at the end of ``xhht run``."""
+    lines = [f"Năm {result.year}: {result.expected} đơn vị phải báo cáo, đã nhận {result.received}, "
+             f"có lỗi {result.with_errors}, chưa nộp {result.missing}."]
+    if result.superseded:
+        lines.append(f"{result.superseded} tệp đã được thay thế bằng bản gửi sau.")
+    if result.rejected_files:
+        lines.append(f"{result.rejected_files} tệp không dùng được (xem trang 'Lỗi kiểm tra' trong bảng tổng hợp).")
+    errors = [i for i in result.issues if i.severity.value == "error"]
+    for issue in errors[:10]:
+        lines.append("  " + issue.text())
+    if len(errors) > 10:
+        lines.append(f"  … và {len(errors) - 10} lỗi khác.")
+    lines.append("Đã ghi:")
+    lines += [f"  {p}" for p in result.paths]
+    return "\n".join(lines)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli(prog_name="xhht")

@@ -1,0 +1,133 @@
+"""The pipeline API shared by every command: each stage is one function, ``run`` chains them.
+
+    catalog = load_catalog(inputs)
+    data    = ingest(catalog, inputs, year)            # files -> raw values with provenance
+    checked = validate(catalog, data)                  # values -> observations + issues
+    model   = aggregate(catalog, checked, ...)         # -> ReportModel (no I/O)
+    paths   = write_reports(model, outputs, issued)    # -> BC (DOCX) and summary (XLSX)
+
+No function here prints or exits: the CLI reports progress through the ``on_stage`` callback and
+turns :class:`~pipeline.errors.XhhtError` into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .aggregate import ReportModel, aggregate
+from .errors import NothingToReport
+from .ingest import IngestResult, ingest, submissions_folder
+from .issues import Issue
+from .plan import Catalog, load_catalog
+from .store import staged_dir
+from .validate import ValidationResult, validate
+
+_REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
+          "Viết báo cáo (DOCX)", "Viết bảng tổng hợp (XLSX)", "Lưu kết quả")
+
+
+def report_filenames(year: int) -> dict[str, str]:
+    """Return the output file names of ``year``: the BC document and the summary workbook."""
+    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx"}
+
+
+def templates_dir() -> Path:
+    """Return the templates folder: ``./templates`` if present (the office's own copy), else the shipped one."""
+    for folder in (Path.cwd() / "templates", _REPO_TEMPLATES):
+        if (folder / "bao_cao.docx").is_file():
+            return folder
+    from importlib.resources import files
+
+    return Path(str(files("pipeline.templates")))
+
+
+def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult]:
+    """Ingest and validate one year."""
+    data = ingest(catalog, inputs, year)
+    return data, validate(catalog, data)
+
+
+def previous_year(catalog: Catalog, inputs: Path, year: int) -> ValidationResult | None:
+    """Return the checked data of ``year - 1`` if its submissions exist (for year-over-year change)."""
+    if not submissions_folder(inputs, year - 1).is_dir():
+        return None
+    return check_and_read(catalog, inputs, year - 1)[1]
+
+
+def build_model(catalog: Catalog, inputs: Path, year: int,
+                on_stage: Callable[[str], None] | None = None) -> ReportModel:
+    """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form."""
+    step = on_stage or (lambda _s: None)
+    catalog.check_year(year)
+    step(STAGES[1])
+    data = ingest(catalog, inputs, year)
+    step(STAGES[2])
+    checked = validate(catalog, data)
+    if not checked.received:
+        folder = submissions_folder(inputs, year)
+        where = f"thư mục {folder}" if folder.is_dir() else f"thư mục {folder} (chưa có thư mục này)"
+        raise NothingToReport(f"Không có báo cáo hợp lệ nào của năm {year} trong {where}; chưa thể lập báo cáo. "
+                              f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
+    step(STAGES[3])
+    return aggregate(catalog, checked, data.submissions, previous_year(catalog, inputs, year))
+
+
+def write_reports(model: ReportModel, outputs: Path, issued: _dt.date, templates: Path | None = None,
+                  on_stage: Callable[[str], None] | None = None) -> list[Path]:
+    """Render the BC and the summary workbook into ``outputs/<year>/``, all or nothing."""
+    from .render_docx import render_template, report_context
+    from .render_xlsx import render_workbook
+
+    step = on_stage or (lambda _s: None)
+    names = report_filenames(model.year)
+    final = Path(outputs) / str(model.year)
+    templates = templates or templates_dir()
+    with staged_dir(final) as stage:
+        step(STAGES[4])
+        render_template(templates / "bao_cao.docx", report_context(model, issued), stage / names["bc"], issued,
+                        title=f"Báo cáo kết quả xây dựng xã hội học tập năm {model.year}")
+        step(STAGES[5])
+        render_workbook(model, stage / names["xlsx"], issued)
+        step(STAGES[6])
+    return [final / names["bc"], final / names["xlsx"]]
+
+
+@dataclass
+class RunResult:
+    """What ``xhht run`` did: counts for the summary, the files written, every issue."""
+
+    year: int
+    expected: int
+    received: int
+    with_errors: int
+    missing: int
+    superseded: int
+    rejected_files: int
+    paths: list[Path] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    model: ReportModel | None = None
+
+
+def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
+        on_stage: Callable[[str], None] | None = None) -> RunResult:
+    """Run every stage for ``year`` and return a :class:`RunResult`.
+
+    ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
+    when nothing can be produced (bad plan data, no usable submission, a template error).
+    """
+    step = on_stage or (lambda _s: None)
+    inputs, outputs = Path(inputs), Path(outputs)
+    step(STAGES[0])
+    catalog = load_catalog(inputs)
+    model = build_model(catalog, inputs, year, step)
+    paths = write_reports(model, outputs, issued or _dt.date.today(), on_stage=step)
+    v = model.validation
+    return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
+                     with_errors=len(v.with_errors), missing=len(v.missing),
+                     superseded=sum(1 for s in model.submissions if s.state == "superseded"),
+                     rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
+                     paths=paths, issues=v.issues, model=model)

@@ -1,0 +1,489 @@
+"""Build the Word templates in templates/ (docxtpl: Word documents with Jinja tags).
+
+The committed .docx files are the source of truth: the office may open them in Word and change
+wording, spacing or layout; xhht only fills the tags. This script makes the first version of each
+template with the Nghị định 30/2020 layout (A4, margins 20/20/30/15 mm, Times New Roman, the
+two-column header, page numbers centred at the top from page 2, appendices in their own sections).
+Run it again only to start over:
+
+    python scripts/make_templates.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from pipeline.store import normalise_zip  # noqa: E402
+
+FONT = "Times New Roman"
+TEXT_WIDTH_MM = 165  # A4 210 mm - left 30 - right 15
+LANDSCAPE_WIDTH_MM = 252  # 297 - 30 - 15
+
+
+# ------------------------------------------------------------------------------------ helpers
+def set_fonts(rpr_owner, size=None, bold=None, italic=None):
+    """Set Times New Roman for every script (ascii, hAnsi, cs, eastAsia) on a style or run."""
+    font = rpr_owner.font
+    font.name = FONT
+    rpr = rpr_owner.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    if size is not None:
+        font.size = Pt(size)
+        szcs = rpr.find(qn("w:szCs"))
+        if szcs is None:
+            szcs = OxmlElement("w:szCs")
+            rpr.append(szcs)
+        szcs.set(qn("w:val"), str(int(size * 2)))
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+
+
+def para(container, text="", style=None, size=None, bold=None, italic=None, align=None,
+         indent=None, before=None, after=None, keep_next=False):
+    p = container.add_paragraph(style=style)
+    if text:
+        run = p.add_run(text)
+        if size or bold is not None or italic is not None:
+            set_fonts(run, size, bold, italic)
+    pf = p.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    if indent is not None:
+        pf.first_line_indent = indent
+    if before is not None:
+        pf.space_before = Pt(before)
+    if after is not None:
+        pf.space_after = Pt(after)
+    if keep_next:
+        pf.keep_with_next = True
+    return p
+
+
+def rule(container, width_mm, box_mm, size=1):
+    """A centred solid line ``width_mm`` long inside a box ``box_mm`` wide (a bordered empty paragraph)."""
+    p = container.add_paragraph(style="XH Dong")
+    p.paragraph_format.space_before = Pt(2)
+    side = Mm(max(0.0, (box_mm - width_mm) / 2))
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        top.set(qn(k), v)
+    bdr.append(top)
+    ppr.append(bdr)
+    return p
+
+
+def borderless(table):
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        e = OxmlElement(f"w:{edge}")
+        e.set(qn("w:val"), "nil")
+        borders.append(e)
+    tbl_pr.append(borders)
+
+
+def fixed_widths(table, widths_mm):
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            cell.width = Mm(w)
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(Mm(w).twips)))
+
+
+def no_side_margins(table):
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        e = OxmlElement(f"w:{side}")
+        e.set(qn("w:w"), "0")
+        e.set(qn("w:type"), "dxa")
+        mar.append(e)
+    table._tbl.tblPr.append(mar)
+
+
+def indent_table(table, mm):
+    ind = OxmlElement("w:tblInd")
+    ind.set(qn("w:w"), str(int(Mm(mm).twips)))
+    ind.set(qn("w:type"), "dxa")
+    table._tbl.tblPr.append(ind)
+
+
+def header_row(row):
+    """Repeat this row at the top of every page."""
+    tr_pr = row._tr.get_or_add_trPr()
+    h = OxmlElement("w:tblHeader")
+    h.set(qn("w:val"), "true")
+    tr_pr.append(h)
+
+
+def cant_split(row):
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def cell_text(cell, text, style="XH Bang", bold=False, align=None):
+    p = cell.paragraphs[0]
+    p.style = style
+    run = p.add_run(text)
+    if bold:
+        run.bold = True
+    if align is not None:
+        p.alignment = align
+    return p
+
+
+def page_number_header(section, size=14):
+    """Centred PAGE field in the header; page 1 of the section shows nothing (titlePg)."""
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.style = "XH Bang"
+    run = p.add_run()
+    set_fonts(run, size)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            fc = OxmlElement("w:fldChar")
+            fc.set(qn("w:fldCharType"), kind)
+            run._r.append(fc)
+        else:
+            it = OxmlElement("w:instrText")
+            it.set(qn("xml:space"), "preserve")
+            it.text = text
+            run._r.append(it)
+    section.first_page_header.is_linked_to_previous = False
+
+
+def restart_numbering(section):
+    sect_pr = section._sectPr
+    pg = sect_pr.find(qn("w:pgNumType"))
+    if pg is None:
+        pg = OxmlElement("w:pgNumType")
+        sect_pr.append(pg)
+    pg.set(qn("w:start"), "1")
+
+
+def a4(section, landscape=False):
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = Mm(20)
+    section.bottom_margin = Mm(20)
+    section.left_margin = Mm(30)
+    section.right_margin = Mm(15)
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+
+
+def styles(doc):
+    st = doc.styles
+    normal = st["Normal"]
+    set_fonts(normal, 14)
+    pf = normal.paragraph_format
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    pf.first_line_indent = Mm(10)
+    pf.space_before = Pt(6)
+    pf.space_after = Pt(0)
+    pf.line_spacing = 1.15
+    pf.widow_control = True
+
+    def add(name, base="Normal", size=None, bold=None, italic=None, align=None, indent=None,
+            before=None, after=None, line=None, keep_next=False):
+        s = st.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        s.base_style = st[base]
+        set_fonts(s, size, bold, italic)
+        f = s.paragraph_format
+        if align is not None:
+            f.alignment = align
+        if indent is not None:
+            f.first_line_indent = indent
+        if before is not None:
+            f.space_before = Pt(before)
+        if after is not None:
+            f.space_after = Pt(after)
+        if line is not None:
+            f.line_spacing = line
+        if keep_next:
+            f.keep_with_next = True
+        return s
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    add("XH Muc", bold=True, keep_next=True)                       # I. TITLE
+    add("XH Tieu muc", bold=True, keep_next=True)                  # 1. Title
+    add("XH Diem", italic=True, keep_next=True)                    # a) Title
+    add("XH Dau", size=13, line=1.0, before=0, after=0, indent=Mm(0), align=center)  # header block
+    add("XH Ten loai", size=14, bold=True, align=center, indent=Mm(0), before=12, keep_next=True)
+    add("XH Trich yeu", size=14, bold=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
+    add("XH Dong", size=1, indent=Mm(0), before=0, after=0, line=1.0, keep_next=True)
+    add("XH Kinh gui", size=14, align=center, indent=Mm(0), before=6, after=6)
+    add("XH Bang", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=2, after=2, line=1.0)
+    add("XH Bang nho", size=10, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=1, after=1, line=1.0)
+    add("XH Bang dau", size=12, bold=True, align=center, indent=Mm(0), before=2, after=2, line=1.0)
+    add("XH Noi nhan", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=6,
+        line=1.0)
+    add("XH Noi nhan muc", size=11, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=0, line=1.0)
+    add("XH Ky", size=14, bold=True, align=center, indent=Mm(0), before=0, line=1.0)
+    add("XH Phu luc", size=14, bold=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
+    add("XH Phu luc ghi chu", size=13, italic=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
+    add("XH Chu thich", size=12, italic=True, indent=Mm(0), before=6, line=1.0)
+
+
+def header_block(doc, type_abbr):
+    """The NĐ 30 header: a borderless 2x2 table so the Số line sits level with the date line."""
+    left, right = 72, 100  # about 40/60 as in the official sample; 7 mm wider than the text, shifted left
+    t = doc.add_table(rows=2, cols=2)
+    borderless(t)
+    fixed_widths(t, [left, right])
+    no_side_margins(t)
+    indent_table(t, -5)
+    a, b = t.rows[0].cells
+    p = a.paragraphs[0]
+    p.style = "XH Dau"
+    set_fonts(p.add_run("{{ office.parent }}"), 13, bold=False)
+    para(a, "{{ office.name }}", style="XH Dau", size=13, bold=True)
+    rule(a, 26, left)
+    p = b.paragraphs[0]
+    p.style = "XH Dau"
+    set_fonts(p.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), 12, bold=True)
+    para(b, "Độc lập - Tự do - Hạnh phúc", style="XH Dau", size=13, bold=True)
+    rule(b, 57, right)
+    a, b = t.rows[1].cells
+    p = a.paragraphs[0]
+    p.style = "XH Dau"
+    p.paragraph_format.space_before = Pt(6)
+    set_fonts(p.add_run("Số: {{ number }}/" + type_abbr + "-{{ office.abbreviation }}"), 13)
+    p = b.paragraphs[0]
+    p.style = "XH Dau"
+    p.paragraph_format.space_before = Pt(6)
+    set_fonts(p.add_run("{{ date_line }}"), 14, italic=True)
+    return t
+
+
+def signature_block(doc):
+    t = doc.add_table(rows=1, cols=2)
+    borderless(t)
+    fixed_widths(t, [63, TEXT_WIDTH_MM - 63])
+    a, b = t.rows[0].cells
+    p = a.paragraphs[0]
+    p.style = "XH Noi nhan"
+    p.add_run("Nơi nhận:")
+    para(a, "{%p for r in recipients %}", style="XH Noi nhan muc")
+    para(a, "{{ r }}", style="XH Noi nhan muc")
+    para(a, "{%p endfor %}", style="XH Noi nhan muc")
+    p = b.paragraphs[0]
+    p.style = "XH Ky"
+    p.paragraph_format.space_before = Pt(6)
+    p.add_run("{{ signer.authority }}")
+    para(b, "{{ signer.title }}", style="XH Ky")
+    for _ in range(4):
+        para(b, "", style="XH Ky")
+    para(b, "{{ signer.name }}", style="XH Ky")
+    return t
+
+
+def data_table(doc, heads, cells, widths, loop):
+    """A bordered table: a repeated header row and one looped row ``{%tr for ... %}``."""
+    t = doc.add_table(rows=4, cols=len(heads))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    fixed_widths(t, widths)
+    header_row(t.rows[0])
+    for c, h in zip(t.rows[0].cells, heads):
+        cell_text(c, h, style="XH Bang dau")
+    cell_text(t.rows[1].cells[0], "{%tr for " + loop + " %}")
+    for c, (text, align) in zip(t.rows[2].cells, cells):
+        cell_text(c, text, align=align)
+    cant_split(t.rows[2])
+    cell_text(t.rows[3].cells[0], "{%tr endfor %}")
+    return t
+
+
+def matrix_table(doc, loop_rows, widths_fixed, width_total):
+    """Unit x indicator table with a dynamic number of columns (docxtpl {%tc %})."""
+    t = doc.add_table(rows=4, cols=5)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    col_w = (width_total - sum(widths_fixed)) / 3
+    fixed_widths(t, widths_fixed + [col_w, col_w, col_w])
+    header_row(t.rows[0])
+    h = t.rows[0].cells
+    small = "XH Bang nho"
+    cell_text(h[0], "STT", style=small, bold=True)
+    cell_text(h[1], "Đơn vị", style=small, bold=True)
+    cell_text(h[2], "{%tc for c in m.columns %}", style=small, bold=True)
+    cell_text(h[3], "{{ c }}", style=small, bold=True)
+    cell_text(h[4], "{%tc endfor %}", style=small, bold=True)
+    cell_text(t.rows[1].cells[0], "{%tr for r in " + loop_rows + " %}")
+    r = t.rows[2].cells
+    cell_text(r[0], "{{ r.no }}", style=small)
+    cell_text(r[1], "{{ r.name }}", style=small, align=WD_ALIGN_PARAGRAPH.LEFT)
+    cell_text(r[2], "{%tc for v in r.cells %}", style=small)
+    cell_text(r[3], "{{ v }}", style=small)
+    cell_text(r[4], "{%tc endfor %}", style=small)
+    cant_split(t.rows[2])
+    cell_text(t.rows[3].cells[0], "{%tr endfor %}")
+    return t
+
+
+def appendix_heading(doc, label_expr, title_expr, type_name):
+    para(doc, label_expr, style="XH Phu luc")
+    para(doc, title_expr, style="XH Phu luc")
+    para(doc, "(Kèm theo " + type_name + " số {{ number }}/{{ type_abbr }}-{{ office.abbreviation }} "
+         "{{ appendix_date }} của {{ office.full_name }})", style="XH Phu luc ghi chu")
+    rule(doc, 40, 165 if "Kế hoạch" in type_name else 165)
+
+
+def new_section(doc, landscape):
+    s = doc.add_section(WD_SECTION.NEW_PAGE)
+    a4(s, landscape)
+    restart_numbering(s)
+    page_number_header(s)
+    return s
+
+
+def base_document():
+    doc = Document()
+    styles(doc)
+    s = doc.sections[0]
+    a4(s)
+    page_number_header(s)
+    doc.core_properties.author = "xhht"
+    return doc
+
+
+# ------------------------------------------------------------------------------------ báo cáo
+def bao_cao() -> Document:
+    doc = base_document()
+    doc.paragraphs[0]._p.getparent().remove(doc.paragraphs[0]._p) if doc.paragraphs else None
+    header_block(doc, "BC")
+    para(doc, "BÁO CÁO", style="XH Ten loai")
+    para(doc, "{{ subject }}", style="XH Trich yeu")
+    rule(doc, 50, TEXT_WIDTH_MM)
+    para(doc, "Kính gửi: {{ recipient }}.", style="XH Kinh gui")
+    para(doc, "{{ intro }}")
+
+    para(doc, "I. TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ", style="XH Muc")
+    para(doc, "{%p for s in completeness %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU", style="XH Muc")
+    para(doc, "{{ targets_intro }}")
+    para(doc, "{%p for g in groups %}")
+    para(doc, "{{ g.heading }}", style="XH Tieu muc")
+    data_table(doc, ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
+               [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
+                ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
+                ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
+               [11, 56, 22, 30, 18, 28], "r in g.rows")
+    para(doc, "{%p for s in g.sentences %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")
+    para(doc, "{%p for t in tasks %}")
+    para(doc, "{{ t.heading }}", style="XH Tieu muc")
+    para(doc, "{%p for e in t.entries %}")
+    para(doc, "{{ e }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "IV. KINH PHÍ THỰC HIỆN", style="XH Muc")
+    para(doc, "{%p for s in funding %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "V. ĐÁNH GIÁ CHUNG", style="XH Muc")
+    para(doc, "1. Kết quả đạt được", style="XH Tieu muc")
+    para(doc, "{%p for s in assessment.results %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "2. Tồn tại, hạn chế", style="XH Tieu muc")
+    para(doc, "{%p for s in assessment.limits %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "3. Nguyên nhân", style="XH Tieu muc")
+    para(doc, "{%p for s in assessment.causes %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {{ next_year }}", style="XH Muc")
+    para(doc, "{%p for s in directions %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "VII. ĐỀ XUẤT, KIẾN NGHỊ", style="XH Muc")
+    para(doc, "{%p for s in proposals %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_block(doc)
+
+    # Phụ lục I: per-unit figures, landscape.
+    new_section(doc, landscape=True)
+    appendix_heading(doc, "Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {{ year }}", "Báo cáo")
+    para(doc, "{%p for m in matrices %}")
+    para(doc, "{{ m.heading }}", style="XH Tieu muc")
+    matrix_table(doc, "m.rows", [10, 45], LANDSCAPE_WIDTH_MM)
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ matrix_note }}", style="XH Chu thich")
+
+    # Phụ lục II: what the communes reported, by task group.
+    new_section(doc, landscape=False)
+    appendix_heading(doc, "Phụ lục II", "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC XÃ, THỊ TRẤN NĂM {{ year }}", "Báo cáo")
+    para(doc, "{%p for t in commune_tasks %}")
+    para(doc, "{{ t.heading }}", style="XH Tieu muc")
+    para(doc, "{%p for e in t.entries %}")
+    para(doc, "{{ e }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    doc.core_properties.title = "Báo cáo kết quả xây dựng xã hội học tập"
+    return doc
+
+
+def main() -> int:
+    out = ROOT / "templates"
+    out.mkdir(exist_ok=True)
+    for name, build in (("bao_cao.docx", bao_cao),):
+        path = out / name
+        build().save(path)
+        normalise_zip(path)
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
