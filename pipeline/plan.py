@@ -336,7 +336,8 @@ def _load_yaml(path: Path, problems: list[str]) -> Any:
         problems.append(f"{path.name}: không đọc được tệp ({exc}). Tệp phải được lưu dạng UTF-8.")
         return None
     try:
-        return yaml.safe_load(text)
+        # libyaml's loader is ~20x faster than the pure-Python one; both are "safe" (no object tags)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""

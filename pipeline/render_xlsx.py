@@ -1,6 +1,7 @@
 """Render the summary workbook (XLSX) from the result model.
 
-Sheets: district indicators against targets, the unit x indicator matrix, the detailed values with
+Written with XlsxWriter (fast to import and write; openpyxl stays for the forms, which need
+sheet protection round-trips). Sheets: district indicators against targets, the unit x indicator matrix, the detailed values with
 their provenance, the completeness table, the validation problems, and funding. Every sheet is
 ready to print (A4 landscape, fitted to the page width, header rows repeated and frozen).
 Text from submissions is always written as text, so it can never become a formula.
@@ -22,76 +23,76 @@ FONT = "Times New Roman"
 
 
 class _Sheet:
-    """A small writer over an openpyxl sheet: title, header row, data rows, print setup."""
+    """A small writer over an XlsxWriter sheet: title, header row, data rows, print setup."""
 
-    def __init__(self, wb, title: str, heading: str, columns: list[tuple[str, float, str | None]]):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        self.ws = wb.create_sheet(title)
+    def __init__(self, wb, formats: dict, title: str, heading: str, columns: list[tuple[str, float, str | None]]):
+        self.ws = ws = wb.add_worksheet(title)
+        self.formats = formats
         self.columns = columns
-        thin = Side(style="thin", color="808080")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.font = Font(name=FONT, size=11)
-        self.bold = Font(name=FONT, size=11, bold=True)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        ws = self.ws
-        ws["A1"] = heading
-        ws["A1"].font = Font(name=FONT, size=14, bold=True)
-        self.header_row = 3
-        for i, (name, width, _fmt) in enumerate(columns, start=1):
-            c = ws.cell(row=self.header_row, column=i, value=name)
-            c.font = self.bold
-            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            c.fill = PatternFill("solid", fgColor="D9E1F2")
-            c.border = self.border
-            ws.column_dimensions[c.column_letter].width = width
+        self.keys = [_FORMAT_KEYS.get(fmt, "text") for _n, _w, fmt in columns]
+        ws.write_string(0, 0, heading, formats["title"])
+        self.header_row = 2
+        for i, (name, width, _fmt) in enumerate(columns):
+            ws.write_string(self.header_row, i, name, formats["head"])
+            ws.set_column(i, i, width)
         self.row = self.header_row + 1
-        ws.freeze_panes = ws.cell(row=self.header_row + 1, column=1)
-        ws.print_title_rows = f"{self.header_row}:{self.header_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
+        ws.freeze_panes(self.row, 0)
+        ws.repeat_rows(self.header_row)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
     def add(self, values: list[Any], bold: bool = False) -> None:
-        for i, (value, (_n, _w, fmt)) in enumerate(zip(values, self.columns), start=1):
-            c = self.ws.cell(row=self.row, column=i)
-            c.value = value
-            if isinstance(value, str):
-                c.data_type = "s"  # text stays text: "=1+1" typed by a unit is not a formula here
-            if fmt and isinstance(value, (int, float)):
-                c.number_format = fmt
-            c.font = self.bold if bold else self.font
-            c.alignment = self.wrap
-            c.border = self.border
+        for col, (value, key) in enumerate(zip(values, self.keys)):
+            weight = "b" if bold else "n"
+            if value is None or value == "":
+                self.ws.write_blank(self.row, col, None, self.formats[(weight, "text")])
+            elif isinstance(value, str):
+                # write_string: text from submissions stays text, "=1+1" never becomes a formula
+                self.ws.write_string(self.row, col, value, self.formats[(weight, "text")])
+            elif isinstance(value, _dt.date):
+                self.ws.write_datetime(self.row, col, _dt.datetime.combine(value, _dt.time()),
+                                       self.formats[(weight, "date")])
+            else:
+                self.ws.write_number(self.row, col, value, self.formats[(weight, key)])
         self.row += 1
 
     def finish(self) -> None:
-        last = self.ws.cell(row=max(self.row - 1, self.header_row), column=len(self.columns))
-        self.ws.auto_filter.ref = f"A{self.header_row}:{last.coordinate}"
+        self.ws.autofilter(self.header_row, 0, max(self.row - 1, self.header_row), len(self.columns) - 1)
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": FONT, "font_size": 11, "border": 1, "border_color": "#808080", "text_wrap": True,
+            "valign": "top"}
+    out = {"title": wb.add_format({"font_name": FONT, "font_size": 14, "bold": True}),
+           "head": wb.add_format(dict(base, bold=True, align="center", valign="vcenter", bg_color="#D9E1F2"))}
+    for weight in ("n", "b"):
+        for key, fmt in _FORMATS.items():
+            out[(weight, key)] = wb.add_format(dict(base, bold=weight == "b", num_format=fmt))
+    return out
 
 
 PCT = "0.0%"
 INT = "#,##0"
 PTS = "+0.0;-0.0;0.0"
+DATE = "DD/MM/YYYY"
+_FORMATS = {"text": "General", "pct": PCT, "int": INT, "pts": PTS, "date": DATE}
+_FORMAT_KEYS = {PCT: "pct", INT: "int", PTS: "pts", DATE: "date"}
 
 
 def _frac(rate: float | None) -> float | None:
     return None if rate is None else rate / 100.0
 
 
-def build_workbook(model: ReportModel, issued: _dt.date):
-    """Return the openpyxl Workbook of the summary."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
+def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
+    """Write the summary sheets into the XlsxWriter workbook ``wb``."""
+    fm = _formats(wb)
     cat = model.catalog
     year = model.year
 
-    s = _Sheet(wb, "Chỉ tiêu toàn huyện", f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM {year}", [
+    s = _Sheet(wb, fm, "Chỉ tiêu toàn huyện", f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM {year}", [
         ("STT", 5, None), ("Mã chỉ tiêu", 16, None), ("Nhóm", 6, None), ("Chỉ tiêu", 48, None),
         ("Chỉ tiêu kế hoạch", 14, None), ("Tử số", 11, INT), ("Mẫu số", 11, INT), ("Tỷ lệ", 9, PCT),
         ("Đánh giá", 12, None), ("Chênh lệch so với chỉ tiêu (điểm %)", 13, PTS), (f"Năm {year - 1}", 9, PCT),
@@ -104,7 +105,7 @@ def build_workbook(model: ReportModel, issued: _dt.date):
     s.finish()
 
     results = model.indicators
-    m = _Sheet(wb, "Theo đơn vị", f"TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {year}",
+    m = _Sheet(wb, fm, "Theo đơn vị", f"TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {year}",
                [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 28, None)]
                + [(r.indicator.label, 11, PCT) for r in results])
     received = {u.unit for u in model.validation.received}
@@ -126,7 +127,7 @@ def build_workbook(model: ReportModel, issued: _dt.date):
     m.add(["", "", "Toàn huyện"] + [_frac(r.rate) for r in results], bold=True)
     m.finish()
 
-    d = _Sheet(wb, "Số liệu chi tiết", f"SỐ LIỆU CÁC ĐƠN VỊ BÁO CÁO NĂM {year} (kèm nguồn: tệp, ô)", [
+    d = _Sheet(wb, fm, "Số liệu chi tiết", f"SỐ LIỆU CÁC ĐƠN VỊ BÁO CÁO NĂM {year} (kèm nguồn: tệp, ô)", [
         ("Mã đơn vị", 10, None), ("Đơn vị", 26, None), ("Mã chỉ tiêu", 18, None), ("Tử số", 10, INT),
         ("Mẫu số", 10, INT), ("Tỷ lệ", 9, PCT), ("Đánh giá", 10, None), ("Được tính", 9, None),
         ("Lỗi", 22, None), ("Tệp", 40, None), ("Ô", 12, None)])
@@ -140,10 +141,10 @@ def build_workbook(model: ReportModel, issued: _dt.date):
                    o.file if o else "", ", ".join(o.cells.values()) if o else ""])
     d.finish()
 
-    c = _Sheet(wb, "Tiến độ nộp", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp "
+    c = _Sheet(wb, fm, "Tiến độ nộp", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp "
                f"{cat.office.deadline(year).strftime('%d/%m/%Y')})", [
                    ("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None), ("Tình trạng", 16, None),
-                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, "DD/MM/YYYY"), ("Trễ hạn (ngày)", 9, INT),
+                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, DATE), ("Trễ hạn (ngày)", 9, INT),
                    ("Số lỗi", 7, INT), ("Số cảnh báo", 9, INT), ("Bản đã được thay thế", 40, None)])
     for i, u in enumerate(model.validation.completeness, start=1):
         c.add([i, u.unit, u.name, u.state_label, u.file, u.report_date, u.late_days, u.errors, u.warnings,
@@ -153,7 +154,7 @@ def build_workbook(model: ReportModel, issued: _dt.date):
         c.add(["", sub.unit, "", "Tệp không dùng được", sub.file, sub.report_date, None, None, None, ""])
     c.finish()
 
-    p = _Sheet(wb, "Lỗi kiểm tra", f"CÁC VẤN ĐỀ PHÁT HIỆN KHI KIỂM TRA BÁO CÁO NĂM {year}", [
+    p = _Sheet(wb, fm, "Lỗi kiểm tra", f"CÁC VẤN ĐỀ PHÁT HIỆN KHI KIỂM TRA BÁO CÁO NĂM {year}", [
         ("STT", 5, None), ("Mức độ", 10, None), ("Mã lỗi", 22, None), ("Mã đơn vị", 10, None),
         ("Tệp", 40, None), ("Trang", 12, None), ("Ô", 10, None), ("Chỉ tiêu", 18, None), ("Nội dung", 70, None)])
     order = {"error": 0, "warning": 1, "info": 2}
@@ -163,7 +164,7 @@ def build_workbook(model: ReportModel, issued: _dt.date):
                issue.indicator, issue.message])
     p.finish()
 
-    f = _Sheet(wb, "Kinh phí", f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
+    f = _Sheet(wb, fm, "Kinh phí", f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
                [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None)]
                + [(label.split(" (")[0], 18, INT) for _code, label in FUNDING_SOURCES] + [("Tổng cộng", 18, INT)])
     for i, row in enumerate(model.funding, start=1):
@@ -173,18 +174,17 @@ def build_workbook(model: ReportModel, issued: _dt.date):
           + [model.funding_total()], bold=True)
     f.finish()
 
-    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
-    wb.properties.creator = cat.office.full_name
-    wb.properties.lastModifiedBy = cat.office.full_name
-    wb.properties.title = f"Tổng hợp kết quả xây dựng xã hội học tập năm {year}"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    return wb
+    wb.set_properties({"title": f"Tổng hợp kết quả xây dựng xã hội học tập năm {year}",
+                       "author": cat.office.full_name, "company": cat.office.full_name,
+                       "created": _dt.datetime.combine(issued, _dt.time(8, 0))})
 
 
 def render_workbook(model: ReportModel, out: Path, issued: _dt.date) -> Path:
     """Write the summary workbook to ``out`` with stable bytes."""
-    wb = build_workbook(model, issued)
-    wb.save(out)
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+    build_workbook(wb, model, issued)
+    wb.close()
     normalise_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
     return out

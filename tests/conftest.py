@@ -1,0 +1,94 @@
+"""Shared fixtures: the shipped catalog, and small input folders built inside each test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import layout as L
+from pipeline.forms import build_form, form_filename, save_workbook
+from pipeline.plan import load_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.json from the current code")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(INPUTS)
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Path:
+    """An inputs folder with the shipped plan, units and office data but no submissions."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for name in ("plan.yaml", "units.yaml", "office.yaml"):
+        shutil.copy(INPUTS / name, folder / name)
+    return folder
+
+
+def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None = None,
+              report_date: dt.date | None = dt.date(2015, 12, 10)):
+    """Type values into a form the way a clerk would. ``values``: code -> (num, den) or status text."""
+    ws = wb[L.DATA_SHEET]
+    ws[L.REPORT_DATE_CELL] = report_date
+    for row in ws.iter_rows(min_row=L.DATA_HEADER_ROW + 1):
+        code = row[L.col_index(L.CODE_COL)].value
+        if code in values:
+            v = values[code]
+            r = row[0].row
+            if isinstance(v, tuple):
+                ws[f"{L.DATA_COLS['num']}{r}"], ws[f"{L.DATA_COLS['den']}{r}"] = v
+            else:
+                ws[f"{L.DATA_COLS['num']}{r}"] = v
+    for sheet, cols, header, data in ((L.TASK_SHEET, L.TASK_COLS, L.TASK_HEADER_ROW, texts or {}),
+                                      (L.FUNDING_SHEET, L.FUNDING_COLS, L.FUNDING_HEADER_ROW, funding or {})):
+        ws = wb[sheet]
+        target = cols["text"] if "text" in cols else cols["amount"]
+        for row in ws.iter_rows(min_row=header + 1):
+            code = row[L.col_index(cols["code"])].value
+            if code in data:
+                ws[f"{target}{row[0].row}"] = data[code]
+    return wb
+
+
+def full_values(unit, base: int = 1000) -> dict:
+    """A valid value for every indicator the unit reports."""
+    cat = load_catalog(INPUTS)
+    out = {}
+    for code in unit.indicators:
+        ind = cat.plan.indicator(code)
+        out[code] = ind.status_success if ind.kind == "status" else (base - 10, base)
+    return out
+
+
+@pytest.fixture
+def submit(inputs):
+    """Write a filled form for a unit: submit(code, year, values=..., name=..., **fill kwargs) -> path."""
+    cat = load_catalog(inputs)
+
+    def _submit(code: str, year: int = 2015, values: dict | None = None, name: str | None = None,
+                form_year: int | None = None, **kw) -> Path:
+        unit = cat.unit(code)
+        wb = build_form(cat, unit, form_year or year)
+        fill_form(wb, full_values(unit) if values is None else values, **kw)
+        folder = inputs / "submissions" / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / (name or form_filename(unit, year))
+        save_workbook(wb, path)
+        return path
+
+    return _submit

@@ -1,0 +1,187 @@
+"""The plan, units and office data: loaded, cross-checked, and faithful to the plan's own text."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.errors import CatalogError, UsageError
+from pipeline.plan import load_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "000_07ebc35313857b24.txt"
+VENDORED = ROOT / "tests" / "data" / "kh233_to_section1.txt"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _plan_text() -> str:
+    """The plan from "KẾ HOẠCH" up to Section II: the seed file if present, else the vendored copy."""
+    if SEED.is_file():
+        text = SEED.read_text(encoding="utf-8")
+        start = text.index("KẾ HOẠCH\n")
+        return text[start:text.index("II. NHIỆM VỤ VÀ GIẢI PHÁP")]
+    return VENDORED.read_text(encoding="utf-8")
+
+
+def _section1_percentages() -> list[tuple[int, float, str]]:
+    """Every "N%" of Section I with its milestone year (2015 for part 1, 2020 for part 2)."""
+    text = _plan_text()
+    part1 = text[text.index("1. Mục tiêu đến năm 2015"):text.index("2. Mục tiêu giai đoạn 2015")]
+    part2 = text[text.index("2. Mục tiêu giai đoạn 2015"):]
+    found = []
+    for year, part in ((2015, part1), (2020, part2)):
+        for line in part.splitlines():
+            for m in re.finditer(r"(\d+(?:,\d+)?)%", line):
+                found.append((year, float(m.group(1).replace(",", ".")), _norm(line)))
+    return found
+
+
+def test_vendored_section_matches_seed():
+    if not SEED.is_file():
+        pytest.skip("shared/seeds not beside this checkout")
+    assert _norm(_plan_text()) == _norm(VENDORED.read_text(encoding="utf-8"))
+
+
+def test_every_percentage_target_of_section_one_is_in_the_plan_data(catalog):
+    targets = catalog.plan.targets
+    pct = _section1_percentages()
+    assert len(pct) == 32  # 16 percentages in part 1 (to 2015), 16 in part 2 (2015-2020)
+    for year, value, line in pct:
+        matches = [t for t in targets if t.year == year and t.value == value and _norm(t.quote) in line]
+        assert matches, f"no target {value}% for {year} quoting: {line}"
+
+
+def test_each_target_quote_is_the_plans_own_words_with_its_value(catalog):
+    text = _norm(_plan_text())
+    for t in catalog.plan.targets:
+        assert _norm(t.quote) in text, t
+        if t.value is not None and t.kind != "maintain" and "Duy trì giữ vững và từng bước" not in t.quote:
+            assert f"{t.value:g}%" in t.quote, t
+
+
+def test_targets_in_force_by_year(catalog):
+    plan = catalog.plan
+    assert plan.target_for("CBCCVC_CNTT", 2014).value == 95
+    assert plan.target_for("CBCCVC_CNTT", 2015).value == 95
+    assert plan.target_for("CBCCVC_CNTT", 2016).value == 100
+    assert plan.target_for("TTHTCD_CL_TOT", 2020).value == 70
+    assert plan.target_for("TTHTCD_THUONG_XUYEN", 2018) is None  # the 2020 targets do not repeat it
+    assert plan.target_for("CNLD_TH_NN", 2015).kind == "increase"
+    assert plan.target_for("PC_BAC_TH", 2015).kind == "reach"
+
+
+def test_plan_sections_two_to_four_and_annex(catalog):
+    plan = catalog.plan
+    assert [t.number for t in plan.tasks] == list(range(1, 9))
+    assert [p.label for p in plan.task("NV3").parts] == ["a", "b", "c", "d"]
+    assert len(plan.funding) == 2
+    titles = [b.title for b in plan.bodies]
+    assert titles[0] == "Phòng Giáo dục và Đào tạo" and len(plan.bodies) == 7
+    assert [m.number for m in plan.bodies[6].members] == ["a", "b", "c", "d", "đ", "e", "g"]
+    assert len(plan.component_plans) == 7
+    assert plan.component_plans[6].lead == "Hội Khuyến học huyện"
+
+
+def test_units_communes_and_validity(catalog):
+    communes = [u for u in catalog.expected_units(2015) if catalog.is_commune(u)]
+    assert len(communes) == 22
+    assert {u.code for u in communes} >= {"10441", "10504", "10459"}
+    assert catalog.unit("10441").name == "Thị trấn Đại Nghĩa"
+    assert len(catalog.expected_units(2015)) == 37
+    # Mỹ Thành and Bột Xuyên merged into Mỹ Xuyên from 2025: the old units end, the successor starts.
+    myt = catalog.unit("10456")
+    assert myt.successors == ("MYXUYEN",) and not myt.active_on(__import__("datetime").date(2025, 2, 1))
+    assert catalog.unit("MYXUYEN").active_on(__import__("datetime").date(2025, 2, 1))
+    assert "HS_KNS" in catalog.unit("PGDDT").indicators
+    assert catalog.office.abbreviation == "PGDĐT"
+
+
+def test_year_outside_plan_is_a_usage_error(catalog):
+    with pytest.raises(UsageError, match="Năm 2030 nằm ngoài giai đoạn của kế hoạch 233/KH-UBND"):
+        catalog.check_year(2030)
+
+
+def _broken(inputs: Path, file: str, old: str, new: str) -> list[str]:
+    path = inputs / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(inputs)
+    return err.value.problems
+
+
+def test_duplicate_indicator_code_is_refused(inputs):
+    problems = _broken(inputs, "plan.yaml", "- code: PCGD_MN5", "- code: XMC")
+    assert "plan.yaml, mục indicators[1] (XMC): mã chỉ tiêu 'XMC' bị trùng." in problems
+
+
+def test_target_out_of_range_is_refused(inputs):
+    problems = _broken(inputs, "plan.yaml", "kind: at_least\n    value: 95", "kind: at_least\n    value: 195")
+    assert any(p.startswith("plan.yaml, mục targets[7] (CBCCVC_CNTT, 2015): giá trị chỉ tiêu 195 nằm ngoài") for p in problems)
+
+
+def test_unknown_unit_in_organisation_is_refused(inputs):
+    problems = _broken(inputs, "plan.yaml", "      - PLDTBXH\n", "      - PHONGXYZ\n")
+    assert ("plan.yaml, mục organisation (2. Phòng Lao động, Thương binh và Xã hội): đơn vị 'PHONGXYZ' "
+            "không có trong units.yaml.") in problems
+
+
+def test_indicator_nobody_reports_is_refused(inputs):
+    path = inputs / "units.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  extra_indicators: [HS_KNS]\n") == 2  # Phòng GD&ĐT and the TT GDTX
+    path.write_text(text.replace("  extra_indicators: [HS_KNS]\n", ""), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(inputs)
+    assert ("plan.yaml, mục indicators (HS_KNS): không có đơn vị nào báo cáo chỉ tiêu này (thêm mã vào một "
+            "profile hoặc extra_indicators trong units.yaml).") in err.value.problems
+
+
+def test_unknown_indicator_in_a_unit_is_refused(inputs):
+    problems = _broken(inputs, "units.yaml", "extra_indicators: [HS_KNS]", "extra_indicators: [HS_KNSX]")
+    assert "units.yaml, mục units[24] (PGDDT): chỉ tiêu 'HS_KNSX' không có trong plan.yaml." in problems
+
+
+def test_malformed_yaml_names_file_and_line(inputs):
+    (inputs / "office.yaml").write_text("office:\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(inputs)
+    assert err.value.problems[0].startswith("office.yaml (dòng 3, cột 1): sai cú pháp YAML")
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(CatalogError) as err:
+        load_catalog(tmp_path)
+    assert f"Không tìm thấy tệp {tmp_path / 'plan.yaml'}." in err.value.problems
+
+
+def test_cli_plan_targets_json(inputs):
+    res = CliRunner().invoke(cli, ["plan", "targets", "--json", "--inputs", str(inputs)], catch_exceptions=False)
+    assert res.exit_code == 0
+    rows = json.loads(res.output)
+    assert len(rows) == 47
+    row = next(r for r in rows if r["indicator"] == "CBCCVC_NN_B3" and r["year"] == 2020)
+    assert row == {**row, "name": "Tỷ lệ cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 3 (B1)",
+                   "year": 2020, "value": 25.0}
+    assert all(isinstance(r["year"], int) for r in rows)
+
+
+def test_cli_plan_targets_table_and_error(inputs):
+    res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])
+    assert res.exit_code == 0
+    assert "CBCCVC_NN_B2           2015  at_least       25%  Tỷ lệ cán bộ" in res.output
+    assert res.output.rstrip().endswith("Tổng số: 47 chỉ tiêu.")
+    (inputs / "plan.yaml").write_text("plan: {}\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])
+    assert res.exit_code == 1
+    assert res.output.startswith("Lỗi: Dữ liệu kế hoạch/đơn vị/cơ quan có lỗi, chưa thể chạy:\n  - plan.yaml, mục plan:")
