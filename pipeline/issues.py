@@ -86,8 +86,10 @@ class Issue:
              indicator: str = "", **params: object) -> "Issue":
         if code not in CATALOG:
             raise KeyError(f"unknown issue code {code!r}")
-        return cls(code, unit, file, sheet, cell, indicator,
-                   tuple((k, "" if v is None else str(v)) for k, v in params.items()))
+        issue = cls(code, unit, file, sheet, cell, indicator,
+                    tuple((k, "" if v is None else str(v)) for k, v in params.items()))
+        issue.message  # fail here, at the cause, if a template placeholder has no value
+        return issue
 
     @property
     def severity(self) -> Severity:
@@ -95,7 +97,8 @@ class Issue:
 
     @property
     def message(self) -> str:
-        return CATALOG[self.code][1].format(**dict(self.params))
+        fields = dict(unit=self.unit, file=self.file, sheet=self.sheet, cell=self.cell, indicator=self.indicator)
+        return CATALOG[self.code][1].format(**{**fields, **dict(self.params)})
 
     @property
     def location(self) -> str:

@@ -19,7 +19,7 @@ from .errors import RenderError
 from .plan import STATUS
 from .store import normalise_zip
 
-BLANK_NUMBER = "      "  # left for the văn thư to write by hand
+BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
 
 def _recipients(first: list[str], cc: tuple[str, ...], drafting_unit: str) -> list[str]:

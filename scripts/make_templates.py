@@ -21,7 +21,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -199,12 +199,13 @@ def a4(section, landscape=False):
     else:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = Mm(20)
-    section.bottom_margin = Mm(20)
-    section.left_margin = Mm(30)
-    section.right_margin = Mm(15)
-    section.header_distance = Mm(10)
-    section.footer_distance = Mm(10)
+    # whole twips, rounded up, so 15 mm stays >= 15 mm after Word's twip rounding
+    section.top_margin = Twips(1134)     # 20 mm
+    section.bottom_margin = Twips(1134)  # 20 mm
+    section.left_margin = Twips(1701)    # 30 mm
+    section.right_margin = Twips(851)    # 15 mm
+    section.header_distance = Twips(567)  # 10 mm
+    section.footer_distance = Twips(567)
 
 
 def styles(doc):

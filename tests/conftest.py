@@ -50,10 +50,12 @@ def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None 
         if code in values:
             v = values[code]
             r = row[0].row
-            if isinstance(v, tuple):
-                ws[f"{L.DATA_COLS['num']}{r}"], ws[f"{L.DATA_COLS['den']}{r}"] = v
-            else:
-                ws[f"{L.DATA_COLS['num']}{r}"] = v
+            pairs = zip((L.DATA_COLS["num"], L.DATA_COLS["den"]), v if isinstance(v, tuple) else (v,))
+            for col, value in pairs:
+                cell = ws[f"{col}{r}"]
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed text stays text (a leading "=" is not a formula)
     for sheet, cols, header, data in ((L.TASK_SHEET, L.TASK_COLS, L.TASK_HEADER_ROW, texts or {}),
                                       (L.FUNDING_SHEET, L.FUNDING_COLS, L.FUNDING_HEADER_ROW, funding or {})):
         ws = wb[sheet]

@@ -1,0 +1,106 @@
+"""District figures are ratios of sums; targets in force by year; statuses and year-over-year change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.aggregate import EXCEEDED, MET, NO_TARGET, NOT_MET, aggregate
+from pipeline.ingest import ingest
+from pipeline.plan import load_catalog
+from pipeline.runner import build_model
+from pipeline.validate import validate
+
+GOLDEN = Path(__file__).parent / "golden" / "aggregate_2015.json"
+
+
+def _model(inputs, year=2015, previous=None):
+    cat = load_catalog(inputs)
+    data = ingest(cat, inputs, year)
+    return aggregate(cat, validate(cat, data), data.submissions, previous)
+
+
+def test_district_rate_is_ratio_of_sums_not_mean_of_rates(inputs, submit):
+    submit("10441", values={"BIET_CHU_15_60": (90, 100)})        # 90%
+    submit("10444", values={"BIET_CHU_15_60": (9_990, 10_000)})  # 99.9%
+    r = _model(inputs).result("BIET_CHU_15_60")
+    assert (r.numerator, r.denominator) == (10_080, 10_100)
+    assert r.rate == pytest.approx(100 * 10_080 / 10_100)      # 99.80%, not the mean 94.95%
+    assert r.status == NOT_MET and r.margin == pytest.approx(r.rate - 100)
+    assert [u.unit.code for u in r.behind()] == ["10441", "10444"]
+
+
+def test_status_indicator_counts_units(inputs, submit):
+    submit("10441", values={"PC_BAC_TH": "Đạt"})
+    submit("10444", values={"PC_BAC_TH": "Chưa đạt"})
+    r = _model(inputs).result("PC_BAC_TH")
+    assert (r.numerator, r.denominator, r.rate) == (1, 2, 50.0)
+    assert r.status == NOT_MET and len(r.not_reported) == 20
+
+
+def test_targets_in_force_and_statuses(inputs, submit):
+    submit("10441", year=2015, values={"CBCCVC_CNTT": (96, 100), "TTHTCD_THUONG_XUYEN": (1, 1)})
+    submit("10441", year=2016, values={"CBCCVC_CNTT": (96, 100), "TTHTCD_THUONG_XUYEN": (1, 1)})
+    m15 = _model(inputs, 2015)
+    assert m15.result("CBCCVC_CNTT").target.year == 2015
+    assert m15.result("CBCCVC_CNTT").status == EXCEEDED and m15.result("CBCCVC_CNTT").margin == pytest.approx(1.0)
+    m16 = _model(inputs, 2016)
+    assert m16.result("CBCCVC_CNTT").target.value == 100 and m16.result("CBCCVC_CNTT").status == NOT_MET
+    assert m16.result("TTHTCD_THUONG_XUYEN").status == NO_TARGET
+
+
+def test_exactly_at_target_is_met_not_exceeded(inputs, submit):
+    submit("10441", values={"CBCCVC_CNTT": (95, 100)})
+    assert _model(inputs).result("CBCCVC_CNTT").status == MET
+
+
+def test_change_from_previous_year_and_increase_targets(inputs, submit):
+    submit("LDLD", year=2014, values={"CNLD_TH_NN": (300, 1000)})
+    submit("LDLD", year=2015, values={"CNLD_TH_NN": (350, 1000)})
+    cat = load_catalog(inputs)
+    prev = validate(cat, ingest(cat, inputs, 2014))
+    r = _model(inputs, 2015, prev).result("CNLD_TH_NN")
+    assert r.previous_rate == 30.0 and r.change == pytest.approx(5.0)
+    assert r.target.kind == "increase" and r.status == MET
+
+
+def test_excluded_values_are_not_in_totals(inputs, submit):
+    submit("10441", values={"BIET_CHU_15_60": (120, 100)})
+    submit("10444", values={"BIET_CHU_15_60": (95, 100)})
+    r = _model(inputs).result("BIET_CHU_15_60")
+    assert (r.numerator, r.denominator) == (95, 100)
+    assert [u.unit.code for u in r.excluded] == ["10441"]
+
+
+def test_narratives_merged_deduplicated_attributed_unaltered(inputs, submit):
+    text = "Tổ chức 5 lớp & <chuyên đề> {{ 7*7 }}"
+    submit("10441", texts={"NV3": text})
+    submit("10444", texts={"NV3": text})
+    submit("PGDDT", texts={"NV3": "Khác"})
+    m = _model(inputs)
+    nv3 = next(t for t in m.tasks if t.code == "NV3")
+    assert [([u.code for u in units], t) for units, t in nv3.entries] == [(["10441", "10444"], text), (["PGDDT"], "Khác")]
+
+
+def _snapshot(model) -> dict:
+    return {r.indicator.code: {"numerator": r.numerator, "denominator": r.denominator,
+                               "rate": round(r.rate, 4) if r.rate is not None else None,
+                               "target": r.target.value if r.target else None, "status": r.status,
+                               "change": round(r.change, 4) if r.change is not None else None,
+                               "excluded": [u.unit.code for u in r.excluded],
+                               "not_reported": [u.unit.code for u in r.not_reported]}
+            for r in model.indicators} | {
+        "_completeness": {"received": len(model.validation.received), "missing": [u.unit for u in model.validation.missing],
+                          "with_errors": [u.unit for u in model.validation.with_errors]},
+        "_funding": {"NSNN": model.funding_total("NSNN"), "XHH": model.funding_total("XHH")}}
+
+
+def test_golden_shipped_2015(catalog, update_golden):
+    root = Path(__file__).resolve().parents[1] / "inputs"
+    snap = _snapshot(build_model(catalog, root, 2015))
+    if update_golden or not GOLDEN.exists():
+        GOLDEN.write_text(json.dumps(snap, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert snap == json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert snap["_completeness"] == {"received": 36, "missing": ["10486"], "with_errors": ["10492"]}

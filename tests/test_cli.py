@@ -1,0 +1,130 @@
+"""The xhht command line: help everywhere, the happy path, each error path with its message and code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = [[], ["plan"], ["plan", "targets"], ["plan", "units"], ["plan", "check"], ["forms"], ["ingest"],
+            ["validate"], ["report"], ["run"]]
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_help(args):
+    res = CliRunner().invoke(cli, args + ["--help"])
+    assert res.exit_code == 0 and res.output.startswith("Usage:")
+
+
+def test_python_dash_m_works():
+    res = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0 and res.stdout.startswith("xhht ")
+
+
+def test_run_happy_path(tmp_path):
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"),
+                                   "--outputs", str(tmp_path)], catch_exceptions=False)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0] == "Năm 2015: 37 đơn vị phải báo cáo, đã nhận 36, có lỗi 1, chưa nộp 1."
+    assert lines[1] == "1 tệp đã được thay thế bằng bản gửi sau."
+    assert lines[2].startswith("  Lỗi [numerator-gt-denominator] BieuMau_2015_10492_Hung-Tien.xlsx, trang 'Số liệu', ô E13")
+    assert lines[-3:] == ["Đã ghi:", f"  {tmp_path / '2015' / 'BC_XHHT_2015.docx'}",
+                          f"  {tmp_path / '2015' / 'TongHop_XHHT_2015.xlsx'}"]
+    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"]
+
+
+def test_report_command(tmp_path):
+    res = CliRunner().invoke(cli, ["report", "--year", "2016", "--date", "2016-12-22", "--inputs",
+                                   str(ROOT / "inputs"), "--outputs", str(tmp_path)], catch_exceptions=False)
+    assert res.exit_code == 0
+    assert res.output.splitlines() == [str(tmp_path / "2016" / "BC_XHHT_2016.docx"),
+                                       str(tmp_path / "2016" / "TongHop_XHHT_2016.xlsx")]
+
+
+def test_validate_lists_problems_and_exits_1():
+    res = CliRunner().invoke(cli, ["validate", "--year", "2014", "--inputs", str(ROOT / "inputs")])
+    assert res.exit_code == 1
+    assert ("Lỗi [numerator-gt-denominator] BieuMau_2014_10477_Phu-Luu-Te.xlsx, trang 'Số liệu', ô E12, G12: "
+            "'Số người 15-60 tuổi biết chữ' (3621) lớn hơn 'Tổng số người 15-60 tuổi' (3609). "
+            "Hãy kiểm tra lại hai số này.") in res.output
+    # the superseded first version of An Mỹ had an error; it is listed as superseded, not re-checked
+    assert ("Thông tin [superseded] BieuMau_2014_10462_An-My.xlsx: Đơn vị đã gửi bản mới hơn "
+            "(BieuMau_2014_10462_An-My_bo-sung.xlsx); bản này không được dùng để tổng hợp.") in res.output
+    assert res.output.splitlines()[-1] == "Đã nhận 36/37 đơn vị; 1 lỗi, 1 cảnh báo."
+
+
+def test_ingest_command_and_csv(tmp_path):
+    csv = tmp_path / "du-lieu.csv"
+    res = CliRunner().invoke(cli, ["ingest", "--year", "2015", "--inputs", str(ROOT / "inputs"), "--csv", str(csv)],
+                             catch_exceptions=False)
+    assert res.exit_code == 0
+    assert "đã thay thế     10504     BieuMau_2015_10504_An-Phu.xlsx" in res.output
+    assert csv.read_text(encoding="utf-8-sig").splitlines()[0] == "unit,year,indicator,field,value,file,sheet,cell"
+
+
+def test_year_outside_plan_exit_2(tmp_path):
+    res = CliRunner().invoke(cli, ["run", "--year", "2013", "--inputs", str(ROOT / "inputs"), "--outputs", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.endswith("Lỗi: Năm 2013 nằm ngoài giai đoạn của kế hoạch 233/KH-UBND (2014-2020). "
+                               "Hãy chọn một năm từ 2014 đến 2020.\n")
+    assert not (tmp_path / "2013").exists()
+
+
+def test_bad_date_exit_2(tmp_path):
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(ROOT / "inputs")])
+    assert res.exit_code == 2
+    assert "'20/12/2015' không phải ngày dạng YYYY-MM-DD (ví dụ 2015-12-20)." in res.output
+
+
+def test_missing_year_is_usage_error():
+    res = CliRunner().invoke(cli, ["run"])
+    assert res.exit_code == 2 and "--year" in res.output
+
+
+def test_no_submissions_exit_1_and_nothing_written(inputs, tmp_path):
+    res = CliRunner().invoke(cli, ["run", "--year", "2017", "--inputs", str(inputs), "--outputs", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    folder = inputs / "submissions" / "2017"
+    assert res.output.endswith(f"Lỗi: Không có báo cáo hợp lệ nào của năm 2017 trong thư mục {folder} (chưa có thư mục "
+                               "này); chưa thể lập báo cáo. Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi "
+                               "chạy lại.\n")
+    assert not (tmp_path / "o" / "2017").exists()
+
+
+def test_broken_plan_exit_1(inputs, tmp_path):
+    (inputs / "units.yaml").write_text("units: 5\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--inputs", str(inputs), "--outputs", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "Lỗi: Dữ liệu kế hoạch/đơn vị/cơ quan có lỗi, chưa thể chạy:\n  - units.yaml, mục units: phải là một bảng" not in res.output
+    assert "units.yaml, mục units.units: kiểu dữ liệu không đúng (nhận được 5)." in res.output
+
+
+def test_missing_inputs_folder(tmp_path):
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--inputs", str(tmp_path / "khong"), "--outputs",
+                                   str(tmp_path)])
+    assert res.exit_code == 1
+    assert f"  - Không tìm thấy tệp {tmp_path / 'khong' / 'plan.yaml'}." in res.output
+
+
+def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
+    import pipeline.render_xlsx as rx
+
+    args = ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"), "--outputs", str(tmp_path)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "2015").iterdir()}
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rx, "render_workbook", boom)
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code != 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "2015").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

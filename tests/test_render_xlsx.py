@@ -1,0 +1,75 @@
+"""The summary workbook reopened: sheets, numbers, formats, print setup; submitted text never a formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wb(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    path = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20)).paths[1]
+    assert path.name == "TongHop_XHHT_2015.xlsx"
+    return openpyxl.load_workbook(path)
+
+
+def test_sheets(wb):
+    assert wb.sheetnames == ["Chỉ tiêu toàn huyện", "Theo đơn vị", "Số liệu chi tiết", "Tiến độ nộp", "Lỗi kiểm tra",
+                             "Kinh phí"]
+
+
+def test_district_indicators_sheet(wb):
+    ws = wb["Chỉ tiêu toàn huyện"]
+    assert ws["A1"].value == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM 2015"
+    assert ws.freeze_panes == "A4"
+    header = [c.value for c in ws[3]]
+    assert header[:9] == ["STT", "Mã chỉ tiêu", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ",
+                          "Đánh giá"]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "BIET_CHU_15_60")
+    assert [c.value for c in row[4:9]] == ["Duy trì 100%", 117205, 117655, pytest.approx(117205 / 117655), "Chưa đạt"]
+    assert row[7].number_format == "0.0%" and row[5].number_format == "#,##0"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.column_dimensions["D"].width > 40
+
+
+def test_matrix_completeness_and_problems(wb):
+    m = wb["Theo đơn vị"]
+    row = next(r for r in m.iter_rows(min_row=4) if r[1].value == "10486")
+    assert {c.value for c in row[3:] if c.value is not None} == {"Chưa nộp"}
+    c = wb["Tiến độ nộp"]
+    states = {r[1].value: r[3].value for r in c.iter_rows(min_row=4) if r[1].value}
+    assert states["10486"] == "Chưa nộp" and states["10492"] == "Đã nộp, có lỗi" and states["10441"] == "Đã nộp"
+    an_phu = next(r for r in c.iter_rows(min_row=4) if r[1].value == "10504")
+    assert an_phu[4].value == "BieuMau_2015_10504_An-Phu_bo-sung.xlsx"
+    assert an_phu[9].value == "BieuMau_2015_10504_An-Phu.xlsx"
+    assert isinstance(an_phu[5].value, dt.datetime)
+    p = wb["Lỗi kiểm tra"]
+    first = [c.value for c in p[4]]
+    assert first[1:4] == ["Lỗi", "numerator-gt-denominator", "10492"] and first[6] == "E13, G13"
+
+
+def test_funding_totals(wb):
+    f = wb["Kinh phí"]
+    last = [c.value for c in f[f.max_row]]
+    assert last[2] == "Tổng cộng" and last[5] == 1_476_500_000 and last[3] + last[4] == last[5]
+
+
+def test_submitted_text_cannot_become_a_formula(inputs, submit, tmp_path):
+    submit("10441", values={"BIET_CHU_15_60": ("=1+1", 100)})
+    path = run(inputs, tmp_path / "o", 2015, dt.date(2015, 12, 20)).paths[1]
+    with zipfile.ZipFile(path) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in s for s in sheets)
+    ws = openpyxl.load_workbook(path)["Lỗi kiểm tra"]
+    msg = next(r[8].value for r in ws.iter_rows(min_row=4) if r[2].value == "not-a-number")
+    assert msg.startswith("Giá trị '=1+1' của")
