@@ -40,9 +40,9 @@ def templates_dir() -> Path:
     for folder in (Path.cwd() / "templates", _REPO_TEMPLATES):
         if (folder / "bao_cao.docx").is_file():
             return folder
-    from importlib.resources import files
+    import pipeline.templates  # installed copy (pyproject maps templates/ to this package)
 
-    return Path(str(files("pipeline.templates")))
+    return Path(pipeline.templates.__file__).parent
 
 
 def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult]:
