@@ -121,6 +121,7 @@ class ReportModel:
     submissions: list[Submission]
     has_previous: bool
     expected: list[Unit] = field(default_factory=list)
+    previous_submissions: list[Submission] = field(default_factory=list)
 
     @property
     def indicators(self) -> list[IndicatorResult]:
@@ -201,7 +202,8 @@ def _merge_texts(catalog: Catalog, year: int, texts, code: str, title: str) -> T
 
 
 def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Submission],
-              previous: ValidationResult | None = None) -> ReportModel:
+              previous: ValidationResult | None = None,
+              previous_submissions: list[Submission] | None = None) -> ReportModel:
     """Return the :class:`ReportModel` of ``checked`` (and ``previous``, the year before, if any)."""
     from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
 
@@ -238,7 +240,7 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
         limitations=_merge_texts(catalog, year, checked.texts, LIMITS_CODE, closing[LIMITS_CODE]),
         proposals=_merge_texts(catalog, year, checked.texts, PROPOSALS_CODE, closing[PROPOSALS_CODE]),
         funding=funding, validation=checked, submissions=submissions, has_previous=previous is not None,
-        expected=catalog.expected_units(year))
+        expected=catalog.expected_units(year), previous_submissions=list(previous_submissions or []))
 
 
 __all__ = ["aggregate", "ReportModel", "IndicatorResult", "GroupResult", "UnitResult", "Money", "STATUS_LABELS"]

@@ -183,16 +183,23 @@ def validate_cmd(year, inputs):
     sys.exit(1 if errors else 0)
 
 
+def _render_options(f):
+    f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
+                     help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
+    return click.option("--date", "issued", callback=_parse_date, default=None,
+                        help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")(f)
+
+
 @cli.command(name="report")
 @_year_option
 @_inputs_option
 @_outputs_option
-@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")
-def report_cmd(year, inputs, outputs, issued):
+@_render_options
+def report_cmd(year, inputs, outputs, issued, number):
     """Lập báo cáo (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued)
+    result = run(inputs, outputs, year, issued, number=number)
     for p in result.paths:
         click.echo(str(p))
 
@@ -201,8 +208,8 @@ def report_cmd(year, inputs, outputs, issued):
 @_year_option
 @_inputs_option
 @_outputs_option
-@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")
-def run_cmd(year, inputs, outputs, issued):
+@_render_options
+def run_cmd(year, inputs, outputs, issued, number):
     """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
     from .runner import STAGES, run
 
@@ -211,7 +218,7 @@ def run_cmd(year, inputs, outputs, issued):
         def step(name):
             bar.update(1, name)
 
-        result = run(inputs, outputs, year, issued, on_stage=step)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number)
     click.echo(summary_text(result))
 
 
@@ -228,9 +235,102 @@ def summary_text(result) -> str:
         lines.append("  " + issue.text())
     if len(errors) > 10:
         lines.append(f"  … và {len(errors) - 10} lỗi khác.")
-    lines.append("Đã ghi:")
+    if result.number:
+        lines.append(f"Số văn bản: {result.number} (đã ghi vào sổ đăng ký văn bản đi).")
+    lines.append(f"Đã ghi phiên bản {result.version.name}:")
     lines += [f"  {p}" for p in result.paths]
+    lines.append(f"Bản mới nhất cũng được chép ra {result.version.parent}.")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------- archive
+@cli.group(name="archive", cls=_Group)
+def archive_group():
+    """Lưu trữ: các phiên bản đã lập, kiểm tra toàn vẹn, niêm phong bản đã gửi."""
+
+
+@archive_group.command(name="list")
+@_outputs_option
+@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+def archive_list(outputs, year):
+    """Liệt kê các phiên bản: ngày lập, dữ liệu đã dùng, văn bản."""
+    from .archive import list_versions
+
+    items = list_versions(outputs, year)
+    if not items:
+        click.echo(f"Chưa có phiên bản nào trong {outputs}.")
+        return
+    for v in items:
+        mark = "  [đã niêm phong]" if v.sealed else ""
+        number = f"  số {v.number}" if v.number else ""
+        click.echo(f"{v.year}/{v.name}  lập {v.created}  ngày văn bản {v.issued}{number}  "
+                   f"{v.received}/{v.expected} đơn vị, {v.inputs} tệp dữ liệu vào{mark}")
+        for doc in v.documents:
+            click.echo(f"    {doc}")
+
+
+@archive_group.command(name="verify")
+@_outputs_option
+@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+def archive_verify(outputs, year):
+    """Tính lại SHA-256 mọi tệp của mọi phiên bản; mã thoát 1 nếu có tệp bị sửa, mất hoặc thêm."""
+    from .archive import verify
+
+    result = verify(outputs, year)
+    for d in result.deviations:
+        click.echo("Lỗi: " + d.text())
+    click.echo(f"Đã kiểm tra {len(result.versions)} phiên bản, {result.checked_files} tệp: "
+               + ("toàn vẹn." if result.ok else f"{len(result.deviations)} sai lệch."))
+    sys.exit(0 if result.ok else 1)
+
+
+@archive_group.command(name="seal")
+@_outputs_option
+@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản, ví dụ 2 cho v2.")
+@click.option("--signed", "signed", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Tệp bản đã ký (PDF hoặc ảnh quét) để lưu kèm.")
+def archive_seal(outputs, year, version, signed):
+    """Niêm phong phiên bản đã gửi đi: không lệnh nào của xhht được xóa hoặc thay thế nó."""
+    from .archive import seal
+
+    path = seal(outputs, year, version, signed)
+    click.echo(f"Đã niêm phong {path}" + (f" kèm tệp đã ký {Path(signed).name}." if signed else "."))
+
+
+@archive_group.command(name="remove")
+@_outputs_option
+@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản.")
+def archive_remove(outputs, year, version):
+    """Xóa một phiên bản chưa niêm phong (phiên bản đã niêm phong không xóa được)."""
+    from .archive import remove
+
+    remove(outputs, year, version)
+    click.echo(f"Đã xóa phiên bản v{version} năm {year}.")
+
+
+# --------------------------------------------------------------------------------------- register
+@cli.group(name="register", cls=_Group)
+def register_group():
+    """Sổ đăng ký văn bản đi (khi chạy với --number auto)."""
+
+
+@register_group.command(name="list")
+@_outputs_option
+@click.option("--year", "year", type=int, default=None, help="Năm ban hành.")
+def register_list(outputs, year):
+    """In sổ đăng ký văn bản đi."""
+    from .register import entries
+
+    rows = entries(outputs, year)
+    if not rows:
+        click.echo("Sổ đăng ký chưa có văn bản nào" + (f" năm {year}." if year else "."))
+        return
+    click.echo(f"{'Số, ký hiệu':<16} {'Ngày':<10}  {'Tình trạng':<12} {'Phiên bản':<10} Trích yếu")
+    for e in rows:
+        state = "đã ban hành" if e.status == "issued" else "đã lấy số"
+        click.echo(f"{e.code:<16} {e.issued:<10}  {state:<12} {e.version:<10} {e.subject}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -45,7 +45,7 @@ def _unit_entries(entries) -> list[str]:
 
 def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     cat = model.catalog
-    units = [u for u in model.expected if cat.is_commune(u) == communes]
+    units = [u for u in model.expected if cat.is_commune(u) == communes and u.indicators]
     results = [r for r in model.indicators if any(ur.unit in units for ur in r.units)]
     if not units or not results:
         return None
@@ -160,7 +160,7 @@ def _fit_matrix_tables(doc) -> None:
             continue
         grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
         total = sum(int(g.get(qn("w:w"))) for g in grid)
-        fixed = [int(Mm(9).twips), int(Mm(40).twips)]
+        fixed = [int(Mm(10).twips), int(Mm(40).twips)]
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
         for g, w in zip(grid, widths):

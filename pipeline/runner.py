@@ -13,6 +13,7 @@ turns :class:`~pipeline.errors.XhhtError` into messages and exit codes.
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,7 +23,6 @@ from .errors import NothingToReport
 from .ingest import IngestResult, ingest, submissions_folder
 from .issues import Issue
 from .plan import Catalog, load_catalog
-from .store import staged_dir
 from .validate import ValidationResult, validate
 
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,11 +51,11 @@ def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestRes
     return data, validate(catalog, data)
 
 
-def previous_year(catalog: Catalog, inputs: Path, year: int) -> ValidationResult | None:
-    """Return the checked data of ``year - 1`` if its submissions exist (for year-over-year change)."""
+def previous_year(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult] | None:
+    """Return the data of ``year - 1`` if its submissions exist (for the year-over-year change)."""
     if not submissions_folder(inputs, year - 1).is_dir():
         return None
-    return check_and_read(catalog, inputs, year - 1)[1]
+    return check_and_read(catalog, inputs, year - 1)
 
 
 def build_model(catalog: Catalog, inputs: Path, year: int,
@@ -73,27 +73,90 @@ def build_model(catalog: Catalog, inputs: Path, year: int,
         raise NothingToReport(f"Không có báo cáo hợp lệ nào của năm {year} trong {where}; chưa thể lập báo cáo. "
                               f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
     step(STAGES[3])
-    return aggregate(catalog, checked, data.submissions, previous_year(catalog, inputs, year))
+    prev = previous_year(catalog, inputs, year)
+    return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None)
 
 
-def write_reports(model: ReportModel, outputs: Path, issued: _dt.date, templates: Path | None = None,
-                  on_stage: Callable[[str], None] | None = None) -> list[Path]:
-    """Render the BC and the summary workbook into ``outputs/<year>/``, all or nothing."""
-    from .render_docx import render_template, report_context
+def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tuple[Path, str]]:
+    """Every file the run read: (source, path inside the version's ``inputs/`` folder)."""
+    files = [(path, name) for name, path in sorted(model.catalog.files.items())]
+    for sub in model.submissions + model.previous_submissions:
+        files.append((sub.path, f"submissions/{_rel_to_submissions(sub.path, inputs)}"))
+    files.append((templates / "bao_cao.docx", "templates/bao_cao.docx"))
+    return files
+
+
+def _rel_to_submissions(path: Path, inputs: Path) -> str:
+    root = Path(inputs) / "submissions"
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _validation_summary(model: ReportModel) -> dict:
+    v = model.validation
+    codes: dict[str, int] = {}
+    for issue in v.issues:
+        codes[issue.code] = codes.get(issue.code, 0) + 1
+    return {"expected": len(v.completeness), "received": len(v.received),
+            "missing": [u.unit for u in v.missing], "with_errors": [u.unit for u in v.with_errors],
+            "errors": sum(1 for i in v.issues if i.severity.value == "error"),
+            "warnings": sum(1 for i in v.issues if i.severity.value == "warning"), "issues": dict(sorted(codes.items()))}
+
+
+@dataclass
+class Written:
+    version: Path
+    documents: list[Path]
+    number: str = ""
+
+
+def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
+                  number: str = "blank", on_stage: Callable[[str], None] | None = None) -> Written:
+    """Render the BC and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
+
+    ``number="auto"`` takes the next number from the register of outgoing documents; otherwise the
+    number is left blank for the văn thư. All or nothing: on any failure no version appears.
+    """
+    from . import __version__, archive, register
+    from .render_docx import BLANK_NUMBER, render_template, report_context
     from .render_xlsx import render_workbook
 
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
-    final = Path(outputs) / str(model.year)
     templates = templates or templates_dir()
-    with staged_dir(final) as stage:
+    office = model.catalog.office
+    subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
+    stage = archive.new_staging(outputs, model.year)
+    try:
+        entry = register.reserve(outputs, office.abbreviation, "BC", issued, subject) if number == "auto" else None
+        shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
         step(STAGES[4])
-        render_template(templates / "bao_cao.docx", report_context(model, issued), stage / names["bc"], issued,
-                        title=f"Báo cáo kết quả xây dựng xã hội học tập năm {model.year}")
+        render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
+                        issued, title=subject)
         step(STAGES[5])
         render_workbook(model, stage / names["xlsx"], issued)
         step(STAGES[6])
-    return [final / names["bc"], final / names["xlsx"]]
+        archive.snapshot_inputs(stage, _input_files(model, inputs, templates))
+        archive.write_manifest(stage, {
+            "xhht_version": __version__, "year": model.year,
+            "created": _dt.datetime.now().replace(microsecond=0).isoformat(),
+            "options": {"year": model.year, "date": issued.isoformat(), "number": number,
+                        "inputs": str(inputs), "outputs": str(outputs)},
+            "number": entry.code if entry else "",
+            "plan": model.catalog.plan.number, "validation": _validation_summary(model),
+            "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
+                             "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
+                             "report_date": sub.report_date.isoformat() if sub.report_date else None}
+                            for sub in model.submissions]})
+        version = archive.commit(stage, outputs, model.year, [names["bc"], names["xlsx"]])
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if entry:
+        register.confirm(outputs, entry.id, f"{model.year}/{version.name}")
+    return Written(version, [version / names["bc"], version / names["xlsx"]], entry.code if entry else "")
 
 
 @dataclass
@@ -110,10 +173,12 @@ class RunResult:
     paths: list[Path] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     model: ReportModel | None = None
+    version: Path | None = None
+    number: str = ""
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
-        on_stage: Callable[[str], None] | None = None) -> RunResult:
+        on_stage: Callable[[str], None] | None = None, number: str = "blank") -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
 
     ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
@@ -124,10 +189,11 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     step(STAGES[0])
     catalog = load_catalog(inputs)
     model = build_model(catalog, inputs, year, step)
-    paths = write_reports(model, outputs, issued or _dt.date.today(), on_stage=step)
+    written = write_reports(model, inputs, outputs, issued or _dt.date.today(), number=number, on_stage=step)
     v = model.validation
     return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
                      with_errors=len(v.with_errors), missing=len(v.missing),
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
-                     paths=paths, issues=v.issues, model=model)
+                     paths=written.documents, issues=v.issues, model=model, version=written.version,
+                     number=written.number)

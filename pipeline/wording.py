@@ -172,6 +172,7 @@ def directions(m: ReportModel) -> list[str]:
     for r in bad:
         t = plan.target_for(r.indicator.code, nxt)
         goal = target_text(t).replace("≥ ", "từ ") + (" trở lên" if t and t.kind == "at_least" and t.value < 100 else "")
+        goal = goal[0].lower() + goal[1:]
         out.append(f"- {r.indicator.name}: {goal} (năm {m.year}: {vn.percent(r.rate)});")
     if not bad:
         out[-1] = out[-1].replace(", trong đó tập trung vào các chỉ tiêu năm " + str(m.year) + " chưa đạt:", ".")

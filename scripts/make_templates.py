@@ -250,6 +250,8 @@ def styles(doc):
     add("XH Dong", size=1, indent=Mm(0), before=0, after=0, line=1.0, keep_next=True)
     add("XH Kinh gui", size=14, align=center, indent=Mm(0), before=6, after=6)
     add("XH Bang", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=2, after=2, line=1.0)
+    add("XH Bang nho dau", size=8, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=1, after=1,
+        line=1.0)
     add("XH Bang nho", size=10, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=1, after=1, line=1.0)
     add("XH Bang dau", size=12, bold=True, align=center, indent=Mm(0), before=2, after=2, line=1.0)
     add("XH Noi nhan", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=6,
@@ -340,12 +342,12 @@ def matrix_table(doc, loop_rows, widths_fixed, width_total):
     fixed_widths(t, widths_fixed + [col_w, col_w, col_w])
     header_row(t.rows[0])
     h = t.rows[0].cells
-    small = "XH Bang nho"
-    cell_text(h[0], "STT", style=small, bold=True)
-    cell_text(h[1], "Đơn vị", style=small, bold=True)
-    cell_text(h[2], "{%tc for c in m.columns %}", style=small, bold=True)
-    cell_text(h[3], "{{ c }}", style=small, bold=True)
-    cell_text(h[4], "{%tc endfor %}", style=small, bold=True)
+    small, head = "XH Bang nho", "XH Bang nho dau"
+    cell_text(h[0], "STT", style=head)
+    cell_text(h[1], "Đơn vị", style=head)
+    cell_text(h[2], "{%tc for c in m.columns %}", style=head)
+    cell_text(h[3], "{{ c }}", style=head)
+    cell_text(h[4], "{%tc endfor %}", style=head)
     cell_text(t.rows[1].cells[0], "{%tr for r in " + loop_rows + " %}")
     r = t.rows[2].cells
     cell_text(r[0], "{{ r.no }}", style=small)

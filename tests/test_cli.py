@@ -13,7 +13,8 @@ from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [[], ["plan"], ["plan", "targets"], ["plan", "units"], ["plan", "check"], ["forms"], ["ingest"],
-            ["validate"], ["report"], ["run"]]
+            ["validate"], ["report"], ["run"], ["archive"], ["archive", "list"], ["archive", "verify"],
+            ["archive", "seal"], ["archive", "remove"], ["register"], ["register", "list"]]
 
 
 @pytest.mark.parametrize("args", COMMANDS)
@@ -35,17 +36,19 @@ def test_run_happy_path(tmp_path):
     assert lines[0] == "Năm 2015: 37 đơn vị phải báo cáo, đã nhận 36, có lỗi 1, chưa nộp 1."
     assert lines[1] == "1 tệp đã được thay thế bằng bản gửi sau."
     assert lines[2].startswith("  Lỗi [numerator-gt-denominator] BieuMau_2015_10492_Hung-Tien.xlsx, trang 'Số liệu', ô E13")
-    assert lines[-3:] == ["Đã ghi:", f"  {tmp_path / '2015' / 'BC_XHHT_2015.docx'}",
-                          f"  {tmp_path / '2015' / 'TongHop_XHHT_2015.xlsx'}"]
-    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"]
+    assert lines[-4:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
+                          f"  {tmp_path / '2015' / 'v1' / 'TongHop_XHHT_2015.xlsx'}",
+                          f"Bản mới nhất cũng được chép ra {tmp_path / '2015'}."]
+    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx",
+                                                                     "latest.txt", "v1"]
 
 
 def test_report_command(tmp_path):
     res = CliRunner().invoke(cli, ["report", "--year", "2016", "--date", "2016-12-22", "--inputs",
                                    str(ROOT / "inputs"), "--outputs", str(tmp_path)], catch_exceptions=False)
     assert res.exit_code == 0
-    assert res.output.splitlines() == [str(tmp_path / "2016" / "BC_XHHT_2016.docx"),
-                                       str(tmp_path / "2016" / "TongHop_XHHT_2016.xlsx")]
+    assert res.output.splitlines() == [str(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx"),
+                                       str(tmp_path / "2016" / "v1" / "TongHop_XHHT_2016.xlsx")]
 
 
 def test_validate_lists_problems_and_exits_1():
@@ -118,7 +121,7 @@ def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
 
     args = ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"), "--outputs", str(tmp_path)]
     assert CliRunner().invoke(cli, args).exit_code == 0
-    before = {p.name: p.read_bytes() for p in (tmp_path / "2015").iterdir()}
+    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def boom(*a, **k):
         raise OSError("disk full")
@@ -126,5 +129,5 @@ def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr(rx, "render_workbook", boom)
     res = CliRunner().invoke(cli, args)
     assert res.exit_code != 0
-    assert {p.name: p.read_bytes() for p in (tmp_path / "2015").iterdir()} == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # no v2, no staging folder, v1 and the working copies untouched

@@ -8,7 +8,7 @@ from pipeline.runner import run
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_two_runs_give_identical_bytes(tmp_path):
+def test_two_runs_give_identical_bytes(tmp_path):  # separate output folders, same --date
     a = run(ROOT / "inputs", tmp_path / "a", 2015, dt.date(2015, 12, 20)).paths
     b = run(ROOT / "inputs", tmp_path / "b", 2015, dt.date(2015, 12, 20)).paths
     for pa, pb in zip(a, b):

@@ -1,0 +1,307 @@
+"""An archive that loses nothing: one immutable version folder per run, with a manifest.
+
+Layout of ``outputs/<year>/``::
+
+    v1/                      a complete run, never changed by a later run
+      BC_XHHT_2015.docx      the documents
+      TongHop_XHHT_2015.xlsx
+      inputs/                a copy of every input used (plan, units, office, submissions)
+      manifest.json          SHA-256 of every file above, xhht version, options, validation summary
+      signed/…               (after ``archive seal --signed``) the signed scan or PDF
+      seal.json              (after ``archive seal``) marks the version as the one sent
+    v2/ …
+    latest.txt               the name of the newest version (a plain file: works on Windows)
+    BC_XHHT_2015.docx        working copies of the newest version's documents
+
+A version is built in a hidden staging folder and renamed into place in one step, so a run that
+is killed leaves no half-written version (the staging folder is removed by the next run).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError, UsageError
+
+MANIFEST = "manifest.json"
+SEAL = "seal.json"
+LATEST = "latest.txt"
+_VERSION_RE = re.compile(r"^v(\d+)$")
+_STAGING_PREFIX = ".tmp-v"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def year_dir(outputs: Path, year: int) -> Path:
+    return Path(outputs) / str(year)
+
+
+def versions(outputs: Path, year: int) -> list[Path]:
+    """Return the version folders of ``year``, oldest first."""
+    folder = year_dir(outputs, year)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_dir() and _VERSION_RE.match(p.name)]
+    return sorted(found, key=lambda p: int(p.name[1:]))
+
+
+def years(outputs: Path) -> list[int]:
+    out = Path(outputs)
+    if not out.is_dir():
+        return []
+    return sorted(int(p.name) for p in out.iterdir() if p.is_dir() and p.name.isdigit() and versions(out, int(p.name)))
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    for p in folder.glob(f"{_STAGING_PREFIX}*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def new_staging(outputs: Path, year: int) -> Path:
+    """Create the hidden folder in which the next version is built (on the same disk as its target)."""
+    folder = year_dir(outputs, year)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(folder)  # left by a run that was killed
+        stage = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=folder))
+        stage.chmod(0o755)  # mkdtemp makes it private; the version folder should read like any other
+        return stage
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục kết quả {folder}: {exc.strerror or exc}.") from exc
+
+
+def _file_entries(root: Path, files: list[Path]) -> list[dict[str, Any]]:
+    return [{"file": p.relative_to(root).as_posix(), "sha256": sha256(p), "size": p.stat().st_size}
+            for p in sorted(files)]
+
+
+def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
+    """Copy each input (source path, path inside ``inputs/``) into the staging folder."""
+    out = []
+    for src, rel in files:
+        dest = stage / "inputs" / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+        out.append(dest)
+    return out
+
+
+def write_manifest(stage: Path, info: dict[str, Any]) -> Path:
+    """Hash every file in the staging folder and write ``manifest.json`` with ``info``."""
+    files = [p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST]
+    outputs = [p for p in files if not p.relative_to(stage).parts[0] == "inputs"]
+    inputs = [p for p in files if p.relative_to(stage).parts[0] == "inputs"]
+    manifest = dict(info, outputs=_file_entries(stage, outputs), inputs=_file_entries(stage, inputs))
+    path = stage / MANIFEST
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def commit(stage: Path, outputs: Path, year: int, working_copies: list[str]) -> Path:
+    """Rename the finished staging folder to the next ``vN``, point ``latest.txt`` at it, refresh the copies."""
+    folder = year_dir(outputs, year)
+    for _attempt in range(100):
+        existing = versions(outputs, year)
+        n = int(existing[-1].name[1:]) + 1 if existing else 1
+        target = folder / f"v{n}"
+        try:
+            os.rename(stage, target)  # atomic: the version appears complete or not at all
+            break
+        except OSError:
+            if not target.exists():
+                raise
+    else:  # pragma: no cover - 100 concurrent runs
+        raise OutputError(f"Không đặt được tên phiên bản mới trong {folder}.")
+    _atomic_write(folder / LATEST, target.name + "\n")
+    for name in working_copies:
+        tmp = folder / f".{name}.tmp"
+        shutil.copyfile(target / name, tmp)
+        os.replace(tmp, folder / name)
+    return target
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def latest(outputs: Path, year: int) -> Path | None:
+    pointer = year_dir(outputs, year) / LATEST
+    if pointer.is_file():
+        name = pointer.read_text(encoding="utf-8").strip()
+        if (pointer.parent / name).is_dir():
+            return pointer.parent / name
+    found = versions(outputs, year)
+    return found[-1] if found else None
+
+
+def _version_dir(outputs: Path, year: int, version: int) -> Path:
+    path = year_dir(outputs, year) / f"v{version}"
+    if not path.is_dir():
+        have = ", ".join(p.name for p in versions(outputs, year)) or "chưa có phiên bản nào"
+        raise UsageError(f"Không có phiên bản v{version} của năm {year} ({have}).")
+    return path
+
+
+def read_manifest(version: Path) -> dict[str, Any]:
+    try:
+        return json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"Không đọc được {version / MANIFEST}: {exc}.") from exc
+
+
+def is_sealed(version: Path) -> bool:
+    return (version / SEAL).is_file()
+
+
+@dataclass
+class VersionInfo:
+    year: int
+    name: str
+    path: Path
+    created: str
+    issued: str
+    number: str
+    sealed: bool
+    documents: list[str]
+    inputs: int
+    received: int
+    expected: int
+
+
+def list_versions(outputs: Path, year: int | None = None) -> list[VersionInfo]:
+    """Return every version (of ``year``, or of all years) with what it was made from."""
+    out = []
+    for y in ([year] if year else years(outputs)):
+        for v in versions(outputs, y):
+            try:
+                m = read_manifest(v)
+            except OutputError:
+                m = {}
+            summary = m.get("validation", {})
+            out.append(VersionInfo(
+                year=y, name=v.name, path=v, created=m.get("created", "?"), issued=m.get("options", {}).get("date", "?"),
+                number=m.get("number", ""), sealed=is_sealed(v),
+                documents=[e["file"] for e in m.get("outputs", []) if "/" not in e["file"]],
+                inputs=len(m.get("inputs", [])), received=summary.get("received", 0), expected=summary.get("expected", 0)))
+    return out
+
+
+@dataclass
+class Deviation:
+    version: str
+    file: str
+    kind: str  # changed | missing | added
+
+    def text(self) -> str:
+        label = {"changed": "đã bị thay đổi", "missing": "bị mất", "added": "được thêm vào sau"}[self.kind]
+        return f"{self.version}/{self.file}: tệp {label} so với manifest."
+
+
+@dataclass
+class VerifyResult:
+    checked_files: int = 0
+    versions: list[str] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.deviations
+
+
+def verify(outputs: Path, year: int | None = None) -> VerifyResult:
+    """Recompute every hash of every version and compare with its manifest."""
+    result = VerifyResult()
+    for y in ([year] if year else years(outputs)):
+        for v in versions(outputs, y):
+            label = f"{y}/{v.name}"
+            result.versions.append(label)
+            if not (v / MANIFEST).is_file():
+                result.deviations.append(Deviation(label, MANIFEST, "missing"))
+                continue
+            m = read_manifest(v)
+            expected = {e["file"]: e["sha256"] for e in m.get("outputs", []) + m.get("inputs", [])}
+            expected.update({e["file"]: e["sha256"] for e in m.get("signed", [])})
+            present = {p.relative_to(v).as_posix(): p for p in v.rglob("*")
+                       if p.is_file() and p.name not in (MANIFEST, SEAL)}
+            for rel, digest in sorted(expected.items()):
+                if rel not in present:
+                    result.deviations.append(Deviation(label, rel, "missing"))
+                else:
+                    result.checked_files += 1
+                    if sha256(present[rel]) != digest:
+                        result.deviations.append(Deviation(label, rel, "changed"))
+            for rel in sorted(set(present) - set(expected)):
+                result.deviations.append(Deviation(label, rel, "added"))
+    return result
+
+
+def _read_only(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        mode = p.stat().st_mode
+        p.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _writable(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+
+
+def seal(outputs: Path, year: int, version: int, signed: Path | None = None,
+         now: _dt.datetime | None = None) -> Path:
+    """Mark ``v<version>`` of ``year`` as the version that was sent; optionally store the signed file."""
+    v = _version_dir(outputs, year, version)
+    if is_sealed(v):
+        raise UsageError(f"Phiên bản v{version} năm {year} đã được niêm phong; không thể niêm phong lại.")
+    bad = verify(outputs, year)
+    mine = [d for d in bad.deviations if d.version == f"{year}/v{version}"]
+    if mine:
+        raise OutputError("Không niêm phong được: phiên bản đã bị thay đổi so với manifest:\n"
+                          + "\n".join("  - " + d.text() for d in mine))
+    if signed is not None and not Path(signed).is_file():
+        raise UsageError(f"Không tìm thấy tệp đã ký {signed}.")
+    manifest = read_manifest(v)
+    stamp = (now or _dt.datetime.now()).replace(microsecond=0).isoformat()
+    if signed is not None:
+        dest = v / "signed" / Path(signed).name
+        dest.parent.mkdir(exist_ok=True)
+        shutil.copy2(signed, dest)
+        manifest["signed"] = _file_entries(v, [dest])
+    manifest["sealed"] = stamp
+    _atomic_write(v / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    _atomic_write(v / SEAL, json.dumps({"sealed": stamp, "version": v.name, "year": year,
+                                        "manifest_sha256": sha256(v / MANIFEST)}, ensure_ascii=False, indent=1) + "\n")
+    _read_only(v)
+    return v
+
+
+def remove(outputs: Path, year: int, version: int) -> None:
+    """Delete an unsealed version; a sealed version is refused."""
+    v = _version_dir(outputs, year, version)
+    if is_sealed(v):
+        raise UsageError(f"Phiên bản v{version} năm {year} đã niêm phong (đã gửi đi); không được xóa hoặc thay thế.")
+    _writable(v)
+    shutil.rmtree(v)
+    folder = year_dir(outputs, year)
+    rest = versions(outputs, year)
+    if rest:
+        _atomic_write(folder / LATEST, rest[-1].name + "\n")
+    elif (folder / LATEST).exists():
+        (folder / LATEST).unlink()

@@ -1,0 +1,186 @@
+"""Versioned, immutable runs with a manifest; verify, seal, remove; the register; crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from pipeline import __version__, archive
+from pipeline.cli import cli
+from pipeline.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = dt.date(2015, 12, 20)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def two_runs(tmp_path):
+    out = tmp_path / "out"
+    run(ROOT / "inputs", out, 2015, DAY)
+    v1_before = _files(out / "2015" / "v1")
+    run(ROOT / "inputs", out, 2015, DAY)
+    return out, v1_before
+
+
+def test_each_run_is_a_new_version_and_earlier_ones_do_not_change(two_runs):
+    out, v1_before = two_runs
+    year = out / "2015"
+    assert [v.name for v in archive.versions(out, 2015)] == ["v1", "v2"]
+    assert _files(year / "v1") == v1_before
+    assert (year / "latest.txt").read_text(encoding="utf-8") == "v2\n"
+    assert (year / "BC_XHHT_2015.docx").read_bytes() == (year / "v2" / "BC_XHHT_2015.docx").read_bytes()
+
+
+def test_identical_rebuild_bytes(two_runs):
+    out, _ = two_runs
+    for name in ("BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"):
+        assert (out / "2015" / "v1" / name).read_bytes() == (out / "2015" / "v2" / name).read_bytes()
+
+
+def test_manifest(two_runs):
+    out, _ = two_runs
+    m = json.loads((out / "2015" / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    assert m["xhht_version"] == __version__ and m["year"] == 2015
+    assert m["options"]["date"] == "2015-12-20" and m["options"]["number"] == "blank"
+    assert m["validation"]["received"] == 36 and m["validation"]["missing"] == ["10486"]
+    assert m["validation"]["issues"]["numerator-gt-denominator"] == 1
+    outputs = {e["file"]: e for e in m["outputs"]}
+    assert set(outputs) == {"BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"}
+    assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
+    inputs = {e["file"] for e in m["inputs"]}
+    assert {"inputs/plan.yaml", "inputs/units.yaml", "inputs/office.yaml", "inputs/templates/bao_cao.docx"} <= inputs
+    assert "inputs/submissions/2015/BieuMau_2015_10504_An-Phu_bo-sung.xlsx" in inputs
+    assert "inputs/submissions/2014/BieuMau_2014_10441_Dai-Nghia.xlsx" in inputs  # the year used for the change
+    assert len([f for f in inputs if f.startswith("inputs/submissions/2015/")]) == 37
+    plan_sha = next(e["sha256"] for e in m["inputs"] if e["file"] == "inputs/plan.yaml")
+    assert plan_sha == archive.sha256(ROOT / "inputs" / "plan.yaml")
+    sub = next(s for s in m["submissions"] if s["file"].endswith("BieuMau_2015_10504_An-Phu.xlsx"))
+    assert sub["state"] == "superseded" and sub["unit"] == "10504"
+
+
+def test_verify_reports_changed_missing_added(two_runs):
+    out, _ = two_runs
+    r = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)])
+    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 160 tệp: toàn vẹn.\n"
+    v1 = out / "2015" / "v1"
+    with open(v1 / "BC_XHHT_2015.docx", "ab") as fh:
+        fh.write(b"x")
+    (v1 / "inputs" / "plan.yaml").unlink()
+    (v1 / "ghi-chu.txt").write_text("thêm", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out), "--year", "2015"])
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "Lỗi: 2015/v1/BC_XHHT_2015.docx: tệp đã bị thay đổi so với manifest.",
+        "Lỗi: 2015/v1/inputs/plan.yaml: tệp bị mất so với manifest.",
+        "Lỗi: 2015/v1/ghi-chu.txt: tệp được thêm vào sau so với manifest.",
+        "Đã kiểm tra 2 phiên bản, 159 tệp: 3 sai lệch."]
+
+
+def test_archive_list(two_runs):
+    out, _ = two_runs
+    r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 78 tệp dữ liệu vào")
+    assert lines[1:3] == ["    BC_XHHT_2015.docx", "    TongHop_XHHT_2015.xlsx"]
+
+
+def test_seal_protects_a_version(two_runs, tmp_path):
+    out, _ = two_runs
+    signed = tmp_path / "BC_da_ky.pdf"
+    signed.write_bytes(b"%PDF-1.4 signed scan")
+    r = CliRunner().invoke(cli, ["archive", "seal", "--outputs", str(out), "--year", "2015", "--version", "1",
+                                 "--signed", str(signed)])
+    assert r.exit_code == 0, r.output
+    v1 = out / "2015" / "v1"
+    m = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
+    assert m["signed"] == [{"file": "signed/BC_da_ky.pdf", "sha256": archive.sha256(signed), "size": signed.stat().st_size}]
+    assert m["sealed"] and (v1 / "seal.json").is_file()
+    assert CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)]).exit_code == 0
+    r = CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "1"])
+    assert r.exit_code == 2
+    assert r.output == "Lỗi: Phiên bản v1 năm 2015 đã niêm phong (đã gửi đi); không được xóa hoặc thay thế.\n"
+    r = CliRunner().invoke(cli, ["archive", "seal", "--outputs", str(out), "--year", "2015", "--version", "1"])
+    assert r.exit_code == 2 and "đã được niêm phong; không thể niêm phong lại" in r.output
+    assert v1.is_dir() and not os.access(v1 / "BC_XHHT_2015.docx", os.W_OK) or os.geteuid() == 0
+    # an unsealed version can be removed; latest moves back
+    r = CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "2"])
+    assert r.exit_code == 0
+    assert (out / "2015" / "latest.txt").read_text(encoding="utf-8") == "v1\n"
+    # a later run never reuses or replaces the sealed version
+    res = run(ROOT / "inputs", out, 2015, DAY)
+    assert res.version.name == "v2" and (v1 / "seal.json").is_file()
+
+
+def test_seal_unknown_version(two_runs):
+    out, _ = two_runs
+    r = CliRunner().invoke(cli, ["archive", "seal", "--outputs", str(out), "--year", "2015", "--version", "9"])
+    assert r.exit_code == 2 and r.output == "Lỗi: Không có phiên bản v9 của năm 2015 (v1, v2).\n"
+
+
+def test_register_numbers(tmp_path):
+    out = tmp_path / "out"
+    a = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), number="auto")
+    b = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 28), number="auto")
+    c = run(ROOT / "inputs", out, 2015, dt.date(2016, 1, 5), number="auto")  # a new year: numbering restarts
+    assert (a.number, b.number, c.number) == ("01/BC-PGDĐT", "02/BC-PGDĐT", "01/BC-PGDĐT")
+    doc = Document(str(b.paths[0]))
+    assert doc.tables[0].rows[1].cells[0].text == "Số: 02/BC-PGDĐT"
+    CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "2"])
+    d = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 30), number="auto")
+    assert d.number == "03/BC-PGDĐT"  # 02 was used by the removed version and is never reused
+    r = CliRunner().invoke(cli, ["register", "list", "--outputs", str(out), "--year", "2015"])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[1].startswith("01/BC-PGDĐT      2015-12-20  đã ban hành  2015/v1")
+    assert [line.split()[0] for line in lines[1:]] == ["01/BC-PGDĐT", "02/BC-PGDĐT", "03/BC-PGDĐT"]
+
+
+KILLER = r"""
+import sys, time, datetime as dt
+import pipeline.render_xlsx as rx
+from pipeline.runner import run
+
+def stuck(model, out, issued):
+    out.write_bytes(b"PK half-written")
+    print("INSIDE", flush=True)
+    time.sleep(120)
+
+rx.render_workbook = stuck
+run(sys.argv[1], sys.argv[2], 2015, dt.date(2015, 12, 20))
+"""
+
+
+def test_killed_run_leaves_no_half_written_version(two_runs):
+    out, _ = two_runs
+    before = _files(out)
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(ROOT / "inputs"), str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    line = ""
+    while time.time() < deadline and "INSIDE" not in line:
+        line = proc.stdout.readline()
+    assert "INSIDE" in line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert [v.name for v in archive.versions(out, 2015)] == ["v1", "v2"]
+    visible = {k: v for k, v in _files(out).items() if not k.split("/")[1].startswith(".")}
+    assert visible == before  # nothing visible changed; only a hidden staging folder may remain
+    res = run(ROOT / "inputs", out, 2015, DAY)  # the next run cleans it up and makes v3
+    assert res.version.name == "v3"
+    assert not [p for p in (out / "2015").iterdir() if p.name.startswith(".")]
