@@ -183,7 +183,7 @@ def render_workbook(model: ReportModel, out: Path, issued: _dt.date) -> Path:
     """Write the summary workbook to ``out`` with stable bytes."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     build_workbook(wb, model, issued)
     wb.close()
     normalise_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
