@@ -184,6 +184,7 @@ def validate_cmd(year, inputs):
 
 
 def _render_options(f):
+    f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
     f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
                      help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
     return click.option("--date", "issued", callback=_parse_date, default=None,
@@ -195,11 +196,13 @@ def _render_options(f):
 @_inputs_option
 @_outputs_option
 @_render_options
-def report_cmd(year, inputs, outputs, issued, number):
-    """Lập báo cáo (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
+def report_cmd(year, inputs, outputs, issued, number, pdf):
+    """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued, number=number)
+    result = run(inputs, outputs, year, issued, number=number, pdf=pdf)
+    for note in result.notes:
+        click.echo(note, err=True)
     for p in result.paths:
         click.echo(str(p))
 
@@ -209,7 +212,7 @@ def report_cmd(year, inputs, outputs, issued, number):
 @_inputs_option
 @_outputs_option
 @_render_options
-def run_cmd(year, inputs, outputs, issued, number):
+def run_cmd(year, inputs, outputs, issued, number, pdf):
     """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
     from .runner import STAGES, run
 
@@ -218,7 +221,7 @@ def run_cmd(year, inputs, outputs, issued, number):
         def step(name):
             bar.update(1, name)
 
-        result = run(inputs, outputs, year, issued, on_stage=step, number=number)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf)
     click.echo(summary_text(result))
 
 
@@ -235,6 +238,7 @@ def summary_text(result) -> str:
         lines.append("  " + issue.text())
     if len(errors) > 10:
         lines.append(f"  … và {len(errors) - 10} lỗi khác.")
+    lines += result.notes
     if result.number:
         lines.append(f"Số văn bản: {result.number} (đã ghi vào sổ đăng ký văn bản đi).")
     lines.append(f"Đã ghi phiên bản {result.version.name}:")

@@ -116,7 +116,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "number": number,
         "type_abbr": "BC",
         "date_line": vn.issue_date(office.place, issued),
-        "appendix_date": f"ngày {issued.day:02d} tháng {issued.month if issued.month > 2 else f'{issued.month:02d}'} năm {issued.year}",
+        "appendix_date": _appendix_date(issued),
         "year": str(year),
         "next_year": str(year + 1),
         "subject": f"Kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {year}",
@@ -143,6 +143,106 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "matrix_note": ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; \"Lỗi\": số liệu có lỗi, "
                         "không được tính vào tổng hợp; \"—\": đơn vị chưa gửi báo cáo."),
     }
+
+
+def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
+                 report_ref: str = "") -> dict[str, Any]:
+    """Return the template context of the kế hoạch for the year after ``model.year``."""
+    cat = model.catalog
+    plan, office = cat.plan, cat.office
+    year = model.year + 1
+    milestone = plan.milestone_for(year)
+    short_groups = {r.indicator.group for r in model.indicators if r.status == "chua_dat"}
+    groups = []
+    for g in model.groups:
+        rows, sentences = [], []
+        for r in g.indicators:
+            t = plan.target_for(r.indicator.code, year)
+            if t is None:
+                continue
+            rows.append({"no": str(len(rows) + 1), "name": r.indicator.name, "target": wording.target_text(t),
+                         "result": vn.percent(r.rate) if r.rate is not None else "—",
+                         "gap": wording.gap_text(t, r.rate)})
+            sentence = wording.plan_target_sentence(r, t, year)
+            if sentence:
+                sentences.append(sentence)
+        if rows:
+            groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
+    focus = []
+    for g in plan.goal_groups:
+        if g.code in short_groups:
+            focus += [t for t in g.tasks if t not in focus]
+    tasks = []
+    for t in plan.tasks:
+        lines = []
+        if t.code in focus:
+            lines.append(f"Trọng tâm năm {year}: tập trung thực hiện để đạt các chỉ tiêu năm {model.year} chưa đạt.")
+        lines += [f"- {item}" for item in t.items]
+        for part in t.parts:
+            lines.append(f"{part.label}) {part.title}:")
+            lines += [f"- {item}" for item in part.items]
+        tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
+
+    def body_lines(b) -> list[str]:
+        lines = [f"- {d}" for d in b.duties]
+        for m in b.members:
+            lines.append(f"{m.number}) {m.title}:")
+            lines += [f"- {d}" for d in m.duties]
+        return lines
+
+    bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
+    deadline = office.deadline(year)
+    total = model.funding_total()
+    s = office.signer
+    ref = f" ({report_ref})" if report_ref else ""
+    return {
+        "office": _office(model),
+        "number": number,
+        "type_abbr": "KH",
+        "date_line": vn.issue_date(office.place, issued),
+        "appendix_date": _appendix_date(issued),
+        "year": str(year),
+        "prev_year": str(model.year),
+        "subject": f"Xây dựng xã hội học tập năm {year}",
+        "bases": [f"Căn cứ {b};" for b in plan.basis]
+                 + [f"Căn cứ Kế hoạch số {plan.number} ngày {vn.short_date(plan.date)} của {plan.issuer} về "
+                    f"{plan.title[0].lower() + plan.title[1:]};",
+                    f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}{ref}."],
+        "intro": f"{office.full_name} xây dựng Kế hoạch xây dựng xã hội học tập năm {year} như sau:",
+        "purposes": [f"Tiếp tục triển khai có hiệu quả Kế hoạch số {plan.number}, phấn đấu đạt các chỉ tiêu theo "
+                     + (f"{milestone.title[0].lower() + milestone.title[1:]}" if milestone else "Kế hoạch") + ".",
+                     f"Khắc phục những tồn tại, hạn chế của năm {model.year}; tập trung vào các chỉ tiêu chưa đạt."],
+        "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "
+                         "bố trí nguồn lực và tổ chức thực hiện đúng tiến độ.",
+                         "Số liệu báo cáo chính xác, đầy đủ, gửi đúng thời hạn theo biểu mẫu thống nhất."],
+        "general_goal": plan.general_goal,
+        "targets_intro": (f"Các chỉ tiêu năm {year} theo "
+                          + (f"{milestone.title[0].lower() + milestone.title[1:]}" if milestone else "Kế hoạch")
+                          + f" của Kế hoạch số {plan.number}, so với kết quả năm {model.year}:"),
+        "groups": groups,
+        "tasks_intro": (f"Thực hiện các nhóm nhiệm vụ, giải pháp tại mục II của Kế hoạch số {plan.number}; "
+                        "các nhóm ghi \"trọng tâm\" liên quan đến chỉ tiêu năm " + str(model.year) + " chưa đạt."),
+        "tasks": tasks,
+        "funding": list(plan.funding)
+                   + ([f"Năm {model.year}, tổng kinh phí các đơn vị báo cáo là {vn.number(total)} đồng; các đơn vị "
+                       f"chủ động cân đối kinh phí năm {year} để thực hiện các nhiệm vụ trọng tâm."] if total else []),
+        "bodies": bodies,
+        "calendar_heading": f"{len(bodies) + 1}. Chế độ báo cáo",
+        "calendar": [f"Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn báo cáo kết quả thực hiện năm "
+                     f"{year} theo biểu mẫu của {office.full_name}, gửi trước ngày "
+                     f"{deadline.day:02d}/{deadline.month:02d}/{deadline.year} để tổng hợp, báo cáo cấp trên."],
+        "closing": (f"Trên đây là Kế hoạch xây dựng xã hội học tập năm {year}. {office.full_name} đề nghị các đơn "
+                    "vị triển khai thực hiện./."),
+        "recipients": _recipients([], office.plan_recipients, office.drafting_unit),
+        "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name},
+        "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
+                        "coordinators": c.coordinators} for c in plan.component_plans],
+    }
+
+
+def _appendix_date(issued: _dt.date) -> str:
+    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
 def _fit_matrix_tables(doc) -> None:

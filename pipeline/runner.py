@@ -27,12 +27,13 @@ from .validate import ValidationResult, validate
 
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
-          "Viết báo cáo (DOCX)", "Viết bảng tổng hợp (XLSX)", "Lưu kết quả")
+          "Viết báo cáo (DOCX)", "Viết kế hoạch năm sau (DOCX)", "Viết bảng tổng hợp (XLSX)", "Tạo PDF",
+          "Lưu kết quả")
 
 
 def report_filenames(year: int) -> dict[str, str]:
-    """Return the output file names of ``year``: the BC document and the summary workbook."""
-    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx"}
+    """Return the output file names of report year ``year``: BC, summary workbook, next year's KH."""
+    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx"}
 
 
 def templates_dir() -> Path:
@@ -110,17 +111,22 @@ class Written:
     version: Path
     documents: list[Path]
     number: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
-                  number: str = "blank", on_stage: Callable[[str], None] | None = None) -> Written:
-    """Render the BC and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
+                  number: str = "blank", pdf: bool = False,
+                  on_stage: Callable[[str], None] | None = None) -> Written:
+    """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
-    ``number="auto"`` takes the next number from the register of outgoing documents; otherwise the
-    number is left blank for the văn thư. All or nothing: on any failure no version appears.
+    ``number="auto"`` takes the next numbers from the register of outgoing documents; otherwise the
+    number is left blank for the văn thư. ``pdf`` also writes a PDF of each document with one
+    LibreOffice process. All or nothing: on any failure no version appears.
     """
     from . import __version__, archive, register
-    from .render_docx import BLANK_NUMBER, render_template, report_context
+    from . import vnformat as vn
+    from .pdf import convert_to_pdf, find_soffice
+    from .render_docx import BLANK_NUMBER, plan_context, render_template, report_context
     from .render_xlsx import render_workbook
 
     step = on_stage or (lambda _s: None)
@@ -128,6 +134,9 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     templates = templates or templates_dir()
     office = model.catalog.office
     subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
+    plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
+    with_plan = model.catalog.plan.milestone_for(model.year + 1) is not None
+    notes: list[str] = []
     stage = archive.new_staging(outputs, model.year)
     try:
         entry = register.reserve(outputs, office.abbreviation, "BC", issued, subject) if number == "auto" else None
@@ -136,8 +145,30 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
                         issued, title=subject)
         step(STAGES[5])
-        render_workbook(model, stage / names["xlsx"], issued)
+        docs = [stage / names["bc"]]
+        if with_plan:
+            kh_entry = (register.reserve(outputs, office.abbreviation, "KH", issued, plan_subject)
+                        if number == "auto" else None)
+            ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
+            render_template(templates / "ke_hoach.docx",
+                            plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                            stage / names["kh"], issued, title=plan_subject)
+            docs.append(stage / names["kh"])
+        else:
+            kh_entry = None
+            notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
+                         "không lập kế hoạch năm sau.")
         step(STAGES[6])
+        render_workbook(model, stage / names["xlsx"], issued)
+        step(STAGES[7])
+        if pdf:
+            soffice = find_soffice()
+            if soffice is None:
+                notes.append("Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice "
+                             "rồi chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF.")
+            else:
+                convert_to_pdf(soffice, docs, stage)
+        step(STAGES[8])
         archive.snapshot_inputs(stage, _input_files(model, inputs, templates))
         archive.write_manifest(stage, {
             "xhht_version": __version__, "year": model.year,
@@ -150,13 +181,19 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
                              "report_date": sub.report_date.isoformat() if sub.report_date else None}
                             for sub in model.submissions]})
-        version = archive.commit(stage, outputs, model.year, [names["bc"], names["xlsx"]])
+        made = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != archive.MANIFEST)
+        version = archive.commit(stage, outputs, model.year, made)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    if entry:
-        register.confirm(outputs, entry.id, f"{model.year}/{version.name}")
-    return Written(version, [version / names["bc"], version / names["xlsx"]], entry.code if entry else "")
+    for e in (entry, kh_entry):
+        if e:
+            register.confirm(outputs, e.id, f"{model.year}/{version.name}")
+    order = [names["bc"], names.get("kh"), names["xlsx"]]
+    documents = [version / n for n in order if n and (version / n).is_file()]
+    documents += [version / n for n in made if n.endswith(".pdf")]
+    numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
+    return Written(version, documents, numbers, notes)
 
 
 @dataclass
@@ -175,10 +212,11 @@ class RunResult:
     model: ReportModel | None = None
     version: Path | None = None
     number: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
-        on_stage: Callable[[str], None] | None = None, number: str = "blank") -> RunResult:
+        on_stage: Callable[[str], None] | None = None, number: str = "blank", pdf: bool = False) -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
 
     ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
@@ -189,11 +227,12 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     step(STAGES[0])
     catalog = load_catalog(inputs)
     model = build_model(catalog, inputs, year, step)
-    written = write_reports(model, inputs, outputs, issued or _dt.date.today(), number=number, on_stage=step)
+    written = write_reports(model, inputs, outputs, issued or _dt.date.today(), number=number, pdf=pdf,
+                            on_stage=step)
     v = model.validation
     return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
                      with_errors=len(v.with_errors), missing=len(v.missing),
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
                      paths=written.documents, issues=v.issues, model=model, version=written.version,
-                     number=written.number)
+                     number=written.number, notes=written.notes)

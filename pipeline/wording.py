@@ -217,3 +217,37 @@ def funding_sentences(m: ReportModel) -> list[str]:
     out.append(f"Kinh phí của các xã, thị trấn là {vn.number(communes)} đồng; của các phòng, ban, đơn vị, đoàn thể "
                f"cấp huyện là {vn.number(total - communes)} đồng (chi tiết theo đơn vị tại Phụ lục I).")
     return out
+
+
+# ------------------------------------------------------------------------------------- kế hoạch
+def gap_text(target: Target | None, rate: float | None) -> str:
+    """``4,2 điểm %`` to reach the target, ``Đã đạt`` or ``—``."""
+    if target is None or rate is None:
+        return "—"
+    if target.kind == "increase":
+        return "Tăng so với năm trước"
+    gap = target.value - rate
+    return f"{vn.points(gap)} điểm %" if gap > 0.005 else "Đã đạt"
+
+
+def plan_target_sentence(r: IndicatorResult, target: Target | None, next_year: int) -> str | None:
+    """For an indicator below its next-year target: the gap, and the units furthest behind."""
+    if target is None or r.rate is None or target.kind == "increase" or r.rate >= target.value:
+        return None
+    name = r.indicator.name
+    text = (f"{name[0].upper() + name[1:]} năm {next_year} phấn đấu đạt {vn.percent(target.value)}, cần tăng thêm "
+            f"{vn.points(target.value - r.rate)} điểm phần trăm so với năm {next_year - 1} ({vn.percent(r.rate)})")
+    if r.indicator.kind == STATUS:
+        behind = [u for u in r.reporting if u.status_value != r.indicator.status_success]
+        if behind:
+            text += "; các đơn vị cần đạt chuẩn: " + _unit_list([u.unit.name for u in behind])
+    else:
+        low = sorted((u for u in r.reporting if u.rate is not None and u.rate < target.value), key=lambda u: u.rate)
+        if low:
+            shown = low[:5]
+            text += "; các đơn vị cần tăng nhiều nhất: " + _unit_list(
+                [f"{u.unit.name} ({vn.percent(u.rate)}, cần tăng {vn.points(target.value - u.rate)} điểm phần trăm)"
+                 for u in shown])
+            if len(low) > len(shown):
+                text += f" và {len(low) - len(shown)} đơn vị khác chưa đạt"
+    return text + "."

@@ -81,7 +81,7 @@ def para(container, text="", style=None, size=None, bold=None, italic=None, alig
 def rule(container, width_mm, box_mm, size=1):
     """A centred solid line ``width_mm`` long inside a box ``box_mm`` wide (a bordered empty paragraph)."""
     p = container.add_paragraph(style="XH Dong")
-    p.paragraph_format.space_before = Pt(2)
+    p.paragraph_format.space_before = Pt(3)
     side = Mm(max(0.0, (box_mm - width_mm) / 2))
     p.paragraph_format.left_indent = side
     p.paragraph_format.right_indent = side
@@ -242,6 +242,7 @@ def styles(doc):
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     add("XH Muc", bold=True, keep_next=True)                       # I. TITLE
+    add("XH Can cu", italic=True)                                  # căn cứ lines (NĐ 30: italic)
     add("XH Tieu muc", bold=True, keep_next=True)                  # 1. Title
     add("XH Diem", italic=True, keep_next=True)                    # a) Title
     add("XH Dau", size=13, line=1.0, before=0, after=0, indent=Mm(0), align=center)  # header block
@@ -360,12 +361,13 @@ def matrix_table(doc, loop_rows, widths_fixed, width_total):
     return t
 
 
-def appendix_heading(doc, label_expr, title_expr, type_name):
+def appendix_heading(doc, label_expr, title_expr, type_name, width=LANDSCAPE_WIDTH_MM):
+    """NĐ 30 appendix heading: label, title, "(Kèm theo … số …/… ngày … của …)", a short line."""
     para(doc, label_expr, style="XH Phu luc")
     para(doc, title_expr, style="XH Phu luc")
     para(doc, "(Kèm theo " + type_name + " số {{ number }}/{{ type_abbr }}-{{ office.abbreviation }} "
          "{{ appendix_date }} của {{ office.full_name }})", style="XH Phu luc ghi chu")
-    rule(doc, 40, 165 if "Kế hoạch" in type_name else 165)
+    rule(doc, 40, width)
 
 
 def new_section(doc, landscape):
@@ -410,7 +412,7 @@ def bao_cao() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [11, 56, 22, 30, 18, 28], "r in g.rows")
+               [13, 54, 22, 30, 18, 28], "r in g.rows")
     para(doc, "{%p for s in g.sentences %}")
     para(doc, "{{ s }}")
     para(doc, "{%p endfor %}")
@@ -466,7 +468,8 @@ def bao_cao() -> Document:
 
     # Phụ lục II: what the communes reported, by task group.
     new_section(doc, landscape=False)
-    appendix_heading(doc, "Phụ lục II", "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC XÃ, THỊ TRẤN NĂM {{ year }}", "Báo cáo")
+    appendix_heading(doc, "Phụ lục II", "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC XÃ, THỊ TRẤN NĂM {{ year }}", "Báo cáo",
+                     width=TEXT_WIDTH_MM)
     para(doc, "{%p for t in commune_tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     para(doc, "{%p for e in t.entries %}")
@@ -477,10 +480,88 @@ def bao_cao() -> Document:
     return doc
 
 
+# ------------------------------------------------------------------------------------ kế hoạch
+def ke_hoach() -> Document:
+    doc = base_document()
+    header_block(doc, "KH")
+    para(doc, "KẾ HOẠCH", style="XH Ten loai")
+    para(doc, "{{ subject }}", style="XH Trich yeu")
+    rule(doc, 50, TEXT_WIDTH_MM)
+    para(doc, "{%p for s in bases %}")
+    para(doc, "{{ s }}", style="XH Can cu")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ intro }}")
+
+    para(doc, "I. MỤC ĐÍCH, YÊU CẦU", style="XH Muc")
+    para(doc, "1. Mục đích", style="XH Tieu muc")
+    para(doc, "{%p for s in purposes %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "2. Yêu cầu", style="XH Tieu muc")
+    para(doc, "{%p for s in requirements %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "II. MỤC TIÊU, CHỈ TIÊU", style="XH Muc")
+    para(doc, "1. Mục tiêu chung", style="XH Tieu muc")
+    para(doc, "{{ general_goal }}")
+    para(doc, "2. Chỉ tiêu cụ thể năm {{ year }}", style="XH Tieu muc")
+    para(doc, "{{ targets_intro }}")
+    para(doc, "{%p for g in groups %}")
+    para(doc, "{{ g.heading }}", style="XH Diem")
+    data_table(doc, ["STT", "Chỉ tiêu", "Chỉ tiêu năm {{ year }}", "Kết quả năm {{ prev_year }}", "Cần tăng thêm"],
+               [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
+                ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.result }}", WD_ALIGN_PARAGRAPH.CENTER),
+                ("{{ r.gap }}", WD_ALIGN_PARAGRAPH.CENTER)],
+               [13, 70, 26, 28, 28], "r in g.rows")
+    para(doc, "{%p for s in g.sentences %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "III. NHIỆM VỤ VÀ GIẢI PHÁP", style="XH Muc")
+    para(doc, "{{ tasks_intro }}")
+    para(doc, "{%p for t in tasks %}")
+    para(doc, "{{ t.heading }}", style="XH Tieu muc")
+    para(doc, "{%p for s in t.lines %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "IV. KINH PHÍ", style="XH Muc")
+    para(doc, "{%p for s in funding %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "V. TỔ CHỨC THỰC HIỆN", style="XH Muc")
+    para(doc, "{%p for b in bodies %}")
+    para(doc, "{{ b.heading }}", style="XH Tieu muc")
+    para(doc, "{%p for s in b.lines %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ calendar_heading }}", style="XH Tieu muc")
+    para(doc, "{%p for s in calendar %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_block(doc)
+
+    new_section(doc, landscape=True)
+    appendix_heading(doc, "Phụ lục", "PHÂN CÔNG THỰC HIỆN CÁC KẾ HOẠCH THÀNH PHẦN NĂM {{ year }}", "Kế hoạch",
+                     width=LANDSCAPE_WIDTH_MM)
+    data_table(doc, ["STT", "Tên kế hoạch thành phần", "Nội dung chính", "Đơn vị chủ trì", "Đơn vị phối hợp"],
+               [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None), ("{{ r.content }}", None),
+                ("{{ r.lead }}", None), ("{{ r.coordinators }}", None)],
+               [12, 55, 105, 35, 45], "r in components")
+    doc.core_properties.title = "Kế hoạch xây dựng xã hội học tập"
+    return doc
+
+
 def main() -> int:
     out = ROOT / "templates"
     out.mkdir(exist_ok=True)
-    for name, build in (("bao_cao.docx", bao_cao),):
+    for name, build in (("bao_cao.docx", bao_cao), ("ke_hoach.docx", ke_hoach)):
         path = out / name
         build().save(path)
         normalise_zip(path)
