@@ -247,6 +247,26 @@ def summary_text(result) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------------------------------ check
+@cli.command(name="check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_cmd(files):
+    """Kiểm tra thể thức văn bản DOCX theo Nghị định 30/2020. Mã thoát 1 nếu có sai lệch."""
+    from .check import check_document
+
+    total = 0
+    for f in files:
+        found = check_document(f)
+        total += len(found)
+        if found:
+            click.echo(f"{f}: {len(found)} sai lệch so với Nghị định 30/2020:")
+            for d in found:
+                click.echo("  " + d.text())
+        else:
+            click.echo(f"{f}: đúng thể thức Nghị định 30/2020 (các mục đã kiểm tra).")
+    sys.exit(1 if total else 0)
+
+
 # ---------------------------------------------------------------------------------------- archive
 @cli.group(name="archive", cls=_Group)
 def archive_group():

@@ -83,7 +83,9 @@ def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tupl
     files = [(path, name) for name, path in sorted(model.catalog.files.items())]
     for sub in model.submissions + model.previous_submissions:
         files.append((sub.path, f"submissions/{_rel_to_submissions(sub.path, inputs)}"))
-    files.append((templates / "bao_cao.docx", "templates/bao_cao.docx"))
+    for name in ("bao_cao.docx", "ke_hoach.docx"):
+        if (templates / name).is_file():
+            files.append((templates / name, f"templates/{name}"))
     return files
 
 

@@ -47,7 +47,7 @@ def test_each_run_is_a_new_version_and_earlier_ones_do_not_change(two_runs):
 
 def test_identical_rebuild_bytes(two_runs):
     out, _ = two_runs
-    for name in ("BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"):
+    for name in ("BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"):
         assert (out / "2015" / "v1" / name).read_bytes() == (out / "2015" / "v2" / name).read_bytes()
 
 
@@ -59,7 +59,7 @@ def test_manifest(two_runs):
     assert m["validation"]["received"] == 36 and m["validation"]["missing"] == ["10486"]
     assert m["validation"]["issues"]["numerator-gt-denominator"] == 1
     outputs = {e["file"]: e for e in m["outputs"]}
-    assert set(outputs) == {"BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx"}
+    assert set(outputs) == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
     assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
     inputs = {e["file"] for e in m["inputs"]}
     assert {"inputs/plan.yaml", "inputs/units.yaml", "inputs/office.yaml", "inputs/templates/bao_cao.docx"} <= inputs
@@ -75,7 +75,7 @@ def test_manifest(two_runs):
 def test_verify_reports_changed_missing_added(two_runs):
     out, _ = two_runs
     r = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)])
-    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 160 tệp: toàn vẹn.\n"
+    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 164 tệp: toàn vẹn.\n"
     v1 = out / "2015" / "v1"
     with open(v1 / "BC_XHHT_2015.docx", "ab") as fh:
         fh.write(b"x")
@@ -87,7 +87,7 @@ def test_verify_reports_changed_missing_added(two_runs):
         "Lỗi: 2015/v1/BC_XHHT_2015.docx: tệp đã bị thay đổi so với manifest.",
         "Lỗi: 2015/v1/inputs/plan.yaml: tệp bị mất so với manifest.",
         "Lỗi: 2015/v1/ghi-chu.txt: tệp được thêm vào sau so với manifest.",
-        "Đã kiểm tra 2 phiên bản, 159 tệp: 3 sai lệch."]
+        "Đã kiểm tra 2 phiên bản, 163 tệp: 3 sai lệch."]
 
 
 def test_archive_list(two_runs):
@@ -95,8 +95,8 @@ def test_archive_list(two_runs):
     r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 78 tệp dữ liệu vào")
-    assert lines[1:3] == ["    BC_XHHT_2015.docx", "    TongHop_XHHT_2015.xlsx"]
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 79 tệp dữ liệu vào")
+    assert lines[1:4] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TongHop_XHHT_2015.xlsx"]
 
 
 def test_seal_protects_a_version(two_runs, tmp_path):
@@ -137,17 +137,23 @@ def test_register_numbers(tmp_path):
     a = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), number="auto")
     b = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 28), number="auto")
     c = run(ROOT / "inputs", out, 2015, dt.date(2016, 1, 5), number="auto")  # a new year: numbering restarts
-    assert (a.number, b.number, c.number) == ("01/BC-PGDĐT", "02/BC-PGDĐT", "01/BC-PGDĐT")
+    assert (a.number, b.number, c.number) == ("01/BC-PGDĐT, 01/KH-PGDĐT", "02/BC-PGDĐT, 02/KH-PGDĐT",
+                                              "01/BC-PGDĐT, 01/KH-PGDĐT")
     doc = Document(str(b.paths[0]))
     assert doc.tables[0].rows[1].cells[0].text == "Số: 02/BC-PGDĐT"
     CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "2"])
     d = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 30), number="auto")
-    assert d.number == "03/BC-PGDĐT"  # 02 was used by the removed version and is never reused
+    assert d.number == "03/BC-PGDĐT, 03/KH-PGDĐT"  # 02 was used by the removed version and is never reused
     r = CliRunner().invoke(cli, ["register", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[1].startswith("01/BC-PGDĐT      2015-12-20  đã ban hành  2015/v1")
-    assert [line.split()[0] for line in lines[1:]] == ["01/BC-PGDĐT", "02/BC-PGDĐT", "03/BC-PGDĐT"]
+    assert [line.split()[0] for line in lines[1:]] == ["01/BC-PGDĐT", "02/BC-PGDĐT", "03/BC-PGDĐT",
+                                                       "01/KH-PGDĐT", "02/KH-PGDĐT", "03/KH-PGDĐT"]
+    kh = Document(str(d.paths[1]))
+    assert kh.tables[0].rows[1].cells[0].text == "Số: 03/KH-PGDĐT"
+    assert "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2015 (Báo cáo số 03/BC-PGDĐT ngày " \
+           "30/12/2015)." in [p.text for p in kh.paragraphs]
 
 
 KILLER = r"""

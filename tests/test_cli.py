@@ -36,11 +36,12 @@ def test_run_happy_path(tmp_path):
     assert lines[0] == "Năm 2015: 37 đơn vị phải báo cáo, đã nhận 36, có lỗi 1, chưa nộp 1."
     assert lines[1] == "1 tệp đã được thay thế bằng bản gửi sau."
     assert lines[2].startswith("  Lỗi [numerator-gt-denominator] BieuMau_2015_10492_Hung-Tien.xlsx, trang 'Số liệu', ô E13")
-    assert lines[-4:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
+    assert lines[-5:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
+                          f"  {tmp_path / '2015' / 'v1' / 'KH_XHHT_2016.docx'}",
                           f"  {tmp_path / '2015' / 'v1' / 'TongHop_XHHT_2015.xlsx'}",
                           f"Bản mới nhất cũng được chép ra {tmp_path / '2015'}."]
-    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "TongHop_XHHT_2015.xlsx",
-                                                                     "latest.txt", "v1"]
+    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "KH_XHHT_2016.docx",
+                                                                     "TongHop_XHHT_2015.xlsx", "latest.txt", "v1"]
 
 
 def test_report_command(tmp_path):
@@ -48,6 +49,7 @@ def test_report_command(tmp_path):
                                    str(ROOT / "inputs"), "--outputs", str(tmp_path)], catch_exceptions=False)
     assert res.exit_code == 0
     assert res.output.splitlines() == [str(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx"),
+                                       str(tmp_path / "2016" / "v1" / "KH_XHHT_2017.docx"),
                                        str(tmp_path / "2016" / "v1" / "TongHop_XHHT_2016.xlsx")]
 
 
