@@ -133,3 +133,14 @@ def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
     assert res.exit_code != 0
     after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # no v2, no staging folder, v1 and the working copies untouched
+
+
+def test_last_plan_year_has_no_next_years_plan(inputs, submit, tmp_path):
+    submit("10441", year=2020)
+    res = CliRunner().invoke(cli, ["run", "--year", "2020", "--date", "2020-12-20", "--inputs", str(inputs),
+                                   "--outputs", str(tmp_path)], catch_exceptions=False)
+    assert res.exit_code == 0
+    assert ("Năm 2021 nằm ngoài giai đoạn của Kế hoạch số 233/KH-UBND: không lập kế hoạch năm sau."
+            in res.stdout.splitlines())
+    assert sorted(p.name for p in (tmp_path / "2020" / "v1").iterdir() if p.is_file()) == [
+        "BC_XHHT_2020.docx", "TongHop_XHHT_2020.xlsx", "manifest.json"]

@@ -18,7 +18,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 if SOFFICE is None and os.environ.get("CI"):
     pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs libreoffice-writer-nogui", pytrace=False)
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
 
 
 def _pdf_text(pdf: Path, first: int, last: int) -> str:
@@ -33,20 +33,50 @@ def _pages(pdf: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory) -> Path:
+def pdfs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pdf")
-    bc = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20)).paths[0]
-    profile = out / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), str(bc)], check=True, capture_output=True, timeout=240)
-    return out / (bc.stem + ".pdf")
+    res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True)
+    assert res.notes == []
+    found = {p.name: p for p in res.paths if p.suffix == ".pdf"}
+    assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf"}
+    manifest = (res.version / "manifest.json").read_text(encoding="utf-8")
+    assert '"file": "BC_XHHT_2015.pdf"' in manifest and '"file": "KH_XHHT_2016.pdf"' in manifest
+    return {"BC": found["BC_XHHT_2015.pdf"], "KH": found["KH_XHHT_2016.pdf"]}
 
 
-def test_pdf_has_the_expected_pages(pdf):
-    pages = _pages(pdf)
-    assert 20 <= pages <= 45, pages  # body ~14 pages, Phụ lục I (landscape) 3, Phụ lục II ~13
+@pytest.fixture(scope="module")
+def pdf(pdfs) -> Path:
+    return pdfs["BC"]
 
 
+@needs_soffice
+def test_pdf_has_the_expected_pages(pdfs):
+    assert 20 <= _pages(pdfs["BC"]) <= 45  # body ~14 pages, Phụ lục I (landscape) 3, Phụ lục II ~13
+    assert 10 <= _pages(pdfs["KH"]) <= 25  # body ~14 pages, the component-plan annex 2-3
+
+
+@needs_soffice
+def test_kh_first_page_and_annex(pdfs):
+    first = _pdf_text(pdfs["KH"], 1, 1)
+    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "KẾ HOẠCH", "Xây dựng xã hội học tập năm 2016",
+                 "Căn cứ Kế hoạch số 233/KH-UBND"):
+        assert text in first, text
+    assert re.search(r"Số:\s+/KH-PGDĐT", first)
+    text = _pdf_text(pdfs["KH"], 1, 99)
+    assert "PHÂN CÔNG THỰC HIỆN CÁC KẾ HOẠCH THÀNH PHẦN NĂM 2016" in text
+
+
+def test_missing_soffice_is_said_clearly(monkeypatch, tmp_path):
+    import pipeline.pdf
+
+    monkeypatch.setattr(pipeline.pdf, "find_soffice", lambda: None)
+    res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True)
+    assert res.notes == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi chạy "
+                         "lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    assert not [p for p in res.version.iterdir() if p.suffix == ".pdf"]
+
+
+@needs_soffice
 def test_first_page_shows_the_header_block(pdf):
     first = _pdf_text(pdf, 1, 1)
     for text in ("UBND HUYỆN MỸ ĐỨC", "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -57,6 +87,7 @@ def test_first_page_shows_the_header_block(pdf):
     assert not re.match(r"\s*\d+\s*\n", first)
 
 
+@needs_soffice
 def test_page_two_is_numbered_at_the_top(pdf):
     second = _pdf_text(pdf, 2, 2)
     assert second.strip().splitlines()[0].strip() == "2"
