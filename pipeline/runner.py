@@ -108,6 +108,58 @@ def _validation_summary(model: ReportModel) -> dict:
             "warnings": sum(1 for i in v.issues if i.severity.value == "warning"), "issues": dict(sorted(codes.items()))}
 
 
+class _Background:
+    """Run one rendering job beside the main one on the second core (fork, where the OS has it).
+
+    Rendering is CPU-bound Python, so a thread would not help; a forked child starts in a few
+    milliseconds with everything already imported, writes its file and exits (it never outlives
+    its job, even if the parent is killed). Where fork is not available (Windows) the job runs in
+    this process when its result is asked for. The child reports an error as its message.
+    """
+
+    def __init__(self, fn, *args, **kwargs):
+        import os
+
+        self.call = (fn, args, kwargs)
+        self.pid = None
+        if hasattr(os, "fork") and os.environ.get("XHHT_NO_FORK") != "1":
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child
+                os.close(read)
+                code = 0
+                try:
+                    fn(*args, **kwargs)
+                except BaseException as exc:  # report any failure to the parent, then exit
+                    os.write(write, f"{type(exc).__name__}\x00{exc}".encode("utf-8", "replace"))
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(write)
+            self.pid, self.read = pid, read
+
+    def result(self) -> None:
+        import os
+
+        if self.pid is None:
+            fn, args, kwargs = self.call
+            fn(*args, **kwargs)
+            return
+        chunks = []
+        while True:
+            data = os.read(self.read, 65536)
+            if not data:
+                break
+            chunks.append(data)
+        os.close(self.read)
+        _pid, status = os.waitpid(self.pid, 0)
+        if status != 0:
+            kind, _, message = b"".join(chunks).decode("utf-8", "replace").partition("\x00")
+            from .errors import RenderError
+
+            raise RenderError(message or f"Tiến trình lập văn bản dừng bất thường ({kind or status}).")
+
+
 @dataclass
 class Written:
     version: Path
@@ -131,6 +183,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     from .render_docx import BLANK_NUMBER, plan_context, render_template, report_context
     from .render_xlsx import render_workbook
 
+    import docxtpl  # noqa: F401  (imported once here, before the background job forks)
+
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
     templates = templates or templates_dir()
@@ -143,25 +197,28 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     try:
         entry = register.reserve(outputs, office.abbreviation, "BC", issued, subject) if number == "auto" else None
         shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
-        step(STAGES[4])
-        render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
-                        issued, title=subject)
-        step(STAGES[5])
         docs = [stage / names["bc"]]
+        kh_job = None
         if with_plan:
             kh_entry = (register.reserve(outputs, office.abbreviation, "KH", issued, plan_subject)
                         if number == "auto" else None)
             ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
-            render_template(templates / "ke_hoach.docx",
-                            plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
-                            stage / names["kh"], issued, title=plan_subject)
+            kh_job = _Background(render_template, templates / "ke_hoach.docx",
+                                 plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                                 stage / names["kh"], issued, title=plan_subject)
             docs.append(stage / names["kh"])
-        else:
+        step(STAGES[4])
+        render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
+                        issued, title=subject)
+        step(STAGES[5])
+        if not with_plan:
             kh_entry = None
             notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
                          "không lập kế hoạch năm sau.")
         step(STAGES[6])
         render_workbook(model, stage / names["xlsx"], issued)
+        if kh_job is not None:
+            kh_job.result()
         step(STAGES[7])
         if pdf:
             soffice = find_soffice()
