@@ -9,6 +9,7 @@ every value is XML-escaped, so text from submissions can never become template c
 from __future__ import annotations
 
 import datetime as _dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
 from .plan import STATUS
-from .store import normalise_zip
+from .store import write_stable_zip
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
@@ -249,25 +250,32 @@ def _fit_matrix_tables(doc) -> None:
     """Give the unit x indicator tables fixed first columns and share the rest equally.
 
     docxtpl's column loop (``{%tc %}``) splits the width evenly over all columns; the unit names
-    need more room than the figures.
+    need more room than the figures. Works on the XML directly (python-docx cell objects are slow).
     """
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    for table in doc.tables:
-        first = [c.text.strip() for c in table.rows[0].cells[:2]] if table.rows else []
-        if first != ["STT", "Đơn vị"]:
+    w_val, w_type = qn("w:w"), qn("w:type")
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        first = tbl.find(qn("w:tr"))
+        if first is None:
             continue
-        grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
-        total = sum(int(g.get(qn("w:w"))) for g in grid)
+        heads = ["".join(t.text or "" for t in tc.iter(qn("w:t"))).strip() for tc in first.findall(qn("w:tc"))[:2]]
+        if heads != ["STT", "Đơn vị"]:
+            continue
+        grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
+        total = sum(int(g.get(w_val)) for g in grid)
         fixed = [int(Mm(10).twips), int(Mm(40).twips)]
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
         for g, w in zip(grid, widths):
-            g.set(qn("w:w"), str(w))
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths):
-                cell.width = w
+            g.set(w_val, str(w))
+        for tr in tbl.findall(qn("w:tr")):
+            for tc, w in zip(tr.findall(qn("w:tc")), widths):
+                tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+                if tcw is not None:
+                    tcw.set(w_val, str(w))
+                    tcw.set(w_type, "dxa")
 
 
 def _environment():
@@ -303,6 +311,7 @@ def render_template(template: Path, context: dict[str, Any], out: Path, issued: 
     props.author = context["office"]["full_name"]
     props.last_modified_by = context["office"]["full_name"]
     _fit_matrix_tables(tpl.docx)
-    tpl.save(str(out))
-    normalise_zip(out, stamp)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    write_stable_zip(buffer.getvalue(), out, stamp)
     return out

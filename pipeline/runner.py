@@ -52,29 +52,27 @@ def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestRes
     return data, validate(catalog, data)
 
 
-def previous_year(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult] | None:
-    """Return the data of ``year - 1`` if its submissions exist (for the year-over-year change)."""
-    if not submissions_folder(inputs, year - 1).is_dir():
-        return None
-    return check_and_read(catalog, inputs, year - 1)
-
-
 def build_model(catalog: Catalog, inputs: Path, year: int,
                 on_stage: Callable[[str], None] | None = None) -> ReportModel:
     """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form."""
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
+    # the year before (for the change since last year) is read on the second core meanwhile
+    prev_job = (_Background(check_and_read, catalog, inputs, year - 1)
+                if submissions_folder(inputs, year - 1).is_dir() else None)
     step(STAGES[1])
     data = ingest(catalog, inputs, year)
     step(STAGES[2])
     checked = validate(catalog, data)
     if not checked.received:
+        if prev_job:
+            prev_job.result()
         folder = submissions_folder(inputs, year)
         where = f"thư mục {folder}" if folder.is_dir() else f"thư mục {folder} (chưa có thư mục này)"
         raise NothingToReport(f"Không có báo cáo hợp lệ nào của năm {year} trong {where}; chưa thể lập báo cáo. "
                               f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
     step(STAGES[3])
-    prev = previous_year(catalog, inputs, year)
+    prev = prev_job.result() if prev_job else None
     return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None)
 
 
@@ -129,35 +127,44 @@ class _Background:
                 os.close(read)
                 code = 0
                 try:
-                    fn(*args, **kwargs)
+                    import pickle
+
+                    payload = b"R" + pickle.dumps(fn(*args, **kwargs))
                 except BaseException as exc:  # report any failure to the parent, then exit
-                    os.write(write, f"{type(exc).__name__}\x00{exc}".encode("utf-8", "replace"))
+                    payload = f"E{type(exc).__name__}\x00{exc}".encode("utf-8", "replace")
                     code = 1
+                try:
+                    view = memoryview(payload)
+                    while view:
+                        view = view[os.write(write, view):]
                 finally:
                     os._exit(code)
             os.close(write)
             self.pid, self.read = pid, read
 
-    def result(self) -> None:
+    def result(self):
+        """Return the job's result (raise RenderError with the child's message if it failed)."""
         import os
+        import pickle
 
         if self.pid is None:
             fn, args, kwargs = self.call
-            fn(*args, **kwargs)
-            return
+            return fn(*args, **kwargs)
         chunks = []
         while True:
-            data = os.read(self.read, 65536)
+            data = os.read(self.read, 1 << 20)
             if not data:
                 break
             chunks.append(data)
         os.close(self.read)
         _pid, status = os.waitpid(self.pid, 0)
-        if status != 0:
-            kind, _, message = b"".join(chunks).decode("utf-8", "replace").partition("\x00")
-            from .errors import RenderError
+        payload = b"".join(chunks)
+        if status == 0 and payload[:1] == b"R":
+            return pickle.loads(payload[1:])
+        kind, _, message = payload[1:].decode("utf-8", "replace").partition("\x00")
+        from .errors import RenderError
 
-            raise RenderError(message or f"Tiến trình lập văn bản dừng bất thường ({kind or status}).")
+        raise RenderError(message or f"Tiến trình phụ dừng bất thường ({kind or status}).")
 
 
 @dataclass

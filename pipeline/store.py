@@ -51,18 +51,24 @@ def staged_dir(final: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def normalise_zip(path: Path, when: _dt.datetime | None = None) -> None:
-    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place."""
+def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) -> None:
+    """Write the zip held in ``data`` to ``path`` with every member stamped ``when`` (default 1980-01-01)."""
+    import io
+
     stamp = when.timetuple()[:6] if when else FIXED_ZIP_TIME
     tmp = path.with_name(path.name + ".norm")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            data = src.read(info.filename)
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
+            dst.writestr(zi, src.read(info.filename))
     os.replace(tmp, path)
+
+
+def normalise_zip(path: Path, when: _dt.datetime | None = None) -> None:
+    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place."""
+    write_stable_zip(Path(path).read_bytes(), path, when)
 
 
 def safe_name(text: str) -> str:
