@@ -18,6 +18,11 @@ from .issues import Issue
 from .plan import Catalog
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+MAX_FILE_MB = 20            # a filled form is ~15 KB; anything this large is not our form
+MAX_UNZIPPED_MB = 200       # guards against zip bombs
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 @dataclass
@@ -53,6 +58,7 @@ class RawValue:
     sheet: str
     cell: str
     note: str = ""
+    formula_without_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,17 +174,99 @@ def _find_label_value(rows: list[list[Any]], label: str, default_ref: str) -> tu
     return _cell(rows, row0, col), default_ref
 
 
+def _precheck(path: Path, file: str) -> Issue | None:
+    """Reject, before parsing, files that are empty, too large, corrupt, encrypted or zip bombs."""
+    import zipfile
+
+    size = path.stat().st_size
+    if size == 0:
+        return Issue.make("file-empty", file=file)
+    if size > MAX_FILE_MB * 1024 * 1024:
+        return Issue.make("file-too-large", file=file, size=f"{size / 1048576:.1f}".replace(".", ","), limit=MAX_FILE_MB)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES:
+        if head.startswith(_OLE_MAGIC):
+            # an encrypted .xlsx is stored as an OLE container instead of a zip
+            return Issue.make("password-protected", file=file)
+        if not head.startswith(_ZIP_MAGIC):
+            return Issue.make("file-not-workbook", file=file, suffix=suffix)
+        try:
+            with zipfile.ZipFile(path) as z:
+                unzipped = sum(i.file_size for i in z.infolist())
+                if unzipped > MAX_UNZIPPED_MB * 1024 * 1024:
+                    return Issue.make("zip-too-large", file=file, size=unzipped // 1048576, limit=MAX_UNZIPPED_MB)
+                if z.testzip() is not None:
+                    return Issue.make("file-corrupt", file=file)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return Issue.make("file-corrupt", file=file)
+    elif suffix == ".xls" and not head.startswith(_OLE_MAGIC):
+        return Issue.make("file-not-workbook", file=file, suffix=suffix)
+    return None
+
+
+def _formulas_without_values(path: Path, sheet: str) -> set[str]:
+    """Cells of ``sheet`` (xlsx/xlsm) holding a formula whose result was never saved."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return set()  # .xls and .ods always carry the computed values
+    try:
+        with zipfile.ZipFile(path) as z:
+            wbxml = z.read("xl/workbook.xml").decode("utf-8")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            def attrs(tag: str) -> dict[str, str]:
+                return {k: unescape(v, {"&quot;": '"'}) for k, v in re.findall(r'([\w:]+)="([^"]*)"', tag)}
+
+            sheets = [attrs(t) for t in re.findall(r"<(?:\w+:)?sheet\s[^>]*>", wbxml)]
+            rid = next((a.get("r:id") for a in sheets if a.get("name") == sheet), None)
+            links = [attrs(t) for t in re.findall(r"<Relationship\s[^>]*>", rels)]
+            target = next((a.get("Target") for a in links if a.get("Id") == rid), None)
+            if target is None:
+                return set()
+            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            xml = z.read(name).decode("utf-8")
+    except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+        return set()
+    out = set()
+    for m in re.finditer(r'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>(.*?)</c>)', xml, re.S):
+        body = m.group(2) or ""
+        if "<f" in body and not re.search(r"<v>[^<]+</v>", body):
+            out.add(m.group(1))
+    return out
+
+
+def _data_columns(rows: list[list[Any]]) -> tuple[dict[str, int], int]:
+    """Find the data sheet's columns by their headings (robust to inserted columns); else the layout."""
+    wanted = {"code": "Mã", "num": "Tử số", "den": "Mẫu số", "note": "Ghi chú"}
+    for r, row in enumerate(rows[:30]):
+        texts = [_text(v) for v in row]
+        if all(h in texts for h in wanted.values()):
+            return {k: texts.index(h) for k, h in wanted.items()}, r
+    return {k: L.col_index(L.DATA_COLS[k]) for k in wanted}, L.DATA_HEADER_ROW - 1
+
+
 def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult) -> tuple[list, list, list] | None:
     """Read one file into ``sub`` and return its values, texts and money rows (None if rejected)."""
     from python_calamine import CalamineWorkbook
 
     issue = dict(file=sub.file)
+    problem = _precheck(sub.path, sub.file)
+    if problem is not None:
+        result.issues.append(problem)
+        return None
     try:
         wb = CalamineWorkbook.from_path(str(sub.path))
         meta = _read_meta(wb)
     except Exception as exc:  # calamine raises several error types for broken files
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        result.issues.append(Issue.make("file-unreadable", detail=detail, **issue))
+        if "password" in detail.lower() or "encrypt" in detail.lower():
+            result.issues.append(Issue.make("password-protected", **issue))
+        else:
+            result.issues.append(Issue.make("file-unreadable", detail=detail, **issue))
         return None
     if meta is None or meta.get("form") != L.FORM_KIND:
         result.issues.append(Issue.make("not-a-form", sheet=L.META_SHEET, **issue))
@@ -223,9 +311,17 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     sub.report_date = parsed
     sub.preparer = _text(_find_label_value(rows, L.PREPARER_LABEL, L.PREPARER_CELL)[0])
 
-    c = {k: L.col_index(v) for k, v in L.DATA_COLS.items()}
+    c, header_row = _data_columns(rows)
+    no_value = _formulas_without_values(sub.path, L.DATA_SHEET)
+    sheet = wb.get_sheet_by_name(L.DATA_SHEET)
+    merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
+    visible = {m.name: m.visible for m in wb.sheets_metadata}
+    if str(visible.get(L.DATA_SHEET, "Visible")).lower().split(".")[-1] != "visible":
+        result.issues.append(Issue.make("hidden-sheet", sheet=L.DATA_SHEET, **issue))
     found: set[str] = set()
     for r, row in enumerate(rows):
+        if r <= header_row:
+            continue
         code = _text(row[c["code"]]) if len(row) > c["code"] else ""
         if code not in unit.indicators or code in found:
             continue
@@ -234,8 +330,14 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
         note = _text(_cell(rows, r, c["note"]))
         fields = (("numerator", "num"), ("denominator", "den")) if ind.kind == "ratio" else (("status", "num"),)
         for fname, col in fields:
+            ref = L.cell_name(r, c[col])
+            for (r1, c1), (r2, c2) in merged:
+                if r1 <= r <= r2 and c1 <= c[col] <= c2 and (r1, c1) != (r2, c2):
+                    span = f"{L.cell_name(r1, c1)}:{L.cell_name(r2, c2)}"
+                    result.issues.append(Issue.make("merged-input", sheet=L.DATA_SHEET, cell=ref, range=span,
+                                                    indicator=code, **issue))
             values.append(RawValue(sub.unit, year, code, fname, _cell(rows, r, c[col]), sub.file,
-                                   L.DATA_SHEET, L.cell_name(r, c[col]), note))
+                                   L.DATA_SHEET, ref, note, ref in no_value))
     for code in unit.indicators:
         if code not in found:
             ind = catalog.plan.indicator(code)

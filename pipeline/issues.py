@@ -23,6 +23,22 @@ class Severity(str, Enum):
 
 # code -> (severity, message template). Placeholders are filled from Issue.params.
 CATALOG: dict[str, tuple[Severity, str]] = {
+    "file-empty": (Severity.ERROR, "Tệp rỗng (0 byte). Hãy gửi lại tệp biểu mẫu đã nhập số liệu."),
+    "file-corrupt": (Severity.ERROR,
+                     "Tệp bị hỏng hoặc chưa được tải về đầy đủ (không mở được gói dữ liệu của tệp). "
+                     "Hãy đề nghị đơn vị gửi lại tệp."),
+    "file-not-workbook": (Severity.ERROR,
+                          "Tệp có đuôi {suffix} nhưng nội dung không phải bảng tính Excel/LibreOffice. "
+                          "Hãy mở tệp, lưu lại dạng .xlsx rồi gửi lại."),
+    "password-protected": (Severity.ERROR,
+                           "Tệp được đặt mật khẩu nên không đọc được. Hãy bỏ mật khẩu mở tệp (Excel: Tệp > Thông tin "
+                           "> Bảo vệ sổ làm việc) rồi gửi lại."),
+    "file-too-large": (Severity.ERROR,
+                       "Tệp có dung lượng {size} MB, vượt giới hạn {limit} MB của một biểu mẫu. Hãy gửi đúng tệp biểu "
+                       "mẫu, không chèn ảnh hay dữ liệu khác."),
+    "zip-too-large": (Severity.ERROR,
+                      "Dữ liệu giải nén của tệp lên tới {size} MB, vượt giới hạn {limit} MB; tệp không được đọc để "
+                      "bảo vệ máy tính. Hãy gửi đúng tệp biểu mẫu."),
     "file-unreadable": (Severity.ERROR,
                         "Không đọc được tệp như một bảng tính Excel ({detail}). Hãy mở tệp bằng Excel, "
                         "lưu lại dạng .xlsx và gửi lại."),
@@ -44,6 +60,20 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                           "Đơn vị gửi hai tệp cùng ngày báo cáo ({date}): '{other}'. Không biết bản nào là bản "
                           "đúng; đã dùng tệp có tên xếp sau. Hãy xác nhận lại với đơn vị."),
     "missing-submission": (Severity.WARNING, "{name} (mã {unit_code}) chưa gửi báo cáo năm {year}."),
+    "formula-no-value": (Severity.ERROR,
+                         "Ô '{label}' chứa công thức nhưng chưa có kết quả tính (tệp được lưu bằng chương trình không "
+                         "tính công thức). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi, hoặc nhập số trực tiếp."),
+    "percent-typed": (Severity.ERROR,
+                      "Giá trị '{value}' của '{label}' là tỷ lệ phần trăm; biểu mẫu cần số đếm (số người, số đơn vị), "
+                      "tỷ lệ do phần mềm tự tính."),
+    "ambiguous-number": (Severity.ERROR,
+                         "Giá trị '{value}' của '{label}' không rõ nghĩa (có thể là {a} hoặc {b}). Hãy nhập số nguyên "
+                         "không có dấu chấm, dấu phẩy."),
+    "number-as-text": (Severity.INFO,
+                       "Giá trị '{value}' của '{label}' được nhập dạng chữ; đã hiểu là {number}."),
+    "merged-input": (Severity.WARNING,
+                     "Ô nhập số liệu nằm trong vùng gộp ô {range}; hãy bỏ gộp ô để mỗi số liệu ở một ô."),
+    "hidden-sheet": (Severity.WARNING, "Trang '{sheet}' đang bị ẩn; số liệu vẫn được đọc. Hãy bỏ ẩn trang này."),
     "not-a-number": (Severity.ERROR,
                      "Giá trị '{value}' của '{label}' không phải là số. Hãy nhập một số nguyên (ví dụ 1234)."),
     "not-integer": (Severity.ERROR,

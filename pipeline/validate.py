@@ -108,23 +108,43 @@ class ValidationResult:
         return [i for i in self.issues if i.severity is Severity.ERROR]
 
 
-def _parse_count(raw: Any) -> tuple[int | None, str | None]:
-    """Return (value, problem code) for a count cell."""
+_GROUPED_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")      # 1.234 / 1.234.567: Vietnamese thousands
+_GROUPED_SPACES = re.compile(r"^\d{1,3}( \d{3})+$")     # 1 234
+_GROUPED_COMMAS = re.compile(r"^\d{1,3}(,\d{3})+$")     # 1,234: thousands (English) or decimal (Vietnamese)?
+_DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+
+
+def parse_count(raw: Any) -> tuple[int | None, str | None, dict]:
+    """Read a count as people type it. Return (value, problem code, extra message fields).
+
+    Unambiguous forms are understood: numbers stored as text, surrounding spaces, full-width
+    digits, thousands grouped with dots or spaces ("1.234", "1 234"). Percentages, decimals and
+    "1,234" (thousands or a decimal comma?) are flagged, never guessed.
+    """
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None, "missing-value"
+        return None, "missing-value", {}
     if isinstance(raw, bool):
-        return None, "not-a-number"
+        return None, "not-a-number", {}
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and not raw.is_integer():
-            return None, "not-integer"
+            return None, "not-integer", {}
         value = int(raw)
-        return (None, "negative") if value < 0 else (value, None)
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
+        return (None, "negative", {}) if value < 0 else (value, None, {})
+    text = unicodedata.normalize("NFKC", str(raw)).replace("\u00a0", " ").strip()
+    text = re.sub(r"\s+", " ", text)
     if _INT_RE.match(text):
-        return int(text), None
-    if re.match(r"^-\d+$", text):
-        return None, "negative"
-    return None, "not-a-number"
+        return int(text), None, {}
+    if _GROUPED_DOTS.match(text) or _GROUPED_SPACES.match(text):
+        return int(re.sub(r"[. ]", "", text)), None, {}
+    if text.endswith("%"):
+        return None, "percent-typed", {}
+    if _GROUPED_COMMAS.match(text):
+        return None, "ambiguous-number", {"a": text.replace(",", ""), "b": text.replace(",", ".", 1).rstrip("0")}
+    if re.match(r"^-\s*\d+([.,]\d+)?$", text):
+        return None, "negative", {}
+    if _DECIMAL.match(text):
+        return None, "not-integer", {}
+    return None, "not-a-number", {}
 
 
 def _show(raw: Any) -> str:
@@ -161,11 +181,18 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             o.status = match
             continue
         label = ind.numerator_label if v.field == "numerator" else ind.denominator_label
-        value, problem = _parse_count(v.raw)
+        if v.formula_without_value:
+            issues.append(Issue.make("formula-no-value", label=label, **where))
+            o.valid = False
+            o.problems.append("formula-no-value")
+            continue
+        value, problem, extra = parse_count(v.raw)
         if problem:
-            issues.append(Issue.make(problem, value=_show(v.raw), label=label, **where))
+            issues.append(Issue.make(problem, value=_show(v.raw), label=label, **where, **extra))
             o.valid = False
             o.problems.append(problem)
+        elif isinstance(v.raw, str) and v.raw.strip() != str(value):
+            issues.append(Issue.make("number-as-text", value=v.raw, label=label, number=value, **where))
         setattr(o, v.field, value)
 
     for o in obs.values():
@@ -200,7 +227,7 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
     for m in data.money:
         if m.raw is None or (isinstance(m.raw, str) and not m.raw.strip()):
             continue  # nothing spent from this source
-        value, problem = _parse_count(m.raw)
+        value, problem, _extra = parse_count(m.raw)
         if problem:
             issues.append(Issue.make("bad-money", unit=m.unit, file=m.file, sheet=m.sheet, cell=m.cell,
                                      value=_show(m.raw), label=dict(_funding_labels())[m.source]))

@@ -86,7 +86,8 @@ def test_bad_files_do_not_stop_the_others(inputs, submit):
     submit("10441", form_year=2014)                       # a 2014 form sent for 2015
     cat, data, checked = _run(inputs)
     msgs = _texts(checked)
-    assert any(m.startswith("Lỗi [file-unreadable] hong.xlsx: Không đọc được tệp như một bảng tính Excel (") for m in msgs)
+    assert ("Lỗi [file-corrupt] hong.xlsx: Tệp bị hỏng hoặc chưa được tải về đầy đủ (không mở được gói dữ liệu của "
+            "tệp). Hãy đề nghị đơn vị gửi lại tệp.") in msgs
     assert ("Lỗi [file-unreadable] ghi chu.docx: Không đọc được tệp như một bảng tính Excel (phần mở rộng '.docx' "
             "không phải bảng tính). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx và gửi lại.") in msgs
     assert ("Lỗi [wrong-year] BieuMau_2015_10441_Dai-Nghia.xlsx: Biểu mẫu này là của năm 2014, không phải năm 2015. "
@@ -144,5 +145,6 @@ def test_tidy_table_as_dataframe(inputs, submit):
     submit("10504")
     cat, data, checked = _run(inputs)
     frame = data.to_frame()
-    assert list(frame.columns) == ["unit", "year", "indicator", "field", "raw", "file", "sheet", "cell", "note"]
+    assert list(frame.columns) == ["unit", "year", "indicator", "field", "raw", "file", "sheet", "cell", "note",
+                                   "formula_without_value"]
     assert len(frame) == 27  # 5 status indicators + 11 ratio indicators x (numerator, denominator)
