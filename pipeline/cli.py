@@ -170,11 +170,11 @@ def ingest_cmd(year, inputs, csv_path):
 def validate_cmd(year, inputs):
     """Kiểm tra các tệp năm YEAR; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
     from .plan import load_catalog
-    from .runner import check_and_read
+    from .runner import validate_year
 
     cat = load_catalog(inputs)
     cat.check_year(year)
-    _data, checked = check_and_read(cat, inputs, year)
+    _data, checked = validate_year(cat, inputs, year)
     for issue in checked.issues:
         click.echo(issue.text())
     errors = len(checked.errors())

@@ -74,6 +74,16 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "merged-input": (Severity.WARNING,
                      "Ô nhập số liệu nằm trong vùng gộp ô {range}; hãy bỏ gộp ô để mỗi số liệu ở một ô."),
     "hidden-sheet": (Severity.WARNING, "Trang '{sheet}' đang bị ẩn; số liệu vẫn được đọc. Hãy bỏ ẩn trang này."),
+    "rule-error": (Severity.ERROR, "{message} ({detail})."),
+    "rule-warning": (Severity.WARNING, "{message} ({detail})."),
+    "rule-missing-error": (Severity.ERROR, "Không kiểm tra được quy tắc '{rule}' vì thiếu số liệu hợp lệ: {terms}."),
+    "rule-missing-warning": (Severity.WARNING, "Không kiểm tra được quy tắc '{rule}' vì thiếu số liệu hợp lệ: {terms}."),
+    "outlier-rate": (Severity.WARNING,
+                     "'{label}' thay đổi {delta} điểm phần trăm so với năm {prev_year} ({before} → {after}), "
+                     "vượt ngưỡng {limit} điểm; hãy kiểm tra lại số liệu."),
+    "outlier-count": (Severity.WARNING,
+                      "'{label}' thay đổi {delta}% so với năm {prev_year} ({before} → {after}), vượt ngưỡng {limit}%; "
+                      "hãy kiểm tra lại số liệu."),
     "not-a-number": (Severity.ERROR,
                      "Giá trị '{value}' của '{label}' không phải là số. Hãy nhập một số nguyên (ví dụ 1234)."),
     "not-integer": (Severity.ERROR,

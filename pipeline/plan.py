@@ -19,6 +19,7 @@ import yaml
 from .errors import CatalogError, UsageError
 
 PLAN_FILE = "plan.yaml"
+RULES_FILE = "rules.yaml"
 UNITS_FILE = "units.yaml"
 OFFICE_FILE = "office.yaml"
 
@@ -227,6 +228,57 @@ class Office:
         return _dt.date(year, *self.submission_deadline)
 
 
+RULE_OPS = ("<=", "<", ">=", ">", "==", "!=")
+FIELDS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class Term:
+    sign: int
+    indicator: str = ""   # empty for a constant
+    field: str = ""
+    constant: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check between values of one unit: ``left op right`` (see rules.yaml)."""
+
+    code: str
+    left: tuple[Term, ...]
+    op: str
+    right: tuple[Term, ...]
+    severity: str
+    missing: str
+    message: str
+    text: str  # the rule as written, e.g. "BIET_CHU_15_35.numerator <= BIET_CHU_15_60.numerator"
+
+
+@dataclass(frozen=True)
+class Outliers:
+    max_change_points: float | None = None
+    max_change_percent: float | None = None
+    min_denominator: int | None = None  # rates of smaller groups (e.g. 1 centre) swing too much to judge
+
+
+def parse_expression(expr: str) -> tuple[Term, ...] | None:
+    """Parse ``A.numerator + B.denominator - 5`` into terms; None if malformed."""
+    tokens = re.findall(r"\s*([+-])?\s*([A-Za-z0-9_.\-]+)", str(expr))
+    if not tokens or "".join(f"{s}{t}" for s, t in tokens).replace(" ", "") != str(expr).replace(" ", ""):
+        return None
+    terms = []
+    for sign, token in tokens:
+        k = -1 if sign == "-" else 1
+        if token.isdigit():
+            terms.append(Term(k, constant=int(token)))
+        elif "." in token and token.rsplit(".", 1)[1] in FIELDS:
+            code, fld = token.rsplit(".", 1)
+            terms.append(Term(k, code, fld))
+        else:
+            return None
+    return tuple(terms)
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Everything xhht knows that is not a submission: plan, units, kinds, office, and their files."""
@@ -236,6 +288,8 @@ class Catalog:
     kinds: dict[str, UnitKind]
     office: Office
     files: dict[str, Path] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    outliers: Outliers = Outliers()
 
     def unit(self, code: str) -> Unit | None:
         for u in self.units:
@@ -542,6 +596,41 @@ def _parse_office(r: _Reader, doc: Any) -> Office | None:
                   submission_deadline=(month, day))
 
 
+def _parse_rules(r: _Reader, doc: Any, plan: Plan | None) -> tuple[tuple[Rule, ...], Outliers]:
+    codes = {i.code: i for i in plan.indicators} if plan else {}
+    rules = []
+    for i, d in enumerate(r.get(doc, "rules", "rules", list, required=False, default=[]) or []):
+        code = r.get(d, "code", f"rules[{i}]", default=f"rule-{i}")
+        w = f"rules[{i}] ({code})"
+        sides = {}
+        for side in ("left", "right"):
+            text = r.get(d, side, w, (str, int), default="")
+            terms = parse_expression(str(text)) if text != "" else None
+            if terms is None:
+                r.problem(w, f"biểu thức {side} '{text}' không đúng dạng CHỈ_TIÊU.numerator/denominator và số nguyên.")
+                terms = ()
+            for t in terms:
+                if t.indicator and t.indicator not in codes:
+                    r.problem(w, f"chỉ tiêu '{t.indicator}' không có trong {PLAN_FILE}.")
+                elif t.indicator and codes[t.indicator].kind != RATIO:
+                    r.problem(w, f"chỉ tiêu '{t.indicator}' là chỉ tiêu trạng thái, không có tử số/mẫu số.")
+            sides[side] = (terms, str(text))
+        op = r.get(d, "op", w, default="")
+        if op not in RULE_OPS:
+            r.problem(w, f"phép so sánh '{op}' phải là một trong {' '.join(RULE_OPS)}.")
+        severity = r.get(d, "severity", w, required=False, default="error")
+        if severity not in ("error", "warning"):
+            r.problem(w, f"severity phải là error hoặc warning (nhận được '{severity}').")
+        missing = r.get(d, "missing", w, required=False, default="skip")
+        if missing not in ("skip", "warning", "error"):
+            r.problem(w, f"missing phải là skip, warning hoặc error (nhận được '{missing}').")
+        rules.append(Rule(code, sides["left"][0], op, sides["right"][0], severity, missing,
+                          r.get(d, "message", w, default=""), f"{sides['left'][1]} {op} {sides['right'][1]}"))
+    o = r.get(doc, "outliers", "outliers", dict, required=False, default={}) or {}
+    outliers = Outliers(o.get("max_change_points"), o.get("max_change_percent"), o.get("min_denominator"))
+    return tuple(rules), outliers
+
+
 def _cross_check(plan: Plan, units: tuple[Unit, ...], kinds: dict[str, UnitKind],
                  problems: list[str]) -> None:
     ind_codes = {i.code for i in plan.indicators}
@@ -602,11 +691,17 @@ def load_catalog(inputs: Path | str) -> Catalog:
         units, kinds = _parse_units(_Reader(files[UNITS_FILE], problems), docs[UNITS_FILE])
     if docs[OFFICE_FILE] is not None:
         office = _parse_office(_Reader(files[OFFICE_FILE], problems), docs[OFFICE_FILE])
+    rules, outliers = (), Outliers()
+    if (inputs / RULES_FILE).is_file():  # optional
+        files[RULES_FILE] = inputs / RULES_FILE
+        doc = _load_yaml(files[RULES_FILE], problems)
+        if doc is not None:
+            rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
     if plan is not None and units is not None and not problems:
         _cross_check(plan, units, kinds, problems)
     if problems or plan is None or units is None or office is None:
         raise CatalogError(problems or ["Dữ liệu không đầy đủ."])
-    return Catalog(plan=plan, units=units, kinds=kinds, office=office, files=files)
+    return Catalog(plan=plan, units=units, kinds=kinds, office=office, files=files, rules=rules, outliers=outliers)
 
 
 def targets_table(plan: Plan) -> list[dict[str, Any]]:

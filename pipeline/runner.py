@@ -23,7 +23,7 @@ from .errors import NothingToReport
 from .ingest import IngestResult, ingest, submissions_folder
 from .issues import Issue
 from .plan import Catalog, load_catalog
-from .validate import ValidationResult, validate
+from .validate import ValidationResult, flag_outliers, validate
 
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
@@ -52,6 +52,14 @@ def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestRes
     return data, validate(catalog, data)
 
 
+def validate_year(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult]:
+    """Ingest and validate ``year``, with the outlier checks against ``year - 1`` when it exists."""
+    data, checked = check_and_read(catalog, inputs, year)
+    if submissions_folder(inputs, year - 1).is_dir():
+        flag_outliers(catalog, checked, check_and_read(catalog, inputs, year - 1)[1])
+    return data, checked
+
+
 def build_model(catalog: Catalog, inputs: Path, year: int,
                 on_stage: Callable[[str], None] | None = None) -> ReportModel:
     """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form."""
@@ -73,6 +81,7 @@ def build_model(catalog: Catalog, inputs: Path, year: int,
                               f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
     step(STAGES[3])
     prev = prev_job.result() if prev_job else None
+    flag_outliers(catalog, checked, prev[1] if prev else None)
     return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None)
 
 

@@ -212,6 +212,8 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             o.valid = False
             o.problems.append("zero-denominator")
 
+    issues += _apply_rules(catalog, obs)
+
     texts: list[Text] = []
     by_unit_texts: dict[str, list[RawText]] = {}
     for t in data.texts:
@@ -255,6 +257,96 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             warnings=sum(1 for i in mine if i.severity is Severity.WARNING),
             superseded=tuple(superseded.get(unit.code, ()))))
     return ValidationResult(year, obs, texts, money, completeness, issues)
+
+
+_OPS = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,
+        "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _term_label(catalog: Catalog, term) -> str:
+    ind = catalog.plan.indicator(term.indicator)
+    return ind.numerator_label if term.field == "numerator" else ind.denominator_label
+
+
+def _apply_rules(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> list[Issue]:
+    """Evaluate the rules of rules.yaml for every unit that reports the indicators they name."""
+    from . import vnformat as vn
+
+    out: list[Issue] = []
+    units = sorted({u for u, _ in obs})
+    for unit in units:
+        for rule in catalog.rules:
+            terms = [t for t in rule.left + rule.right if t.indicator]
+            if not any((unit, t.indicator) in obs for t in terms):
+                continue  # the unit does not report these indicators
+            values, missing = {}, []
+            for t in terms:
+                o = obs.get((unit, t.indicator))
+                v = getattr(o, t.field) if o is not None and o.valid else None
+                if v is None:
+                    missing.append(t)
+                values[(t.indicator, t.field)] = v
+            first = obs.get((unit, terms[0].indicator)) or next(o for (u, _i), o in obs.items() if u == unit)
+            where = dict(unit=unit, file=first.file, sheet="Số liệu")
+            if missing:
+                if rule.missing != "skip":
+                    out.append(Issue.make(f"rule-missing-{rule.missing}", rule=rule.code,
+                                          terms=", ".join(f"'{_term_label(catalog, t)}'" for t in missing), **where))
+                continue
+
+            def total(side):
+                return sum(t.sign * (values[(t.indicator, t.field)] if t.indicator else t.constant) for t in side)
+
+            if _OPS[rule.op](total(rule.left), total(rule.right)):
+                continue
+            detail = "; ".join(f"'{_term_label(catalog, t)}' = {vn.number(values[(t.indicator, t.field)])}"
+                               for t in terms)
+            cells = [obs[(unit, t.indicator)].cells.get(t.field, "") for t in terms]
+            out.append(Issue.make(f"rule-{rule.severity}", message=rule.message.rstrip("."), detail=detail,
+                                  cell=", ".join(c for c in cells if c), indicator=terms[0].indicator, **where))
+            if rule.severity == "error":
+                for t in terms:
+                    o = obs[(unit, t.indicator)]
+                    o.valid = False
+                    o.problems.append(f"rule:{rule.code}")
+    return out
+
+
+def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: ValidationResult | None) -> None:
+    """Add a warning where a unit's value moved more than the thresholds of rules.yaml since last year."""
+    from . import vnformat as vn
+
+    limits = catalog.outliers
+    if previous is None or (limits.max_change_points is None and limits.max_change_percent is None):
+        return
+    added: list[Issue] = []
+    seen_counts: set[tuple] = set()
+    for key, o in checked.observations.items():
+        p = previous.observations.get(key)
+        if p is None or not (o.valid and p.valid) or o.kind != RATIO:
+            continue
+        ind = catalog.plan.indicator(o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        small = min(o.denominator or 0, p.denominator or 0) < (limits.min_denominator or 0)
+        if limits.max_change_points is not None and o.rate is not None and p.rate is not None and not small:
+            delta = o.rate - p.rate
+            if abs(delta) > limits.max_change_points:
+                added.append(Issue.make("outlier-rate", label=ind.name, delta=vn.points(delta), prev_year=previous.year,
+                                        before=vn.percent(p.rate), after=vn.percent(o.rate),
+                                        limit=vn.number(limits.max_change_points), cell=o.cells.get("numerator", ""),
+                                        **where))
+        if limits.max_change_percent is not None and p.denominator:
+            pct = 100.0 * (o.denominator - p.denominator) / p.denominator
+            same = (o.unit, ind.denominator_label, p.denominator, o.denominator)
+            if abs(pct) > limits.max_change_percent and same not in seen_counts:
+                seen_counts.add(same)
+                added.append(Issue.make("outlier-count", label=ind.denominator_label, delta=vn.points(pct, 0),
+                                        prev_year=previous.year, before=vn.number(p.denominator),
+                                        after=vn.number(o.denominator), limit=vn.number(limits.max_change_percent),
+                                        cell=o.cells.get("denominator", ""), **where))
+    checked.issues.extend(added)
+    for row in checked.completeness:
+        row.warnings += sum(1 for i in added if i.unit == row.unit)
 
 
 def _funding_labels():

@@ -35,7 +35,7 @@ def inputs(tmp_path) -> Path:
     """An inputs folder with the shipped plan, units and office data but no submissions."""
     folder = tmp_path / "inputs"
     folder.mkdir()
-    for name in ("plan.yaml", "units.yaml", "office.yaml"):
+    for name in ("plan.yaml", "units.yaml", "office.yaml", "rules.yaml"):
         shutil.copy(INPUTS / name, folder / name)
     return folder
 

@@ -62,7 +62,8 @@ def test_manifest(two_runs):
     assert set(outputs) == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
     assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
     inputs = {e["file"] for e in m["inputs"]}
-    assert {"inputs/plan.yaml", "inputs/units.yaml", "inputs/office.yaml", "inputs/templates/bao_cao.docx"} <= inputs
+    assert {"inputs/plan.yaml", "inputs/units.yaml", "inputs/office.yaml", "inputs/rules.yaml",
+            "inputs/templates/bao_cao.docx", "inputs/templates/ke_hoach.docx"} <= inputs
     assert "inputs/submissions/2015/BieuMau_2015_10504_An-Phu_bo-sung.xlsx" in inputs
     assert "inputs/submissions/2014/BieuMau_2014_10441_Dai-Nghia.xlsx" in inputs  # the year used for the change
     assert len([f for f in inputs if f.startswith("inputs/submissions/2015/")]) == 37
@@ -75,7 +76,7 @@ def test_manifest(two_runs):
 def test_verify_reports_changed_missing_added(two_runs):
     out, _ = two_runs
     r = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)])
-    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 164 tệp: toàn vẹn.\n"
+    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 166 tệp: toàn vẹn.\n"
     v1 = out / "2015" / "v1"
     with open(v1 / "BC_XHHT_2015.docx", "ab") as fh:
         fh.write(b"x")
@@ -87,7 +88,7 @@ def test_verify_reports_changed_missing_added(two_runs):
         "Lỗi: 2015/v1/BC_XHHT_2015.docx: tệp đã bị thay đổi so với manifest.",
         "Lỗi: 2015/v1/inputs/plan.yaml: tệp bị mất so với manifest.",
         "Lỗi: 2015/v1/ghi-chu.txt: tệp được thêm vào sau so với manifest.",
-        "Đã kiểm tra 2 phiên bản, 163 tệp: 3 sai lệch."]
+        "Đã kiểm tra 2 phiên bản, 165 tệp: 3 sai lệch."]
 
 
 def test_archive_list(two_runs):
@@ -95,7 +96,7 @@ def test_archive_list(two_runs):
     r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 79 tệp dữ liệu vào")
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 80 tệp dữ liệu vào")
     assert lines[1:4] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TongHop_XHHT_2015.xlsx"]
 
 
