@@ -191,6 +191,24 @@ def _render_options(f):
                         help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")(f)
 
 
+@cli.command(name="feedback")
+@_year_option
+@_inputs_option
+@_outputs_option
+@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày công văn YYYY-MM-DD (mặc định: hôm nay).")
+def feedback_cmd(year, inputs, outputs, issued):
+    """Phản hồi cho từng đơn vị có lỗi: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn đề nghị sửa."""
+    from .runner import write_feedback_only
+
+    paths = write_feedback_only(inputs, outputs, year, issued)
+    if not paths:
+        click.echo(f"Năm {year}: không đơn vị nào cần phản hồi.")
+        return
+    click.echo(f"Đã ghi {len(paths)} tệp phản hồi năm {year}:")
+    for p in paths:
+        click.echo(f"  {p}")
+
+
 @cli.command(name="report")
 @_year_option
 @_inputs_option
@@ -239,6 +257,13 @@ def summary_text(result) -> str:
     if len(errors) > 10:
         lines.append(f"  … và {len(errors) - 10} lỗi khác.")
     lines += result.notes
+    late = [u for u in result.model.validation.received if u.late_days] if result.model else []
+    if late:
+        lines.append(f"{len(late)} đơn vị nộp muộn: " + ", ".join(f"{u.name} ({u.late_days} ngày)" for u in late) + ".")
+    if result.feedback:
+        units = sorted({p.name.split("_")[2] for p in result.feedback})
+        lines.append(f"Phản hồi cho {len(units)} đơn vị (bảng tính đánh dấu ô cần sửa và công văn): "
+                     f"{result.feedback[0].parent}")
     if result.number:
         lines.append(f"Số văn bản: {result.number} (đã ghi vào sổ đăng ký văn bản đi).")
     lines.append(f"Đã ghi phiên bản {result.version.name}:")

@@ -222,6 +222,7 @@ class Office:
     report_cc: tuple[str, ...]
     plan_recipients: tuple[str, ...]
     submission_deadline: tuple[int, int]  # (month, day)
+    correction_days: int = 5
 
     def deadline(self, year: int) -> _dt.date:
         """Return the date by which units must submit their report for ``year``."""
@@ -593,7 +594,8 @@ def _parse_office(r: _Reader, doc: Any) -> Office | None:
                   report_recipient=r.get(rep, "recipient", "office.report", default=""),
                   report_cc=r.strs(rep, "recipients_cc", "office.report"),
                   plan_recipients=r.strs(pl, "recipients", "office.plan"),
-                  submission_deadline=(month, day))
+                  submission_deadline=(month, day),
+                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5))
 
 
 def _parse_rules(r: _Reader, doc: Any, plan: Plan | None) -> tuple[tuple[Rule, ...], Outliers]:

@@ -25,6 +25,7 @@ from .issues import Issue
 from .plan import Catalog, load_catalog
 from .validate import ValidationResult, flag_outliers, validate
 
+FEEDBACK_DIR = "phan-hoi"
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
           "Viết báo cáo (DOCX)", "Viết kế hoạch năm sau (DOCX)", "Viết bảng tổng hợp (XLSX)", "Tạo PDF",
@@ -90,7 +91,7 @@ def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tupl
     files = [(path, name) for name, path in sorted(model.catalog.files.items())]
     for sub in model.submissions + model.previous_submissions:
         files.append((sub.path, f"submissions/{_rel_to_submissions(sub.path, inputs)}"))
-    for name in ("bao_cao.docx", "ke_hoach.docx"):
+    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
         if (templates / name).is_file():
             files.append((templates / name, f"templates/{name}"))
     return files
@@ -182,6 +183,7 @@ class Written:
     documents: list[Path]
     number: str = ""
     notes: list[str] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
 
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
@@ -197,6 +199,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     from . import vnformat as vn
     from .pdf import convert_to_pdf, find_soffice
     from .render_docx import BLANK_NUMBER, plan_context, render_template, report_context
+    from .feedback import write_feedback
     from .render_xlsx import render_workbook
 
     import docxtpl  # noqa: F401  (imported once here, before the background job forks)
@@ -223,6 +226,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                                  plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                                  stage / names["kh"], issued, title=plan_subject)
             docs.append(stage / names["kh"])
+        feedback_job = _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
         step(STAGES[4])
         render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
                         issued, title=subject)
@@ -235,6 +239,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         render_workbook(model, stage / names["xlsx"], issued)
         if kh_job is not None:
             kh_job.result()
+        feedback = feedback_job.result()
         step(STAGES[7])
         if pdf:
             soffice = find_soffice()
@@ -268,7 +273,22 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     documents = [version / n for n in order if n and (version / n).is_file()]
     documents += [version / n for n in made if n.endswith(".pdf")]
     numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
-    return Written(version, documents, numbers, notes)
+    return Written(version, documents, numbers, notes,
+                   [version / FEEDBACK_DIR / p.name for p in feedback])
+
+
+def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None) -> list[Path]:
+    """``xhht feedback``: the marked workbooks and letters into ``outputs/<year>/phan-hoi/`` (replaced)."""
+    from .feedback import write_feedback
+    from .render_docx import BLANK_NUMBER
+    from .store import staged_dir
+
+    catalog = load_catalog(inputs)
+    model = build_model(catalog, inputs, year)
+    final = Path(outputs) / str(year) / FEEDBACK_DIR
+    with staged_dir(final) as stage:
+        made = write_feedback(model, stage, issued or _dt.date.today(), templates_dir(), BLANK_NUMBER)
+    return [final / p.name for p in made]
 
 
 @dataclass
@@ -288,6 +308,7 @@ class RunResult:
     version: Path | None = None
     number: str = ""
     notes: list[str] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
@@ -310,4 +331,4 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
                      paths=written.documents, issues=v.issues, model=model, version=written.version,
-                     number=written.number, notes=written.notes)
+                     number=written.number, notes=written.notes, feedback=written.feedback)

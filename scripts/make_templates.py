@@ -242,7 +242,8 @@ def styles(doc):
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     add("XH Muc", bold=True, keep_next=True)                       # I. TITLE
-    add("XH Can cu", italic=True)                                  # căn cứ lines (NĐ 30: italic)
+    add("XH Can cu", italic=True)
+    add("XH Vv", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=6, line=1.0)                                  # căn cứ lines (NĐ 30: italic)
     add("XH Tieu muc", bold=True, keep_next=True)                  # 1. Title
     add("XH Diem", italic=True, keep_next=True)                    # a) Title
     add("XH Dau", size=13, line=1.0, before=0, after=0, indent=Mm(0), align=center)  # header block
@@ -264,7 +265,7 @@ def styles(doc):
     add("XH Chu thich", size=12, italic=True, indent=Mm(0), before=6, line=1.0)
 
 
-def header_block(doc, type_abbr):
+def header_block(doc, type_abbr, letter=False):
     """The NĐ 30 header: a borderless 2x2 table so the Số line sits level with the date line."""
     left, right = 72, 100  # about 40/60 as in the official sample; 7 mm wider than the text, shifted left
     t = doc.add_table(rows=2, cols=2)
@@ -287,7 +288,11 @@ def header_block(doc, type_abbr):
     p = a.paragraphs[0]
     p.style = "XH Dau"
     p.paragraph_format.space_before = Pt(6)
-    set_fonts(p.add_run("Số: {{ number }}/" + type_abbr + "-{{ office.abbreviation }}"), 13)
+    if letter:  # công văn: no type abbreviation; "V/v …" under the number (NĐ 30, box 5b)
+        set_fonts(p.add_run("Số: {{ number }}/{{ office.abbreviation }}-{{ office.drafting_unit }}"), 13)
+        para(a, "{{ subject }}", style="XH Vv")
+    else:
+        set_fonts(p.add_run("Số: {{ number }}/" + type_abbr + "-{{ office.abbreviation }}"), 13)
     p = b.paragraphs[0]
     p.style = "XH Dau"
     p.paragraph_format.space_before = Pt(6)
@@ -558,10 +563,25 @@ def ke_hoach() -> Document:
     return doc
 
 
+# ------------------------------------------------------------------------------------ công văn
+def cong_van() -> Document:
+    """A one-page official letter to a unit asking for corrections (công văn, NĐ 30 Mẫu 1.5)."""
+    doc = base_document()
+    header_block(doc, "", letter=True)
+    para(doc, "")
+    para(doc, "Kính gửi: {{ recipient }}.", style="XH Kinh gui")
+    para(doc, "{%p for s in body %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endfor %}")
+    signature_block(doc)
+    doc.core_properties.title = "Công văn đề nghị sửa số liệu"
+    return doc
+
+
 def main() -> int:
     out = ROOT / "templates"
     out.mkdir(exist_ok=True)
-    for name, build in (("bao_cao.docx", bao_cao), ("ke_hoach.docx", ke_hoach)):
+    for name, build in (("bao_cao.docx", bao_cao), ("ke_hoach.docx", ke_hoach), ("cong_van.docx", cong_van)):
         path = out / name
         build().save(path)
         normalise_zip(path)

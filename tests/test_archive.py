@@ -59,7 +59,8 @@ def test_manifest(two_runs):
     assert m["validation"]["received"] == 36 and m["validation"]["missing"] == ["10486"]
     assert m["validation"]["issues"]["numerator-gt-denominator"] == 1
     outputs = {e["file"]: e for e in m["outputs"]}
-    assert set(outputs) == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
+    assert {f for f in outputs if "/" not in f} == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
+    assert "phan-hoi/CV_2015_10492_Xa-Hung-Tien.docx" in outputs and "phan-hoi/CV_2015_10486_Xa-Doc-Tin.docx" in outputs
     assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
     inputs = {e["file"] for e in m["inputs"]}
     assert {"inputs/plan.yaml", "inputs/units.yaml", "inputs/office.yaml", "inputs/rules.yaml",
@@ -76,7 +77,8 @@ def test_manifest(two_runs):
 def test_verify_reports_changed_missing_added(two_runs):
     out, _ = two_runs
     r = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)])
-    assert r.exit_code == 0 and r.output == "Đã kiểm tra 2 phiên bản, 166 tệp: toàn vẹn.\n"
+    n = sum(1 for v in ("v1", "v2") for p in (out / "2015" / v).rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert r.exit_code == 0 and r.output == f"Đã kiểm tra 2 phiên bản, {n} tệp: toàn vẹn.\n"
     v1 = out / "2015" / "v1"
     with open(v1 / "BC_XHHT_2015.docx", "ab") as fh:
         fh.write(b"x")
@@ -88,7 +90,7 @@ def test_verify_reports_changed_missing_added(two_runs):
         "Lỗi: 2015/v1/BC_XHHT_2015.docx: tệp đã bị thay đổi so với manifest.",
         "Lỗi: 2015/v1/inputs/plan.yaml: tệp bị mất so với manifest.",
         "Lỗi: 2015/v1/ghi-chu.txt: tệp được thêm vào sau so với manifest.",
-        "Đã kiểm tra 2 phiên bản, 165 tệp: 3 sai lệch."]
+        f"Đã kiểm tra 2 phiên bản, {n - 1} tệp: 3 sai lệch."]
 
 
 def test_archive_list(two_runs):
@@ -96,7 +98,7 @@ def test_archive_list(two_runs):
     r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 80 tệp dữ liệu vào")
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 81 tệp dữ liệu vào")
     assert lines[1:4] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TongHop_XHHT_2015.xlsx"]
 
 

@@ -1,0 +1,166 @@
+"""Feedback to each unit: its own workbook with the problem cells marked, and an official letter.
+
+For every unit with errors or warnings, ``PhanHoi_<year>_<unit>.xlsx`` is a copy of the unit's own
+file with each problem cell filled red and carrying a comment in Vietnamese, plus a first sheet
+listing the problems; ``CV_<year>_<unit>.docx`` is a one-page công văn (NĐ 30, số ký hiệu without
+a type abbreviation) asking for the corrections by a deadline. Units that sent nothing get a
+letter asking them to report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import vnformat as vn
+from .aggregate import ReportModel
+from .issues import Issue, Severity
+from .store import normalise_zip, safe_name
+
+LIST_SHEET = "Lỗi cần sửa"
+MAX_LISTED = 8  # problems written out in the one-page letter; the workbook lists them all
+_CELL_RE = re.compile(r"^[A-Z]{1,3}\d+$")
+
+
+@dataclass
+class UnitFeedback:
+    unit: str
+    name: str
+    issues: list[Issue]
+    file: Path | None  # the unit's submission in force, None if it sent nothing
+
+
+def collect(model: ReportModel) -> list[UnitFeedback]:
+    """Return, in unit order, the units that need feedback and their problems (no info-level items)."""
+    used = {s.unit: s for s in model.submissions if s.state == "used"}
+    out = []
+    for row in model.validation.completeness:
+        if row.state == "missing":
+            out.append(UnitFeedback(row.unit, row.name, [], None))
+            continue
+        sub = used.get(row.unit)
+        mine = [i for i in model.validation.issues if i.unit == row.unit and i.file == sub.file
+                and i.severity in (Severity.ERROR, Severity.WARNING)]
+        if mine:
+            out.append(UnitFeedback(row.unit, row.name, mine, sub.path))
+    return out
+
+
+def _cells(issue: Issue) -> list[str]:
+    return [c.strip() for c in issue.cell.split(",") if _CELL_RE.match(c.strip())]
+
+
+def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime) -> Path:
+    """Write the unit's own workbook with its problem cells marked, or a problem list if it cannot be opened."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    try:
+        keep_vba = fb.file.suffix.lower() == ".xlsm"
+        wb = openpyxl.load_workbook(fb.file, keep_vba=keep_vba)
+        own = True
+    except Exception:  # .xls/.ods (openpyxl reads only xlsx/xlsm) or a damaged file: list only
+        wb = openpyxl.Workbook()
+        wb.active.title = "Ghi chú"
+        wb.active["A1"] = (f"Tệp gốc {fb.file.name} không mở được để đánh dấu trực tiếp; các ô cần sửa được liệt kê "
+                           f"ở trang '{LIST_SHEET}'.")
+        own = False
+    red = PatternFill("solid", fgColor="FFC7CE")
+    if own:
+        for issue in fb.issues:
+            if issue.sheet in wb.sheetnames:
+                ws = wb[issue.sheet]
+                for ref in _cells(issue):
+                    cell = ws[ref]
+                    cell.fill = red
+                    text = f"{issue.severity.label}: {issue.message}"
+                    if cell.comment is not None:
+                        text = cell.comment.text + "\n\n" + text
+                    cell.comment = Comment(text, "Phòng GD&ĐT")
+                    cell.comment.width, cell.comment.height = 320, 160
+    ls = wb.create_sheet(LIST_SHEET, 0)
+    ls["A1"] = f"CÁC NỘI DUNG CẦN SỬA TRONG BÁO CÁO NĂM {year} - {fb.name.upper()}"
+    ls["A1"].font = Font(name="Times New Roman", size=14, bold=True)
+    ls["A2"] = "Các ô cần sửa được tô đỏ và có ghi chú trong trang tương ứng. Sửa xong, lưu và gửi lại tệp này."
+    ls["A2"].font = Font(name="Times New Roman", size=11, italic=True)
+    for col, (head, width) in enumerate((("STT", 5), ("Mức độ", 10), ("Trang", 12), ("Ô", 12), ("Nội dung", 100)),
+                                        start=1):
+        c = ls.cell(row=4, column=col, value=head)
+        c.font = Font(name="Times New Roman", size=11, bold=True)
+        ls.column_dimensions[c.column_letter].width = width
+    for i, issue in enumerate(fb.issues, start=1):
+        for col, value in enumerate((i, issue.severity.label, issue.sheet, issue.cell, issue.message), start=1):
+            c = ls.cell(row=4 + i, column=col, value=value)
+            if isinstance(value, str):
+                c.data_type = "s"
+            c.font = Font(name="Times New Roman", size=11)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ls.freeze_panes = "A5"
+    wb.active = 0
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet.title == LIST_SHEET
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    suffix = ".xlsm" if own and fb.file.suffix.lower() == ".xlsm" else ".xlsx"
+    path = out / f"PhanHoi_{year}_{fb.unit}_{safe_name(fb.name)}{suffix}"
+    wb.save(path)
+    normalise_zip(path, stamp)
+    return path
+
+
+def letter_context(model: ReportModel, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
+    """Context of the công văn to one unit."""
+    office = model.catalog.office
+    year = model.year
+    deadline = issued + _dt.timedelta(days=office.correction_days)
+    due = f"ngày {vn.short_date(deadline)}"
+    if fb.file is None:
+        subject = f"V/v đề nghị gửi báo cáo kết quả xây dựng xã hội học tập năm {year}"
+        body = [f"Thực hiện Kế hoạch số {model.catalog.plan.number} của {model.catalog.plan.issuer} về xây dựng xã hội "
+                f"học tập, {office.full_name} đã gửi biểu mẫu báo cáo năm {year} đến các đơn vị, hạn gửi ngày "
+                f"{vn.short_date(office.deadline(year))}.",
+                f"Đến nay, {office.full_name} chưa nhận được báo cáo của {fb.name}. Đề nghị {fb.name} hoàn thành biểu mẫu "
+                f"và gửi về {office.full_name} trước {due} để kịp tổng hợp, báo cáo cấp trên."]
+    else:
+        errors = sum(1 for i in fb.issues if i.severity is Severity.ERROR)
+        warnings = len(fb.issues) - errors
+        counts = ", ".join(x for x in (f"{errors} lỗi" if errors else "", f"{warnings} nội dung cần xem lại"
+                                       if warnings else "") if x)
+        subject = f"V/v đề nghị sửa, bổ sung số liệu báo cáo xây dựng xã hội học tập năm {year}"
+        body = [f"{office.full_name} đã nhận báo cáo kết quả xây dựng xã hội học tập năm {year} của {fb.name} "
+                f"(tệp {fb.file.name}). Qua kiểm tra, báo cáo còn {counts}, cụ thể:"]
+        for issue in fb.issues[:MAX_LISTED]:
+            where = ", ".join(x for x in (f"trang '{issue.sheet}'" if issue.sheet else "",
+                                          f"ô {issue.cell}" if issue.cell else "") if x)
+            body.append(f"- {where + ': ' if where else ''}{issue.message}")
+        if len(fb.issues) > MAX_LISTED:
+            body.append(f"- Và {len(fb.issues) - MAX_LISTED} nội dung khác (xem tệp kèm theo).")
+        body.append(f"Các ô cần sửa đã được đánh dấu trong tệp kèm theo. Đề nghị {fb.name} kiểm tra, sửa và gửi lại "
+                    f"báo cáo về {office.full_name} trước {due}.")
+    s = office.signer
+    return {"office": {"parent": office.parent, "name": office.name, "abbreviation": office.abbreviation,
+                       "full_name": office.full_name, "drafting_unit": office.drafting_unit},
+            "number": number, "date_line": vn.issue_date(office.place, issued), "subject": subject,
+            "recipient": fb.name, "body": body,
+            "recipients": ["- Như trên;", f"- Lưu: VT{', ' + office.drafting_unit if office.drafting_unit else ''}."],
+            "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name}}
+
+
+def write_feedback(model: ReportModel, folder: Path, issued: _dt.date, templates: Path, number: str) -> list[Path]:
+    """Write the marked workbooks and letters of every unit that needs feedback into ``folder``."""
+    from .render_docx import render_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
+    paths = []
+    for fb in collect(model):
+        if fb.file is not None:
+            paths.append(marked_workbook(fb, model.year, folder, stamp))
+        letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
+        render_template(templates / "cong_van.docx", letter_context(model, fb, issued, number), letter, issued,
+                        title=f"Công văn gửi {fb.name}")
+        paths.append(letter)
+    return paths
