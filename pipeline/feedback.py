@@ -32,8 +32,12 @@ class UnitFeedback:
     file: Path | None  # the unit's submission in force, None if it sent nothing
 
 
-def collect(model: ReportModel) -> list[UnitFeedback]:
-    """Return, in unit order, the units that need feedback and their problems (no info-level items)."""
+def collect(model: ReportModel, include_warnings: bool = True) -> list[UnitFeedback]:
+    """Return, in unit order, the units that need feedback and their problems (no info-level items).
+
+    With ``include_warnings=False`` only units with errors (and units that sent nothing) are
+    returned, still with all their problems listed.
+    """
     used = {s.unit: s for s in model.submissions if s.state == "used"}
     out = []
     for row in model.validation.completeness:
@@ -43,7 +47,7 @@ def collect(model: ReportModel) -> list[UnitFeedback]:
         sub = used.get(row.unit)
         mine = [i for i in model.validation.issues if i.unit == row.unit and i.file == sub.file
                 and i.severity in (Severity.ERROR, Severity.WARNING)]
-        if mine:
+        if mine and (include_warnings or any(i.severity is Severity.ERROR for i in mine)):
             out.append(UnitFeedback(row.unit, row.name, mine, sub.path))
     return out
 
@@ -149,14 +153,15 @@ def letter_context(model: ReportModel, fb: UnitFeedback, issued: _dt.date, numbe
             "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name}}
 
 
-def write_feedback(model: ReportModel, folder: Path, issued: _dt.date, templates: Path, number: str) -> list[Path]:
+def write_feedback(model: ReportModel, folder: Path, issued: _dt.date, templates: Path, number: str,
+                   include_warnings: bool = True) -> list[Path]:
     """Write the marked workbooks and letters of every unit that needs feedback into ``folder``."""
     from .render_docx import render_template
 
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
     paths = []
-    for fb in collect(model):
+    for fb in collect(model, include_warnings):
         if fb.file is not None:
             paths.append(marked_workbook(fb, model.year, folder, stamp))
         letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"

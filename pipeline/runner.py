@@ -226,7 +226,10 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                                  plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                                  stage / names["kh"], issued, title=plan_subject)
             docs.append(stage / names["kh"])
-        feedback_job = _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
+        # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
+        # also covers the units with warnings only
+        feedback_job = _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
+                                   include_warnings=False)
         step(STAGES[4])
         render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
                         issued, title=subject)
