@@ -15,13 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import vnformat as vn
-from .aggregate import ReportModel
 from .issues import Issue, Severity
 from .store import normalise_zip, safe_name
 
 LIST_SHEET = "Lỗi cần sửa"
 MAX_LISTED = 8  # problems written out in the one-page letter; the workbook lists them all
 _CELL_RE = re.compile(r"^[A-Z]{1,3}\d+$")
+
+
+@dataclass
+class Checked:
+    """What feedback needs, available before aggregation: the catalog, the checks and the files."""
+
+    catalog: object
+    year: int
+    validation: object
+    submissions: list
 
 
 @dataclass
@@ -32,11 +41,12 @@ class UnitFeedback:
     file: Path | None  # the unit's submission in force, None if it sent nothing
 
 
-def collect(model: ReportModel, include_warnings: bool = True) -> list[UnitFeedback]:
+def collect(model, include_warnings: bool = True) -> list[UnitFeedback]:
     """Return, in unit order, the units that need feedback and their problems (no info-level items).
 
     With ``include_warnings=False`` only units with errors (and units that sent nothing) are
     returned, still with all their problems listed.
+    ``model`` is anything with ``validation`` and ``submissions`` (a ReportModel, or :class:`Checked`).
     """
     used = {s.unit: s for s in model.submissions if s.state == "used"}
     out = []
@@ -115,7 +125,7 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
     return path
 
 
-def letter_context(model: ReportModel, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
+def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
     """Context of the công văn to one unit."""
     office = model.catalog.office
     year = model.year
@@ -153,7 +163,7 @@ def letter_context(model: ReportModel, fb: UnitFeedback, issued: _dt.date, numbe
             "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name}}
 
 
-def write_feedback(model: ReportModel, folder: Path, issued: _dt.date, templates: Path, number: str,
+def write_feedback(model, folder: Path, issued: _dt.date, templates: Path, number: str,
                    include_warnings: bool = True) -> list[Path]:
     """Write the marked workbooks and letters of every unit that needs feedback into ``folder``."""
     from .render_docx import render_template

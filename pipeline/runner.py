@@ -62,8 +62,13 @@ def validate_year(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResu
 
 
 def build_model(catalog: Catalog, inputs: Path, year: int,
-                on_stage: Callable[[str], None] | None = None) -> ReportModel:
-    """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form."""
+                on_stage: Callable[[str], None] | None = None,
+                on_checked: Callable[[ValidationResult, list], None] | None = None) -> ReportModel:
+    """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form.
+
+    ``on_checked(checked, submissions)`` is called once the checks are complete, before aggregation
+    (``run`` starts the feedback to units there, on the second core).
+    """
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
     # the year before (for the change since last year) is read on the second core meanwhile
@@ -83,6 +88,8 @@ def build_model(catalog: Catalog, inputs: Path, year: int,
     step(STAGES[3])
     prev = prev_job.result() if prev_job else None
     flag_outliers(catalog, checked, prev[1] if prev else None)
+    if on_checked is not None:
+        on_checked(checked, data.submissions)
     return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None)
 
 
@@ -188,7 +195,8 @@ class Written:
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
                   number: str = "blank", pdf: bool = False,
-                  on_stage: Callable[[str], None] | None = None) -> Written:
+                  on_stage: Callable[[str], None] | None = None, stage: Path | None = None,
+                  feedback_job: "_Background | None" = None) -> Written:
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
     ``number="auto"`` takes the next numbers from the register of outgoing documents; otherwise the
@@ -199,7 +207,6 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     from . import vnformat as vn
     from .pdf import convert_to_pdf, find_soffice
     from .render_docx import BLANK_NUMBER, plan_context, render_template, report_context
-    from .feedback import write_feedback
     from .render_xlsx import render_workbook
 
     import docxtpl  # noqa: F401  (imported once here, before the background job forks)
@@ -212,7 +219,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
     with_plan = model.catalog.plan.milestone_for(model.year + 1) is not None
     notes: list[str] = []
-    stage = archive.new_staging(outputs, model.year)
+    stage = stage or archive.new_staging(outputs, model.year)
     try:
         entry = register.reserve(outputs, office.abbreviation, "BC", issued, subject) if number == "auto" else None
         shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
@@ -228,8 +235,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             docs.append(stage / names["kh"])
         # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
         # also covers the units with warnings only
-        feedback_job = _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
-                                   include_warnings=False)
+        feedback_job = feedback_job or start_feedback(model, stage, issued, templates)
         step(STAGES[4])
         render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
                         issued, title=subject)
@@ -280,6 +286,17 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                    [version / FEEDBACK_DIR / p.name for p in feedback])
 
 
+def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
+    """Start writing the feedback of a run (units with errors or no report) beside the main work."""
+    from .feedback import write_feedback
+    from .render_docx import BLANK_NUMBER
+
+    # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
+    # also covers the units with warnings only
+    return _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
+                       include_warnings=False)
+
+
 def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None) -> list[Path]:
     """``xhht feedback``: the marked workbooks and letters into ``outputs/<year>/phan-hoi/`` (replaced)."""
     from .feedback import write_feedback
@@ -321,13 +338,36 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
     when nothing can be produced (bad plan data, no usable submission, a template error).
     """
+    from . import archive
+    from .feedback import Checked
+
     step = on_stage or (lambda _s: None)
     inputs, outputs = Path(inputs), Path(outputs)
+    issued = issued or _dt.date.today()
     step(STAGES[0])
     catalog = load_catalog(inputs)
-    model = build_model(catalog, inputs, year, step)
-    written = write_reports(model, inputs, outputs, issued or _dt.date.today(), number=number, pdf=pdf,
-                            on_stage=step)
+    early: dict = {}
+
+    def checked_hook(checked, submissions):
+        import docxtpl  # noqa: F401  (imported before forking, so no child imports it again)
+
+        early["stage"] = stage = archive.new_staging(outputs, year)
+        early["feedback"] = start_feedback(Checked(catalog, year, checked, submissions), stage, issued,
+                                           templates_dir())
+
+    try:
+        model = build_model(catalog, inputs, year, step, on_checked=checked_hook)
+        written = write_reports(model, inputs, outputs, issued, number=number, pdf=pdf, on_stage=step,
+                                stage=early.get("stage"), feedback_job=early.get("feedback"))
+    except BaseException:
+        if "feedback" in early:
+            try:
+                early["feedback"].result()  # reap the child before removing its folder
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        if "stage" in early:
+            shutil.rmtree(early["stage"], ignore_errors=True)
+        raise
     v = model.validation
     return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
                      with_errors=len(v.with_errors), missing=len(v.missing),
