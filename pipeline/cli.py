@@ -184,6 +184,8 @@ def validate_cmd(year, inputs):
 
 
 def _render_options(f):
+    f = click.option("--no-feedback", "no_feedback", is_flag=True,
+                     help="Không viết phản hồi cho các đơn vị (khi chỉ chạy lại để sửa văn bản).")(f)
     f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
     f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
                      help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
@@ -217,11 +219,11 @@ def feedback_cmd(year, inputs, outputs, issued):
 @_inputs_option
 @_outputs_option
 @_render_options
-def report_cmd(year, inputs, outputs, issued, number, pdf):
+def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
     """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued, number=number, pdf=pdf)
+    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback)
     for note in result.notes:
         click.echo(note, err=True)
     for p in result.paths:
@@ -233,7 +235,7 @@ def report_cmd(year, inputs, outputs, issued, number, pdf):
 @_inputs_option
 @_outputs_option
 @_render_options
-def run_cmd(year, inputs, outputs, issued, number, pdf):
+def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
     """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
     from .runner import STAGES, run
 
@@ -242,7 +244,7 @@ def run_cmd(year, inputs, outputs, issued, number, pdf):
         def step(name):
             bar.update(1, name)
 
-        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback)
     click.echo(summary_text(result))
 
 

@@ -196,7 +196,7 @@ class Written:
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
                   number: str = "blank", pdf: bool = False,
                   on_stage: Callable[[str], None] | None = None, stage: Path | None = None,
-                  feedback_job: "_Background | None" = None) -> Written:
+                  feedback_job: "_Background | None" = None, feedback: bool = True) -> Written:
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
     ``number="auto"`` takes the next numbers from the register of outgoing documents; otherwise the
@@ -235,7 +235,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             docs.append(stage / names["kh"])
         # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
         # also covers the units with warnings only
-        feedback_job = feedback_job or start_feedback(model, stage, issued, templates)
+        if feedback and feedback_job is None:
+            feedback_job = start_feedback(model, stage, issued, templates)
         step(STAGES[4])
         render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
                         issued, title=subject)
@@ -248,7 +249,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         render_workbook(model, stage / names["xlsx"], issued)
         if kh_job is not None:
             kh_job.result()
-        feedback = feedback_job.result()
+        made_feedback = feedback_job.result() if feedback_job is not None else []
         step(STAGES[7])
         if pdf:
             soffice = find_soffice()
@@ -283,7 +284,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     documents += [version / n for n in made if n.endswith(".pdf")]
     numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
     return Written(version, documents, numbers, notes,
-                   [version / FEEDBACK_DIR / p.name for p in feedback])
+                   [version / FEEDBACK_DIR / p.name for p in made_feedback])
 
 
 def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
@@ -332,7 +333,8 @@ class RunResult:
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
-        on_stage: Callable[[str], None] | None = None, number: str = "blank", pdf: bool = False) -> RunResult:
+        on_stage: Callable[[str], None] | None = None, number: str = "blank", pdf: bool = False,
+        feedback: bool = True) -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
 
     ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
@@ -352,13 +354,14 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
         import docxtpl  # noqa: F401  (imported before forking, so no child imports it again)
 
         early["stage"] = stage = archive.new_staging(outputs, year)
-        early["feedback"] = start_feedback(Checked(catalog, year, checked, submissions), stage, issued,
+        if feedback:
+            early["feedback"] = start_feedback(Checked(catalog, year, checked, submissions), stage, issued,
                                            templates_dir())
 
     try:
         model = build_model(catalog, inputs, year, step, on_checked=checked_hook)
         written = write_reports(model, inputs, outputs, issued, number=number, pdf=pdf, on_stage=step,
-                                stage=early.get("stage"), feedback_job=early.get("feedback"))
+                                stage=early.get("stage"), feedback_job=early.get("feedback"), feedback=feedback)
     except BaseException:
         if "feedback" in early:
             try:
