@@ -35,7 +35,7 @@ def counts_text(r: IndicatorResult) -> str:
 def status_text(r: IndicatorResult) -> str:
     """``Vượt (+5,4)``, ``Chưa đạt (-3,2)``, ``Đạt``."""
     if r.status in (EXCEEDED, NOT_MET) and r.margin is not None:
-        sign = "+" if r.margin > 0 else "-"
+        sign = "+" if r.margin > 0 else "\u2212"  # a minus sign, so Word does not break the line after it
         return f"{r.status_label} ({sign}{vn.points(r.margin)})"
     return r.status_label
 
