@@ -84,6 +84,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "outlier-count": (Severity.WARNING,
                       "'{label}' thay đổi {delta}% so với năm {prev_year} ({before} → {after}), vượt ngưỡng {limit}%; "
                       "hãy kiểm tra lại số liệu."),
+    "legacy-encoding": (Severity.WARNING,
+                        "Chữ ở ô này được gõ bằng bảng mã cũ {encoding}; đã chuyển sang Unicode: \"{sample}\". Lần sau "
+                        "hãy gõ bằng bảng mã Unicode (trong Unikey chọn bảng mã Unicode)."),
     "not-a-number": (Severity.ERROR,
                      "Giá trị '{value}' của '{label}' không phải là số. Hãy nhập một số nguyên (ví dụ 1234)."),
     "not-integer": (Severity.ERROR,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .ingest import IngestResult, RawText
 from .issues import Issue, Severity
+from .legacy import to_unicode
 from .plan import RATIO, Catalog
 
 _INT_RE = re.compile(r"^\d+$")
@@ -167,6 +168,9 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
         where = dict(unit=v.unit, file=v.file, sheet=v.sheet, cell=v.cell, indicator=v.indicator)
         if v.field == "status":
             text = unicodedata.normalize("NFC", _show(v.raw)) if v.raw not in (None, "") else ""
+            text, enc = to_unicode(text)
+            if enc:
+                issues.append(Issue.make("legacy-encoding", encoding=enc, sample=text[:60], **where))
             if not text:
                 issues.append(Issue.make("missing-value", label=f"{ind.name}", **where))
                 o.valid = False
@@ -218,7 +222,10 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
     by_unit_texts: dict[str, list[RawText]] = {}
     for t in data.texts:
         by_unit_texts.setdefault(t.unit, []).append(t)
-        clean = unicodedata.normalize("NFC", t.text).strip()
+        clean, enc = to_unicode(unicodedata.normalize("NFC", t.text).strip())
+        if enc:
+            issues.append(Issue.make("legacy-encoding", unit=t.unit, file=t.file, sheet=t.sheet, cell=t.cell,
+                                     encoding=enc, sample=clean[:60] + ("…" if len(clean) > 60 else "")))
         if clean:
             texts.append(Text(t.unit, t.task, clean, t.file, t.cell))
     for unit, sub in used.items():

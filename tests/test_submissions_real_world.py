@@ -140,3 +140,30 @@ def test_two_files_same_unit_same_date(inputs, submit):
     assert _msgs(checked, "duplicate-version") == [
         "Lỗi [duplicate-version] a.xlsx: Đơn vị gửi hai tệp cùng ngày báo cáo (2015-12-09): 'b.xlsx'. Không biết bản "
         "nào là bản đúng; đã dùng tệp có tên xếp sau. Hãy xác nhận lại với đơn vị."]
+
+
+@pytest.mark.parametrize("legacy, unicode_text, enc", [
+    ("Tæ chøc tuyªn truyÒn vÒ x©y dùng x· héi häc tËp", "Tổ chức tuyên truyền về xây dựng xã hội học tập", "TCVN3"),
+    ("Ch\u00ada ®¹t", "Chưa đạt", "TCVN3"),
+    ("M\u00adêng Kh\u00ad¬ng, B¶o Th¾ng", "Mường Khương, Bảo Thắng", "TCVN3"),
+    ("Toå chöùc tuyeân truyeàn veà xaây döïng xaõ hoäi hoïc taäp", "Tổ chức tuyên truyền về xây dựng xã hội học tập", "VNI"),
+    ("Ñaït", "Đạt", "VNI"),
+    ("Tổ chức tuyên truyền", "Tổ chức tuyên truyền", None),
+    ("hoá học", "hoá học", None),
+    ("naïve", "naïve", None),
+])
+def test_legacy_encodings(legacy, unicode_text, enc):
+    from pipeline.legacy import to_unicode
+
+    assert to_unicode(legacy) == (unicode_text, enc)
+
+
+def test_legacy_text_converted_with_a_warning_naming_the_cell(inputs, submit):
+    submit("10441", values={"XMC": "§¹t"}, texts={"NV1": "Tæ chøc tuyªn truyÒn vÒ x©y dùng x· héi häc tËp"})
+    checked = _check(inputs)
+    assert checked.observations[("10441", "XMC")].status == "Đạt"
+    assert [t.text for t in checked.texts if t.unit == "10441"] == ["Tổ chức tuyên truyền về xây dựng xã hội học tập"]
+    assert ("Cảnh báo [legacy-encoding] BieuMau_2015_10441_Dai-Nghia.xlsx, trang 'Nhiệm vụ', ô D4: Chữ ở ô này được "
+            "gõ bằng bảng mã cũ TCVN3; đã chuyển sang Unicode: \"Tổ chức tuyên truyền về xây dựng xã hội học tập\". Lần "
+            "sau hãy gõ bằng bảng mã Unicode (trong Unikey chọn bảng mã Unicode).") in _msgs(checked, "legacy-encoding")
+    assert any("ô E7" in m for m in _msgs(checked, "legacy-encoding"))
