@@ -199,10 +199,7 @@ def _render_options(f):
 @_outputs_option
 @click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày công văn YYYY-MM-DD (mặc định: hôm nay).")
 def feedback_cmd(year, inputs, outputs, issued):
-    """Phản hồi cho từng đơn vị có lỗi hoặc cảnh báo: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn.
-
-    (Lệnh run chỉ phản hồi các đơn vị có lỗi hoặc chưa nộp.)
-    """
+    """Phản hồi cho từng đơn vị có lỗi hoặc cảnh báo: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn."""
     from .runner import write_feedback_only
 
     paths = write_feedback_only(inputs, outputs, year, issued)

@@ -288,14 +288,11 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
 
 
 def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
-    """Start writing the feedback of a run (units with errors or no report) beside the main work."""
+    """Start writing the feedback of a run (every unit with problems or no report) beside the main work."""
     from .feedback import write_feedback
     from .render_docx import BLANK_NUMBER
 
-    # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
-    # also covers the units with warnings only
-    return _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
-                       include_warnings=False)
+    return _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
 
 
 def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None) -> list[Path]:
