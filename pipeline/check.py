@@ -211,24 +211,22 @@ def check_document(path: Path | str) -> list[Deviation]:
         header_cells = [c for row in doc.tables[0].rows for c in row.cells]
     hp = [p for c in header_cells for p in c.paragraphs if p.text.strip()]
     qh = next((p for p in hp if p.text.strip().upper().startswith("CỘNG HÒA") or p.text.strip().upper().startswith("CỘNG HOÀ")), None)
+    tn = next((p for p in hp if p.text.strip().lower().startswith("độc lập")), None)
+
+    def fixed_line(p, rule: str, label: str, expected: str, lo: float, hi: float) -> None:
+        """Quốc hiệu and Tiêu ngữ: exact wording, bold, size in range."""
+        if p is None:
+            out.append(Deviation(rule, "bảng tiêu đề", f"không có {label}"))
+            return
+        if p.text.strip() != expected:
+            out.append(Deviation(rule, label, f"viết là \"{p.text.strip()}\""))
+        if not _all(eff, p, "bold") or not _in(_sizes(eff, p), lo, hi):
+            out.append(Deviation(rule, label, f"cỡ {_fmt_sizes(_sizes(eff, p))}, "
+                                 f"{'đậm' if _all(eff, p, 'bold') else 'không đậm'}"))
+
     if header_cells:
-        if qh is None:
-            out.append(Deviation("quoc-hieu", "bảng tiêu đề", "không có Quốc hiệu"))
-        else:
-            if qh.text.strip() != QUOC_HIEU:
-                out.append(Deviation("quoc-hieu", "Quốc hiệu", f"viết là \"{qh.text.strip()}\""))
-            if not _all(eff, qh, "bold") or not _in(_sizes(eff, qh), 12, 13):
-                out.append(Deviation("quoc-hieu", "Quốc hiệu", f"cỡ {_fmt_sizes(_sizes(eff, qh))}, "
-                                     f"{'đậm' if _all(eff, qh, 'bold') else 'không đậm'}"))
-        tn = next((p for p in hp if p.text.strip().lower().startswith("độc lập")), None)
-        if tn is None:
-            out.append(Deviation("tieu-ngu", "bảng tiêu đề", "không có Tiêu ngữ"))
-        else:
-            if tn.text.strip() != TIEU_NGU:
-                out.append(Deviation("tieu-ngu", "Tiêu ngữ", f"viết là \"{tn.text.strip()}\""))
-            if not _all(eff, tn, "bold") or not _in(_sizes(eff, tn), 13, 14):
-                out.append(Deviation("tieu-ngu", "Tiêu ngữ", f"cỡ {_fmt_sizes(_sizes(eff, tn))}, "
-                                     f"{'đậm' if _all(eff, tn, 'bold') else 'không đậm'}"))
+        fixed_line(qh, "quoc-hieu", "Quốc hiệu", QUOC_HIEU, 12, 13)
+        fixed_line(tn, "tieu-ngu", "Tiêu ngữ", TIEU_NGU, 13, 14)
         left = [p for p in doc.tables[0].rows[0].cells[0].paragraphs if p.text.strip()]
         agencies = [p for p in left if not p.text.strip().startswith("Số")][:2]
         for k, p in enumerate(agencies):

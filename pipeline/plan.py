@@ -352,6 +352,17 @@ class _Reader:
             value = value.strip()
         return value
 
+    def code(self, d: Any, where_prefix: str, seen: set[str], noun: str) -> tuple[str, str]:
+        """Read a unique code; return (code, the entry's name for messages)."""
+        code = self.get(d, "code", where_prefix, default="")
+        where = f"{where_prefix} ({code})" if code else where_prefix
+        if code and not _CODE_RE.match(code):
+            self.problem(where, f"mã {noun} chỉ được gồm chữ không dấu, số, '_', '-' và '.'.")
+        if code in seen:
+            self.problem(where, f"mã {noun} '{code}' bị trùng.")
+        seen.add(code)
+        return code, where
+
     def strs(self, d: Any, key: str, where: str, required: bool = False) -> tuple[str, ...]:
         value = self.get(d, key, where, list, required=required, default=[])
         out = []
@@ -424,13 +435,7 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
     indicators: list[Indicator] = []
     seen: set[str] = set()
     for i, d in enumerate(r.get(root, "indicators", "plan", list, default=[])):
-        icode = r.get(d, "code", f"indicators[{i}]", default="")
-        w = f"indicators[{i}] ({icode})" if icode else f"indicators[{i}]"
-        if icode and not _CODE_RE.match(icode):
-            r.problem(w, "mã chỉ tiêu chỉ được gồm chữ không dấu, số, '_', '-' và '.'.")
-        if icode in seen:
-            r.problem(w, f"mã chỉ tiêu '{icode}' bị trùng.")
-        seen.add(icode)
+        icode, w = r.code(d, f"indicators[{i}]", seen, "chỉ tiêu")
         group = r.get(d, "group", w, default="")
         if group and group not in group_codes:
             r.problem(w, f"nhóm mục tiêu '{group}' không có trong goal_groups.")
@@ -540,13 +545,7 @@ def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, Unit
     units = []
     seen: set[str] = set()
     for i, d in enumerate(r.get(doc, "units", "units", list, default=[])):
-        code = r.get(d, "code", f"units[{i}]", default="")
-        w = f"units[{i}] ({code})" if code else f"units[{i}]"
-        if code and not _CODE_RE.match(code):
-            r.problem(w, "mã đơn vị chỉ được gồm chữ không dấu, số, '_', '-' và '.'.")
-        if code in seen:
-            r.problem(w, f"mã đơn vị '{code}' bị trùng.")
-        seen.add(code)
+        code, w = r.code(d, f"units[{i}]", seen, "đơn vị")
         kind = r.get(d, "kind", w, default="")
         if kind and kind not in kinds:
             r.problem(w, f"loại đơn vị '{kind}' không có trong kinds.")
