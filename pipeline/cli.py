@@ -14,7 +14,10 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_vi import install as _install_vietnamese
 from .errors import XhhtError
+
+_install_vietnamese()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,16 +35,17 @@ class _Group(click.Group):
 
 def _inputs_option(f):
     return click.option("--inputs", "inputs", type=click.Path(file_okay=False, path_type=Path), default=Path("inputs"),
+                        metavar="THƯ_MỤC",
                         show_default=True, help="Thư mục dữ liệu vào (plan.yaml, units.yaml, office.yaml, submissions/).")(f)
 
 
 def _outputs_option(f):
     return click.option("--outputs", "outputs", type=click.Path(file_okay=False, path_type=Path),
-                        default=Path("outputs"), show_default=True, help="Thư mục kết quả.")(f)
+                        default=Path("outputs"), metavar="THƯ_MỤC", show_default=True, help="Thư mục kết quả.")(f)
 
 
 def _year_option(f):
-    return click.option("--year", "year", type=click.IntRange(1900, 2999), required=True,
+    return click.option("--year", "year", type=click.IntRange(1900, 2999), required=True, metavar="NĂM",
                         help="Năm báo cáo, ví dụ 2015.")(f)
 
 

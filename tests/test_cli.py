@@ -20,7 +20,8 @@ COMMANDS = [[], ["plan"], ["plan", "targets"], ["plan", "units"], ["plan", "chec
 @pytest.mark.parametrize("args", COMMANDS)
 def test_help(args):
     res = CliRunner().invoke(cli, args + ["--help"])
-    assert res.exit_code == 0 and res.output.startswith("Usage:")
+    assert res.exit_code == 0 and res.output.startswith("Cách dùng: ")
+    assert "Show this message" not in res.output and "Hiện hướng dẫn này rồi thoát." in res.output
 
 
 def test_python_dash_m_works():
@@ -90,7 +91,11 @@ def test_bad_date_exit_2(tmp_path):
 
 def test_missing_year_is_usage_error():
     res = CliRunner().invoke(cli, ["run"])
-    assert res.exit_code == 2 and "--year" in res.output
+    assert res.exit_code == 2
+    assert res.output.endswith("Lỗi: Thiếu tùy chọn '--year'.\n")
+    res = CliRunner().invoke(cli, ["run", "--year", "abc"])
+    assert res.exit_code == 2
+    assert res.output.endswith("Lỗi: Giá trị không hợp lệ cho '--year': 'abc' không phải là số nguyên hợp lệ.\n")
 
 
 def test_no_submissions_exit_1_and_nothing_written(inputs, tmp_path):
