@@ -44,8 +44,21 @@ def _outputs_option(f):
                         default=Path("outputs"), metavar="THƯ_MỤC", show_default=True, help="Thư mục kết quả.")(f)
 
 
+class _Year(click.ParamType):
+    name = "năm"
+
+    def convert(self, value, param, ctx):
+        try:
+            year = int(str(value).strip())
+        except ValueError:
+            self.fail(f"'{value}' không phải là một năm (ví dụ 2015).", param, ctx)
+        if not 1900 <= year <= 2999:
+            self.fail(f"{year} không phải là một năm hợp lệ.", param, ctx)
+        return year
+
+
 def _year_option(f):
-    return click.option("--year", "year", type=click.IntRange(1900, 2999), required=True, metavar="NĂM",
+    return click.option("--year", "year", type=_Year(), required=True, metavar="NĂM",
                         help="Năm báo cáo, ví dụ 2015.")(f)
 
 

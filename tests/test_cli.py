@@ -95,7 +95,7 @@ def test_missing_year_is_usage_error():
     assert res.output.endswith("Lỗi: Thiếu tùy chọn '--year'.\n")
     res = CliRunner().invoke(cli, ["run", "--year", "abc"])
     assert res.exit_code == 2
-    assert res.output.endswith("Lỗi: Giá trị không hợp lệ cho '--year': 'abc' không phải là số nguyên hợp lệ.\n")
+    assert res.output.endswith("Lỗi: Giá trị không hợp lệ cho '--year': 'abc' không phải là một năm (ví dụ 2015).\n")
 
 
 def test_no_submissions_exit_1_and_nothing_written(inputs, tmp_path):
