@@ -149,3 +149,14 @@ def test_last_plan_year_has_no_next_years_plan(inputs, submit, tmp_path):
             in res.stdout.splitlines())
     assert sorted(p.name for p in (tmp_path / "2020" / "v1").iterdir() if p.is_file()) == [
         "BC_XHHT_2020.docx", "TongHop_XHHT_2020.xlsx", "manifest.json"]
+
+
+def test_readme_shows_the_real_summary(tmp_path, monkeypatch):
+    """The README's sample output is what `xhht run --year 2015` prints (run from the repository root)."""
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("It prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--outputs", str(tmp_path / "outputs")],
+                             catch_exceptions=False)
+    printed = res.stdout.replace(str(tmp_path / "outputs"), "outputs")
+    assert printed == block
