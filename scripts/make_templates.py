@@ -78,6 +78,13 @@ def para(container, text="", style=None, size=None, bold=None, italic=None, alig
     return p
 
 
+def each(doc, items, style=None):
+    """One paragraph per item of the list ``items`` (docxtpl paragraph loop)."""
+    para(doc, "{%p for s in " + items + " %}")
+    para(doc, "{{ s }}", style=style)
+    para(doc, "{%p endfor %}")
+
+
 def rule(container, width_mm, box_mm, size=1):
     """A centred solid line ``width_mm`` long inside a box ``box_mm`` wide (a bordered empty paragraph)."""
     p = container.add_paragraph(style="XH Dong")
@@ -405,9 +412,7 @@ def bao_cao() -> Document:
     para(doc, "{{ intro }}")
 
     para(doc, "I. TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ", style="XH Muc")
-    para(doc, "{%p for s in completeness %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "completeness")
 
     para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU", style="XH Muc")
     para(doc, "{{ targets_intro }}")
@@ -418,47 +423,31 @@ def bao_cao() -> Document:
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
                [13, 54, 22, 30, 18, 28], "r in g.rows")
-    para(doc, "{%p for s in g.sentences %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    para(doc, "{%p for e in t.entries %}")
-    para(doc, "{{ e }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "t.entries")
     para(doc, "{%p endfor %}")
 
     para(doc, "IV. KINH PHÍ THỰC HIỆN", style="XH Muc")
-    para(doc, "{%p for s in funding %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "funding")
 
     para(doc, "V. ĐÁNH GIÁ CHUNG", style="XH Muc")
     para(doc, "1. Kết quả đạt được", style="XH Tieu muc")
-    para(doc, "{%p for s in assessment.results %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "assessment.results")
     para(doc, "2. Tồn tại, hạn chế", style="XH Tieu muc")
-    para(doc, "{%p for s in assessment.limits %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "assessment.limits")
     para(doc, "3. Nguyên nhân", style="XH Tieu muc")
-    para(doc, "{%p for s in assessment.causes %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "assessment.causes")
 
     para(doc, "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {{ next_year }}", style="XH Muc")
-    para(doc, "{%p for s in directions %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "directions")
 
     para(doc, "VII. ĐỀ XUẤT, KIẾN NGHỊ", style="XH Muc")
-    para(doc, "{%p for s in proposals %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "proposals")
     para(doc, "{{ closing }}")
     signature_block(doc)
 
@@ -477,9 +466,7 @@ def bao_cao() -> Document:
                      width=TEXT_WIDTH_MM)
     para(doc, "{%p for t in commune_tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    para(doc, "{%p for e in t.entries %}")
-    para(doc, "{{ e }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "t.entries")
     para(doc, "{%p endfor %}")
     doc.core_properties.title = "Báo cáo kết quả xây dựng xã hội học tập"
     return doc
@@ -492,20 +479,14 @@ def ke_hoach() -> Document:
     para(doc, "KẾ HOẠCH", style="XH Ten loai")
     para(doc, "{{ subject }}", style="XH Trich yeu")
     rule(doc, 50, TEXT_WIDTH_MM)
-    para(doc, "{%p for s in bases %}")
-    para(doc, "{{ s }}", style="XH Can cu")
-    para(doc, "{%p endfor %}")
+    each(doc, "bases", style="XH Can cu")
     para(doc, "{{ intro }}")
 
     para(doc, "I. MỤC ĐÍCH, YÊU CẦU", style="XH Muc")
     para(doc, "1. Mục đích", style="XH Tieu muc")
-    para(doc, "{%p for s in purposes %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "purposes")
     para(doc, "2. Yêu cầu", style="XH Tieu muc")
-    para(doc, "{%p for s in requirements %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "requirements")
 
     para(doc, "II. MỤC TIÊU, CHỈ TIÊU", style="XH Muc")
     para(doc, "1. Mục tiêu chung", style="XH Tieu muc")
@@ -519,36 +500,26 @@ def ke_hoach() -> Document:
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.result }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.gap }}", WD_ALIGN_PARAGRAPH.CENTER)],
                [13, 70, 26, 28, 28], "r in g.rows")
-    para(doc, "{%p for s in g.sentences %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
     para(doc, "III. NHIỆM VỤ VÀ GIẢI PHÁP", style="XH Muc")
     para(doc, "{{ tasks_intro }}")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    para(doc, "{%p for s in t.lines %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "t.lines")
     para(doc, "{%p endfor %}")
 
     para(doc, "IV. KINH PHÍ", style="XH Muc")
-    para(doc, "{%p for s in funding %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "funding")
 
     para(doc, "V. TỔ CHỨC THỰC HIỆN", style="XH Muc")
     para(doc, "{%p for b in bodies %}")
     para(doc, "{{ b.heading }}", style="XH Tieu muc")
-    para(doc, "{%p for s in b.lines %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "b.lines")
     para(doc, "{%p endfor %}")
     para(doc, "{{ calendar_heading }}", style="XH Tieu muc")
-    para(doc, "{%p for s in calendar %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "calendar")
     para(doc, "{{ closing }}")
     signature_block(doc)
 
@@ -570,9 +541,7 @@ def cong_van() -> Document:
     header_block(doc, "", letter=True)
     para(doc, "")
     para(doc, "Kính gửi: {{ recipient }}.", style="XH Kinh gui")
-    para(doc, "{%p for s in body %}")
-    para(doc, "{{ s }}")
-    para(doc, "{%p endfor %}")
+    each(doc, "body")
     signature_block(doc)
     doc.core_properties.title = "Công văn đề nghị sửa số liệu"
     return doc
