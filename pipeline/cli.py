@@ -280,8 +280,7 @@ def summary_text(result) -> str:
     if late:
         lines.append(f"{len(late)} đơn vị nộp muộn: " + ", ".join(f"{u.name} ({u.late_days} ngày)" for u in late) + ".")
     if result.feedback:
-        units = sorted({p.name.split("_")[2] for p in result.feedback})
-        lines.append(f"Phản hồi cho {len(units)} đơn vị (bảng tính đánh dấu ô cần sửa và công văn): "
+        lines.append(f"Phản hồi cho {len(result.feedback_units)} đơn vị (bảng tính đánh dấu ô cần sửa và công văn): "
                      f"{result.feedback[0].parent}")
     if result.number:
         lines.append(f"Số văn bản: {result.number} (đã ghi vào sổ đăng ký văn bản đi).")

@@ -191,6 +191,7 @@ class Written:
     number: str = ""
     notes: list[str] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
+    feedback_units: list[str] = field(default_factory=list)
 
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
@@ -283,8 +284,11 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     documents = [version / n for n in order if n and (version / n).is_file()]
     documents += [version / n for n in made if n.endswith(".pdf")]
     numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
+    from .feedback import collect
+
     return Written(version, documents, numbers, notes,
-                   [version / FEEDBACK_DIR / p.name for p in made_feedback])
+                   [version / FEEDBACK_DIR / p.name for p in made_feedback],
+                   [fb.unit for fb in collect(model)] if made_feedback else [])
 
 
 def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
@@ -327,6 +331,7 @@ class RunResult:
     number: str = ""
     notes: list[str] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
+    feedback_units: list[str] = field(default_factory=list)
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
@@ -374,4 +379,5 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
                      paths=written.documents, issues=v.issues, model=model, version=written.version,
-                     number=written.number, notes=written.notes, feedback=written.feedback)
+                     number=written.number, notes=written.notes, feedback=written.feedback,
+                     feedback_units=written.feedback_units)
