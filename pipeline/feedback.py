@@ -118,7 +118,9 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
         sheet.sheet_view.tabSelected = sheet.title == LIST_SHEET
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    suffix = ".xlsm" if own and fb.file.suffix.lower() == ".xlsm" else ".xlsx"
+    # keep the macros (and the .xlsm name) only when the unit's file really has them: an .xlsx renamed
+    # to .xlsm saved as .xlsm would be refused by Excel
+    suffix = ".xlsm" if own and getattr(wb, "vba_archive", None) is not None else ".xlsx"
     path = out / f"PhanHoi_{year}_{fb.unit}_{safe_name(fb.name)}{suffix}"
     wb.save(path)
     normalise_zip(path, stamp)

@@ -57,3 +57,13 @@ def test_feedback_command(inputs, submit, tmp_path):
     lines = res.output.splitlines()
     assert lines[0].startswith("Đã ghi ") and lines[0].endswith(" tệp phản hồi năm 2015:")
     assert f"  {tmp_path / '2015' / 'phan-hoi' / 'PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx'}" in lines
+
+
+def test_xlsm_submission_is_read_and_marked(inputs, submit, tmp_path):
+    path = submit("10441", values={"BIET_CHU_15_60": (1200, 1000)}, texts={"NV1": "x"})
+    xlsm = path.with_suffix(".xlsm")
+    path.rename(xlsm)
+    res = run(inputs, tmp_path, 2015, dt.date(2015, 12, 20))
+    assert any(s.file.endswith(".xlsm") and s.state == "used" for s in res.model.submissions)
+    marked = res.version / "phan-hoi" / "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx"  # no macros inside: .xlsx
+    assert openpyxl.load_workbook(marked)["Số liệu"]["E12"].fill.fgColor.rgb == "00FFC7CE"
