@@ -120,7 +120,9 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
     wb.properties.modified = stamp
     # keep the macros (and the .xlsm name) only when the unit's file really has them: an .xlsx renamed
     # to .xlsm saved as .xlsm would be refused by Excel
-    suffix = ".xlsm" if own and getattr(wb, "vba_archive", None) is not None else ".xlsx"
+    archive = getattr(wb, "vba_archive", None) if own else None
+    has_macros = archive is not None and any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
+    suffix = ".xlsm" if has_macros else ".xlsx"
     path = out / f"PhanHoi_{year}_{fb.unit}_{safe_name(fb.name)}{suffix}"
     wb.save(path)
     normalise_zip(path, stamp)
