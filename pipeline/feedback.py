@@ -72,9 +72,12 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    import zipfile
+
     try:
-        keep_vba = fb.file.suffix.lower() == ".xlsm"
-        wb = openpyxl.load_workbook(fb.file, keep_vba=keep_vba)
+        with zipfile.ZipFile(fb.file) as z:  # keep macros only if there are some: openpyxl would
+            has_macros = any(n.lower().endswith("vbaproject.bin") for n in z.namelist())  # mark it macro-enabled
+        wb = openpyxl.load_workbook(fb.file, keep_vba=has_macros)
         own = True
     except Exception:  # .xls/.ods (openpyxl reads only xlsx/xlsm) or a damaged file: list only
         wb = openpyxl.Workbook()
@@ -118,11 +121,8 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
         sheet.sheet_view.tabSelected = sheet.title == LIST_SHEET
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    # keep the macros (and the .xlsm name) only when the unit's file really has them: an .xlsx renamed
-    # to .xlsm saved as .xlsm would be refused by Excel
-    archive = getattr(wb, "vba_archive", None) if own else None
-    has_macros = archive is not None and any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
-    suffix = ".xlsm" if has_macros else ".xlsx"
+    # the .xlsm name only with macros inside: Excel refuses a file whose name and content disagree
+    suffix = ".xlsm" if own and has_macros else ".xlsx"
     path = out / f"PhanHoi_{year}_{fb.unit}_{safe_name(fb.name)}{suffix}"
     wb.save(path)
     normalise_zip(path, stamp)

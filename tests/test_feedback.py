@@ -67,3 +67,7 @@ def test_xlsm_submission_is_read_and_marked(inputs, submit, tmp_path):
     assert any(s.file.endswith(".xlsm") and s.state == "used" for s in res.model.submissions)
     marked = res.version / "phan-hoi" / "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx"  # no macros inside: .xlsx
     assert openpyxl.load_workbook(marked)["Số liệu"]["E12"].fill.fgColor.rgb == "00FFC7CE"
+    import zipfile
+
+    types = zipfile.ZipFile(marked).read("[Content_Types].xml").decode()
+    assert "spreadsheetml.sheet.main+xml" in types and "macroEnabled" not in types
