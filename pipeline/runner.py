@@ -2,9 +2,10 @@
 
     catalog = load_catalog(inputs)
     data    = ingest(catalog, inputs, year)            # files -> raw values with provenance
-    checked = validate(catalog, data)                  # values -> observations + issues
+    checked = validate(catalog, data)                  # values -> observations + issues (+ outliers)
     model   = aggregate(catalog, checked, ...)         # -> ReportModel (no I/O)
-    paths   = write_reports(model, outputs, issued)    # -> BC (DOCX) and summary (XLSX)
+    written = write_reports(model, inputs, outputs, issued)
+              # -> outputs/<year>/vN/: BC and KH (DOCX), summary (XLSX), feedback, inputs copy, manifest
 
 No function here prints or exits: the CLI reports progress through the ``on_stage`` callback and
 turns :class:`~pipeline.errors.XhhtError` into messages and exit codes.
