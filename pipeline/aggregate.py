@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .ingest import Submission
 from .plan import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
-from .validate import Money, Observation, ValidationResult
+from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
+from .validate import Observation, ValidationResult
 
 # Status codes of an indicator against its target.
 MET, EXCEEDED, NOT_MET, NO_TARGET, NO_DATA, NO_BASELINE = (
@@ -205,8 +206,6 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
               previous: ValidationResult | None = None,
               previous_submissions: list[Submission] | None = None) -> ReportModel:
     """Return the :class:`ReportModel` of ``checked`` (and ``previous``, the year before, if any)."""
-    from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
-
     year = checked.year
     plan = catalog.plan
     received = {u.unit for u in checked.received}
@@ -243,4 +242,4 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
         expected=catalog.expected_units(year), previous_submissions=list(previous_submissions or []))
 
 
-__all__ = ["aggregate", "ReportModel", "IndicatorResult", "GroupResult", "UnitResult", "Money", "STATUS_LABELS"]
+__all__ = ["aggregate", "ReportModel", "IndicatorResult", "GroupResult", "UnitResult", "STATUS_LABELS"]

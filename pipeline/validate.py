@@ -15,6 +15,7 @@ from typing import Any
 
 from .ingest import IngestResult, RawText
 from .issues import Issue, Severity
+from .layout import FUNDING_SOURCES
 from .legacy import to_unicode
 from .plan import RATIO, Catalog
 
@@ -239,7 +240,7 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
         value, problem, _extra = parse_count(m.raw)
         if problem:
             issues.append(Issue.make("bad-money", unit=m.unit, file=m.file, sheet=m.sheet, cell=m.cell,
-                                     value=_show(m.raw), label=dict(_funding_labels())[m.source]))
+                                     value=_show(m.raw), label=dict(FUNDING_SOURCES)[m.source]))
             continue
         money.append(Money(m.unit, m.source, value, m.file, m.cell))
 
@@ -355,8 +356,3 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
     for row in checked.completeness:
         row.warnings += sum(1 for i in added if i.unit == row.unit)
 
-
-def _funding_labels():
-    from .layout import FUNDING_SOURCES
-
-    return FUNDING_SOURCES

@@ -62,7 +62,7 @@ def indicator_sentence(r: IndicatorResult, year: int, milestone_year: int | None
     else:
         head = f"{_subject(r)} đạt {vn.percent(r.rate)} ({vn.number(r.numerator)}/{vn.number(r.denominator)} {ind.unit_label})"
     if r.status == NO_TARGET:
-        body = f"; giai đoạn này Kế hoạch không đặt chỉ tiêu riêng cho nội dung này"
+        body = "; giai đoạn này Kế hoạch không đặt chỉ tiêu riêng cho nội dung này"
     elif t.kind == "increase":
         if r.status == NO_BASELINE:
             body = "; chưa có số liệu năm trước để đánh giá yêu cầu tăng hằng năm"

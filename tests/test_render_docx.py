@@ -12,7 +12,6 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm
 
 from pipeline.errors import RenderError
 from pipeline.render_docx import render_template
