@@ -254,19 +254,42 @@ def chart_filename(index: int) -> str:
     return f"BieuDo_{index:02d}.png"
 
 
-def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None,
-                 dpi: int = DEFAULT_DPI) -> list[Chart]:
-    """Write one PNG per target group into ``folder``; return what was written and how long each took."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def _write_groups(series: PeriodSeries, groups: list[tuple[int, str]], folder: Path, labels: dict | None,
+                  dpi: int) -> list[Chart]:
     out = []
-    for i, g in enumerate(series.groups, start=1):
+    for i, code in groups:
+        g = next(x for x in series.groups if x.code == code)
         start = time.perf_counter()
-        png, w, h = group_chart(series, g.code, labels, dpi)
+        png, w, h = group_chart(series, code, labels, dpi)
         path = folder / chart_filename(i)
         path.write_bytes(png)
-        out.append(Chart(g.code, g.title, list(g.indicators), path, w, h, dpi, time.perf_counter() - start))
+        out.append(Chart(code, g.title, list(g.indicators), path, w, h, dpi, time.perf_counter() - start))
     return out
+
+
+def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None, dpi: int = DEFAULT_DPI,
+                 parallel: bool = True) -> list[Chart]:
+    """Write one PNG per target group into ``folder`` (``BieuDo_01.png`` …, in the plan's order).
+
+    With ``parallel`` the groups are shared with a second process (fork) by their number of panels.
+    Returns what was written, with the seconds each chart took.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [(i, g.code) for i, g in enumerate(series.groups, start=1)]
+    if not parallel or len(todo) < 2:
+        return _write_groups(series, todo, folder, labels, dpi)
+    from .runner import _Background
+
+    chart_font()  # import matplotlib and find the font once, before the fork
+    size = {g.code: len(g.indicators) for g in series.groups}
+    mine: list[tuple[int, str]] = []
+    theirs: list[tuple[int, str]] = []
+    for item in sorted(todo, key=lambda t: -size[t[1]]):  # largest first, to the lighter side
+        (mine if sum(size[c] for _i, c in mine) <= sum(size[c] for _i, c in theirs) else theirs).append(item)
+    job = _Background(_write_groups, series, theirs, folder, labels, dpi)
+    done = _write_groups(series, mine, folder, labels, dpi) + job.result()
+    return sorted(done, key=lambda c: c.path.name)
 
 
 __all__ = ["Chart", "CHART_LABELS", "group_chart", "write_charts", "chart_font", "chart_filename"]
