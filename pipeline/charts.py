@@ -74,17 +74,38 @@ def _matplotlib():
 
 
 _FONT: str | None = None
+# every letter of Vietnamese that is not plain ASCII: a font missing one of them cannot be used
+VIETNAMESE = ("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯưẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏ"
+              "ỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹ")
+
+
+def _covers_vietnamese(path: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError):
+        return False
+    return all(ord(ch) in charmap for ch in VIETNAMESE)
 
 
 def chart_font() -> str:
-    """The first installed font of FONT_CANDIDATES (Times New Roman or a metric-compatible serif)."""
+    """The first installed font of FONT_CANDIDATES that has every Vietnamese letter.
+
+    Times New Roman where the office has it, else a metric-compatible serif. Older Liberation Serif
+    releases (1.x) lack the Vietnamese letters with two diacritics, so coverage is checked, not assumed.
+    """
     global _FONT
     if _FONT is None:
         _matplotlib()
         from matplotlib import font_manager
 
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        _FONT = next((n for n in FONT_CANDIDATES if n in names), "serif")
+        regular = {}
+        for f in font_manager.fontManager.ttflist:
+            if f.style == "normal" and f.weight in (400, "normal", "regular"):
+                regular.setdefault(f.name, []).append(f.fname)
+        _FONT = next((name for name in FONT_CANDIDATES
+                      if any(_covers_vietnamese(path) for path in regular.get(name, []))), "DejaVu Serif")
     return _FONT
 
 
@@ -197,7 +218,7 @@ def group_chart(series: PeriodSeries, group: str, labels: dict | None = None, dp
     rows, cols, row_cm = _grid(len(inds))
     legend_cm = 1.1
     height_cm = rows * row_cm + legend_cm
-    rc = {"font.family": "serif", "font.serif": [chart_font(), "DejaVu Serif"], "font.size": FONT_SIZE,
+    rc = {"font.family": "serif", "font.serif": [chart_font()], "font.size": FONT_SIZE,
           "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE, "xtick.labelsize": FONT_SIZE - 1,
           "ytick.labelsize": FONT_SIZE - 1, "axes.linewidth": 0.6, "xtick.major.width": 0.6,
           "ytick.major.width": 0.6, "svg.hashsalt": "xhht", "path.simplify": False}
@@ -210,7 +231,7 @@ def group_chart(series: PeriodSeries, group: str, labels: dict | None = None, dp
             if i >= len(inds):
                 ax.set_visible(False)
                 continue
-            p, t = _panel(ax, inds[i], series.years, labels, {1: 110, 2: 52, 3: 32}[cols])
+            p, t = _panel(ax, inds[i], series.years, labels, {1: 100, 2: 44, 3: 28}[cols])
             drew_path |= p
             drew_target |= t
             ax.xaxis.set_major_locator(FixedLocator(series.years))
@@ -294,4 +315,4 @@ def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None,
     return sorted(done, key=lambda c: c.path.name)
 
 
-__all__ = ["Chart", "CHART_LABELS", "group_chart", "write_charts", "chart_font", "chart_filename"]
+__all__ = ["Chart", "CHART_LABELS", "group_chart", "write_charts", "chart_font", "chart_filename", "VIETNAMESE"]
