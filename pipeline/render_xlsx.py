@@ -59,7 +59,7 @@ class _Sheet:
 
     def add(self, values: list[Any], bold: bool = False) -> None:
         # rows of generated files do not grow by themselves: set the height a wrapped text needs
-        lines = max([1] + [math.ceil(len(v) / max(1.0, (w - 1) * 0.95)) for v, (_n, w, _f) in zip(values, self.columns)
+        lines = max([1] + [math.ceil(len(v) / max(1.0, (w - 1) * 1.15)) for v, (_n, w, _f) in zip(values, self.columns)
                            if isinstance(v, str) and v])
         if lines > 1:
             self.ws.set_row(self.row, 15 * lines + 2)
