@@ -41,8 +41,9 @@ def inputs(tmp_path) -> Path:
 
 
 def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None = None,
-              report_date: dt.date | None = dt.date(2015, 12, 10)):
-    """Type values into a form the way a clerk would. ``values``: code -> (num, den) or status text."""
+              report_date: dt.date | None = dt.date(2015, 12, 10), activities: dict | None = None):
+    """Type values into a form the way a clerk would. ``values``: code -> (num, den) or status text;
+    ``texts``: task code (remark) or TON_TAI/DE_XUAT -> text; ``activities``: activity code -> count."""
     ws = wb[L.DATA_SHEET]
     ws[L.REPORT_DATE_CELL] = report_date
     for row in ws.iter_rows(min_row=L.DATA_HEADER_ROW + 1):
@@ -64,6 +65,14 @@ def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None 
             code = row[L.col_index(cols["code"])].value
             if code in data:
                 ws[f"{target}{row[0].row}"] = data[code]
+    ws = wb[L.TASK_SHEET]
+    for row in ws.iter_rows(min_row=L.TASK_HEADER_ROW + 1):
+        code = row[L.col_index(L.TASK_COLS["code"])].value
+        if code in (activities or {}):
+            cell = ws[f"{L.TASK_COLS['count']}{row[0].row}"]
+            cell.value = activities[code]
+            if isinstance(activities[code], str):
+                cell.data_type = "s"
     return wb
 
 
@@ -77,6 +86,11 @@ def full_values(unit, base: int = 1000) -> dict:
     return out
 
 
+def full_activities(unit, base: int = 5) -> dict:
+    """A valid count for every activity the unit reports."""
+    return {code: base + i for i, code in enumerate(unit.activities)}
+
+
 @pytest.fixture
 def submit(inputs):
     """Write a filled form for a unit: submit(code, year, values=..., name=..., **fill kwargs) -> path."""
@@ -86,6 +100,7 @@ def submit(inputs):
                 form_year: int | None = None, **kw) -> Path:
         unit = cat.unit(code)
         wb = build_form(cat, unit, form_year or year)
+        kw.setdefault("activities", full_activities(unit))
         fill_form(wb, full_values(unit) if values is None else values, **kw)
         folder = inputs / "submissions" / str(year)
         folder.mkdir(parents=True, exist_ok=True)
