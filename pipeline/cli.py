@@ -62,13 +62,25 @@ def _year_option(f):
                         help="Năm báo cáo, ví dụ 2015.")(f)
 
 
+def parse_date(value: str) -> _dt.date:
+    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``) or ``yyyy-mm-dd``."""
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
 def _parse_date(_ctx, _param, value):
     if value is None:
         return None
     try:
-        return _dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2015-12-20).")
+        raise click.BadParameter(f"'{value}' không phải một ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd "
+                                 "(ví dụ 20/12/2015 hoặc 2015-12-20).")
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -184,14 +196,15 @@ def ingest_cmd(year, inputs, csv_path):
 @cli.command(name="validate")
 @_year_option
 @_inputs_option
-def validate_cmd(year, inputs):
+@_outputs_option
+def validate_cmd(year, inputs, outputs):
     """Kiểm tra các tệp năm YEAR; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
     from .plan import load_catalog
     from .runner import validate_year
 
     cat = load_catalog(inputs)
     cat.check_year(year)
-    _data, checked = validate_year(cat, inputs, year)
+    _data, checked = validate_year(cat, inputs, year, outputs)
     for issue in checked.issues:
         click.echo(issue.text())
     errors = len(checked.errors())
@@ -206,15 +219,16 @@ def _render_options(f):
     f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
     f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
                      help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
-    return click.option("--date", "issued", callback=_parse_date, default=None,
-                        help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")(f)
+    return click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
+                        help="Ngày ban hành dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")(f)
 
 
 @cli.command(name="feedback")
 @_year_option
 @_inputs_option
 @_outputs_option
-@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày công văn YYYY-MM-DD (mặc định: hôm nay).")
+@click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
+              help="Ngày công văn dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
 def feedback_cmd(year, inputs, outputs, issued):
     """Phản hồi cho từng đơn vị có lỗi hoặc cảnh báo: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn."""
     from .runner import write_feedback_only
@@ -288,6 +302,65 @@ def summary_text(result) -> str:
     lines += [f"  {p}" for p in result.paths]
     lines.append(f"Bản mới nhất cũng được chép ra {result.version.parent}.")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- receive, status
+@cli.command(name="receive")
+@click.option("--year", "year", type=_Year(), default=None, metavar="NĂM",
+              help="Năm báo cáo của các tệp nhận (bắt buộc khi nhận tệp).")
+@click.option("--list", "as_list", is_flag=True, help="In sổ văn bản đến thay vì nhận tệp.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="ĐƯỜNG_DẪN…")
+@_inputs_option
+@_outputs_option
+def receive_cmd(year, as_list, paths, inputs, outputs):
+    """Nhận các tệp đơn vị gửi (tệp, thư mục hoặc tệp .zip): vào sổ văn bản đến và lưu vào submissions/NĂM."""
+    from .receive import list_received, receive
+
+    if as_list:
+        rows = list_received(outputs, year)
+        if not rows:
+            click.echo("Sổ văn bản đến chưa có tệp nào" + (f" của năm {year}." if year else "."))
+            return
+        for r in rows:
+            click.echo(f"Năm {r.year}  " + r.text())
+        click.echo(f"Tổng số: {len(rows)} tệp.")
+        return
+    if year is None:
+        raise click.UsageError("Thiếu tùy chọn '--year': hãy cho biết năm báo cáo của các tệp nhận (ví dụ --year 2015).")
+    if not paths:
+        raise click.UsageError("Chưa có tệp nào để nhận: hãy ghi đường dẫn tệp hoặc thư mục sau lệnh.")
+    from .plan import load_catalog
+
+    load_catalog(inputs).check_year(year)
+    receipts = receive(inputs, outputs, year, paths)
+    for r in receipts:
+        click.echo(r.text())
+    new = sum(1 for r in receipts if r.new)
+    click.echo(f"Đã nhận {new} tệp mới" + (f", {len(receipts) - new} tệp đã nhận trước đó" if new < len(receipts) else "")
+               + f" vào {inputs / 'submissions' / str(year)}.")
+
+
+@cli.command(name="status")
+@_year_option
+@_inputs_option
+@_outputs_option
+@click.option("--date", "today", callback=_parse_date, default=None, metavar="NGÀY",
+              help="Xem tiến độ tại ngày này, dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
+def status_cmd(year, inputs, outputs, today):
+    """Tiến độ nộp báo cáo năm NĂM: đơn vị đã nộp (khi nào, tệp nào), chưa nộp, muộn, có lỗi; số ngày còn đến hạn."""
+    from .status import status
+
+    board = status(inputs, outputs, year, today)
+    click.echo(board.headline())
+    for n in board.notes:
+        click.echo(n)
+    for i in board.issues:
+        click.echo(i.text())
+    click.echo(f"{'Mã':<7} {'Đơn vị':<36} {'Tình trạng':<22} {'Muộn':>4} {'Lỗi':>3} {'C.báo':>5}  Nhận lúc, tệp")
+    for r in board.rows:
+        late = "" if r.late_days is None else str(r.late_days)
+        where = f"{r.received_label}  {r.file}".strip()
+        click.echo(f"{r.unit:<7} {r.name:<36} {r.state_label:<22} {late:>4} {r.errors:>3} {r.warnings:>5}  {where}")
 
 
 # ------------------------------------------------------------------------------------------ check

@@ -7,6 +7,12 @@
     written = write_reports(model, inputs, outputs, issued)
               # -> outputs/<year>/vN/: BC and KH (DOCX), summary (XLSX), feedback, inputs copy, manifest
 
+Receiving and the progress board are part of the same API (re-exported here)::
+
+    receive(inputs, outputs, year, paths, now=None) -> list[Receipt]     # pipeline/receive.py
+    list_received(outputs, year=None) -> list[Receipt]
+    status(inputs, outputs, year, today=None) -> StatusBoard              # pipeline/status.py
+
 No function here prints or exits: the CLI reports progress through the ``on_stage`` callback and
 turns :class:`~pipeline.errors.XhhtError` into messages and exit codes.
 """
@@ -21,9 +27,11 @@ from typing import Callable
 
 from .aggregate import ReportModel, aggregate
 from .errors import NothingToReport
-from .ingest import IngestResult, ingest, submissions_folder
+from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
 from .plan import Catalog, load_catalog
+from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
+from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
 
 FEEDBACK_DIR = "phan-hoi"
@@ -48,23 +56,26 @@ def templates_dir() -> Path:
     return Path(pipeline.templates.__file__).parent
 
 
-def check_and_read(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult]:
-    """Ingest and validate one year."""
-    data = ingest(catalog, inputs, year)
-    return data, validate(catalog, data)
+def check_and_read(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
+                   today: _dt.date | None = None) -> tuple[IngestResult, ValidationResult]:
+    """Ingest and validate one year (receipt times from the register in ``outputs`` when given)."""
+    data = ingest(catalog, inputs, year, receipt_times(outputs, year) if outputs is not None else None)
+    return data, validate(catalog, data, today)
 
 
-def validate_year(catalog: Catalog, inputs: Path, year: int) -> tuple[IngestResult, ValidationResult]:
+def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
+                  today: _dt.date | None = None) -> tuple[IngestResult, ValidationResult]:
     """Ingest and validate ``year``, with the outlier checks against ``year - 1`` when it exists."""
-    data, checked = check_and_read(catalog, inputs, year)
+    data, checked = check_and_read(catalog, inputs, year, outputs, today)
     if submissions_folder(inputs, year - 1).is_dir():
-        flag_outliers(catalog, checked, check_and_read(catalog, inputs, year - 1)[1])
+        flag_outliers(catalog, checked, check_and_read(catalog, inputs, year - 1, outputs)[1])
     return data, checked
 
 
 def build_model(catalog: Catalog, inputs: Path, year: int,
                 on_stage: Callable[[str], None] | None = None,
-                on_checked: Callable[[ValidationResult, list], None] | None = None) -> ReportModel:
+                on_checked: Callable[[ValidationResult, list], None] | None = None,
+                outputs: Path | None = None, today: _dt.date | None = None) -> ReportModel:
     """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form.
 
     ``on_checked(checked, submissions)`` is called once the checks are complete, before aggregation
@@ -73,12 +84,12 @@ def build_model(catalog: Catalog, inputs: Path, year: int,
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
     # the year before (for the change since last year) is read on the second core meanwhile
-    prev_job = (_Background(check_and_read, catalog, inputs, year - 1)
+    prev_job = (_Background(check_and_read, catalog, inputs, year - 1, outputs)
                 if submissions_folder(inputs, year - 1).is_dir() else None)
     step(STAGES[1])
-    data = ingest(catalog, inputs, year)
+    data = ingest(catalog, inputs, year, receipt_times(outputs, year) if outputs is not None else None)
     step(STAGES[2])
-    checked = validate(catalog, data)
+    checked = validate(catalog, data, today)
     if not checked.received:
         if prev_job:
             prev_job.result()
@@ -362,7 +373,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                                            templates_dir())
 
     try:
-        model = build_model(catalog, inputs, year, step, on_checked=checked_hook)
+        model = build_model(catalog, inputs, year, step, on_checked=checked_hook, outputs=outputs, today=issued)
         written = write_reports(model, inputs, outputs, issued, number=number, pdf=pdf, on_stage=step,
                                 stage=early.get("stage"), feedback_job=early.get("feedback"), feedback=feedback)
     except BaseException:
@@ -380,5 +391,6 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
                      paths=written.documents, issues=v.issues, model=model, version=written.version,
-                     number=written.number, notes=written.notes, feedback=written.feedback,
+                     number=written.number, notes=receipt_notes(model.submissions) + written.notes,
+                     feedback=written.feedback,
                      feedback_units=written.feedback_units)

@@ -42,13 +42,39 @@ def staged_dir(final: Path) -> Iterator[Path]:
             if src.is_file():
                 dest = final / src.relative_to(stage)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dest)
+                replace_file(src, dest)
     except PermissionError as exc:
-        raise OutputError(
-            f"Không ghi được {exc.filename}: tệp đang mở trong chương trình khác hoặc không có quyền ghi. "
-            "Hãy đóng tệp (Word/Excel) rồi chạy lại.") from exc
+        raise OutputError(locked_message(exc.filename or final)) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds; antivirus and indexers hold new files briefly
+
+
+def replace_file(src: Path, dest: Path) -> None:
+    """``os.replace`` that retries briefly on a sharing violation (Windows: antivirus, indexer, Word).
+
+    Raises the last PermissionError when the file stays locked; callers turn it into a message.
+    """
+    import time
+
+    for delay in RETRY_DELAYS + (None,):
+        try:
+            os.replace(src, dest)
+            return
+        except PermissionError:
+            if delay is None:
+                raise
+            time.sleep(delay)
+
+
+def locked_message(path: Path | str) -> str:
+    """The Vietnamese message for a file another program holds open."""
+    name = Path(path).name if path else "kết quả"
+    program = "Excel" if str(path).lower().endswith((".xlsx", ".xlsm", ".xls", ".csv")) else "Word"
+    return (f"Không ghi được {path}: tệp đang mở trong chương trình khác hoặc không có quyền ghi. "
+            f"Hãy đóng tệp {name} trong {program} rồi chạy lại.")
 
 
 def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) -> None:
