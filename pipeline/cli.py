@@ -284,6 +284,7 @@ def summary_text(result) -> str:
         lines.append(f"{result.superseded} tệp đã được thay thế bằng bản gửi sau.")
     if result.rejected_files:
         lines.append(f"{result.rejected_files} tệp không dùng được (xem trang 'Lỗi kiểm tra' trong bảng tổng hợp).")
+    lines += ["  " + i.text() for i in result.issues if not i.unit and i.severity.value == "warning"]
     errors = [i for i in result.issues if i.severity.value == "error"]
     for issue in errors[:10]:
         lines.append("  " + issue.text())

@@ -46,9 +46,13 @@ def report_filenames(year: int) -> dict[str, str]:
     return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx"}
 
 
-def templates_dir() -> Path:
-    """Return the templates folder: ``./templates`` if present (the office's own copy), else the shipped one."""
-    for folder in (Path.cwd() / "templates", _REPO_TEMPLATES):
+def templates_dir(inputs: Path | str | None = None) -> Path:
+    """Return the templates folder: ``<inputs>/templates`` if it holds the office's own copy, else the shipped one.
+
+    Never the current folder: the same command gives the same documents wherever it is started.
+    """
+    candidates = ([Path(inputs) / "templates"] if inputs is not None else []) + [_REPO_TEMPLATES]
+    for folder in candidates:
         if (folder / "bao_cao.docx").is_file():
             return folder
     import pipeline.templates  # installed copy (pyproject maps templates/ to this package)
@@ -204,6 +208,7 @@ class Written:
     notes: list[str] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
     feedback_units: list[str] = field(default_factory=list)
+    failed: list[Issue] = field(default_factory=list)   # per-unit steps that failed (the rest was written)
 
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
@@ -226,7 +231,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
 
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
-    templates = templates or templates_dir()
+    templates = templates or templates_dir(inputs)
     office = model.catalog.office
     subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
@@ -262,7 +267,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         render_workbook(model, stage / names["xlsx"], issued)
         if kh_job is not None:
             kh_job.result()
-        made_feedback = feedback_job.result() if feedback_job is not None else []
+        made_feedback, feedback_failed = feedback_job.result() if feedback_job is not None else ([], [])
         step(STAGES[7])
         if pdf:
             soffice = find_soffice()
@@ -298,30 +303,39 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
     from .feedback import collect
 
+    failed_units = {i.unit for i in feedback_failed}
     return Written(version, documents, numbers, notes,
                    [version / FEEDBACK_DIR / p.name for p in made_feedback],
-                   [fb.unit for fb in collect(model)] if made_feedback else [])
+                   [fb.unit for fb in collect(model) if fb.unit not in failed_units] if made_feedback else [],
+                   feedback_failed)
 
 
 def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
     """Start writing the feedback of a run (every unit with problems or no report) beside the main work."""
-    from .feedback import write_feedback
+    from .feedback import write_feedback_isolated
     from .render_docx import BLANK_NUMBER
 
-    return _Background(write_feedback, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
+    return _Background(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
 
 
-def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None) -> list[Path]:
-    """``xhht feedback``: the marked workbooks and letters into ``outputs/<year>/phan-hoi/`` (replaced)."""
-    from .feedback import write_feedback
+def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None,
+                        failed: list[Issue] | None = None) -> list[Path]:
+    """``xhht feedback``: the marked workbooks and letters into ``outputs/<year>/phan-hoi/`` (replaced).
+
+    Units whose feedback could not be written are appended to ``failed`` (one issue each).
+    """
+    from .feedback import write_feedback_isolated
     from .render_docx import BLANK_NUMBER
     from .store import staged_dir
 
     catalog = load_catalog(inputs)
-    model = build_model(catalog, inputs, year)
+    issued = issued or _dt.date.today()
+    model = build_model(catalog, inputs, year, outputs=Path(outputs), today=issued)
     final = Path(outputs) / str(year) / FEEDBACK_DIR
     with staged_dir(final) as stage:
-        made = write_feedback(model, stage, issued or _dt.date.today(), templates_dir(), BLANK_NUMBER)
+        made, bad = write_feedback_isolated(model, stage, issued, templates_dir(inputs), BLANK_NUMBER)
+    if failed is not None:
+        failed += bad
     return [final / p.name for p in made]
 
 
@@ -370,7 +384,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
         early["stage"] = stage = archive.new_staging(outputs, year)
         if feedback:
             early["feedback"] = start_feedback(Checked(catalog, year, checked, submissions), stage, issued,
-                                           templates_dir())
+                                           templates_dir(inputs))
 
     try:
         model = build_model(catalog, inputs, year, step, on_checked=checked_hook, outputs=outputs, today=issued)
@@ -390,7 +404,8 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      with_errors=len(v.with_errors), missing=len(v.missing),
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
-                     paths=written.documents, issues=v.issues, model=model, version=written.version,
+                     paths=written.documents, issues=v.issues + written.failed, model=model,
+                     version=written.version,
                      number=written.number, notes=receipt_notes(model.submissions) + written.notes,
                      feedback=written.feedback,
                      feedback_units=written.feedback_units)

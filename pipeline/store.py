@@ -88,12 +88,31 @@ def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) 
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _stable_core(body)
+            dst.writestr(zi, body)
     os.replace(tmp, path)
 
 
+def _stable_core(xml: bytes) -> bytes:
+    """Make the document's "modified" time equal to its "created" time (openpyxl stamps the saving time)."""
+    import re
+
+    text = xml.decode("utf-8")
+    created = re.search(r"<dcterms:created[^>]*>([^<]*)</dcterms:created>", text)
+    if created:
+        text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                      lambda m: m.group(1) + created.group(1) + m.group(2), text)
+    return text.encode("utf-8")
+
+
 def normalise_zip(path: Path, when: _dt.datetime | None = None) -> None:
-    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place."""
+    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place.
+
+    The document's own "modified" property is set to its "created" one, so the bytes do not depend
+    on the moment of saving.
+    """
     write_stable_zip(Path(path).read_bytes(), path, when)
 
 

@@ -228,6 +228,7 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
             o.valid = False
             o.problems.append("zero-denominator")
 
+    issues += _check_bounds(catalog, obs)
     issues += _apply_rules(catalog, obs)
 
     texts: list[Text] = []
@@ -255,7 +256,6 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
             continue
         money.append(Money(m.unit, m.source, value, m.file, m.cell))
 
-    issues += _check_bounds(catalog, obs)
     deadline = catalog.office.deadline(year)
     if today is not None:
         if today < deadline:
