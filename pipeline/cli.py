@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .cli_vi import install as _install_vietnamese
+from .cli_vi import vietnamese_metavars as _vietnamese_metavars
 from .errors import XhhtError
 
 _install_vietnamese()
@@ -22,8 +23,38 @@ _install_vietnamese()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def library_message(exc: BaseException) -> str | None:
+    """A Vietnamese sentence for an error raised by a library or the OS (None: not one we know)."""
+    name = type(exc).__name__
+    filename = getattr(exc, "filename", None)
+    if name == "PackageNotFoundError":  # python-docx: not a .docx, or a missing file
+        what = str(exc).split("'")[1] if "'" in str(exc) else ""
+        return (f"Không mở được {what or 'tệp'} như một văn bản Word (.docx): tệp không tồn tại, bị hỏng hoặc không "
+                "phải .docx. Hãy mở tệp bằng Word, lưu lại dạng .docx rồi thử lại.")
+    if name in ("InvalidFileException", "BadZipFile"):
+        return (f"Tệp không phải bảng tính/văn bản Office hợp lệ ({exc}). Hãy mở tệp bằng Excel hoặc Word, lưu lại "
+                "rồi thử lại.")
+    if isinstance(exc, PermissionError):
+        from .store import locked_message
+
+        return locked_message(filename or "tệp kết quả")
+    if isinstance(exc, FileNotFoundError):
+        return f"Không tìm thấy {filename or 'tệp'}. Hãy kiểm tra lại đường dẫn."
+    if isinstance(exc, IsADirectoryError):
+        return f"{filename} là một thư mục, không phải tệp. Hãy ghi đường dẫn tới tệp."
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+        return f"Ổ đĩa đã đầy, không ghi được {filename or 'kết quả'}. Hãy giải phóng dung lượng rồi chạy lại."
+    if isinstance(exc, OSError):
+        return (f"Lỗi hệ thống khi đọc/ghi {filename or 'tệp'} ({exc.strerror or exc}). Hãy kiểm tra tệp, quyền ghi "
+                "rồi chạy lại.")
+    if isinstance(exc, UnicodeError):
+        return ("Gặp ký tự không hiển thị/ghi được theo bảng mã hiện tại. Hãy chạy lại; nếu vẫn lỗi, đặt biến môi "
+                "trường PYTHONUTF8=1.")
+    return None
+
+
 class _Group(click.Group):
-    """Turn every XhhtError into ``Lỗi: …`` on stderr and its exit code; never show a traceback."""
+    """Turn every XhhtError (and a library or OS error) into ``Lỗi: …`` on stderr and its exit code; no traceback."""
 
     def invoke(self, ctx):
         try:
@@ -31,6 +62,14 @@ class _Group(click.Group):
         except XhhtError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the edge: say what happened, in Vietnamese
+            message = library_message(exc)
+            if message is None:
+                raise
+            click.echo(f"Lỗi: {message}", err=True)
+            ctx.exit(1)
 
 
 def _inputs_option(f):
@@ -124,7 +163,7 @@ def plan_targets(inputs, as_json):
 
 @plan_group.command(name="units")
 @_inputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ các đơn vị phải báo cáo năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ các đơn vị phải báo cáo năm này.")
 def plan_units(inputs, year):
     """Liệt kê các đơn vị báo cáo và số chỉ tiêu mỗi đơn vị báo cáo."""
     from .plan import load_catalog
@@ -154,7 +193,7 @@ def plan_check(inputs):
 @_inputs_option
 @_outputs_option
 def forms_cmd(year, inputs, outputs):
-    """Tạo biểu mẫu Excel năm YEAR cho từng đơn vị báo cáo."""
+    """Tạo biểu mẫu Excel năm NĂM cho từng đơn vị báo cáo."""
     from .forms import write_forms
     from .plan import load_catalog
 
@@ -170,7 +209,7 @@ def forms_cmd(year, inputs, outputs):
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi bảng số liệu (mỗi giá trị một dòng, kèm tệp/trang/ô) ra tệp CSV.")
 def ingest_cmd(year, inputs, csv_path):
-    """Đọc các tệp đơn vị gửi năm YEAR và liệt kê tệp nào được dùng."""
+    """Đọc các tệp đơn vị gửi năm NĂM và liệt kê tệp nào được dùng."""
     from .ingest import ingest, submissions_folder
     from .plan import load_catalog
 
@@ -198,7 +237,7 @@ def ingest_cmd(year, inputs, csv_path):
 @_inputs_option
 @_outputs_option
 def validate_cmd(year, inputs, outputs):
-    """Kiểm tra các tệp năm YEAR; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
+    """Kiểm tra các tệp năm NĂM; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
     from .plan import load_catalog
     from .runner import validate_year
 
@@ -217,8 +256,11 @@ def _render_options(f):
     f = click.option("--no-feedback", "no_feedback", is_flag=True,
                      help="Không viết phản hồi cho các đơn vị (khi chỉ chạy lại để sửa văn bản).")(f)
     f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
-    f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
-                     help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
+    f = click.option("--force", "force", is_flag=True,
+                     help="Lập phiên bản mới cả khi dữ liệu và tùy chọn không đổi so với phiên bản mới nhất.")(f)
+    f = click.option("--number", "number", default="blank", show_default=True, metavar="SỐ",
+                     help="Số văn bản: blank (để trống cho văn thư), auto (lấy số tiếp theo trong sổ đăng ký), số do "
+                          "văn thư cấp (12) hoặc số của báo cáo và kế hoạch (12,5).")(f)
     return click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
                         help="Ngày ban hành dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")(f)
 
@@ -247,11 +289,13 @@ def feedback_cmd(year, inputs, outputs, issued):
 @_inputs_option
 @_outputs_option
 @_render_options
-def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
-    """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
+def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+    """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm NĂM, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback)
+    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback, force=force)
+    if result.unchanged:
+        click.echo(unchanged_text(result), err=True)
     for note in result.notes:
         click.echo(note, err=True)
     for p in result.paths:
@@ -263,8 +307,8 @@ def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
 @_inputs_option
 @_outputs_option
 @_render_options
-def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
-    """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
+def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+    """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm NĂM."""
     from .runner import STAGES, run
 
     with click.progressbar(length=len(STAGES), label=f"Năm {year}", file=sys.stderr,
@@ -272,12 +316,21 @@ def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
         def step(name):
             bar.update(1, name)
 
-        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback,
+                     force=force)
     click.echo(summary_text(result))
+
+
+def unchanged_text(result) -> str:
+    return (f"Không có thay đổi so với {result.version.name} (cùng dữ liệu, tùy chọn và phiên bản xhht): không lập "
+            "phiên bản mới. Thêm --force nếu vẫn muốn lập lại.")
 
 
 def summary_text(result) -> str:
     """The short Vietnamese summary printed at the end of ``xhht run``."""
+    if result.unchanged:
+        return "\n".join([unchanged_text(result)] + [f"  {p}" for p in result.paths]
+                         + [f"Bản mới nhất ở {result.version.parent}."])
     lines = [f"Năm {result.year}: {result.expected} đơn vị phải báo cáo, đã nhận {result.received}, "
              f"có lỗi {result.with_errors}, chưa nộp {result.missing}."]
     if result.superseded:
@@ -392,7 +445,7 @@ def archive_group():
 
 @archive_group.command(name="list")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ năm này.")
 def archive_list(outputs, year):
     """Liệt kê các phiên bản: ngày lập, dữ liệu đã dùng, văn bản."""
     from .archive import list_versions
@@ -412,7 +465,7 @@ def archive_list(outputs, year):
 
 @archive_group.command(name="verify")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ năm này.")
 def archive_verify(outputs, year):
     """Tính lại SHA-256 mọi tệp của mọi phiên bản; mã thoát 1 nếu có tệp bị sửa, mất hoặc thêm."""
     from .archive import verify
@@ -420,6 +473,9 @@ def archive_verify(outputs, year):
     result = verify(outputs, year)
     for d in result.deviations:
         click.echo("Lỗi: " + d.text())
+    if result.ignored:
+        click.echo(f"Bỏ qua {len(result.ignored)} tệp khóa của Word/Excel/LibreOffice hoặc tệp của Windows Explorer "
+                   "(không thuộc phiên bản): " + ", ".join(result.ignored))
     click.echo(f"Đã kiểm tra {len(result.versions)} phiên bản, {result.checked_files} tệp: "
                + ("toàn vẹn." if result.ok else f"{len(result.deviations)} sai lệch."))
     sys.exit(0 if result.ok else 1)
@@ -427,8 +483,8 @@ def archive_verify(outputs, year):
 
 @archive_group.command(name="seal")
 @_outputs_option
-@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
-@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản, ví dụ 2 cho v2.")
+@click.option("--year", "year", type=int, required=True, metavar="NĂM", help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, metavar="SỐ", help="Số phiên bản, ví dụ 2 cho v2.")
 @click.option("--signed", "signed", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Tệp bản đã ký (PDF hoặc ảnh quét) để lưu kèm.")
 def archive_seal(outputs, year, version, signed):
@@ -441,8 +497,8 @@ def archive_seal(outputs, year, version, signed):
 
 @archive_group.command(name="remove")
 @_outputs_option
-@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
-@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản.")
+@click.option("--year", "year", type=int, required=True, metavar="NĂM", help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, metavar="SỐ", help="Số phiên bản.")
 def archive_remove(outputs, year, version):
     """Xóa một phiên bản chưa niêm phong (phiên bản đã niêm phong không xóa được)."""
     from .archive import remove
@@ -454,12 +510,12 @@ def archive_remove(outputs, year, version):
 # --------------------------------------------------------------------------------------- register
 @cli.group(name="register", cls=_Group)
 def register_group():
-    """Sổ đăng ký văn bản đi (khi chạy với --number auto)."""
+    """Sổ đăng ký văn bản đi (khi chạy với --number auto hoặc --number SỐ)."""
 
 
 @register_group.command(name="list")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Năm ban hành.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Năm ban hành.")
 def register_list(outputs, year):
     """In sổ đăng ký văn bản đi."""
     from .register import entries
@@ -468,11 +524,33 @@ def register_list(outputs, year):
     if not rows:
         click.echo("Sổ đăng ký chưa có văn bản nào" + (f" năm {year}." if year else "."))
         return
-    click.echo(f"{'Số, ký hiệu':<16} {'Ngày':<10}  {'Tình trạng':<12} {'Phiên bản':<10} Trích yếu")
+    click.echo(f"{'Số, ký hiệu':<16} {'Ngày':<10}  {'Tình trạng':<13} {'Phiên bản':<10} Trích yếu")
     for e in rows:
-        state = "đã ban hành" if e.status == "issued" else "đã lấy số"
-        click.echo(f"{e.code:<16} {e.issued:<10}  {state:<12} {e.version:<10} {e.subject}")
+        click.echo(f"{e.code:<16} {e.issued:<10}  {e.state_label:<13} {e.version or '-':<10} {e.subject}")
+
+
+def utf8_streams() -> None:
+    """Print UTF-8 whatever the console's code page (Windows cp1258/cp437, a redirection to a file or a pipe)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                pass
+    if sys.platform == "win32":  # pragma: no cover - Windows console: show the UTF-8 it now receives
+        try:
+            import ctypes
+
+            ctypes.windll.kernel32.SetConsoleOutputCP(65001)
+        except (AttributeError, OSError):
+            pass
+
+
+_vietnamese_metavars(cli)
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    utf8_streams()
     cli(prog_name="xhht")

@@ -214,12 +214,15 @@ class Written:
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
                   number: str = "blank", pdf: bool = False,
                   on_stage: Callable[[str], None] | None = None, stage: Path | None = None,
-                  feedback_job: "_Background | None" = None, feedback: bool = True) -> Written:
+                  feedback_job: "_Background | None" = None, feedback: bool = True,
+                  fingerprint: str = "") -> Written:
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
-    ``number="auto"`` takes the next numbers from the register of outgoing documents; otherwise the
-    number is left blank for the văn thư. ``pdf`` also writes a PDF of each document with one
-    LibreOffice process. All or nothing: on any failure no version appears.
+    ``number``: ``"blank"`` leaves the number for the văn thư to write; ``"auto"`` takes the next
+    numbers from the register of outgoing documents; ``"12"`` (or ``"12,5"`` for the BC and the KH)
+    uses the numbers the văn thư gave. ``pdf`` also writes a PDF of each document with one
+    LibreOffice process. All or nothing: on any failure no version appears and the register is as
+    before. ``fingerprint`` (see :func:`run_fingerprint`) is kept in the manifest.
     """
     from . import __version__, archive, register
     from . import vnformat as vn
@@ -237,15 +240,24 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
     with_plan = model.catalog.plan.milestone_for(model.year + 1) is not None
     notes: list[str] = []
+    mode, bc_number, kh_number = parse_number(number)
+    start = register.configured_next(model.catalog.files.get("office.yaml")) if mode != "blank" else {}
     stage = stage or archive.new_staging(outputs, model.year)
+    taken: list = []
+    entry = kh_entry = None
+
+    def take(doc_type: str, wanted: int | None, what: str):
+        e = register.reserve(outputs, office.abbreviation, doc_type, issued, what, wanted, start.get(doc_type, 1))
+        taken.append(e)
+        return e
+
     try:
-        entry = register.reserve(outputs, office.abbreviation, "BC", issued, subject) if number == "auto" else None
+        entry = take("BC", bc_number, subject) if mode != "blank" else None
         shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
         docs = [stage / names["bc"]]
         kh_job = None
         if with_plan:
-            kh_entry = (register.reserve(outputs, office.abbreviation, "KH", issued, plan_subject)
-                        if number == "auto" else None)
+            kh_entry = take("KH", kh_number, plan_subject) if mode != "blank" else None
             ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
             kh_job = _Background(render_template, templates / "ke_hoach.docx",
                                  plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
@@ -270,7 +282,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         made_feedback, feedback_failed = feedback_job.result() if feedback_job is not None else ([], [])
         step(STAGES[7])
         if pdf:
-            soffice = find_soffice()
+            soffice = find_soffice(model.catalog.files.get("office.yaml"))
             if soffice is None:
                 notes.append("Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice "
                              "rồi chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF.")
@@ -284,6 +296,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "options": {"year": model.year, "date": issued.isoformat(), "number": number,
                         "inputs": str(inputs), "outputs": str(outputs)},
             "number": entry.code if entry else "",
+            "register": [dict(e.key(), issued=e.issued, subject=e.subject) for e in (entry, kh_entry) if e],
+            "fingerprint": fingerprint,
             "plan": model.catalog.plan.number, "validation": _validation_summary(model),
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
@@ -293,6 +307,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         version = archive.commit(stage, outputs, model.year, made)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
+        for e in taken:
+            register.undo(outputs, e)  # a failed run takes no number
         raise
     for e in (entry, kh_entry):
         if e:
@@ -308,6 +324,57 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                    [version / FEEDBACK_DIR / p.name for p in made_feedback],
                    [fb.unit for fb in collect(model) if fb.unit not in failed_units] if made_feedback else [],
                    feedback_failed)
+
+
+def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]:
+    """Read ``--number``: ``blank``, ``auto``, ``12`` (the BC) or ``12,5`` (the BC and the KH).
+
+    Returns (mode, BC number, KH number); mode is ``blank``, ``auto`` or ``given``.
+    """
+    from .errors import UsageError
+
+    text = str(number if number is not None else "blank").strip().lower()
+    if text in ("blank", "auto"):
+        return text, None, None
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    if 1 <= len(parts) <= 2 and all(p.isdigit() and 0 < int(p) < 100000 for p in parts):
+        return "given", int(parts[0]), int(parts[1]) if len(parts) == 2 else None
+    raise UsageError(f"Số văn bản '{number}' không hợp lệ: hãy ghi blank (để trống cho văn thư), auto (lấy số tiếp "
+                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và kế hoạch "
+                     "(ví dụ --number 12,5).")
+
+
+def run_fingerprint(catalog: Catalog, inputs: Path, outputs: Path, year: int, templates: Path,
+                    options: dict) -> str:
+    """A digest of everything a run's documents depend on: input files (contents and receipt times),
+    templates, options and the xhht version. Two runs with the same fingerprint make the same files.
+    """
+    import hashlib
+    import json
+
+    from . import __version__
+    from .archive import is_office_litter, sha256
+
+    parts: list = [["xhht", __version__], ["options", options]]
+    for name, path in sorted(catalog.files.items()):
+        parts.append([name, sha256(path)])
+    latest_plausible = _dt.date(year + 1, 12, 31)
+    for y in (year - 1, year):
+        folder = submissions_folder(inputs, y)
+        if not folder.is_dir():
+            continue
+        times = receipt_times(outputs, y)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            rel = path.relative_to(folder).as_posix()
+            if is_office_litter(path.name) or path.name.startswith(".~lock."):
+                continue
+            mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime)
+            when = times.get(rel) or (mtime.replace(microsecond=0) if mtime.date() <= latest_plausible else None)
+            parts.append([f"submissions/{y}/{rel}", sha256(path), when.isoformat() if when else ""])
+    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
+        if (templates / name).is_file():
+            parts.append([f"templates/{name}", sha256(templates / name)])
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
@@ -358,15 +425,18 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
     feedback_units: list[str] = field(default_factory=list)
+    unchanged: bool = False   # nothing changed since ``version``: no new version was made
 
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
         on_stage: Callable[[str], None] | None = None, number: str = "blank", pdf: bool = False,
-        feedback: bool = True) -> RunResult:
+        feedback: bool = True, force: bool = False) -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
 
-    ``issued`` is the date printed on the documents (default: today). Raises XhhtError subclasses
-    when nothing can be produced (bad plan data, no usable submission, a template error).
+    ``issued`` is the date printed on the documents (default: today). When the inputs, options and
+    xhht version are those of the newest version, no new version is made (``unchanged=True``)
+    unless ``force``. Raises XhhtError subclasses when nothing can be produced (bad plan data, no
+    usable submission, a template error).
     """
     from . import archive
     from .feedback import Checked
@@ -376,6 +446,19 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     issued = issued or _dt.date.today()
     step(STAGES[0])
     catalog = load_catalog(inputs)
+    catalog.check_year(year)
+    parse_number(number)
+    fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates_dir(inputs),
+                                  {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
+                                   "feedback": bool(feedback)})
+    newest = archive.latest(outputs, year)
+    if newest is not None and not force:
+        try:
+            same = archive.read_manifest(newest).get("fingerprint") == fingerprint
+        except Exception:  # noqa: BLE001 - an unreadable manifest: make a new version
+            same = False
+        if same:
+            return _unchanged(outputs, year, newest)
     early: dict = {}
 
     def checked_hook(checked, submissions):
@@ -389,7 +472,8 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     try:
         model = build_model(catalog, inputs, year, step, on_checked=checked_hook, outputs=outputs, today=issued)
         written = write_reports(model, inputs, outputs, issued, number=number, pdf=pdf, on_stage=step,
-                                stage=early.get("stage"), feedback_job=early.get("feedback"), feedback=feedback)
+                                stage=early.get("stage"), feedback_job=early.get("feedback"), feedback=feedback,
+                                fingerprint=fingerprint)
     except BaseException:
         if "feedback" in early:
             try:
@@ -409,3 +493,19 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      number=written.number, notes=receipt_notes(model.submissions) + written.notes,
                      feedback=written.feedback,
                      feedback_units=written.feedback_units)
+
+
+def _unchanged(outputs: Path, year: int, newest: Path) -> RunResult:
+    """The result of a run that found nothing new: the newest version's documents, its working copies in place."""
+    from . import archive
+
+    m = archive.read_manifest(newest)
+    archive.refresh_working_copies(outputs, year)
+    v = m.get("validation", {})
+    docs = [newest / e["file"] for e in m.get("outputs", []) if "/" not in e["file"]]
+    names = report_filenames(year)
+    order = {names["bc"]: 0, names["kh"]: 1, names["xlsx"]: 2}
+    docs.sort(key=lambda p: (order.get(p.name, 3), p.name))
+    return RunResult(year=year, expected=v.get("expected", 0), received=v.get("received", 0),
+                     with_errors=len(v.get("with_errors", [])), missing=len(v.get("missing", [])), superseded=0,
+                     rejected_files=0, paths=docs, version=newest, number=m.get("number", ""), unchanged=True)

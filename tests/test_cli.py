@@ -137,8 +137,10 @@ def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(rx, "render_workbook", boom)
-    res = CliRunner().invoke(cli, args)
-    assert res.exit_code != 0
+    res = CliRunner().invoke(cli, args + ["--force"])   # (without --force: nothing changed, nothing to do)
+    assert res.exit_code == 1
+    assert res.output.splitlines()[-1] == ("Lỗi: Lỗi hệ thống khi đọc/ghi tệp (disk full). Hãy kiểm tra tệp, quyền ghi "
+                                           "rồi chạy lại.")
     after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # no v2, no staging folder, v1 and the working copies untouched
 
