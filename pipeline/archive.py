@@ -346,6 +346,7 @@ def verify(outputs: Path, year: int | None = None) -> VerifyResult:
                         result.deviations.append(Deviation(label, rel, "changed"))
             for rel in sorted(set(present) - set(expected)):
                 result.deviations.append(Deviation(label, rel, "added"))
+    result.ignored.sort()
     return result
 
 

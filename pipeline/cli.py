@@ -29,7 +29,7 @@ def library_message(exc: BaseException) -> str | None:
     filename = getattr(exc, "filename", None)
     if name == "PackageNotFoundError":  # python-docx: not a .docx, or a missing file
         what = str(exc).split("'")[1] if "'" in str(exc) else ""
-        return (f"Không mở được {what or 'tệp'} như một văn bản Word (.docx): tệp không tồn tại, bị hỏng hoặc không "
+        return (f"Không mở được {what or 'tệp'} như một tệp Word (.docx): tệp không tồn tại, bị hỏng hoặc không "
                 "phải .docx. Hãy mở tệp bằng Word, lưu lại dạng .docx rồi thử lại.")
     if name in ("InvalidFileException", "BadZipFile"):
         return (f"Tệp không phải bảng tính/văn bản Office hợp lệ ({exc}). Hãy mở tệp bằng Excel hoặc Word, lưu lại "

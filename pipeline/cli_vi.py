@@ -99,6 +99,7 @@ def _vi_n(singular: str, plural: str, n: int) -> str:
 
 # metavars shown in help instead of click's TEXT, INTEGER, INTEGER RANGE, PATH, FILENAME
 METAVARS = {"integer": "SỐ", "integer range": "SỐ", "float": "SỐ", "float range": "SỐ", "text": "CHUỖI",
+            "số nguyên": "SỐ", "số thực": "SỐ",
             "path": "ĐƯỜNG_DẪN", "filename": "TỆP", "boolean": "CÓ/KHÔNG", "datetime": "NGÀY"}
 
 
@@ -120,6 +121,11 @@ def vietnamese_metavars(command: click.core.Command) -> None:
 
 def install() -> None:
     """Make click speak Vietnamese for the strings above."""
+    # the type names click puts into "'x' is not a valid integer" (metavars are set by vietnamese_metavars)
+    click.types.IntParamType.name = "số nguyên"
+    click.types.IntRange.name = "số nguyên"
+    click.types.FloatParamType.name = "số thực"
+    click.types.FloatRange.name = "số thực"
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.types, click.parser,
                    click.termui):
         if hasattr(module, "_"):
