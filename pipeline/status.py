@@ -6,7 +6,7 @@ Public API (stable; the web app calls it)::
 
 One :class:`StatusRow` per expected unit: received (when, which file, how the receipt time is
 known), missing, late (days), errors, warnings, and the days left to the deadline. The same rows
-are written as the sheet "Tiến độ nộp" of the summary workbook (:func:`write_status_sheet`).
+are written as the sheet "Tiến độ nộp" of the summary workbook (:func:`summary_sheet`).
 """
 
 from __future__ import annotations
@@ -142,33 +142,26 @@ def status(inputs: Path | str, outputs: Path | str, year: int, today: _dt.date |
     return build_board(catalog, checked, data.submissions, year, today, data.notes)
 
 
-def write_status_sheet(workbook, board: StatusBoard, formats: dict | None = None) -> None:
-    """Add the board as the sheet "Tiến độ nộp" to an open xlsxwriter ``workbook``.
+def summary_sheet(wb, formats: dict, model, issued: _dt.date) -> None:
+    """Write the board as the sheet "Tiến độ nộp" of the summary workbook (xlsxwriter ``wb``, its formats).
 
-    ``formats`` may pass the workbook's own header/text formats (keys ``header``, ``text``, ``date``).
-    Every cell is written as a string or number, never as a formula (unit text is data).
+    The board is taken on the run's date ``issued``; files that could not be used are listed below.
     """
-    formats = formats or {}
-    header = formats.get("header") or workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                                           "border": 1, "font_name": "Times New Roman"})
-    text = formats.get("text") or workbook.add_format({"text_wrap": True, "valign": "top", "border": 1,
-                                                       "font_name": "Times New Roman"})
-    ws = workbook.add_worksheet(STATUS_SHEET)
-    ws.write_string(0, 0, board.headline())
-    heads = ["STT", "Mã đơn vị", "Đơn vị", "Loại", "Tình trạng", "Thời điểm nhận", "Tệp được dùng",
-             "Ngày ghi trong tệp", "Số ngày muộn", "Số lỗi", "Số cảnh báo", "Số ngày còn đến hạn", "Tệp đã thay thế"]
-    widths = [5, 10, 34, 22, 20, 30, 40, 14, 10, 8, 10, 12, 40]
-    for c, (h, w) in enumerate(zip(heads, widths)):
-        ws.write_string(2, c, h, header)
-        ws.set_column(c, c, w)
+    from .render_xlsx import DATE, INT, _Sheet
+
+    year = model.year
+    board = build_board(model.catalog, model.validation, model.submissions, year, issued)
+    c = _Sheet(wb, formats, STATUS_SHEET, f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp {board.deadline:%d/%m/%Y}, "
+               f"tính đến ngày {issued:%d/%m/%Y})", [
+                   ("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None), ("Tình trạng", 16, None),
+                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, DATE), ("Trễ hạn (ngày)", 9, INT),
+                   ("Số lỗi", 7, INT), ("Số cảnh báo", 9, INT), ("Bản đã được thay thế", 40, None),
+                   ("Thời điểm nhận", 24, None), ("Số ngày còn đến hạn", 10, INT)])
     for i, r in enumerate(board.rows, start=1):
-        row = 2 + i
-        cells = [i, r.unit, r.name, r.kind, r.state_label, r.received_label, r.file,
-                 f"{r.report_date:%d/%m/%Y}" if r.report_date else "", r.late_days if r.late_days is not None else "",
-                 r.errors, r.warnings, r.days_left, "; ".join(r.superseded)]
-        for c, v in enumerate(cells):
-            if isinstance(v, int):
-                ws.write_number(row, c, v, text)
-            else:
-                ws.write_string(row, c, str(v), text)
-    ws.freeze_panes(3, 0)
+        c.add([i, r.unit, r.name, r.state_label, r.file, r.report_date, r.late_days, r.errors, r.warnings,
+               "; ".join(r.superseded), r.received_label, r.days_left])
+    for sub in (s for s in model.submissions if s.state == "rejected"):
+        c.add(["", sub.unit, "", "Tệp không dùng được", sub.file, sub.report_date, None, None, None, "",
+               f"{sub.received_at:%d/%m/%Y %H:%M} ({SOURCE_LABELS[sub.receipt_source]})" if sub.received_at else "",
+               None])
+    c.finish()

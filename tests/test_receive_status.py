@@ -169,3 +169,22 @@ def test_cli_receive_list_and_status(tmp_path, inputs, submit):
                         "đã quá hạn 15/12/2015 5 ngày.")
     row = next(line for line in lines if line.startswith("10504"))
     assert "Xã An Phú" in row and "Đã nộp" in row and "(sổ văn bản đến)" in row
+
+
+def test_the_board_is_a_sheet_of_the_summary_workbook(tmp_path, inputs, submit):
+    import openpyxl
+
+    from pipeline.runner import run
+
+    out = tmp_path / "out"
+    receive(inputs, out, 2015, [_outbox(tmp_path, submit, "10504")], now=dt.datetime(2015, 12, 17, 10, 15))
+    res = run(inputs, out, 2015, dt.date(2015, 12, 20), feedback=False)
+    wb = openpyxl.load_workbook(next(p for p in res.paths if p.suffix == ".xlsx"))
+    ws = wb["Tiến độ nộp"]
+    assert ws["A1"].value == "TÌNH HÌNH NỘP BÁO CÁO NĂM 2015 (hạn nộp 15/12/2015, tính đến ngày 20/12/2015)"
+    heads = [c.value for c in ws[3]]
+    assert heads[-2:] == ["Thời điểm nhận", "Số ngày còn đến hạn"]
+    row = next([c.value for c in r] for r in ws.iter_rows(min_row=4) if r[1].value == "10504")
+    assert row[3] == "Đã nộp" and row[6] == 2 and row[10] == "17/12/2015 10:15 (sổ văn bản đến)" and row[11] == -5
+    missing = next([c.value for c in r] for r in ws.iter_rows(min_row=4) if r[1].value == "10441")
+    assert missing[3] == "Chưa nộp" and missing[6] == 5
