@@ -243,7 +243,9 @@ def validate_cmd(year, inputs, outputs):
 
     cat = load_catalog(inputs)
     cat.check_year(year)
-    _data, checked = validate_year(cat, inputs, year, outputs)
+    data, checked = validate_year(cat, inputs, year, outputs)
+    for note in data.notes:
+        click.echo(note)
     for issue in checked.issues:
         click.echo(issue.text())
     errors = len(checked.errors())
@@ -275,7 +277,10 @@ def feedback_cmd(year, inputs, outputs, issued):
     """Phản hồi cho từng đơn vị có lỗi hoặc cảnh báo: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn."""
     from .runner import write_feedback_only
 
-    paths = write_feedback_only(inputs, outputs, year, issued)
+    failed: list = []
+    paths = write_feedback_only(inputs, outputs, year, issued, failed)
+    for issue in failed:
+        click.echo(issue.text(), err=True)
     if not paths:
         click.echo(f"Năm {year}: không đơn vị nào cần phản hồi.")
         return

@@ -37,6 +37,7 @@ class Observation:
     file: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    sheet: str = "Số liệu"          # the data sheet as named in the file (it may have been renamed)
 
     @property
     def rate(self) -> float | None:
@@ -170,7 +171,8 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
 
     for v in data.values:
         ind = catalog.plan.indicator(v.indicator)
-        o = obs.setdefault((v.unit, v.indicator), Observation(v.unit, v.indicator, ind.kind, file=v.file, note=v.note))
+        o = obs.setdefault((v.unit, v.indicator), Observation(v.unit, v.indicator, ind.kind, file=v.file, note=v.note,
+                                                                      sheet=v.sheet))
         o.cells[v.field] = v.cell
         where = dict(unit=v.unit, file=v.file, sheet=v.sheet, cell=v.cell, indicator=v.indicator)
         if v.field == "status":
@@ -215,7 +217,7 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
         if o.kind != RATIO or not o.valid:
             continue
         ind = catalog.plan.indicator(o.indicator)
-        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet=o.sheet, indicator=o.indicator)
         if o.numerator > o.denominator:
             issues.append(Issue.make("numerator-gt-denominator", cell=f"{o.cells['numerator']}, {o.cells['denominator']}",
                                      num_label=ind.numerator_label, num=o.numerator,
@@ -319,7 +321,7 @@ def _apply_rules(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> l
                     missing.append(t)
                 values[(t.indicator, t.field)] = v
             first = obs.get((unit, terms[0].indicator)) or next(o for (u, _i), o in obs.items() if u == unit)
-            where = dict(unit=unit, file=first.file, sheet="Số liệu")
+            where = dict(unit=unit, file=first.file, sheet=first.sheet)
             if missing:
                 if rule.missing != "skip":
                     out.append(Issue.make(f"rule-missing-{rule.missing}", rule=rule.code,
@@ -358,7 +360,7 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
         if p is None or not (o.valid and p.valid) or o.kind != RATIO:
             continue
         ind = catalog.plan.indicator(o.indicator)
-        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet=o.sheet, indicator=o.indicator)
         small = min(o.denominator or 0, p.denominator or 0) < (limits.min_denominator or 0)
         if limits.max_change_points is not None and o.rate is not None and p.rate is not None and not small:
             delta = o.rate - p.rate
@@ -484,7 +486,7 @@ def _check_bounds(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> 
     def exclude(o: Observation, fld: str, code: str, **params) -> None:
         ind = catalog.plan.indicator(o.indicator)
         label = ind.numerator_label if fld == "numerator" else ind.denominator_label
-        out.append(Issue.make(code, unit=o.unit, file=o.file, sheet="Số liệu", cell=o.cells.get(fld, ""),
+        out.append(Issue.make(code, unit=o.unit, file=o.file, sheet=o.sheet, cell=o.cells.get(fld, ""),
                               indicator=o.indicator, label=label, value=vn.number(getattr(o, fld)), **params))
         o.valid = False
         o.problems.append(code)
