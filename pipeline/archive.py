@@ -125,9 +125,14 @@ def is_office_litter(name: str) -> bool:
             or name.lower() in ("thumbs.db", "desktop.ini", ".ds_store"))
 
 
+WORKING_COPY_SUFFIXES = (".docx", ".xlsx", ".xlsm", ".pdf")
+
+
 def _working_copies(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != LATEST
-                  and not is_office_litter(p.name)) if folder.is_dir() else []
+    """The documents copied out of a version into ``outputs/<year>/`` (other files there are left alone)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in WORKING_COPY_SUFFIXES and not is_office_litter(p.name)
+                  ) if folder.is_dir() else []
 
 
 class _Swap:

@@ -160,6 +160,23 @@ def _stored_name(original: str, sha: str) -> str:
     return f"{stem}__{sha[:12]}.{suffix.lower()}" if dot else f"{stem}__{sha[:12]}"
 
 
+def _store(folder: Path, stored: str, data: bytes, when: _dt.datetime) -> Path:
+    """Write ``data`` as ``folder/stored`` atomically, its modification time set to the receipt time."""
+    from .store import replace_file
+
+    dest = folder / stored
+    tmp = folder / f".xhht-{stored}.tmp"
+    try:
+        tmp.write_bytes(data)
+        stamp = when.timestamp()
+        os.utime(tmp, (stamp, stamp))
+        replace_file(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"Không lưu được {dest}: {exc.strerror or exc}. Hãy đóng tệp nếu đang mở rồi nhận lại.") from exc
+    return dest
+
+
 def receive(inputs: Path | str, outputs: Path | str, year: int, paths: Iterable[Path | str | tuple[str, bytes]],
             now: _dt.datetime | None = None) -> list[Receipt]:
     """Record and store every workbook in ``paths`` (files, folders, zip archives) as received for ``year``.
@@ -194,22 +211,13 @@ def receive(inputs: Path | str, outputs: Path | str, year: int, paths: Iterable[
             sha = hashlib.sha256(data).hexdigest()
             row = con.execute(f"SELECT {_COLUMNS} FROM incoming WHERE year=? AND sha256=?", (year, sha)).fetchone()
             if row is not None:
-                out.append(_row(row, new=False))
+                known = _row(row, new=False)
+                if not (folder / known.stored).is_file():  # removed from the folder by hand: put it back
+                    _store(folder, known.stored, data, known.received)
+                out.append(known)
                 continue
             stored = _stored_name(original, sha)
-            dest = folder / stored
-            tmp = folder / f".xhht-{stored}.tmp"
-            try:
-                tmp.write_bytes(data)
-                stamp = when.timestamp()
-                os.utime(tmp, (stamp, stamp))
-                from .store import replace_file
-
-                replace_file(tmp, dest)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise OutputError(f"Không lưu được {dest}: {exc.strerror or exc}. Hãy đóng tệp nếu đang mở "
-                                  "rồi nhận lại.") from exc
+            dest = _store(folder, stored, data, when)
             unit, form_year, report_date, unit_name = read_identity(dest)
             note = ""
             if not data:
