@@ -58,12 +58,15 @@ class Submission:
         return self.receipt_date or self.report_date or self.received
 
     @property
-    def order_key(self) -> _dt.datetime:
-        """Which of a unit's files is newest: the receipt time, else the typed date (start of day)."""
+    def order_key(self) -> tuple[_dt.datetime, _dt.date]:
+        """Which of a unit's files is newest: the receipt time (else the typed date), then the typed date.
+
+        Files received together (one folder or zip) are ordered by the date typed in them.
+        """
+        typed = self.report_date or _dt.date.min
         if self.received_at:
-            return self.received_at
-        day = self.report_date or self.received or _dt.date.min
-        return _dt.datetime.combine(day, _dt.time.min)
+            return self.received_at, typed
+        return _dt.datetime.combine(self.report_date or self.received or _dt.date.min, _dt.time.min), typed
 
 
 @dataclass(frozen=True)

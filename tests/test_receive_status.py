@@ -188,3 +188,14 @@ def test_the_board_is_a_sheet_of_the_summary_workbook(tmp_path, inputs, submit):
     assert row[3] == "Đã nộp" and row[6] == 2 and row[10] == "17/12/2015 10:15 (sổ văn bản đến)" and row[11] == -5
     missing = next([c.value for c in r] for r in ws.iter_rows(min_row=4) if r[1].value == "10441")
     assert missing[3] == "Chưa nộp" and missing[6] == 5
+
+
+def test_files_received_together_are_ordered_by_their_typed_date(tmp_path, inputs, submit):
+    out = tmp_path / "out"
+    old = _outbox(tmp_path, submit, name="z-ban-dau.xlsx", report_date=dt.date(2015, 12, 5))
+    new = _outbox(tmp_path, submit, name="a-bo-sung.xlsx", report_date=dt.date(2015, 12, 9),
+                  values={**_values("10504"), "BIET_CHU_15_60": (977, 1000)})
+    r_old, r_new = receive(inputs, out, 2015, [old, new], now=T1)
+    board = status(inputs, out, 2015, dt.date(2015, 12, 20))
+    row = next(r for r in board.rows if r.unit == "10504")
+    assert (row.state, row.file, row.superseded) == ("received", r_new.stored, (r_old.stored,))
