@@ -251,11 +251,12 @@ def test_click_speaks_vietnamese(args, expected):
 
 
 def test_help_has_no_english_metavars():
-    for args in (["run", "--help"], ["archive", "seal", "--help"], ["archive", "list", "--help"],
+    for args in (["--help"], ["archive", "--help"], ["run", "--help"], ["archive", "seal", "--help"], ["archive", "list", "--help"],
                  ["register", "list", "--help"], ["receive", "--help"], ["status", "--help"], ["check", "--help"],
                  ["ingest", "--help"]):
         out = CliRunner().invoke(cli, args).output
-        for word in ("TEXT", "INTEGER", "RANGE", "PATH", "FILENAME", "FILE", "DIRECTORY", "YEAR"):
+        for word in ("TEXT", "INTEGER", "RANGE", "PATH", "FILENAME", "FILE", "DIRECTORY", "YEAR", "OPTIONS", "COMMAND",
+                     "ARGS"):
             assert word not in out, (args, word, out)
 
 
