@@ -62,7 +62,7 @@ def test_validate_lists_problems_and_exits_1():
             "Hãy kiểm tra lại hai số này.") in res.output
     # the superseded first version of An Mỹ had an error; it is listed as superseded, not re-checked
     assert ("Thông tin [superseded] BieuMau_2014_10462_An-My.xlsx: Đơn vị đã gửi bản mới hơn "
-            "(BieuMau_2014_10462_An-My_bo-sung.xlsx, ngày báo cáo 19/12/2014); bản này (ngày báo cáo 15/12/2014) "
+            "(BieuMau_2014_10462_An-My_bo-sung.xlsx, ngày báo cáo 13/12/2014); bản này (ngày báo cáo 09/12/2014) "
             "không được dùng để tổng hợp.") in res.output
     assert res.output.splitlines()[-1] == "Đã nhận 36/37 đơn vị; 1 lỗi, 1 cảnh báo."
 
