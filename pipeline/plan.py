@@ -62,6 +62,18 @@ class Target:
     value: float | None
     quote: str
     applies: tuple[int, int]
+    # lộ trình (the path to the milestone): "linear" = interpolated from the baseline year's district
+    # figure, "constant" = the value every year (maintain), "values" = per-year values the plan states
+    # (``path_values``), "none" = no path (``increase``: judged against the previous year).
+    path: str = "none"
+    path_values: tuple[tuple[int, float], ...] = ()
+
+    def stated_value(self, year: int) -> float | None:
+        """The plan's own lộ trình value for ``year`` (``path == "values"``), else None."""
+        return dict(self.path_values).get(year)
+
+
+PATH_KINDS = ("linear", "constant", "values", "none")
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Milestone:
     year: int
     title: str
     applies: tuple[int, int]
+    baseline: int | None = None  # the year whose district figure starts the lộ trình to this milestone
 
 
 @dataclass(frozen=True)
@@ -422,8 +435,12 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
     milestones = []
     for i, m in enumerate(r.get(root, "milestones", "plan", list, default=[])):
         w = f"milestones[{i}]"
+        base = r.get(m, "baseline", w, int, required=False, default=None)
+        applies = r.year_range(m, "applies", w)
+        if base is not None and not (applies[0] - 1 <= base <= applies[1]):
+            r.problem(w, f"năm cơ sở {base} phải nằm trong khoảng {applies[0] - 1}-{applies[1]}.")
         milestones.append(Milestone(r.get(m, "year", w, int, default=0), r.get(m, "title", w, default=""),
-                                    r.year_range(m, "applies", w)))
+                                    applies, base))
 
     groups = []
     for i, g in enumerate(r.get(root, "goal_groups", "plan", list, default=[])):
@@ -490,8 +507,9 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         elif not 0 <= value <= 100:
             r.problem(w, f"giá trị chỉ tiêu {value} nằm ngoài khoảng 0-100%.")
         m = ms_by_year.get(year)
+        path, path_values = _parse_path(r, d, w, kind, m)
         targets.append(Target(ind, year, kind, float(value) if value is not None else None,
-                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0)))
+                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0), path, path_values))
 
     tasks = []
     for i, d in enumerate(r.get(root, "tasks", "plan", list, default=[])):
@@ -533,6 +551,35 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                 targets=tuple(targets), tasks=tuple(tasks), funding=r.strs(root, "funding", "plan"),
                 bodies=bodies, closing=r.get(org, "closing", "organisation", required=False, default=""),
                 component_plans=tuple(comps))
+
+
+def _parse_path(r: _Reader, d: Any, w: str, kind: str, m: Milestone | None) -> tuple[str, tuple]:
+    """The lộ trình of one target: ``path: linear | constant | none`` or ``path: {values: {2016: 96, …}}``."""
+    default = {"increase": "none", "maintain": "constant"}.get(kind, "linear")
+    raw = d.get("path", default) if isinstance(d, dict) else default
+    if isinstance(raw, dict):
+        values = raw.get("values")
+        if not isinstance(values, dict) or not values:
+            r.problem(w, "path: cần 'values' là các cặp năm: giá trị (lộ trình theo từng năm của Kế hoạch).")
+            return "none", ()
+        out = []
+        for y, v in values.items():
+            if not isinstance(y, int) or not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 100:
+                r.problem(w, f"path.values: năm {y!r} với giá trị {v!r} không hợp lệ (năm: số nguyên, giá trị 0-100).")
+                continue
+            if m and not (m.applies[0] <= y <= m.applies[1]):
+                r.problem(w, f"path.values: năm {y} nằm ngoài khoảng áp dụng {m.applies[0]}-{m.applies[1]}.")
+            out.append((y, float(v)))
+        return "values", tuple(sorted(out))
+    if raw not in PATH_KINDS or raw == "values":
+        r.problem(w, f"path phải là linear, constant, none hoặc {{values: …}} (nhận được {raw!r}).")
+        return default, ()
+    if kind == "increase" and raw != "none":
+        r.problem(w, "chỉ tiêu loại 'increase' không có lộ trình (path: none).")
+        return "none", ()
+    if raw == "linear" and m is not None and m.baseline is None:
+        r.problem(w, f"lộ trình 'linear' cần năm cơ sở (baseline) của mốc {m.year} trong milestones.")
+    return raw, ()
 
 
 def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, UnitKind]]:
@@ -711,6 +758,7 @@ def targets_table(plan: Plan) -> list[dict[str, Any]]:
     for t in plan.targets:
         ind = plan.indicator(t.indicator)
         rows.append({"indicator": t.indicator, "name": ind.name, "group": ind.group, "year": t.year,
-                     "kind": t.kind, "value": t.value, "applies": list(t.applies),
+                     "kind": t.kind, "value": t.value, "applies": list(t.applies), "path": t.path,
+                     "path_values": {str(y): v for y, v in t.path_values},
                      "population": ind.population, "quote": t.quote})
     return rows
