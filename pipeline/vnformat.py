@@ -77,10 +77,12 @@ def in_sentence(name: str) -> str:
 
 def join_vi(items, last: str = " và ") -> str:
     """``a, b và c``."""
-    items = [str(i) for i in items]
+    from markupsafe import Markup, escape
+
+    items = [escape(i) for i in items]
     if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + last + items[-1]
+        return Markup("").join(items)
+    return Markup(", ").join(items[:-1]) + Markup(escape(last)) + items[-1]
 
 
 # Tone-mark placement: "new" puts the mark on the main vowel of oa/oe/uy at the end of a syllable
