@@ -105,12 +105,20 @@ def _move_tone(pair: str, to_first: bool) -> str:
     return ud.normalize("NFC", a2) + ud.normalize("NFC", b2)
 
 
+def dashes(text: str) -> str:
+    """One dash style: ranges of years and ages with an en dash (2014–2020, 15–35 tuổi)."""
+    import re
+
+    text = re.sub(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)", "\\1–\\2", text)
+    return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+
+
 def orthography(text: str, style: str = "new") -> str:
     """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ)."""
     import re
     import unicodedata as ud
 
-    text = ud.normalize("NFC", text)
+    text = dashes(ud.normalize("NFC", text))
     letters = "A-Za-zÀ-ỹĐđ"
     if style == "new":
         pat = re.compile(rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])")

@@ -115,10 +115,11 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         return pb.say("ind.no_data", name=ind.name)
     pop = _population(r, pb)
     if ind.kind == STATUS:
-        text = pb.say("ind.head.status", reached=r.numerator, reporting=r.denominator, population=pop,
+        text = pb.say("ind.head.status", reached=r.numerator, expected=r.expected_count, population=pop,
                       question=ind.status_question)
         if r.not_reported:
-            text += pb.say("ind.not_reported", count=len(r.not_reported), population=pop)
+            short = pb.labels.get("commune_short", "xã") if pop != "đơn vị" else "đơn vị"
+            text += pb.say("ind.not_reported", count=len(r.not_reported), short=short)
     else:
         text = pb.say("ind.head.ratio", name=ind.name, rate=r.rate, num=r.numerator, den=r.denominator,
                       unit_label=ind.unit_label)
@@ -271,6 +272,11 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     results.append(pb.say("assess.results.direction"))
     limits = []
     for r in lagging:
+        if r.indicator.kind == STATUS:
+            limits.append(pb.say("assess.limits.status", name=r.indicator.name, reached=r.numerator,
+                                 expected=r.expected_count, population=_population(r, pb),
+                                 where=names([u.unit for u in r.failing()])))
+            continue
         key = ("assess.limits.against.increase" if r.target.kind == "increase" else
                "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
         against = pb.say(key, target=r.target.value, margin=r.margin, year=m.year, prev_year=m.year - 1)
