@@ -368,3 +368,59 @@ def proposals(pb: Phrasebook, m: ReportModel) -> list:
     if themes:
         out.append(pb.say("prop.units", items=[pb.say("prop.theme", count=c, theme=n) for n, c in themes]))
     return out
+
+
+# ------------------------------------------------------------------------------------ plan check
+# Every fact a sentence may use (the names the code hands to ``say``), and the top-level variables
+# of each Word template. ``check_wording`` renders every entry against them and names what is undefined.
+FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date", "plan_issuer", "plan_title",
+         "count", "kind", "number", "date", "issuer", "title", "received", "expected", "communes", "others",
+         "missing", "late", "milestone", "milestone_year", "baseline_year", "name", "rate", "num", "den",
+         "unit_label", "reached", "population", "question", "short", "target", "margin", "path", "progress",
+         "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
+         "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
+         "reporting", "lead", "status", "groups", "goal", "tasks", "gap", "failing", "deadline", "report_ref",
+         "unit", "due", "parts", "letter", "text", "warnings", "theme"}
+CONTEXT_KEYS = {
+    "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
+                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
+                     "funding", "assessment", "directions", "proposals", "closing", "recipients", "signer", "tables"},
+    "ke_hoach.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "prev_year",
+                      "subject", "draft", "bases", "intro", "purposes", "requirements", "general_goal",
+                      "targets_intro", "groups", "tasks_intro", "tasks", "funding", "org_intro", "bodies",
+                      "calendar_heading", "calendar", "closing", "recipients", "signer", "components"},
+    "to_trinh.docx": {"office", "number", "type_abbr", "symbol", "date_line", "subject", "kinh_gui", "bases", "body",
+                      "recipients", "signer"},
+    "cong_van.docx": {"office", "number", "date_line", "subject", "recipient", "body", "recipients", "signer"},
+}
+
+
+def check_wording(inputs: Path | str | None) -> list[str]:
+    """Problems of the phrasebook and the Word templates: syntax errors and undefined variables, each named."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    from .templating import environment, locate, undeclared
+
+    problems = []
+    pb = phrasebook(inputs)
+    env = environment()
+    for key, source in pb.raw.items():
+        if isinstance(source, list):
+            continue
+        try:
+            names_used = meta.find_undeclared_variables(env.parse(str(source)))
+        except TemplateSyntaxError as exc:
+            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
+            continue
+        for var in sorted(names_used - FACTS):
+            problems.append(f"{pb.path.name}, câu '{key}': biến '{var}' chưa được định nghĩa.")
+    for name, keys in CONTEXT_KEYS.items():
+        path, _origin = locate(name, inputs)
+        try:
+            used = undeclared(path)
+        except Exception as exc:  # noqa: BLE001 - report, do not stop the check
+            problems.append(f"Mẫu {name}: không đọc được ({exc}).")
+            continue
+        for var in sorted(used - keys):
+            problems.append(f"Mẫu {path.name} ({path.parent}): biến '{var}' chưa được định nghĩa.")
+    return problems
