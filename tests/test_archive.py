@@ -59,7 +59,8 @@ def test_manifest(two_runs):
     assert m["validation"]["received"] == 36 and m["validation"]["missing"] == ["10486"]
     assert m["validation"]["issues"]["numerator-gt-denominator"] == 1
     outputs = {e["file"]: e for e in m["outputs"]}
-    assert {f for f in outputs if "/" not in f} == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
+    assert {f for f in outputs if "/" not in f} == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TTr_XHHT_2016.docx",
+                                                   "TongHop_XHHT_2015.xlsx", "model.json"}
     assert "phan-hoi/CV_2015_10492_Xa-Hung-Tien.docx" in outputs and "phan-hoi/CV_2015_10486_Xa-Doc-Tin.docx" in outputs
     assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
     inputs = {e["file"] for e in m["inputs"]}
