@@ -18,6 +18,19 @@ from .store import normalise_zip, safe_name, staged_dir
 FONT = "Times New Roman"
 
 
+def _wrapped_height(text: str, width_chars: float, line_pt: float = 15.75, font_scale: float = 1.1) -> float:
+    """Row height (points) for ``text`` wrapped in a column ``width_chars`` wide at 12 pt.
+
+    Excel and LibreOffice do not grow row heights of a generated file by themselves, so a wrapped
+    label would overlap the next row; the height is set from a conservative estimate of the lines.
+    """
+    import math
+
+    per_line = max(1.0, width_chars / font_scale)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return round(lines * line_pt + 3, 2)
+
+
 def form_filename(unit: Unit, year: int) -> str:
     """Return the file name of a unit's form: ``BieuMau_2015_10504_An-Phu.xlsx``."""
     return f"BieuMau_{year}_{unit.code}_{safe_name(unit.short_name)}.xlsx"
@@ -86,8 +99,9 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         ("2. Số liệu là số nguyên không âm, không gõ dấu chấm, dấu phẩy hay chữ. Nếu không có thì nhập 0. "
          "Tử số không được lớn hơn Mẫu số.", f_normal),
         ("3. Các chỉ tiêu phổ cập, chống mù chữ: chọn 'Đạt' hoặc 'Chưa đạt' trong danh sách.", f_normal),
-        (f"4. Trang '{L.TASK_SHEET}': ghi ngắn gọn kết quả thực hiện từng nhóm nhiệm vụ của Kế hoạch, "
-         "những tồn tại, hạn chế và đề xuất, kiến nghị.", f_normal),
+        (f"4. Trang '{L.TASK_SHEET}': nhập số lượng (số nguyên, không có thì nhập 0) của từng hoạt động trong "
+         "năm theo từng nhóm nhiệm vụ của Kế hoạch; mỗi nhóm có một dòng ghi chú ngắn, không bắt buộc. Cuối trang "
+         "ghi ngắn gọn tồn tại, hạn chế và đề xuất, kiến nghị.", f_normal),
         (f"5. Trang '{L.FUNDING_SHEET}': ghi số tiền (đồng) đã chi trong năm cho xây dựng xã hội học tập.", f_normal),
         (f"6. Ghi ngày lập báo cáo và người lập biểu ở đầu trang '{L.DATA_SHEET}'.", f_normal),
         (f"7. Không đổi tên, xóa hoặc thêm trang; không sửa cột 'Mã'. Hạn gửi: "
@@ -180,26 +194,73 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
 
     # --- Nhiệm vụ ----------------------------------------------------------------------------
     ts = wb.create_sheet(L.TASK_SHEET)
-    for col, w in {"A": 5, "B": 10, "C": 45, "D": 90}.items():
-        ts.column_dimensions[col].width = w
-    ts.merge_cells("A1:D1")
-    put(ts, "A1", f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ {title_year.upper()} - {unit.name.upper()}", f_title, center, box=False)
     t = L.TASK_COLS
-    for col, text in zip(t.values(), ["STT", "Mã", "Nhiệm vụ (theo Kế hoạch)", "Kết quả thực hiện"]):
+    for col, w in {t["no"]: 7, t["code"]: 12, t["title"]: 62, t["unit"]: 14, t["count"]: 12}.items():
+        ts.column_dimensions[col].width = w
+    ts.merge_cells(f"A1:{L.TASK_TEXT_END}1")
+    put(ts, "A1", f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ {title_year.upper()}", f_title, center, box=False)
+    ts.merge_cells(f"A2:{L.TASK_TEXT_END}2")
+    put(ts, "A2", unit_line, f_bold, center, box=False)
+    for col, text in zip((t["no"], t["code"], t["title"], t["unit"], t["count"]),
+                         ("STT", "Mã", "Nội dung", "Đơn vị tính", "Số lượng")):
         put(ts, f"{col}{L.TASK_HEADER_ROW}", text, f_bold, center, fill=head_fill)
+    count_dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                              showErrorMessage=True, errorTitle="Số lượng không hợp lệ",
+                              error="Hãy nhập số nguyên lớn hơn hoặc bằng 0 (không có thì nhập 0).",
+                              showInputMessage=True, promptTitle="Số lượng",
+                              prompt="Nhập số nguyên lớn hơn hoặc bằng 0.")
+    text_dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(L.REMARK_MAX_CHARS),
+                             allow_blank=True, showErrorMessage=True, errorTitle="Ghi chú quá dài",
+                             error=f"Ghi chú ngắn gọn, tối đa {L.REMARK_MAX_CHARS} ký tự.",
+                             showInputMessage=True, promptTitle="Ghi chú (không bắt buộc)",
+                             prompt=f"Ghi ngắn gọn điều cần lưu ý, tối đa {L.REMARK_MAX_CHARS} ký tự.")
+    ts.add_data_validation(count_dv)
+    ts.add_data_validation(text_dv)
     row = L.TASK_HEADER_ROW + 1
-    rows = [(tk.code, f"{tk.number}. {tk.title}") for tk in plan.tasks if tk.code in unit.tasks]
-    rows += list(L.CLOSING_ROWS)
-    for i, (code, title) in enumerate(rows, start=1):
-        put(ts, f"{t['no']}{row}", i, align=center)
+    wanted_acts = set(unit.activities)
+
+    def text_row(code: str, label: str) -> None:
+        nonlocal row
+        put(ts, f"{t['no']}{row}", label, Font(name=FONT, size=10, italic=True), center)
         put(ts, f"{t['code']}{row}", code, Font(name=FONT, size=9, color="595959"))
-        put(ts, f"{t['title']}{row}", title, f_bold if code in dict(L.CLOSING_ROWS) else f_normal)
         put(ts, f"{t['text']}{row}", None, editable=True)
-        ts.row_dimensions[row].height = 90
+        for col in (t["unit"], t["count"]):
+            put(ts, f"{col}{row}", None, editable=True)
+        ts.merge_cells(f"{t['text']}{row}:{L.TASK_TEXT_END}{row}")
+        text_dv.add(f"{t['text']}{row}")
+        ts.row_dimensions[row].height = 48
         row += 1
+
+    def heading_row(text: str) -> None:
+        nonlocal row
+        ts.merge_cells(f"A{row}:{L.TASK_TEXT_END}{row}")
+        put(ts, f"A{row}", text, f_bold, fill=group_fill)
+        ts.row_dimensions[row].height = _wrapped_height(text, 100)
+        row += 1
+
+    for tk in (tk for tk in plan.tasks if tk.code in unit.tasks):
+        heading_row(f"{tk.number}. {tk.title}")
+        for i, act in enumerate((a for a in plan.activities if a.task == tk.code and a.code in wanted_acts), 1):
+            put(ts, f"{t['no']}{row}", f"{tk.number}.{i}", align=center)
+            put(ts, f"{t['code']}{row}", act.code, Font(name=FONT, size=9, color="595959"))
+            put(ts, f"{t['title']}{row}", act.label)
+            put(ts, f"{t['unit']}{row}", act.unit, align=center)
+            put(ts, f"{t['count']}{row}", None, editable=True, align=Alignment(horizontal="right", vertical="top")
+                ).number_format = "#,##0"
+            count_dv.add(f"{t['count']}{row}")
+            ts.row_dimensions[row].height = _wrapped_height(act.label, 62)
+            row += 1
+        text_row(tk.code, "Ghi chú")
+    for code, title in L.CLOSING_ROWS:
+        heading_row(title)
+        text_row(code, "")
     ts.freeze_panes = f"A{L.TASK_HEADER_ROW + 1}"
-    ts.page_setup.orientation = "landscape"
+    ts.print_title_rows = f"{L.TASK_HEADER_ROW}:{L.TASK_HEADER_ROW}"
+    ts.page_setup.orientation = "portrait"
     ts.page_setup.paperSize = ts.PAPERSIZE_A4
+    ts.page_setup.fitToWidth = 1
+    ts.page_setup.fitToHeight = 1
+    ts.sheet_properties.pageSetUpPr.fitToPage = True
     protect(ts)
 
     # --- Kinh phí ----------------------------------------------------------------------------

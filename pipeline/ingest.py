@@ -75,6 +75,20 @@ class RawText:
 
 
 @dataclass(frozen=True)
+class RawActivity:
+    """A count of Section II (sheet "Nhiệm vụ") as submitted, with its provenance."""
+
+    unit: str
+    year: int
+    activity: str
+    raw: Any
+    file: str
+    sheet: str
+    cell: str
+    formula_without_value: bool = False
+
+
+@dataclass(frozen=True)
 class RawMoney:
     unit: str
     year: int
@@ -94,6 +108,7 @@ class IngestResult:
     texts: list[RawText] = field(default_factory=list)
     money: list[RawMoney] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    activities: list[RawActivity] = field(default_factory=list)
 
     def used(self) -> dict[str, Submission]:
         """Return the submission in force for each unit code."""
@@ -249,8 +264,8 @@ def _data_columns(rows: list[list[Any]]) -> tuple[dict[str, int], int]:
     return {k: L.col_index(L.DATA_COLS[k]) for k in wanted}, L.DATA_HEADER_ROW - 1
 
 
-def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult) -> tuple[list, list, list] | None:
-    """Read one file into ``sub`` and return its values, texts and money rows (None if rejected)."""
+def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult) -> tuple[list, list, list, list] | None:
+    """Read one file into ``sub`` and return its values, texts, money and activity rows (None if rejected)."""
     from python_calamine import CalamineWorkbook
 
     issue = dict(file=sub.file)
@@ -365,7 +380,31 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
             if code in sources:
                 money.append(RawMoney(sub.unit, year, code, _cell(rows, r, fc["amount"]), sub.file,
                                       L.FUNDING_SHEET, L.cell_name(r, fc["amount"])))
-    return values, texts, money
+    return values, texts, money, _read_activities(wb, sub, unit, year)
+
+
+def _read_activities(wb, sub: Submission, unit, year: int) -> list[RawActivity]:
+    """Read the activity counts of the "Nhiệm vụ" sheet, found by their code in column B.
+
+    A row whose code is not one of the unit's activities is ignored; an activity whose row is
+    missing is not returned (validate reports it).
+    """
+    if L.TASK_SHEET not in wb.sheet_names or not unit.activities:
+        return []
+    rows = _rows(wb, L.TASK_SHEET)
+    code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
+    no_value = _formulas_without_values(sub.path, L.TASK_SHEET)
+    wanted = set(unit.activities)
+    out: list[RawActivity] = []
+    seen: set[str] = set()
+    for r, row in enumerate(rows):
+        code = _text(row[code_col]) if len(row) > code_col else ""
+        if code in wanted and code not in seen:
+            seen.add(code)
+            ref = L.cell_name(r, count_col)
+            out.append(RawActivity(sub.unit, year, code, _cell(rows, r, count_col), sub.file, L.TASK_SHEET, ref,
+                                   ref in no_value))
+    return out
 
 
 def ingest(catalog: Catalog, inputs: Path, year: int) -> IngestResult:
@@ -378,7 +417,7 @@ def ingest(catalog: Catalog, inputs: Path, year: int) -> IngestResult:
     result = IngestResult(year=year, folder=folder)
     if not folder.is_dir():
         return result
-    read: dict[int, tuple[list, list, list]] = {}
+    read: dict[int, tuple[list, list, list, list]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if _is_lock_file(path):
             continue  # Excel/LibreOffice lock files are not submissions
@@ -410,8 +449,9 @@ def ingest(catalog: Catalog, inputs: Path, year: int) -> IngestResult:
                 result.issues.append(Issue.make("duplicate-version", unit=unit, file=old.file,
                                                 date=old.effective_date, other=newest.file))
             result.issues.append(Issue.make("superseded", unit=unit, file=old.file, newer=newest.file))
-        values, texts, money = read[id(newest)]
+        values, texts, money, activities = read[id(newest)]
         result.values += values
         result.texts += texts
         result.money += money
+        result.activities += activities
     return result

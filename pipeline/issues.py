@@ -107,6 +107,21 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                           "Biểu mẫu không có dòng của chỉ tiêu '{indicator}' ({label}). Hãy dùng biểu mẫu gốc năm {year}."),
     "no-narrative": (Severity.WARNING,
                      "Đơn vị chưa ghi kết quả thực hiện nhiệm vụ nào ở trang '{sheet}'."),
+    "no-activities": (Severity.WARNING,
+                      "Đơn vị chưa nhập số lượng hoạt động nào ở trang '{sheet}'. Hãy nhập số lượng từng hoạt động "
+                      "trong năm (không có thì nhập 0)."),
+    "activity-missing": (Severity.WARNING,
+                         "Chưa nhập số lượng '{label}'; số này chưa được tính vào tổng của huyện. Nếu không có, "
+                         "hãy nhập 0."),
+    "activity-row-missing": (Severity.WARNING,
+                             "Biểu mẫu không có dòng của hoạt động '{activity}' ({label}). Hãy dùng biểu mẫu gốc "
+                             "năm {year}."),
+    "remark-too-long": (Severity.WARNING,
+                        "Ghi chú dài {length} ký tự, quá {limit} ký tự của một ghi chú ngắn; vẫn được ghi nhận. "
+                        "Lần sau hãy ghi ngắn gọn."),
+    "report-date-outside": (Severity.WARNING,
+                            "Ngày báo cáo {date} nằm ngoài thời gian báo cáo năm {year} (từ {start} đến {end}); "
+                            "hãy kiểm tra lại ngày báo cáo."),
     "old-form-version": (Severity.WARNING,
                          "Biểu mẫu phiên bản {form_version} khác phiên bản hiện hành {current}; số liệu vẫn được đọc."),
 }

@@ -8,7 +8,7 @@ year, form version) is stored in a hidden sheet, so a renamed file is still reco
 from __future__ import annotations
 
 FORM_KIND = "xhht-bieu-mau"
-FORM_VERSION = "1"
+FORM_VERSION = "2"  # 2: Section II as counts (activities) plus one remark per task group
 
 META_SHEET = "_xhht"          # hidden: key in column A, value in column B
 META_KEYS = ("form", "unit", "unit_name", "year", "form_version", "plan")
@@ -28,9 +28,13 @@ PREPARER_LABEL = "Người lập biểu:"
 REPORT_DATE_CELL = "D3"
 PREPARER_CELL = "G3"
 
-# "Nhiệm vụ": one row per task group, then the two closing rows.
-TASK_COLS = {"no": "A", "code": "B", "title": "C", "text": "D"}
+# "Nhiệm vụ": per task group a heading row, one row per activity the unit counts (code in column B,
+# whole number in "count"), then one optional remark row (the task code in column B, text in "text",
+# merged over C:E); then the two closing rows (limitations, proposals) in the same shape as a remark.
+TASK_COLS = {"no": "A", "code": "B", "title": "C", "unit": "D", "count": "E", "text": "C"}
+TASK_TEXT_END = "E"           # a remark or closing text is merged from TASK_COLS["text"] to here
 TASK_HEADER_ROW = 3
+REMARK_MAX_CHARS = 300
 LIMITS_CODE = "TON_TAI"
 PROPOSALS_CODE = "DE_XUAT"
 CLOSING_ROWS = ((LIMITS_CODE, "Tồn tại, hạn chế"), (PROPOSALS_CODE, "Đề xuất, kiến nghị"))

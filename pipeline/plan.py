@@ -110,6 +110,16 @@ class TaskGroup:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """A quantity of Section II that units count on the "Nhiệm vụ" sheet (whole number >= 0)."""
+
+    code: str
+    task: str     # the task group (NV1..NV8) it belongs to
+    label: str    # what is counted, in Vietnamese
+    unit: str     # the unit of count: "lớp", "lượt người", "gia đình"...
+
+
+@dataclass(frozen=True)
 class Body:
     """A body named in Section IV with its duties; ``members`` for the grouped entry 7."""
 
@@ -151,6 +161,14 @@ class Plan:
     bodies: tuple[Body, ...]
     closing: str
     component_plans: tuple[ComponentPlan, ...]
+    activities: tuple[Activity, ...] = ()
+
+    def activity(self, code: str) -> Activity:
+        """Return the activity with this code (KeyError if unknown)."""
+        for a in self.activities:
+            if a.code == code:
+                return a
+        raise KeyError(code)
 
     def indicator(self, code: str) -> Indicator:
         """Return the indicator with this code (KeyError if unknown)."""
@@ -203,6 +221,7 @@ class Unit:
     valid_to: _dt.date | None = None
     successors: tuple[str, ...] = ()
     predecessors: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()  # activity codes counted on the "Nhiệm vụ" sheet, in plan order
 
     def active_on(self, day: _dt.date) -> bool:
         """True if the unit exists on ``day``."""
@@ -550,7 +569,21 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                 milestones=tuple(milestones), goal_groups=tuple(groups), indicators=tuple(indicators),
                 targets=tuple(targets), tasks=tuple(tasks), funding=r.strs(root, "funding", "plan"),
                 bodies=bodies, closing=r.get(org, "closing", "organisation", required=False, default=""),
-                component_plans=tuple(comps))
+                component_plans=tuple(comps), activities=_parse_activities(r, root, [t.code for t in tasks]))
+
+
+def _parse_activities(r: "_Reader", root: Any, task_codes: list[str]) -> tuple[Activity, ...]:
+    """Read ``plan.activities``: the counts of Section II, each tied to its task group."""
+    out = []
+    seen: set[str] = set()
+    for i, d in enumerate(r.get(root, "activities", "plan", list, required=False, default=[]) or []):
+        code, w = r.code(d, f"activities[{i}]", seen, "hoạt động")
+        task = r.get(d, "task", w, default="")
+        if task and task not in task_codes:
+            r.problem(w, f"nhóm nhiệm vụ '{task}' không có trong tasks.")
+        out.append(Activity(code, task, r.get(d, "label", w, default=""), r.get(d, "unit", w, default="")))
+    order = {t: i for i, t in enumerate(task_codes)}
+    return tuple(sorted(out, key=lambda a: order.get(a.task, len(order))))  # by task group, file order within one
 
 
 def _parse_path(r: _Reader, d: Any, w: str, kind: str, m: Milestone | None) -> tuple[str, tuple]:
@@ -605,6 +638,7 @@ def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, Unit
                 prof = {}
         inds = r.strs(prof, "indicators", f"profiles.{prof_name}") + r.strs(d, "extra_indicators", w)
         tasks = r.strs(prof, "tasks", f"profiles.{prof_name}") + r.strs(d, "extra_tasks", w)
+        acts = r.strs(prof, "activities", f"profiles.{prof_name}") + r.strs(d, "extra_activities", w)
         vf, vt = r.date(d, "valid_from", w), r.date(d, "valid_to", w)
         if vf and vt and vf > vt:
             r.problem(w, f"valid_from ({vf}) sau valid_to ({vt}).")
@@ -612,7 +646,8 @@ def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, Unit
                           short_name=r.get(d, "short_name", w, required=False, default="") or r.get(d, "name", w, default=""),
                           kind=kind, indicators=tuple(dict.fromkeys(inds)), tasks=tuple(dict.fromkeys(tasks)),
                           gso_code=r.get(d, "gso_code", w, required=False, default=""), valid_from=vf, valid_to=vt,
-                          successors=r.strs(d, "successors", w), predecessors=r.strs(d, "predecessors", w)))
+                          successors=r.strs(d, "successors", w), predecessors=r.strs(d, "predecessors", w),
+                          activities=tuple(dict.fromkeys(acts))))
     return tuple(units), kinds
 
 
@@ -723,6 +758,25 @@ def _cross_check(plan: Plan, units: tuple[Unit, ...], kinds: dict[str, UnitKind]
             problems.append(f"{PLAN_FILE}, mục milestones: năm {y} của giai đoạn không thuộc mốc nào (applies).")
 
 
+def _check_activities(plan: Plan, units: tuple[Unit, ...], problems: list[str]) -> None:
+    """Each unit's activities exist and belong to one of its task groups; each activity has a reporter."""
+    acts = {a.code: a for a in plan.activities}
+    reported: set[str] = set()
+    for i, u in enumerate(units):
+        w = f"{UNITS_FILE}, mục units[{i}] ({u.code})"
+        for c in u.activities:
+            if c not in acts:
+                problems.append(f"{w}: hoạt động '{c}' không có trong {PLAN_FILE} (mục activities).")
+            elif acts[c].task not in u.tasks:
+                problems.append(f"{w}: hoạt động '{c}' thuộc nhóm nhiệm vụ {acts[c].task}, nhưng đơn vị không báo cáo "
+                                f"nhóm nhiệm vụ này (thêm {acts[c].task} vào tasks hoặc extra_tasks).")
+        reported.update(u.activities)
+    for a in plan.activities:
+        if a.code not in reported:
+            problems.append(f"{PLAN_FILE}, mục activities ({a.code}): không có đơn vị nào báo cáo hoạt động này "
+                            f"(thêm mã vào activities của một profile hoặc extra_activities trong {UNITS_FILE}).")
+
+
 def load_catalog(inputs: Path | str) -> Catalog:
     """Read ``plan.yaml``, ``units.yaml`` and ``office.yaml`` from ``inputs`` and check them.
 
@@ -747,6 +801,7 @@ def load_catalog(inputs: Path | str) -> Catalog:
             rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
     if plan is not None and units is not None and not problems:
         _cross_check(plan, units, kinds, problems)
+        _check_activities(plan, units, problems)
     if problems or plan is None or units is None or office is None:
         raise CatalogError(problems or ["Dữ liệu không đầy đủ."])
     return Catalog(plan=plan, units=units, kinds=kinds, office=office, files=files, rules=rules, outliers=outliers)

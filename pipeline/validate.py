@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ingest import IngestResult, RawText
+from .ingest import IngestResult
 from .issues import Issue, Severity
-from .layout import FUNDING_SOURCES
+from .layout import CLOSING_ROWS, FUNDING_SOURCES, REMARK_MAX_CHARS, TASK_SHEET
 from .legacy import to_unicode
 from .plan import RATIO, Catalog
 
@@ -93,6 +93,8 @@ class ValidationResult:
     money: list[Money]
     completeness: list[UnitStatus]
     issues: list[Issue]
+    activities: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> activity -> valid count
+    remarks: dict[str, dict[str, str]] = field(default_factory=dict)     # unit -> task (NV1..) -> remark
 
     @property
     def received(self) -> list[UnitStatus]:
@@ -220,18 +222,15 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
     issues += _apply_rules(catalog, obs)
 
     texts: list[Text] = []
-    by_unit_texts: dict[str, list[RawText]] = {}
     for t in data.texts:
-        by_unit_texts.setdefault(t.unit, []).append(t)
         clean, enc = to_unicode(unicodedata.normalize("NFC", t.text).strip())
         if enc:
             issues.append(Issue.make("legacy-encoding", unit=t.unit, file=t.file, sheet=t.sheet, cell=t.cell,
                                      encoding=enc, sample=clean[:60] + ("…" if len(clean) > 60 else "")))
         if clean:
             texts.append(Text(t.unit, t.task, clean, t.file, t.cell))
-    for unit, sub in used.items():
-        if not any(t.text.strip() for t in by_unit_texts.get(unit, [])):
-            issues.append(Issue.make("no-narrative", unit=unit, file=sub.file, sheet="Nhiệm vụ"))
+    activities, remarks, act_issues = _check_activities(catalog, data, texts)
+    issues += act_issues
 
     money: list[Money] = []
     for m in data.money:
@@ -264,7 +263,68 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             errors=sum(1 for i in mine if i.severity is Severity.ERROR),
             warnings=sum(1 for i in mine if i.severity is Severity.WARNING),
             superseded=tuple(superseded.get(unit.code, ()))))
-    return ValidationResult(year, obs, texts, money, completeness, issues)
+    return ValidationResult(year, obs, texts, money, completeness, issues, activities, remarks)
+
+
+def _check_activities(catalog: Catalog, data: IngestResult, texts: list[Text]
+                      ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], list[Issue]]:
+    """Check the activity counts and collect the remarks (one optional short text per task group).
+
+    Returns (activities: unit -> activity -> valid count, remarks: unit -> task -> text, issues).
+    ``texts`` (all texts of the sheet: remarks and the closing limitations/proposals) is left as it is. A bad count is excluded with an issue at its cell
+    (same rules as the indicators: :func:`parse_count`); a blank count is not reported (never read as
+    0) and warned about; a unit that counted nothing at all gets one warning instead of one per cell.
+    """
+    issues: list[Issue] = []
+    activities: dict[str, dict[str, int]] = {}
+    seen: dict[str, set[str]] = {}
+    blank: dict[str, list] = {}
+    for a in data.activities:
+        act = catalog.plan.activity(a.activity)
+        label = f"{act.label} ({act.unit})"
+        where = dict(unit=a.unit, file=a.file, sheet=a.sheet, cell=a.cell)
+        seen.setdefault(a.unit, set()).add(a.activity)
+        if a.formula_without_value:
+            issues.append(Issue.make("formula-no-value", label=label, **where))
+            continue
+        value, problem, extra = parse_count(a.raw)
+        if problem == "missing-value":
+            blank.setdefault(a.unit, []).append((a, label))
+            continue
+        if problem:
+            issues.append(Issue.make(problem, value=_show(a.raw), label=label, **where, **extra))
+            continue
+        if isinstance(a.raw, str) and a.raw.strip() != str(value):
+            issues.append(Issue.make("number-as-text", value=a.raw, label=label, number=value, **where))
+        activities.setdefault(a.unit, {})[a.activity] = value
+
+    closing = {code for code, _ in CLOSING_ROWS}
+    remarks: dict[str, dict[str, str]] = {}
+    for t in texts:
+        if t.task not in closing:
+            remarks.setdefault(t.unit, {})[t.task] = t.text
+    for t in texts:
+        if len(t.text) > REMARK_MAX_CHARS:
+            issues.append(Issue.make("remark-too-long", unit=t.unit, file=t.file, sheet=TASK_SHEET, cell=t.cell,
+                                     length=len(t.text), limit=REMARK_MAX_CHARS))
+
+    for unit_code, sub in data.used().items():
+        unit = catalog.unit(unit_code)
+        if unit is None or not unit.activities:
+            continue
+        for code in unit.activities:
+            if code not in seen.get(unit_code, set()):
+                act = catalog.plan.activity(code)
+                issues.append(Issue.make("activity-row-missing", unit=unit_code, file=sub.file, sheet=TASK_SHEET,
+                                         activity=code, label=act.label, year=data.year))
+        empty = blank.get(unit_code, [])
+        if empty and not activities.get(unit_code) and len(empty) == len(seen.get(unit_code, ())):
+            issues.append(Issue.make("no-activities", unit=unit_code, file=sub.file, sheet=TASK_SHEET))
+            continue
+        for a, label in empty:
+            issues.append(Issue.make("activity-missing", unit=a.unit, file=a.file, sheet=a.sheet, cell=a.cell,
+                                     label=label))
+    return activities, remarks, issues
 
 
 _OPS = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b, ">": lambda a, b: a > b,

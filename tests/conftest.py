@@ -41,8 +41,9 @@ def inputs(tmp_path) -> Path:
 
 
 def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None = None,
-              report_date: dt.date | None = dt.date(2015, 12, 10)):
-    """Type values into a form the way a clerk would. ``values``: code -> (num, den) or status text."""
+              report_date: dt.date | None = dt.date(2015, 12, 10), activities: dict | None = None):
+    """Type values into a form the way a clerk would. ``values``: code -> (num, den) or status text;
+    ``texts``: task code (remark) or TON_TAI/DE_XUAT -> text; ``activities``: activity code -> count."""
     ws = wb[L.DATA_SHEET]
     ws[L.REPORT_DATE_CELL] = report_date
     for row in ws.iter_rows(min_row=L.DATA_HEADER_ROW + 1):
@@ -64,6 +65,14 @@ def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None 
             code = row[L.col_index(cols["code"])].value
             if code in data:
                 ws[f"{target}{row[0].row}"] = data[code]
+    ws = wb[L.TASK_SHEET]
+    for row in ws.iter_rows(min_row=L.TASK_HEADER_ROW + 1):
+        code = row[L.col_index(L.TASK_COLS["code"])].value
+        if code in (activities or {}):
+            cell = ws[f"{L.TASK_COLS['count']}{row[0].row}"]
+            cell.value = activities[code]
+            if isinstance(activities[code], str):
+                cell.data_type = "s"
     return wb
 
 
