@@ -158,21 +158,30 @@ class ActivityResult:
     reporters: int                       # units that reported a value
     expected: int                        # units asked for it
     values: list[tuple[Unit, int]]       # unit order
+    communes: frozenset = frozenset()    # codes of the commune units (ranking compares like with like)
 
     @property
     def change(self) -> int | None:
         return None if self.previous_total is None else self.total - self.previous_total
 
+    def _peers(self) -> list[tuple[Unit, int]]:
+        """Units compared with each other: those of the kind (commune or district body) most of the reporters are."""
+        communes = [v for v in self.values if v[0].code in self.communes]
+        others = [v for v in self.values if v[0].code not in self.communes]
+        return communes if len(communes) >= len(others) else others
+
     def best(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
-        if len(self.values) < RANK_MIN_UNITS:
+        peers = self._peers()
+        if len(peers) < RANK_MIN_UNITS:
             return []
-        return sorted((v for v in self.values if v[1] > 0), key=lambda v: (-v[1], v[0].code))[:limit]
+        return sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code))[:limit]
 
     def weakest(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
-        if len(self.values) < RANK_MIN_UNITS:
+        peers = self._peers()
+        if len(peers) < RANK_MIN_UNITS:
             return []
         best = {u.code for u, _ in self.best(limit)}
-        return [v for v in sorted(self.values, key=lambda v: (v[1], v[0].code)) if v[0].code not in best][:limit]
+        return [v for v in sorted(peers, key=lambda v: (v[1], v[0].code)) if v[0].code not in best][:limit]
 
 
 @dataclass
@@ -286,7 +295,7 @@ def _judge_year(target: Target | None, rate: float | None, previous: float | Non
     margin = rate - pv
     if margin < -EXCEED_TOLERANCE:
         status = BEHIND
-    elif margin > EXCEED_TOLERANCE or rate >= target.value:
+    elif margin > EXCEED_TOLERANCE:
         status = AHEAD if target.path != "constant" else ON_PATH
     else:
         status = ON_PATH
@@ -346,7 +355,8 @@ def _activities(catalog: Catalog, checked: ValidationResult, previous: Validatio
         prev_total = sum(v.get(a.code, 0) for v in before.values()) if before else None
         expected = [u for u in order if a.task in getattr(u, "tasks", ())] or order
         out.append(ActivityResult(a.code, a.task, a.label, getattr(a, "unit", "") or getattr(a, "measure", ""),
-                                  sum(v for _, v in values), prev_total, len(values), len(expected), values))
+                                  sum(v for _, v in values), prev_total, len(values), len(expected), values,
+                                  frozenset(u.code for u in order if catalog.is_commune(u))))
     return out
 
 

@@ -105,20 +105,25 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     return {"heading": heading, "columns": [r.indicator.label for r in results], "rows": rows}
 
 
-def _activity_matrix(model: ReportModel) -> dict[str, Any] | None:
-    acts = model.activities
-    if not acts:
-        return None
-    units = [u for u in model.expected if any(v[0].code == u.code for a in acts for v in a.values)]
-    rows = []
-    for i, unit in enumerate(units, start=1):
-        cells = []
-        for a in acts:
-            n = next((v for u, v in a.values if u.code == unit.code), None)
-            cells.append(vn.number(n) if n is not None else "")
-        rows.append({"no": str(i), "name": unit.name, "cells": cells})
-    rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
-    return {"heading": "", "columns": [f"{a.label} ({a.measure})" for a in acts], "rows": rows}
+def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
+    """Biểu 02: one unit x activity table per task group (a few columns each, so labels stay readable)."""
+    out = []
+    for task in model.catalog.plan.tasks:
+        acts = [a for a in model.activities_of(task.code) if a.reporters]
+        if not acts:
+            continue
+        units = [u for u in model.expected if any(v[0].code == u.code for a in acts for v in a.values)]
+        rows = []
+        for i, unit in enumerate(units, start=1):
+            cells = []
+            for a in acts:
+                n = next((v for u, v in a.values if u.code == unit.code), None)
+                cells.append(vn.number(n) if n is not None else "")
+            rows.append({"no": str(i), "name": unit.name, "cells": cells})
+        rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
+        out.append({"heading": f"{task.number}. {task.title}", "columns": [f"{a.label} ({a.measure})" for a in acts],
+                    "rows": rows})
+    return out
 
 
 def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
@@ -161,10 +166,10 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     # numbered biểu: 01 indicators by unit, 02 activities by unit, 03 funding by unit (only those with data)
     tables = []
     ind_tables = [m for m in (_matrix(model, True), _matrix(model, False)) if m]
-    act = _activity_matrix(model)
+    act = _activity_matrices(model)
     fund = _funding_matrix(model)
     for title, mats in (("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {y}", ind_tables),
-                        ("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {y}", [act] if act else []),
+                        ("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {y}", act),
                         ("KINH PHÍ THỰC HIỆN THEO ĐƠN VỊ NĂM {y}", [fund] if fund else [])):
         if mats:
             tables.append({"label": f"Biểu {len(tables) + 1:02d}", "title": title.format(y=year), "matrices": mats})

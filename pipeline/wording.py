@@ -79,6 +79,10 @@ def target_text(t: Target | None, year: int | None = None, path: float | None = 
         return "–"
     if t.kind == "increase":
         return "Tăng hằng năm"
+    if path is not None and t.kind == "maintain":
+        return f"Duy trì {vn.percent(t.value)}"
+    if path is not None and abs(path - t.value) < 0.05:
+        return vn.percent(t.value)
     if path is not None:
         return f"{vn.percent(path)} (mục tiêu {t.year}: {vn.percent(t.value)})"
     if t.kind == "maintain":
@@ -90,7 +94,10 @@ def counts_text(r: IndicatorResult) -> str:
     if r.denominator == 0:
         return "–"
     if r.indicator.kind == STATUS:
-        return f"{vn.count2(r.numerator)}/{vn.count2(r.expected_count)} đơn vị"
+        text = f"{vn.count2(r.numerator)}/{vn.count2(r.expected_count)} đạt"
+        if r.not_reported:
+            text += f"; {vn.count2(len(r.not_reported))} chưa báo cáo"
+        return text
     return f"{vn.number(r.numerator)}/{vn.number(r.denominator)}"
 
 
@@ -132,19 +139,25 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text += pb.say({MET: "ind.increase.met", NO_BASELINE: "ind.increase.no_baseline"}.get(
             r.status, "ind.increase.not_met"), **f)
     elif r.status in (MET, EXCEEDED, NOT_MET):
-        if t.kind == "maintain":
+        if ind.kind == STATUS and r.status == NOT_MET:  # a count of communes, never a gap in points
+            text += pb.say("ind.status.not_met", population=pop, **f)
+        elif t.kind == "maintain":
             text += pb.say("ind.maintained" if r.status != NOT_MET else "ind.not_maintained", **f)
         else:
             text += pb.say({MET: "ind.met", EXCEEDED: "ind.exceeded", NOT_MET: "ind.not_met"}[r.status], **f)
     elif r.status in (ON_PATH, AHEAD, BEHIND):
-        if t.path == "constant":
+        if t.path == "constant" and ind.kind == STATUS and r.not_reported and r.status != BEHIND:
+            text += pb.say("ind.status.reported_all", population=pop, **f)
+        elif t.path == "constant":
             text += pb.say("ind.maintained" if r.status != BEHIND else "ind.not_maintained", **f)
         else:
             text += pb.say({ON_PATH: "ind.on_path", AHEAD: "ind.ahead", BEHIND: "ind.behind"}[r.status], **f)
             if r.rate is not None and r.rate >= t.value:
                 text += pb.say("ind.reached_early", **f)
-            elif r.progress is not None:
+            elif r.progress is not None and r.progress > 0:
                 text += pb.say("ind.progress", **f)
+            elif r.progress is not None:
+                text += pb.say("ind.no_progress", **f)
     elif r.status == BASELINE:
         text += pb.say("ind.baseline", **f)
     elif r.status == NO_PATH:
@@ -192,7 +205,7 @@ def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
 
 
 def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> list:
-    acts = m.activities_of(task_code)
+    acts = [a for a in m.activities_of(task_code) if a.reporters]
     if not acts:
         return [pb.say("task.none", year=m.year)]
     out = [pb.say("task.total", label=a.label, total=a.total, measure=a.measure, change=a.change,
@@ -201,9 +214,31 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> li
     lead = max(acts, key=lambda a: a.total)
     if lead.best() and lead.weakest():
         out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()])))
+                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label))
+    for text, count in task_remarks(m, task_code):
+        out.append(pb.say("task.remark", count=count, text=text))
     out.append(pb.say("task.detail", table=table))
     return out
+
+
+REMARK_LIMIT = 2  # remarks of the units said per task group: the most shared ones
+
+
+def task_remarks(m: ReportModel, task_code: str) -> list[tuple[str, int]]:
+    """The units' remarks on one task group, summarised: identical remarks counted, most shared first.
+
+    A remark only one unit made is said only when no remark is shared (it then adds something the
+    counts do not show); the office's own remark is not the units' view.
+    """
+    counts: dict[str, int] = {}
+    for unit, tasks in (getattr(m.validation, "remarks", None) or {}).items():
+        text = (tasks.get(task_code) or "").strip()
+        if text and unit != m.office_unit:
+            text = text.rstrip(" .;") + "."
+            counts[text] = counts.get(text, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    shared = [kv for kv in ranked if kv[1] > 1]
+    return (shared or ranked[:1])[:REMARK_LIMIT]
 
 
 def funding_lines(pb: Phrasebook, m: ReportModel, table: str) -> list:
@@ -241,8 +276,8 @@ def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]
         hit = [name for name, keys in THEMES if any(k in low for k in keys)] or ["nội dung khác"]
         for name in hit:
             counts.setdefault(name, set()).add(unit)
-    order = [n for n, _ in THEMES] + ["nội dung khác"]
-    return [(n, len(counts[n])) for n in order if n in counts]
+    # texts that match no theme are not a theme: they are not counted as one ("nội dung khác")
+    return [(n, len(counts[n])) for n, _ in THEMES if n in counts]
 
 
 def _texts(report) -> list[tuple[str, str]]:

@@ -276,7 +276,7 @@ def styles(doc):
 
 def header_block(doc, type_abbr, letter=False, parent=True):
     """The NĐ 30 header: a borderless 2x2 table so the Số line sits level with the date line."""
-    left, right = 72, 100  # about 40/60 as in the official sample; 7 mm wider than the text, shifted left
+    left, right = 80, 92  # the issuing body's name on one line; 7 mm wider than the text, shifted left
     t = doc.add_table(rows=2, cols=2)
     borderless(t)
     fixed_widths(t, [left, right])
@@ -380,7 +380,8 @@ def matrix_table(doc, loop_rows, widths_fixed, width_total):
 
 def appendix_heading(doc, label_expr, title_expr, type_name, width=LANDSCAPE_WIDTH_MM):
     """NĐ 30 appendix heading: label, title, "(Kèm theo … số …/… ngày … của …)", a short line."""
-    para(doc, label_expr, style="XH Phu luc")
+    label = para(doc, label_expr, style="XH Phu luc")
+    label.paragraph_format.page_break_before = True  # each biểu starts on its own page
     para(doc, title_expr, style="XH Phu luc")
     para(doc, "(Kèm theo " + type_name + " số {{ number }}/{{ symbol }} "
          "{{ appendix_date }} của {{ office.full_name }})", style="XH Phu luc ghi chu")
@@ -453,11 +454,11 @@ def bao_cao() -> Document:
     para(doc, "{{ targets_intro }}")
     para(doc, "{%p for g in groups %}")
     para(doc, "{{ g.heading }}", style="XH Tieu muc")
-    data_table(doc, ["STT", "Chỉ tiêu", "Kế hoạch, lộ trình năm {{ year }}", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
+    data_table(doc, ["TT", "Chỉ tiêu", "Kế hoạch, lộ trình năm {{ year }}", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [11, 52, 28, 27, 18, 29], "r in g.rows")
+               [10, 46, 26, 37, 17, 29], "r in g.rows")
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
