@@ -209,7 +209,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
 
 
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
-                 report_ref: str = "") -> dict[str, Any]:
+                 report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
     """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
     cat = model.catalog
     plan, office = cat.plan, cat.office
@@ -276,7 +276,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                     f"{vn.lower_first(plan.title)};",
                     f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
                     + (f" ({report_ref})" if report_ref else "") + ";",
-                    f"Xét đề nghị của {office.full_name},"],
+                    f"Xét đề nghị của {office.full_name}" + (f" tại {request_ref}" if request_ref else "") + ","],
         "intro": pb.say("kh.intro", **f),
         "purposes": [pb.say("kh.purpose", **f), pb.say("kh.purpose.fix", **f)],
         "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "

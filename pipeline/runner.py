@@ -260,13 +260,18 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         docs = [stage / names["bc"]]
         kh_job = None
         if with_plan:
-            kh_entry = (register.reserve(outputs, office.abbreviation, "KH", issued, plan_subject)
+            # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
+            kh_entry = (register.reserve(outputs, office.abbreviation, "TTr", issued,
+                                         f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}")
                         if number == "auto" else None)
             ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
+            request = f"Tờ trình số {kh_entry.code} ngày {vn.short_date(issued)}" if kh_entry else ""
             kh_job = _Background(render_template, tpl("ke_hoach.docx"),
-                                 plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                                 plan_context(model, issued, BLANK_NUMBER, ref, request),
                                  stage / names["kh"], issued, title=plan_subject, orthography=ortho)
-            render_template(tpl("to_trinh.docx"), ttr_context(model, issued, BLANK_NUMBER, ref), stage / names["ttr"],
+            render_template(tpl("to_trinh.docx"),
+                            ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                            stage / names["ttr"],
                             issued, title=f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}",
                             orthography=ortho)
             docs += [stage / names["kh"], stage / names["ttr"]]

@@ -99,8 +99,9 @@ def test_archive_list(two_runs):
     r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 81 tệp dữ liệu vào")
-    assert lines[1:4] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TongHop_XHHT_2015.xlsx"]
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 84 tệp dữ liệu vào")  # + chỉ đạo, phrasebook, tờ trình template
+    assert lines[1:5] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TTr_XHHT_2016.docx",
+                          "    TongHop_XHHT_2015.xlsx"]
 
 
 def test_seal_protects_a_version(two_runs, tmp_path):
@@ -141,23 +142,28 @@ def test_register_numbers(tmp_path):
     a = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), number="auto")
     b = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 28), number="auto")
     c = run(ROOT / "inputs", out, 2015, dt.date(2016, 1, 5), number="auto")  # a new year: numbering restarts
-    assert (a.number, b.number, c.number) == ("01/BC-PGDĐT, 01/KH-PGDĐT", "02/BC-PGDĐT, 02/KH-PGDĐT",
-                                              "01/BC-PGDĐT, 01/KH-PGDĐT")
+    # the Phòng numbers its báo cáo and its tờ trình; the KH is UBND huyện's draft (numbered by UBND's văn thư)
+    assert (a.number, b.number, c.number) == ("01/BC-PGDĐT, 01/TTr-PGDĐT", "02/BC-PGDĐT, 02/TTr-PGDĐT",
+                                              "01/BC-PGDĐT, 01/TTr-PGDĐT")
     doc = Document(str(b.paths[0]))
     assert doc.tables[0].rows[1].cells[0].text == "Số: 02/BC-PGDĐT"
     CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "2"])
     d = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 30), number="auto")
-    assert d.number == "03/BC-PGDĐT, 03/KH-PGDĐT"  # 02 was used by the removed version and is never reused
+    assert d.number == "03/BC-PGDĐT, 03/TTr-PGDĐT"  # 02 was used by the removed version and is never reused
     r = CliRunner().invoke(cli, ["register", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[1].startswith("01/BC-PGDĐT      2015-12-20  đã ban hành  2015/v1")
     assert [line.split()[0] for line in lines[1:]] == ["01/BC-PGDĐT", "02/BC-PGDĐT", "03/BC-PGDĐT",
-                                                       "01/KH-PGDĐT", "02/KH-PGDĐT", "03/KH-PGDĐT"]
+                                                       "01/TTr-PGDĐT", "02/TTr-PGDĐT", "03/TTr-PGDĐT"]
     kh = Document(str(d.paths[1]))
-    assert kh.tables[0].rows[1].cells[0].text == "Số: 03/KH-PGDĐT"
+    assert kh.tables[0].rows[1].cells[0].text == "Số:      /KH-UBND"
+    ttr = Document(str(d.paths[2]))
+    assert ttr.tables[0].rows[1].cells[0].text == "Số: 03/TTr-PGDĐT"
+    kh_text = [p.text for p in kh.paragraphs]
     assert "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2015 (Báo cáo số 03/BC-PGDĐT ngày " \
-           "30/12/2015)." in [p.text for p in kh.paragraphs]
+           "30/12/2015);" in kh_text
+    assert "Xét đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức tại Tờ trình số 03/TTr-PGDĐT ngày 30/12/2015," in kh_text
 
 
 KILLER = r"""
