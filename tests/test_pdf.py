@@ -36,7 +36,9 @@ def _pages(pdf: Path) -> int:
 def pdfs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pdf")
     res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True)
-    assert res.notes == []
+    # the only note: which templates were used (no PDF problem)
+    assert res.notes == ["Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
+                         "to_trinh.docx (mẫu mặc định)."]
     found = {p.name: p for p in res.paths if p.suffix == ".pdf"}
     assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf"}
     manifest = (res.version / "manifest.json").read_text(encoding="utf-8")
@@ -73,8 +75,9 @@ def test_missing_soffice_is_said_clearly(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pipeline.pdf, "find_soffice", lambda: None)
     res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True)
-    assert res.notes == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi chạy "
-                         "lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    assert res.notes[-1:] == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi "
+                              "chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    assert len(res.notes) == 2 and res.notes[0].startswith("Mẫu văn bản đã dùng: ")
     assert not [p for p in res.version.iterdir() if p.suffix == ".pdf"]
 
 

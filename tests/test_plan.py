@@ -179,7 +179,7 @@ def test_cli_plan_targets_json(inputs):
 def test_cli_plan_targets_table_and_error(inputs):
     res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])
     assert res.exit_code == 0
-    assert "CBCCVC_NN_B2           2015  at_least       25%  Tỷ lệ cán bộ" in res.output
+    assert "CBCCVC_NN_B2           2015  at_least     25,0%  Tỷ lệ cán bộ" in res.output
     assert res.output.rstrip().endswith("Tổng số: 47 chỉ tiêu.")
     (inputs / "plan.yaml").write_text("plan: {}\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])

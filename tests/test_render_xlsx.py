@@ -35,7 +35,7 @@ def test_district_indicators_sheet(wb):
     assert header[:9] == ["STT", "Mã chỉ tiêu", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ",
                           "Đánh giá"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "BIET_CHU_15_60")
-    assert [c.value for c in row[4:9]] == ["Duy trì 100%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
+    assert [c.value for c in row[4:9]] == ["Duy trì 100,0%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
     assert row[7].number_format == "0.0%" and row[5].number_format == "#,##0"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$3:$3"
