@@ -140,6 +140,8 @@ class ComponentPlan:
     lead_units: tuple[str, ...]
     coordinators: str
     coordinator_units: tuple[str, ...]
+    indicators: tuple[str, ...] = ()  # the indicators and activities its status line is drawn from
+    activities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -561,7 +563,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         comps.append(ComponentPlan(r.get(d, "number", w, int, default=0), r.get(d, "name", w, default=""),
                                    r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
                                    r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
-                                   r.strs(d, "coordinator_units", w)))
+                                   r.strs(d, "coordinator_units", w), r.strs(d, "indicators", w),
+                                   r.strs(d, "activities", w)))
     return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
                 issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
                 period=period, basis=r.strs(root, "basis", "plan"),
@@ -771,6 +774,11 @@ def _check_activities(plan: Plan, units: tuple[Unit, ...], problems: list[str]) 
                 problems.append(f"{w}: hoạt động '{c}' thuộc nhóm nhiệm vụ {acts[c].task}, nhưng đơn vị không báo cáo "
                                 f"nhóm nhiệm vụ này (thêm {acts[c].task} vào tasks hoặc extra_tasks).")
         reported.update(u.activities)
+    inds = {i.code for i in plan.indicators}
+    for c in plan.component_plans:
+        w = f"{PLAN_FILE}, mục component_plans ({c.number})"
+        problems += [f"{w}: chỉ tiêu '{x}' không có trong mục indicators." for x in c.indicators if x not in inds]
+        problems += [f"{w}: hoạt động '{x}' không có trong mục activities." for x in c.activities if x not in acts]
     for a in plan.activities:
         if a.code not in reported:
             problems.append(f"{PLAN_FILE}, mục activities ({a.code}): không có đơn vị nào báo cáo hoạt động này "

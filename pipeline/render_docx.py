@@ -208,6 +208,16 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     }
 
 
+def _gap_cell(r, goal: float | None) -> str:
+    """KH table: what remains to reach next year's goal; for communes meeting a standard, a count of communes."""
+    if r.indicator.kind == STATUS:
+        rest = len(r.failing())  # communes known not to meet the standard (not those that did not report)
+        return f"{vn.count2(rest)} xã, thị trấn" if rest and goal is not None and goal >= 100 else "–"
+    if goal is None or r.rate is None or r.rate >= goal - 0.05:
+        return "–"
+    return f"{vn.points(goal - r.rate)} điểm phần trăm"
+
+
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
                  report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
     """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
@@ -228,9 +238,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             goal = wording.next_path(model, r, year)
             rows.append({"no": str(len(rows) + 1), "name": r.indicator.name,
                          "target": "Tăng so với năm trước" if t.kind == "increase" else vn.percent(goal),
-                         "result": vn.percent(r.rate) if r.rate is not None else "–",
-                         "gap": ("–" if goal is None or r.rate is None or r.rate >= goal - 0.05
-                                 else f"{vn.points(goal - r.rate)} điểm phần trăm")})
+                         "result": (wording.counts_text(r) if r.indicator.kind == STATUS
+                                    else vn.percent(r.rate) if r.rate is not None else "–"),
+                         "gap": _gap_cell(r, goal)})
             if r.indicator.kind == STATUS and r.failing():
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
                                         failing=len(r.failing()), population=pb.labels.get("communes", ""),

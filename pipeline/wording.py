@@ -337,21 +337,28 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
 
 
 def component_lines(pb: Phrasebook, m: ReportModel) -> list:
+    """One status line per component plan, drawn from the indicators and activity counts plan.yaml links to it."""
     plan = m.catalog.plan
+    results = {r.indicator.code: r for r in m.indicators}
+    acts = {a.code: a for a in m.activities}
     out = []
-    lag_groups: dict[str, int] = {}
-    for r in m.lagging:
-        lag_groups[r.indicator.group] = lag_groups.get(r.indicator.group, 0) + 1
-    # which goal groups a component plan serves: the groups whose tasks it shares a keyword with is
-    # guesswork; a component plan's own status is the lagging count of the groups named in plan.yaml
     for c in plan.component_plans:
-        groups = tuple(getattr(c, "groups", ()) or ())
-        lag = sum(lag_groups.get(g, 0) for g in groups)
-        status = (pb.say("components.lagging", lagging=lag) if lag else
-                  pb.say("components.active", groups=", ".join(groups)) if groups else pb.say("components.plain"))
+        rs = [results[x] for x in getattr(c, "indicators", ()) if x in results]
+        judged = [r for r in rs if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH, BASELINE)]
+        good = [r for r in judged if r.status in GOOD]
+        counts = [acts[x] for x in getattr(c, "activities", ()) if x in acts and acts[x].reporters]
+        facts = []
+        if counts:
+            facts.append(pb.say("components.activities", year=m.year, items=[
+                pb.say("components.activity", label=a.label, total=a.total, measure=a.measure, change=a.change,
+                       prev_year=m.year - 1) for a in counts]))
+        if judged:
+            key = "components.indicators.milestone" if m.is_milestone_year else "components.indicators.path"
+            facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year,
+                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r in m.lagging][:2]))
+        status = "; ".join(facts) if facts else pb.say("components.plain")
+        status = status[0].lower() + status[1:] if status else status
         out.append(pb.say("components.status", name=c.name, lead=c.lead, status=status))
-    if out:
-        out[-1] = out[-1][:-1] + "." if str(out[-1]).endswith(".") else out[-1]
     return out
 
 
