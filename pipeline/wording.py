@@ -293,6 +293,12 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
              milestone_year=ms.year if ms else m.year)
     if m.is_milestone_year:
         results = [pb.say("assess.results.milestone", **f)]
+    elif ms is not None and ms.baseline == m.year and any(r.status == BASELINE for r in judged):
+        base = [r for r in judged if r.status == BASELINE]
+        reached = sum(1 for r in base if r.target and r.target.value is not None and r.rate is not None
+                      and r.rate >= r.target.value)
+        results = [pb.say("assess.results.first_year", count=len(base), reached=reached,
+                          **{**f, "judged": len(judged) - len(base)})]
     elif all(r.status == BASELINE for r in judged if r.target and r.target.kind != "increase"):
         reached = sum(1 for r in judged if r.target and r.target.value is not None and r.rate is not None
                       and r.rate >= r.target.value)
