@@ -260,14 +260,14 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         lines = [pb.say("kh.focus", year=year)] if t.code in focus else []
         lines += [f"- {item}" for item in t.items]
         for part in t.parts:
-            lines.append(f"{part.label}) {part.title}:")
+            lines.append({"label": f"{part.label}) {part.title}:"})
             lines += [f"- {item}" for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
     def body_lines(b) -> list[str]:
         lines = [f"- {d}" for d in b.duties]
         for mem in b.members:
-            lines.append(f"{mem.number}) {mem.title}:")
+            lines.append({"label": f"{mem.number}) {mem.title}:"})
             lines += [f"- {d}" for d in mem.duties]
         return lines
 

@@ -86,6 +86,17 @@ def each(doc, items, style=None):
     para(doc, "{%p endfor %}")
 
 
+def each_labelled(doc, items):
+    """Like :func:`each`; an item given as {"label": …} (``a) Title:``) is set in "XH Diem", kept with the next line."""
+    para(doc, "{%p for s in " + items + " %}")
+    para(doc, "{%p if s.label is defined %}")
+    para(doc, "{{ s.label }}", style="XH Diem")
+    para(doc, "{%p else %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+
 def rule(container, width_mm, box_mm, size=1):
     """A centred solid line ``width_mm`` long inside a box ``box_mm`` wide (a bordered empty paragraph)."""
     p = container.add_paragraph(style="XH Dong")
@@ -533,7 +544,7 @@ def ke_hoach() -> Document:
     para(doc, "{{ tasks_intro }}")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    each(doc, "t.lines")
+    each_labelled(doc, "t.lines")
     para(doc, "{%p endfor %}")
 
     para(doc, "IV. KINH PHÍ", style="XH Muc")
@@ -543,7 +554,7 @@ def ke_hoach() -> Document:
     para(doc, "{{ org_intro }}")
     para(doc, "{%p for b in bodies %}")
     para(doc, "{{ b.heading }}", style="XH Tieu muc")
-    each(doc, "b.lines")
+    each_labelled(doc, "b.lines")
     para(doc, "{%p endfor %}")
     para(doc, "{{ calendar_heading }}", style="XH Tieu muc")
     each(doc, "calendar")
