@@ -95,6 +95,16 @@ class IndicatorResult:
             return []
         return sorted((u for u in rated if u.rate < ref - EXCEED_TOLERANCE), key=lambda u: (u.rate, u.unit.code))[:limit]
 
+    @property
+    def binary(self) -> bool:
+        """A ratio each unit reports over one item (e.g. its one TTHTCĐ): a unit has it or not, no "lowest rates"."""
+        rated = [u for u in self.reporting if u.rate is not None]
+        return self.indicator.kind != STATUS and bool(rated) and all((u.denominator or 0) <= 1 for u in rated)
+
+    def without(self) -> list[UnitResult]:
+        """Binary ratios: the reporting units at 0 (they do not have it)."""
+        return [u for u in self.reporting if self.binary and u.rate is not None and u.rate == 0]
+
     def failing(self) -> list[UnitResult]:
         """Status indicators: the reporting units that do not reach the success value."""
         if self.indicator.kind != STATUS:

@@ -167,6 +167,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text += pb.say("ind.change", change=vn.round_half_up(r.change, 1), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
+    elif r.status in LAGGING and r.binary and r.without():
+        text += pb.say("ind.binary.without", units=names([u.unit for u in r.without()]), count=len(r.without()))
     elif r.status in LAGGING and r.weakest():
         text += pb.say("ind.weakest", units=[f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})"
                                              for u in r.weakest()])
@@ -321,10 +323,11 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         key = ("assess.limits.against.increase" if r.target.kind == "increase" else
                "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
         against = pb.say(key, target=r.target.value, margin=r.margin, year=m.year, prev_year=m.year - 1)
-        where = ([f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
+        where = (names([u.unit for u in r.without()]) if r.binary else
+                 [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
         limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
-                             where=where))
+                             where=where, binary=r.binary))
     v = m.validation
     late = sum(1 for u in v.received if u.late_days)
     reporting = bool(v.missing or late or v.with_errors)
@@ -428,7 +431,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "gap", "failing", "deadline", "report_ref",
-         "unit", "due", "parts", "letter", "text", "warnings", "theme"}
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
 CONTEXT_KEYS = {
     "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
                      "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
