@@ -31,6 +31,120 @@ def _wrapped_height(text: str, width_chars: float, line_pt: float = 15.75, font_
     return round(lines * line_pt + 3, 2)
 
 
+def report_window(catalog: Catalog, year: int) -> tuple[_dt.date, _dt.date]:
+    """The dates a report of ``year`` may carry: the form and :mod:`pipeline.validate` use the same window."""
+    start = _dt.date(year, *L.REPORT_WINDOW_START)
+    return start, catalog.office.deadline(year) + _dt.timedelta(days=L.REPORT_WINDOW_DAYS_AFTER_DEADLINE)
+
+
+def _excel_date(day: _dt.date) -> str:
+    return f"DATE({day.year},{day.month},{day.day})"
+
+
+_EXCEL_OPS = {"<=": "<=", "<": "<", ">=": ">=", ">": ">", "==": "=", "!=": "<>"}
+
+
+def row_checks(catalog: Catalog, placed: dict[str, int]) -> dict[int, list[tuple[str, str]]]:
+    """The checks of the form's check column, per row: (Excel condition that is TRUE when wrong, message).
+
+    Generated from the same sources as :mod:`pipeline.validate`: numerator <= denominator for every
+    ratio indicator, and every rule of ``rules.yaml`` whose indicators are all on the form (shown on
+    the row of the rule's first indicator).
+    """
+    c = L.DATA_COLS
+    out: dict[int, list[tuple[str, str]]] = {}
+    for code, row in placed.items():
+        if catalog.plan.indicator(code).kind == RATIO:
+            num, den = f"{c['num']}{row}", f"{c['den']}{row}"
+            out.setdefault(row, []).append(
+                (f"AND(ISNUMBER({num}),ISNUMBER({den}),{num}>{den})", "Tử số lớn hơn mẫu số"))
+    for rule in catalog.rules:
+        terms = [t for t in rule.left + rule.right if t.indicator]
+        if not terms or any(t.indicator not in placed for t in terms):
+            continue
+
+        def cell(t):
+            return f"{c['num'] if t.field == 'numerator' else c['den']}{placed[t.indicator]}"
+
+        def side(ts):
+            parts = [("-" if t.sign < 0 else "+") + (cell(t) if t.indicator else str(t.constant)) for t in ts]
+            return "(" + "".join(parts).lstrip("+") + ")"
+
+        have = ",".join(f"ISNUMBER({cell(t)})" for t in terms)
+        cond = f"AND({have},NOT({side(rule.left)}{_EXCEL_OPS[rule.op]}{side(rule.right)}))"
+        out.setdefault(placed[terms[0].indicator], []).append((cond, rule.message.rstrip(".")))
+    return out
+
+
+def _write_checks(ws, catalog: Catalog, placed: dict[str, int], put, font) -> None:
+    """Fill the visible check column and make it turn red when a row is inconsistent."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    col = L.DATA_COLS["check"]
+    checks = row_checks(catalog, placed)
+    for row in placed.values():
+        parts = [f'IF({cond},"{msg.replace(chr(34), "")}. ","")' for cond, msg in checks.get(row, [])]
+        formula = f"=TRIM({'&'.join(parts)})" if parts else None
+        put(ws, f"{col}{row}", formula, Font(name=FONT, size=10, bold=True, color="9C0006"),
+            Alignment(wrap_text=True, vertical="top"))
+        if parts:  # room for the shortest message; a longer one is cut at the row's edge, never overlaps
+            shortest = min(len(m) for _c, m in checks[row])
+            ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
+                                                _wrapped_height("x" * shortest, 26, line_pt=13))
+    if placed:
+        rows = sorted(placed.values())
+        ref = f"{col}{rows[0]}:{col}{rows[-1]}"
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[f"LEN({col}{rows[0]})>0"],
+                                                       fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"),
+                                                       font=Font(color="9C0006", bold=True)))
+
+
+def _signature(ws, catalog: Catalog, unit: Unit, year: int, row: int, put, f_bold, f_italic, f_normal, last: str) -> None:
+    """The paper form's closing: place and date, "Người lập biểu" and "Thủ trưởng đơn vị (Ký tên, đóng dấu)"."""
+    from openpyxl.styles import Alignment
+
+    mid = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    place = unit.short_name if catalog.is_commune(unit) else catalog.office.place
+    right = f"F{row}:{last}{row}"
+    ws.merge_cells(right)
+    put(ws, f"F{row}", f"{place}, ngày …… tháng …… năm {year}", f_italic, mid, box=False)
+    row += 1
+    ws.merge_cells(f"B{row}:D{row}")
+    put(ws, f"B{row}", "NGƯỜI LẬP BIỂU", f_bold, mid, box=False)
+    ws.merge_cells(f"F{row}:{last}{row}")
+    put(ws, f"F{row}", "THỦ TRƯỞNG ĐƠN VỊ", f_bold, mid, box=False)
+    row += 1
+    ws.merge_cells(f"B{row}:D{row}")
+    put(ws, f"B{row}", "(Ký, ghi rõ họ tên)", f_italic, mid, box=False)
+    ws.merge_cells(f"F{row}:{last}{row}")
+    put(ws, f"F{row}", "(Ký tên, đóng dấu)", f_italic, mid, box=False)
+    for _ in range(4):
+        row += 1
+        ws.row_dimensions[row].height = 18
+    row += 1
+    ws.merge_cells(f"B{row}:D{row}")
+    put(ws, f"B{row}", f'=IF({L.PREPARER_CELL}="","",{L.PREPARER_CELL})', f_bold, mid, box=False)
+
+
+def _print_setup(ws, catalog: Catalog, unit: Unit, year: int, orientation: str, pages_tall: int) -> None:
+    """A4, fit to the page width (and ``pages_tall`` pages), margins, header with unit and year, page numbers."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.5, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3)
+    for part, text in ((ws.oddHeader.left, unit.name), (ws.oddHeader.center, "&A"),
+                       (ws.oddHeader.right, f"Báo cáo năm {year}"), (ws.oddFooter.center, "Trang &P/&N")):
+        part.text = text
+        part.font = f"{FONT},Regular"
+        part.size = 9
+
+
 def form_filename(unit: Unit, year: int) -> str:
     """Return the file name of a unit's form: ``BieuMau_2015_10504_An-Phu.xlsx``."""
     return f"BieuMau_{year}_{unit.code}_{safe_name(unit.short_name)}.xlsx"
@@ -94,108 +208,144 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         (f"Năm báo cáo: {year}    Phiên bản biểu mẫu: {L.FORM_VERSION}", f_bold),
         ("", f_normal),
         ("Hướng dẫn điền biểu mẫu", f_bold),
-        (f"1. Trang '{L.DATA_SHEET}': nhập số liệu vào các ô màu vàng. Mỗi chỉ tiêu có Tử số và Mẫu số là "
-         "số đếm (số người, số trung tâm...), KHÔNG nhập tỷ lệ phần trăm; cột Tỷ lệ tự tính.", f_normal),
-        ("2. Số liệu là số nguyên không âm, không gõ dấu chấm, dấu phẩy hay chữ. Nếu không có thì nhập 0. "
-         "Tử số không được lớn hơn Mẫu số.", f_normal),
-        ("3. Các chỉ tiêu phổ cập, chống mù chữ: chọn 'Đạt' hoặc 'Chưa đạt' trong danh sách.", f_normal),
+        *(((f"1. Trang '{L.DATA_SHEET}': nhập số liệu vào các ô màu vàng. Mỗi chỉ tiêu có Tử số và Mẫu số là "
+            "số đếm (số người, số trung tâm...), KHÔNG nhập tỷ lệ phần trăm; cột Tỷ lệ tự tính.", f_normal),
+           ("2. Số liệu là số nguyên không âm, không gõ dấu chấm, dấu phẩy hay chữ. Nếu không có thì nhập 0. "
+            f"Tử số không được lớn hơn Mẫu số. Cột '{L.CHECK_HEADING}' hiện chữ đỏ khi một dòng chưa hợp lệ; "
+            "hãy sửa cho đến khi cột này trống.", f_normal),
+           ("3. Các chỉ tiêu phổ cập, chống mù chữ: chọn 'Đạt' hoặc 'Chưa đạt' trong danh sách.", f_normal))
+          if unit.indicators else
+          ((f"1-3. Đơn vị không báo cáo chỉ tiêu số liệu; trang '{L.DATA_SHEET}' chỉ cần ngày lập báo cáo, "
+            "người lập biểu và chữ ký.", f_normal),)),
         (f"4. Trang '{L.TASK_SHEET}': nhập số lượng (số nguyên, không có thì nhập 0) của từng hoạt động trong "
          "năm theo từng nhóm nhiệm vụ của Kế hoạch; mỗi nhóm có một dòng ghi chú ngắn, không bắt buộc. Cuối trang "
          "ghi ngắn gọn tồn tại, hạn chế và đề xuất, kiến nghị.", f_normal),
         (f"5. Trang '{L.FUNDING_SHEET}': ghi số tiền (đồng) đã chi trong năm cho xây dựng xã hội học tập.", f_normal),
-        (f"6. Ghi ngày lập báo cáo và người lập biểu ở đầu trang '{L.DATA_SHEET}'.", f_normal),
+        (f"6. Ghi ngày lập báo cáo (trong thời gian báo cáo của năm) và người lập biểu ở đầu trang "
+         f"'{L.DATA_SHEET}'. In các trang, người lập biểu và thủ trưởng đơn vị ký (đóng dấu) ở cuối trang "
+         f"'{L.DATA_SHEET}', gửi kèm bản quét cùng tệp Excel.", f_normal),
         (f"7. Không đổi tên, xóa hoặc thêm trang; không sửa cột 'Mã'. Hạn gửi: "
          f"{catalog.office.deadline(year).strftime('%d/%m/%Y')}, gửi về {catalog.office.full_name}.", f_normal),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         put(g, f"B{i}", text, font=font, box=False)
+        g.row_dimensions[i].height = _wrapped_height(text, 100, line_pt=18 if font is f_title else 15.75)
+    _print_setup(g, catalog, unit, year, "portrait", 1)
     protect(g)
 
     # --- Số liệu -----------------------------------------------------------------------------
     ws = wb.create_sheet(L.DATA_SHEET)
-    widths = {"A": 5, "B": 15, "C": 46, "D": 34, "E": 13, "F": 30, "G": 13, "H": 10, "I": 22}
+    c = L.DATA_COLS
+    has_table = bool(unit.indicators)
+    widths = {"A": 5, "B": 13, "C": 36, "D": 30, "E": 11, "F": 26, "G": 11, "H": 8, "I": 14, "J": 26}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
-    ws.merge_cells("A1:I1")
+    last = c["check"] if has_table else "I"
+    ws.merge_cells(f"A1:{last}1")
     put(ws, "A1", f"SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title, center, box=False)
-    ws.merge_cells("A2:I2")
+    ws.merge_cells(f"A2:{last}2")
     put(ws, "A2", unit_line, f_bold, center, box=False)
     put(ws, "C3", L.REPORT_DATE_LABEL, f_bold, Alignment(horizontal="right"), box=False)
     put(ws, L.REPORT_DATE_CELL, None, editable=True).number_format = "DD/MM/YYYY"
     put(ws, "F3", L.PREPARER_LABEL, f_bold, Alignment(horizontal="right"), box=False)
     put(ws, L.PREPARER_CELL, None, editable=True)
     ws.merge_cells(f"{L.PREPARER_CELL}:I3")
-    heads = ["STT", "Mã", "Chỉ tiêu", "Tử số: nội dung", "Tử số", "Mẫu số: nội dung", "Mẫu số", "Tỷ lệ", "Ghi chú"]
-    for col, text in zip(L.DATA_COLS.values(), heads):
-        put(ws, f"{col}{L.DATA_HEADER_ROW}", text, f_bold, center, fill=head_fill)
-    ws.freeze_panes = f"A{L.DATA_HEADER_ROW + 1}"
-    ws.print_title_rows = f"{L.DATA_HEADER_ROW}:{L.DATA_HEADER_ROW}"
-
-    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                           showErrorMessage=True, errorTitle="Số liệu không hợp lệ",
-                           error="Hãy nhập số nguyên lớn hơn hoặc bằng 0.")
-    date_dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
-                             allow_blank=True, showErrorMessage=True, errorTitle="Ngày không hợp lệ",
-                             error="Hãy nhập ngày dạng ngày/tháng/năm.")
-    ws.add_data_validation(whole)
+    ws.row_dimensions[3].height = 20
+    start, end = report_window(catalog, year)
+    date_dv = DataValidation(type="date", operator="between", formula1=_excel_date(start), formula2=_excel_date(end),
+                             allow_blank=True, showErrorMessage=True, errorTitle="Ngày báo cáo không hợp lệ",
+                             error=f"Ngày báo cáo năm {year} phải từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}, "
+                                   "nhập dạng ngày/tháng/năm.",
+                             showInputMessage=True, promptTitle="Ngày lập báo cáo",
+                             prompt=f"Nhập ngày/tháng/năm, từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}.")
     ws.add_data_validation(date_dv)
     date_dv.add(L.REPORT_DATE_CELL)
-    status_dvs: dict[tuple[str, ...], DataValidation] = {}
 
-    c = L.DATA_COLS
-    row = L.DATA_HEADER_ROW + 1
-    no = 0
-    wanted = set(unit.indicators)
-    for group in plan.goal_groups:
-        inds = [i for i in plan.indicators if i.group == group.code and i.code in wanted]
-        if not inds:
-            continue
-        ws.merge_cells(f"A{row}:I{row}")
-        put(ws, f"A{row}", f"{group.code}) {group.title}", f_bold, fill=group_fill)
+    row = L.DATA_HEADER_ROW
+    if not has_table:
+        ws.merge_cells(f"A{row}:{last}{row}")
+        put(ws, f"A{row}", f"Đơn vị không báo cáo các chỉ tiêu số liệu. Hãy ghi ngày lập báo cáo, người lập biểu ở "
+                           f"trên và nhập số lượng hoạt động ở trang '{L.TASK_SHEET}'.", f_italic, box=False)
+        ws.row_dimensions[row].height = 36
+        row += 2
+    else:
+        heads = ["STT", "Mã", "Chỉ tiêu", "Tử số: nội dung", "Tử số", "Mẫu số: nội dung", "Mẫu số", "Tỷ lệ",
+                 "Ghi chú", L.CHECK_HEADING]
+        for col, text in zip(c.values(), heads):
+            put(ws, f"{col}{row}", text, f_bold, center, fill=head_fill)
+        ws.row_dimensions[row].height = 33
+        ws.freeze_panes = f"A{row + 1}"
+        ws.print_title_rows = f"{row}:{row}"
         row += 1
-        for ind in inds:
-            no += 1
-            put(ws, f"{c['no']}{row}", no, align=center)
-            put(ws, f"{c['code']}{row}", ind.code, Font(name=FONT, size=9, color="595959"))
-            put(ws, f"{c['name']}{row}", ind.name)
-            put(ws, f"{c['note']}{row}", None, editable=True)
-            if ind.kind == RATIO:
-                put(ws, f"{c['num_label']}{row}", ind.numerator_label)
-                put(ws, f"{c['num']}{row}", None, editable=True).number_format = "#,##0"
-                put(ws, f"{c['den_label']}{row}", ind.denominator_label)
-                put(ws, f"{c['den']}{row}", None, editable=True).number_format = "#,##0"
-                whole.add(f"{c['num']}{row}")
-                whole.add(f"{c['den']}{row}")
-                rate = put(ws, f"{c['rate']}{row}",
-                           f'=IF(AND(ISNUMBER({c["num"]}{row}),{c["den"]}{row}>0),{c["num"]}{row}/{c["den"]}{row},"")',
-                           align=center)
-                rate.number_format = "0.0%"
-            elif ind.kind == STATUS:
-                put(ws, f"{c['num_label']}{row}", ind.status_question)
-                put(ws, f"{c['num']}{row}", None, editable=True, align=center)
-                put(ws, f"{c['den_label']}{row}", "(chọn trong danh sách)", f_italic)
-                put(ws, f"{c['den']}{row}", None, fill=grey_fill)
-                put(ws, f"{c['rate']}{row}", None, fill=grey_fill)
-                key = ind.status_options
-                if key not in status_dvs:
-                    dv = DataValidation(type="list", formula1='"' + ",".join(key) + '"', allow_blank=True,
-                                        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                                        error="Hãy chọn một giá trị trong danh sách: " + ", ".join(key) + ".")
-                    ws.add_data_validation(dv)
-                    status_dvs[key] = dv
-                status_dvs[key].add(f"{c['num']}{row}")
+        no = 0
+        wanted = set(unit.indicators)
+        placed: dict[str, int] = {}
+        status_dvs: dict[tuple[str, ...], DataValidation] = {}
+        for group in plan.goal_groups:
+            inds = [i for i in plan.indicators if i.group == group.code and i.code in wanted]
+            if not inds:
+                continue
+            ws.merge_cells(f"A{row}:{last}{row}")
+            put(ws, f"A{row}", f"{group.code}) {group.title}", f_bold, fill=group_fill)
+            ws.row_dimensions[row].height = _wrapped_height(f"{group.code}) {group.title}", 170)
             row += 1
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+            for ind in inds:
+                no += 1
+                placed[ind.code] = row
+                put(ws, f"{c['no']}{row}", no, align=center)
+                put(ws, f"{c['code']}{row}", ind.code, Font(name=FONT, size=9, color="595959"))
+                put(ws, f"{c['name']}{row}", ind.name)
+                put(ws, f"{c['note']}{row}", None, editable=True)
+                height = _wrapped_height(ind.name, widths["C"])
+                if ind.kind == RATIO:
+                    put(ws, f"{c['num_label']}{row}", ind.numerator_label)
+                    put(ws, f"{c['num']}{row}", None, editable=True).number_format = "#,##0"
+                    put(ws, f"{c['den_label']}{row}", ind.denominator_label)
+                    put(ws, f"{c['den']}{row}", None, editable=True).number_format = "#,##0"
+                    height = max(height, _wrapped_height(ind.numerator_label, widths["D"]),
+                                 _wrapped_height(ind.denominator_label, widths["F"]))
+                    num, den = f"{c['num']}{row}", f"{c['den']}{row}"
+                    for ref, other, is_num in ((num, den, True), (den, num, False)):
+                        rule = f"AND(ISNUMBER({ref}),{ref}>=0,INT({ref})={ref},OR(NOT(ISNUMBER({other})),"
+                        rule += f"{ref}<={other}))" if is_num else f"{other}<={ref}))"
+                        dv = DataValidation(type="custom", formula1=rule, allow_blank=True, showErrorMessage=True,
+                                            errorTitle="Số liệu không hợp lệ", showInputMessage=True,
+                                            promptTitle=(ind.numerator_label if is_num else ind.denominator_label)[:32],
+                                            prompt="Số nguyên lớn hơn hoặc bằng 0; tử số không lớn hơn mẫu số.",
+                                            error=f"Hãy nhập số nguyên lớn hơn hoặc bằng 0. '{ind.numerator_label}' "
+                                                  f"không được lớn hơn '{ind.denominator_label}'."[:255])
+                        ws.add_data_validation(dv)
+                        dv.add(ref)
+                    rate = put(ws, f"{c['rate']}{row}", f'=IF(AND(ISNUMBER({num}),{den}>0),{num}/{den},"")',
+                               align=center)
+                    rate.number_format = "0.0%"
+                elif ind.kind == STATUS:
+                    put(ws, f"{c['num_label']}{row}", ind.status_question)
+                    put(ws, f"{c['num']}{row}", None, editable=True, align=center)
+                    put(ws, f"{c['den_label']}{row}", "(chọn trong danh sách)", f_italic)
+                    put(ws, f"{c['den']}{row}", None, fill=grey_fill)
+                    put(ws, f"{c['rate']}{row}", None, fill=grey_fill)
+                    height = max(height, _wrapped_height(ind.status_question, widths["D"]))
+                    key = ind.status_options
+                    if key not in status_dvs:
+                        dv = DataValidation(type="list", formula1='"' + ",".join(key) + '"', allow_blank=True,
+                                            showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
+                                            error="Hãy chọn một giá trị trong danh sách: " + ", ".join(key) + ".")
+                        ws.add_data_validation(dv)
+                        status_dvs[key] = dv
+                    status_dvs[key].add(f"{c['num']}{row}")
+                ws.row_dimensions[row].height = height
+                row += 1
+        _write_checks(ws, catalog, placed, put, f_normal)
+        row += 1
+    _signature(ws, catalog, unit, year, row, put, f_bold, f_italic, f_normal, last)
+    _print_setup(ws, catalog, unit, year, "landscape", 2)
     protect(ws)
 
     # --- Nhiệm vụ ----------------------------------------------------------------------------
     ts = wb.create_sheet(L.TASK_SHEET)
     t = L.TASK_COLS
-    for col, w in {t["no"]: 7, t["code"]: 12, t["title"]: 62, t["unit"]: 14, t["count"]: 12}.items():
+    for col, w in {t["no"]: 7, t["code"]: 18, t["title"]: 62, t["unit"]: 14, t["count"]: 12}.items():
         ts.column_dimensions[col].width = w
     ts.merge_cells(f"A1:{L.TASK_TEXT_END}1")
     put(ts, "A1", f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ {title_year.upper()}", f_title, center, box=False)
@@ -256,19 +406,18 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         text_row(code, "")
     ts.freeze_panes = f"A{L.TASK_HEADER_ROW + 1}"
     ts.print_title_rows = f"{L.TASK_HEADER_ROW}:{L.TASK_HEADER_ROW}"
-    ts.page_setup.orientation = "portrait"
-    ts.page_setup.paperSize = ts.PAPERSIZE_A4
-    ts.page_setup.fitToWidth = 1
-    ts.page_setup.fitToHeight = 1
-    ts.sheet_properties.pageSetUpPr.fitToPage = True
+    ts.row_dimensions[1].height = 21
+    _print_setup(ts, catalog, unit, year, "portrait", 1)
     protect(ts)
 
     # --- Kinh phí ----------------------------------------------------------------------------
     fs = wb.create_sheet(L.FUNDING_SHEET)
-    for col, w in {"A": 5, "B": 10, "C": 60, "D": 22, "E": 30}.items():
+    for col, w in {"A": 5, "B": 8, "C": 48, "D": 18, "E": 22}.items():
         fs.column_dimensions[col].width = w
     fs.merge_cells("A1:E1")
-    put(fs, "A1", f"KINH PHÍ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()} (đơn vị tính: đồng)", f_title, center, box=False)
+    put(fs, "A1", f"KINH PHÍ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title, center, box=False)
+    fs.merge_cells("A2:E2")
+    put(fs, "A2", f"{unit_line} (đơn vị tính: đồng)", f_bold, center, box=False)
     f = L.FUNDING_COLS
     for col, text in zip(f.values(), ["STT", "Mã", "Nguồn kinh phí", "Số tiền (đồng)", "Ghi chú"]):
         put(fs, f"{col}{L.FUNDING_HEADER_ROW}", text, f_bold, center, fill=head_fill)
@@ -288,6 +437,11 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         row += 1
     put(fs, f"{f['title']}{row}", "Tổng cộng", f_bold)
     put(fs, f"{f['amount']}{row}", f"=SUM({f['amount']}{first}:{f['amount']}{row - 1})", f_bold).number_format = "#,##0"
+    put(fs, f"{f['note']}{row}", None)
+    fs.row_dimensions[1].height = 21
+    for r in range(first, row):
+        fs.row_dimensions[r].height = _wrapped_height(fs[f"{f['title']}{r}"].value, 60)
+    _print_setup(fs, catalog, unit, year, "portrait", 1)
     protect(fs)
 
     # --- hidden identity sheet ---------------------------------------------------------------

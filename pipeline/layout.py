@@ -21,12 +21,18 @@ FUNDING_SHEET = "Kinh phí"
 # "Số liệu": one row per indicator; the code is in CODE_COL.
 CODE_COL = "B"
 DATA_COLS = {"no": "A", "code": "B", "name": "C", "num_label": "D", "num": "E",
-             "den_label": "F", "den": "G", "rate": "H", "note": "I"}
+             "den_label": "F", "den": "G", "rate": "H", "note": "I", "check": "J"}
+CHECK_HEADING = "Kiểm tra"    # the visible check column: empty when the row is consistent
 DATA_HEADER_ROW = 5
 REPORT_DATE_LABEL = "Ngày lập báo cáo:"
 PREPARER_LABEL = "Người lập biểu:"
 REPORT_DATE_CELL = "D3"
 PREPARER_CELL = "G3"
+
+# The report date must fall in the year's reporting window: from START (month, day) of the report
+# year to DAYS_AFTER_DEADLINE days after the office's submission deadline (corrections included).
+REPORT_WINDOW_START = (10, 1)
+REPORT_WINDOW_DAYS_AFTER_DEADLINE = 90
 
 # "Nhiệm vụ": per task group a heading row, one row per activity the unit counts (code in column B,
 # whole number in "count"), then one optional remark row (the task code in column B, text in "text",

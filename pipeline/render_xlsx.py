@@ -1,15 +1,18 @@
 """Render the summary workbook (XLSX) from the result model.
 
 Written with XlsxWriter (fast to import and write; openpyxl stays for the forms, which need
-sheet protection round-trips). Sheets: district indicators against targets, the unit x indicator matrix, the detailed values with
-their provenance, the completeness table, the validation problems, and funding. Every sheet is
-ready to print (A4 landscape, fitted to the page width, header rows repeated and frozen).
+sheet protection round-trips). Sheets: district indicators against targets, the unit x indicator matrix (one sheet per target
+group, so that a printed page stays readable), the detailed values with their provenance, the
+completeness table, the validation problems, and funding. Every sheet is ready to print: A4, fitted
+to the page width, landscape or portrait by its width, header rows repeated and frozen, the report's
+title and year in the page header and "Trang X/Y" in the footer; indicators are shown by name.
 Text from submissions is always written as text, so it can never become a formula.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,8 @@ FONT = "Times New Roman"
 class _Sheet:
     """A small writer over an XlsxWriter sheet: title, header row, data rows, print setup."""
 
-    def __init__(self, wb, formats: dict, title: str, heading: str, columns: list[tuple[str, float, str | None]]):
+    def __init__(self, wb, formats: dict, title: str, heading: str, columns: list[tuple[str, float, str | None]],
+                 year: int = 0, landscape: bool = True):
         self.ws = ws = wb.add_worksheet(title)
         self.formats = formats
         self.columns = columns
@@ -38,13 +42,27 @@ class _Sheet:
         self.row = self.header_row + 1
         ws.freeze_panes(self.row, 0)
         ws.repeat_rows(self.header_row)
-        ws.set_landscape()
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+        ws.set_row(0, 21)
+        ws.set_row(self.header_row, 33)
+        # the header names the report and the year; the footer numbers the pages: "Trang 2/5"
+        head = heading.replace("&", "&&")
+        ws.set_header(f'&L&"{FONT},Regular"&9{head}&R&"{FONT},Regular"&9Năm {year}', {"margin": 0.3})
+        ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N', {"margin": 0.3})
 
     def add(self, values: list[Any], bold: bool = False) -> None:
+        # rows of generated files do not grow by themselves: set the height a wrapped text needs
+        lines = max([1] + [math.ceil(len(v) / max(1.0, (w - 1) * 1.15)) for v, (_n, w, _f) in zip(values, self.columns)
+                           if isinstance(v, str) and v])
+        if lines > 1:
+            self.ws.set_row(self.row, 15 * lines + 2)
         for col, (value, key) in enumerate(zip(values, self.keys)):
             weight = "b" if bold else "n"
             if value is None or value == "":
@@ -93,24 +111,91 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
     year = model.year
 
     s = _Sheet(wb, fm, "Chỉ tiêu toàn huyện", f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM {year}", [
-        ("STT", 5, None), ("Mã chỉ tiêu", 16, None), ("Nhóm", 6, None), ("Chỉ tiêu", 48, None),
+        ("STT", 5, None), ("Nhóm", 6, None), ("Chỉ tiêu", 52, None),
         ("Chỉ tiêu kế hoạch", 14, None), ("Tử số", 11, INT), ("Mẫu số", 11, INT), ("Tỷ lệ", 9, PCT),
         ("Đánh giá", 12, None), ("Chênh lệch so với chỉ tiêu (điểm %)", 13, PTS), (f"Năm {year - 1}", 9, PCT),
         ("Thay đổi (điểm %)", 10, PTS), ("Đơn vị được tính", 9, INT), ("Đơn vị có lỗi", 8, INT),
-        ("Đơn vị chưa báo cáo", 9, INT)])
+        ("Đơn vị chưa báo cáo", 9, INT)], year)
     for i, r in enumerate(model.indicators, start=1):
-        s.add([i, r.indicator.code, r.indicator.group, r.indicator.name, target_text(r.target), r.numerator,
+        s.add([i, r.indicator.group, r.indicator.name, target_text(r.target), r.numerator,
                r.denominator, _frac(r.rate), r.status_label, r.margin, _frac(r.previous_rate), r.change,
                len(r.reporting), len(r.excluded), len(r.not_reported)])
     s.finish()
 
     results = model.indicators
-    m = _Sheet(wb, fm, "Theo đơn vị", f"TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {year}",
-               [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 28, None)]
-               + [(r.indicator.label, 11, PCT) for r in results])
     received = {u.unit for u in model.validation.received}
-    for i, unit in enumerate(model.expected, start=1):
-        row: list[Any] = [i, unit.code, unit.name]
+    # the unit x indicator table, one sheet per target group so that each printed page is readable
+    for group in cat.plan.goal_groups:
+        in_group = [r for r in results if r.indicator.group == group.code]
+        if in_group:
+            _unit_matrix(wb, fm, model, group, in_group, received)
+
+    d = _Sheet(wb, fm, "Số liệu chi tiết", f"SỐ LIỆU CÁC ĐƠN VỊ BÁO CÁO NĂM {year} (kèm nguồn: tệp, ô)", [
+        ("Mã đơn vị", 10, None), ("Đơn vị", 26, None), ("Chỉ tiêu", 30, None), ("Tử số", 10, INT),
+        ("Mẫu số", 10, INT), ("Tỷ lệ", 9, PCT), ("Đánh giá", 10, None), ("Được tính", 9, None),
+        ("Lỗi", 22, None), ("Tệp", 40, None), ("Ô", 12, None)], year)
+    for r in results:
+        for ur in r.units:
+            if not ur.reported:
+                continue
+            o = model.validation.observations.get((ur.unit.code, r.indicator.code))
+            d.add([ur.unit.code, ur.unit.name, r.indicator.label, ur.numerator, ur.denominator, _frac(ur.rate),
+                   ur.status_value or "", "Có" if ur.counts else "Không", ", ".join(ur.problems),
+                   o.file if o else "", ", ".join(o.cells.values()) if o else ""])
+    d.finish()
+
+    c = _Sheet(wb, fm, "Tiến độ nộp", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp "
+               f"{cat.office.deadline(year).strftime('%d/%m/%Y')})", [
+                   ("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None), ("Tình trạng", 16, None),
+                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, DATE), ("Trễ hạn (ngày)", 9, INT),
+                   ("Số lỗi", 7, INT), ("Số cảnh báo", 9, INT), ("Bản đã được thay thế", 40, None)], year)
+    for i, u in enumerate(model.validation.completeness, start=1):
+        c.add([i, u.unit, u.name, u.state_label, u.file, u.report_date, u.late_days, u.errors, u.warnings,
+               "; ".join(u.superseded)])
+    rejected = [sub for sub in model.submissions if sub.state == "rejected"]
+    for sub in rejected:
+        c.add(["", sub.unit, "", "Tệp không dùng được", sub.file, sub.report_date, None, None, None, ""])
+    c.finish()
+
+    p = _Sheet(wb, fm, "Lỗi kiểm tra", f"CÁC VẤN ĐỀ PHÁT HIỆN KHI KIỂM TRA BÁO CÁO NĂM {year}", [
+        ("STT", 5, None), ("Mức độ", 10, None), ("Mã lỗi", 22, None), ("Mã đơn vị", 10, None),
+        ("Tệp", 36, None), ("Trang", 10, None), ("Ô", 10, None), ("Chỉ tiêu", 24, None), ("Nội dung", 70, None)],
+        year)
+    names = {i.code: i.label for i in cat.plan.indicators}
+    order = {"error": 0, "warning": 1, "info": 2}
+    for i, issue in enumerate(sorted(model.validation.issues, key=lambda x: (order[x.severity.value], x.unit, x.file)),
+                              start=1):
+        p.add([i, issue.severity.label, issue.code, issue.unit, issue.file, issue.sheet, issue.cell,
+               names.get(issue.indicator, issue.indicator), issue.message])
+    p.finish()
+
+    f = _Sheet(wb, fm, "Kinh phí", f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
+               [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None)]
+               + [(label.split(" (")[0], 18, INT) for _code, label in FUNDING_SOURCES] + [("Tổng cộng", 18, INT)],
+               year, landscape=False)
+    for i, row in enumerate(model.funding, start=1):
+        f.add([i, row.unit.code, row.unit.name] + [row.amounts.get(code, 0) for code, _ in FUNDING_SOURCES]
+              + [row.total])
+    f.add(["", "", "Tổng cộng"] + [model.funding_total(code) for code, _ in FUNDING_SOURCES]
+          + [model.funding_total()], bold=True)
+    f.finish()
+
+    wb.set_properties({"title": f"Tổng hợp kết quả xây dựng xã hội học tập năm {year}",
+                       "author": cat.office.full_name, "company": cat.office.full_name,
+                       "created": _dt.datetime.combine(issued, _dt.time(8, 0))})
+
+
+def _unit_matrix(wb, fm, model: ReportModel, group, results, received: set[str]) -> None:
+    """One sheet of the unit x indicator table: the indicators of one target group, every unit reporting them."""
+    year = model.year
+    m = _Sheet(wb, fm, f"Theo đơn vị ({group.code})",
+               f"TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {year}: {group.code}) {group.title}",
+               [("STT", 5, None), ("Đơn vị", 30, None)] + [(r.indicator.label, 14, PCT) for r in results],
+               year, landscape=len(results) > 4)
+    m.ws.set_row(m.header_row, 80)
+    units = [u for u in model.expected if any(x.unit.code == u.code for r in results for x in r.units)]
+    for i, unit in enumerate(units, start=1):
+        row: list[Any] = [i, unit.name]
         for r in results:
             ur = next((x for x in r.units if x.unit.code == unit.code), None)
             if ur is None:
@@ -124,59 +209,8 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
             else:
                 row.append(_frac(ur.rate))
         m.add(row)
-    m.add(["", "", "Toàn huyện"] + [_frac(r.rate) for r in results], bold=True)
+    m.add(["", "Toàn huyện"] + [_frac(r.rate) for r in results], bold=True)
     m.finish()
-
-    d = _Sheet(wb, fm, "Số liệu chi tiết", f"SỐ LIỆU CÁC ĐƠN VỊ BÁO CÁO NĂM {year} (kèm nguồn: tệp, ô)", [
-        ("Mã đơn vị", 10, None), ("Đơn vị", 26, None), ("Mã chỉ tiêu", 18, None), ("Tử số", 10, INT),
-        ("Mẫu số", 10, INT), ("Tỷ lệ", 9, PCT), ("Đánh giá", 10, None), ("Được tính", 9, None),
-        ("Lỗi", 22, None), ("Tệp", 40, None), ("Ô", 12, None)])
-    for r in results:
-        for ur in r.units:
-            if not ur.reported:
-                continue
-            o = model.validation.observations.get((ur.unit.code, r.indicator.code))
-            d.add([ur.unit.code, ur.unit.name, r.indicator.code, ur.numerator, ur.denominator, _frac(ur.rate),
-                   ur.status_value or "", "Có" if ur.counts else "Không", ", ".join(ur.problems),
-                   o.file if o else "", ", ".join(o.cells.values()) if o else ""])
-    d.finish()
-
-    c = _Sheet(wb, fm, "Tiến độ nộp", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp "
-               f"{cat.office.deadline(year).strftime('%d/%m/%Y')})", [
-                   ("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None), ("Tình trạng", 16, None),
-                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, DATE), ("Trễ hạn (ngày)", 9, INT),
-                   ("Số lỗi", 7, INT), ("Số cảnh báo", 9, INT), ("Bản đã được thay thế", 40, None)])
-    for i, u in enumerate(model.validation.completeness, start=1):
-        c.add([i, u.unit, u.name, u.state_label, u.file, u.report_date, u.late_days, u.errors, u.warnings,
-               "; ".join(u.superseded)])
-    rejected = [sub for sub in model.submissions if sub.state == "rejected"]
-    for sub in rejected:
-        c.add(["", sub.unit, "", "Tệp không dùng được", sub.file, sub.report_date, None, None, None, ""])
-    c.finish()
-
-    p = _Sheet(wb, fm, "Lỗi kiểm tra", f"CÁC VẤN ĐỀ PHÁT HIỆN KHI KIỂM TRA BÁO CÁO NĂM {year}", [
-        ("STT", 5, None), ("Mức độ", 10, None), ("Mã lỗi", 22, None), ("Mã đơn vị", 10, None),
-        ("Tệp", 40, None), ("Trang", 12, None), ("Ô", 10, None), ("Chỉ tiêu", 18, None), ("Nội dung", 70, None)])
-    order = {"error": 0, "warning": 1, "info": 2}
-    for i, issue in enumerate(sorted(model.validation.issues, key=lambda x: (order[x.severity.value], x.unit, x.file)),
-                              start=1):
-        p.add([i, issue.severity.label, issue.code, issue.unit, issue.file, issue.sheet, issue.cell,
-               issue.indicator, issue.message])
-    p.finish()
-
-    f = _Sheet(wb, fm, "Kinh phí", f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
-               [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None)]
-               + [(label.split(" (")[0], 18, INT) for _code, label in FUNDING_SOURCES] + [("Tổng cộng", 18, INT)])
-    for i, row in enumerate(model.funding, start=1):
-        f.add([i, row.unit.code, row.unit.name] + [row.amounts.get(code, 0) for code, _ in FUNDING_SOURCES]
-              + [row.total])
-    f.add(["", "", "Tổng cộng"] + [model.funding_total(code) for code, _ in FUNDING_SOURCES]
-          + [model.funding_total()], bold=True)
-    f.finish()
-
-    wb.set_properties({"title": f"Tổng hợp kết quả xây dựng xã hội học tập năm {year}",
-                       "author": cat.office.full_name, "company": cat.office.full_name,
-                       "created": _dt.datetime.combine(issued, _dt.time(8, 0))})
 
 
 def render_workbook(model: ReportModel, out: Path, issued: _dt.date) -> Path:

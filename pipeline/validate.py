@@ -230,7 +230,7 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
         if clean:
             texts.append(Text(t.unit, t.task, clean, t.file, t.cell))
     activities, remarks, act_issues = _check_activities(catalog, data, texts)
-    issues += act_issues
+    issues += act_issues + _check_report_dates(catalog, data)
 
     money: list[Money] = []
     for m in data.money:
@@ -264,6 +264,21 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             warnings=sum(1 for i in mine if i.severity is Severity.WARNING),
             superseded=tuple(superseded.get(unit.code, ()))))
     return ValidationResult(year, obs, texts, money, completeness, issues, activities, remarks)
+
+
+def _check_report_dates(catalog: Catalog, data: IngestResult) -> list[Issue]:
+    """Warn when a used submission's report date lies outside the year's reporting window (as the form checks)."""
+    from .forms import report_window
+    from .layout import DATA_SHEET, REPORT_DATE_CELL
+
+    start, end = report_window(catalog, data.year)
+    out = []
+    for unit, sub in data.used().items():
+        if sub.report_date is not None and not start <= sub.report_date <= end:
+            out.append(Issue.make("report-date-outside", unit=unit, file=sub.file, sheet=DATA_SHEET,
+                                  cell=REPORT_DATE_CELL, date=f"{sub.report_date:%d/%m/%Y}", year=data.year,
+                                  start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"))
+    return out
 
 
 def _check_activities(catalog: Catalog, data: IngestResult, texts: list[Text]

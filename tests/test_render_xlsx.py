@@ -23,7 +23,8 @@ def wb(tmp_path_factory):
 
 
 def test_sheets(wb):
-    assert wb.sheetnames == ["Chỉ tiêu toàn huyện", "Theo đơn vị", "Số liệu chi tiết", "Tiến độ nộp", "Lỗi kiểm tra",
+    assert wb.sheetnames == ["Chỉ tiêu toàn huyện", "Theo đơn vị (a)", "Theo đơn vị (b)", "Theo đơn vị (c)",
+                             "Theo đơn vị (d)", "Theo đơn vị (đ)", "Số liệu chi tiết", "Tiến độ nộp", "Lỗi kiểm tra",
                              "Kinh phí"]
 
 
@@ -32,20 +33,24 @@ def test_district_indicators_sheet(wb):
     assert ws["A1"].value == "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM 2015"
     assert ws.freeze_panes == "A4"
     header = [c.value for c in ws[3]]
-    assert header[:9] == ["STT", "Mã chỉ tiêu", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ",
-                          "Đánh giá"]
-    row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "BIET_CHU_15_60")
-    assert [c.value for c in row[4:9]] == ["Duy trì 100,0%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
-    assert row[7].number_format == "0.0%" and row[5].number_format == "#,##0"
+    assert header[:8] == ["STT", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá"]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[2].value == "Tỷ lệ người trong độ tuổi 15-60 biết chữ")
+    assert [c.value for c in row[3:8]] == ["Duy trì 100,0%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
+    assert row[6].number_format == "0.0%" and row[4].number_format == "#,##0"
+    assert not any(c.value == "BIET_CHU_15_60" for r in ws.iter_rows() for c in r)  # names, not internal codes
+    assert ws.oddFooter.center.text == "Trang &P/&N" and "NĂM 2015" in ws.oddHeader.left.text
+    assert ws.oddHeader.right.text == "Năm 2015"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$3:$3"
-    assert ws.column_dimensions["D"].width > 40
+    assert ws.column_dimensions["C"].width > 40
 
 
 def test_matrix_completeness_and_problems(wb):
-    m = wb["Theo đơn vị"]
-    row = next(r for r in m.iter_rows(min_row=4) if r[1].value == "10486")
-    assert {c.value for c in row[3:] if c.value is not None} == {"Chưa nộp"}
+    m = wb["Theo đơn vị (a)"]
+    row = next(r for r in m.iter_rows(min_row=4) if r[1].value == "Xã Đốc Tín")
+    assert {c.value for c in row[2:] if c.value is not None} == {"Chưa nộp"}
+    assert m.print_title_rows == "$3:$3" and m.page_setup.orientation == "landscape"
+    assert [c.value for c in m[m.max_row]][1] == "Toàn huyện"
     c = wb["Tiến độ nộp"]
     states = {r[1].value: r[3].value for r in c.iter_rows(min_row=4) if r[1].value}
     assert states["10486"] == "Chưa nộp" and states["10492"] == "Đã nộp, có lỗi" and states["10441"] == "Đã nộp"
