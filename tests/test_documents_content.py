@@ -178,3 +178,31 @@ def test_plan_check_names_an_undefined_template_variable(tmp_path):
     r = CliRunner().invoke(cli, ["plan", "check", "--inputs", str(own)])
     assert r.exit_code == 1
     assert "bc.intro" in r.output and "ofice" in r.output
+
+
+def test_bc_2016_section_iii_components_and_status_counts(shipped):
+    """Section III states district totals with the change from last year (not each unit's text), shared remarks
+    with their count, the detail in Biểu 02 (one table per task group); each component plan has a status line
+    drawn from the indicators / activity counts plan.yaml links to it; status indicators are counted."""
+    _inputs, out, results = shipped
+    model = json.loads((out / "2016" / "v1" / "model.json").read_text(encoding="utf-8"))
+    acts = {a["code"]: a for a in model["activities"]}
+    tuan_le = acts["NV1_TUAN_LE"]
+    text = _text(out / "2016" / "v1" / "BC_XHHT_2016.docx")
+    change = tuan_le["total"] - tuan_le["previous_total"]
+    word = "tăng" if change > 0 else "giảm"
+    line = (f"- Lượt người tham gia Tuần lễ hưởng ứng học tập suốt đời: {tuan_le['total']:,} lượt người "
+            f"({word} {abs(change):,} so với năm 2015);").replace(",", ".")
+    assert line in text
+    assert any(re.match(r"\d\d đơn vị cùng cho biết: ", t) for t in text)
+    assert "Số liệu chi tiết của từng đơn vị tại Biểu 02 kèm theo." in text
+    i = text.index("Biểu 02")
+    assert text[i + 1] == "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM 2016"
+    assert len({t for t in text[i:] if re.match(r"[1-8]\. [A-ZĐ]", t)}) == 8  # one table per task group
+    comps = [t for t in text if t.startswith("- Kế hoạch ") and "(chủ trì: " in t]
+    assert len(comps) == 7
+    assert not any(t.endswith("đang triển khai theo kế hoạch.") for t in comps)
+    assert any("chỉ tiêu liên quan" in t for t in comps) and any("năm 2016: " in t for t in comps)
+    # a status indicator: counted over all 22 communes with the one that did not report, never a gap in points
+    assert not any("xã, thị trấn đạt chuẩn chống mù chữ" in t and "điểm phần trăm" in t for t in text)
+    assert any(re.fullmatch(r"\d\d/22 đạt(; 01 chưa báo cáo)?", t) for t in text)  # the table's result cell
