@@ -190,7 +190,13 @@ def plan_check(inputs):
     """Kiểm tra plan.yaml, units.yaml và office.yaml."""
     from .plan import load_catalog
 
+    from .errors import CatalogError
+    from .wording import check_wording
+
     cat = load_catalog(inputs)
+    wording_problems = check_wording(inputs)  # phrasebook and Word templates: undefined variables, syntax
+    if wording_problems:
+        raise CatalogError(wording_problems)
     click.echo(f"Dữ liệu hợp lệ: kế hoạch {cat.plan.number} ({len(cat.plan.indicators)} chỉ số, "
                f"{len(cat.plan.targets)} chỉ tiêu, {len(cat.plan.tasks)} nhóm nhiệm vụ), {len(cat.units)} đơn vị.")
 
