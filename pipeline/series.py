@@ -1,0 +1,701 @@
+"""Series over a range of report years: the facts a sơ kết or tổng kết states, computed once.
+
+The yearly result models (:class:`~pipeline.aggregate.ReportModel`, one per year) are folded into
+one :class:`PeriodSeries`: per indicator and per unit the value of every year (a gap, never a zero,
+where a unit did not report, sent a bad value or did not have to report), the target and lộ trình
+value in force each year, the outcome at each milestone year of the plan inside the range, and the
+cross-year facts: the change over the period, the first year a unit (or the district) reached a
+target, the units that met all their targets, the units furthest behind. Beside them, per year:
+completeness, timeliness and funding, and where each year's figures came from.
+
+Two steps, so that compute has no I/O::
+
+    models, sources = load_models(inputs, outputs, 2014, 2020)   # reads archives or submissions
+    series = build_series(catalog, models, sources)               # pure: models -> PeriodSeries
+    json.dumps(series.to_dict())
+
+Reading a yearly model is done in three small functions (:func:`target_point`, :func:`_aggregate_year`,
+:func:`_unit_cells`) so that a redesign of the yearly model only needs them rewired.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .aggregate import EXCEED_TOLERANCE, EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, ReportModel
+from .layout import FUNDING_SOURCES
+from .plan import STATUS, Catalog
+
+# Why a point of a series has no value. A gap is never shown or summed as a zero.
+GAP_NOT_EXPECTED = "khong_phai_bao_cao"   # the unit did not exist or does not report this indicator that year
+GAP_MISSING = "chua_nop"                  # the unit had to report and sent nothing usable
+GAP_EXCLUDED = "so_lieu_loi"              # the unit reported, but this value had an error and was excluded
+GAP_NO_DATA = "khong_co_so_lieu"          # the district figure could not be computed (no usable value)
+GAP_NO_YEAR = "chua_co_nam"               # no data at all for this year (no archive, no submissions)
+GAP_LABELS = {GAP_NOT_EXPECTED: "Không phải báo cáo", GAP_MISSING: "Chưa nộp", GAP_EXCLUDED: "Số liệu lỗi",
+              GAP_NO_DATA: "Không có số liệu", GAP_NO_YEAR: "Chưa có số liệu năm"}
+
+# Where a year's figures came from.
+FROM_ARCHIVE, FROM_SUBMISSIONS, FROM_NOTHING = "archive", "submissions", "none"
+
+_EPS = 1e-9
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass
+class YearSource:
+    """Where the figures of one year were read: an archived version or the submissions folder."""
+
+    year: int
+    kind: str                   # FROM_ARCHIVE | FROM_SUBMISSIONS | FROM_NOTHING
+    version: str = ""           # "v3" for an archived version
+    sealed: bool = False        # the archived version was sealed (sent)
+    inputs: str = ""            # the inputs folder that was read
+
+
+@dataclass
+class Point:
+    """The value of one series (district or unit) in one year; ``gap`` says why there is none."""
+
+    year: int
+    value: float | None = None          # percentage (ratio indicators; for status indicators: district only)
+    numerator: int | None = None
+    denominator: int | None = None
+    status: str | None = None           # a unit's answer to a status indicator ("Đạt", "Chưa đạt")
+    gap: str | None = None              # one of GAP_*, or None when there is a value
+
+    @property
+    def known(self) -> bool:
+        return self.gap is None
+
+
+@dataclass
+class TargetPoint:
+    """The target in force in one year: the milestone's value and, when the model has it, the lộ trình."""
+
+    year: int
+    kind: str | None = None             # at_least | maintain | reach | increase; None: no target in force
+    value: float | None = None          # the milestone's value (None for "increase")
+    milestone: int | None = None        # the year of the milestone this target belongs to
+    path_value: float | None = None     # the lộ trình value of this year, if the yearly model provides one
+
+    @property
+    def reference(self) -> float | None:
+        """The value a year is judged against: the milestone's value in its year, else the lộ trình."""
+        if self.milestone == self.year or self.path_value is None:
+            return self.value
+        return self.path_value
+
+
+@dataclass
+class Change:
+    """The change of a series between its first and last known values in the range."""
+
+    from_year: int
+    to_year: int
+    start: float
+    end: float
+
+    @property
+    def points(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class MilestoneOutcome:
+    """The outcome of one indicator at a milestone year inside the range (2015, 2020)."""
+
+    milestone: int
+    kind: str | None
+    target: float | None
+    value: float | None                 # the district figure of the milestone year
+    status: str                         # MET | EXCEEDED | NOT_MET | NO_DATA | NO_BASELINE | NO_TARGET
+    margin: float | None                # percentage points above (+) or below (-) the target
+    units_met: list[str] = field(default_factory=list)        # unit codes
+    units_not_met: list[str] = field(default_factory=list)
+    units_no_data: list[str] = field(default_factory=list)    # had to report, no usable value
+
+
+@dataclass
+class Behind:
+    """A unit below the reference value of an indicator in the last year of the range."""
+
+    unit: str
+    value: float | None                 # ratio indicators
+    status: str | None                  # status indicators
+    shortfall: float | None             # percentage points below the reference (positive), ratio only
+
+
+@dataclass
+class UnitSeries:
+    """One unit's series for one indicator."""
+
+    unit: str
+    points: list[Point]                 # one per year of the range, in order
+    first_met: dict[int, int | None]    # milestone year -> first year of the range the unit met that target
+    met_since: int | None               # met every known year from this one to the last known year
+    change: Change | None
+
+    def at(self, year: int) -> Point:
+        return next(p for p in self.points if p.year == year)
+
+
+@dataclass
+class IndicatorSeries:
+    """One indicator over the range: district and unit series, targets, milestones, cross-year facts."""
+
+    code: str
+    group: str
+    name: str
+    label: str
+    kind: str                           # "ratio" | "status"
+    district: list[Point]
+    targets: list[TargetPoint]
+    units: list[UnitSeries]
+    milestones: list[MilestoneOutcome]
+    change: Change | None
+    first_met: dict[int, int | None]    # milestone year -> first year the district figure met that target
+    behind: list[Behind]                # units below the reference in the last year, furthest first
+
+    def at(self, year: int) -> Point:
+        return next(p for p in self.district if p.year == year)
+
+    def target_at(self, year: int) -> TargetPoint:
+        return next(t for t in self.targets if t.year == year)
+
+    def unit(self, code: str) -> UnitSeries:
+        for u in self.units:
+            if u.unit == code:
+                return u
+        raise KeyError(code)
+
+    def outcome(self, milestone: int) -> MilestoneOutcome | None:
+        return next((m for m in self.milestones if m.milestone == milestone), None)
+
+
+@dataclass
+class GroupSeries:
+    code: str
+    title: str
+    indicators: list[str]               # indicator codes, in the plan's order
+
+
+@dataclass
+class UnitInfo:
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    commune: bool
+
+
+@dataclass
+class UnitStanding:
+    """A unit against all targets it reports, in one year (the last of the range or a milestone year)."""
+
+    unit: str
+    year: int
+    met: list[str]                      # indicator codes
+    not_met: list[str]
+    no_data: list[str]                  # had to report, no usable value (or no previous year for "increase")
+    shortfall: float                    # sum of percentage points below target over ratio indicators
+
+    @property
+    def all_met(self) -> bool:
+        return bool(self.met) and not self.not_met and not self.no_data
+
+
+@dataclass
+class YearFacts:
+    """Completeness, timeliness and funding of one year."""
+
+    year: int
+    source: YearSource
+    deadline: str                       # ISO date
+    expected: int
+    received: int
+    missing: list[str]                  # unit codes
+    on_time: list[str]
+    late: dict[str, int]                # unit code -> days late
+    timeliness_unknown: list[str]       # received without a usable report date
+    with_errors: list[str]
+    funding: dict[str, int]             # source code -> amount (đồng)
+    funding_by_unit: dict[str, dict[str, int]]
+
+    @property
+    def funding_total(self) -> int:
+        return sum(self.funding.values())
+
+
+@dataclass
+class PeriodSeries:
+    """Everything a period review (sơ kết / tổng kết) states, for the years ``first``..``last``."""
+
+    plan: str
+    period: tuple[int, int]             # the plan's period
+    first: int
+    last: int
+    years: list[int]
+    milestone_years: list[int]          # the plan's milestone years inside the range
+    groups: list[GroupSeries]
+    indicators: list[IndicatorSeries]
+    units: list[UnitInfo]
+    years_facts: list[YearFacts]
+    standings: dict[int, list[UnitStanding]]   # year -> every unit with a target, furthest behind first
+
+    @property
+    def final(self) -> bool:
+        """True for a tổng kết (the range ends with the plan), False for a sơ kết."""
+        return self.last >= self.period[1]
+
+    @property
+    def missing_years(self) -> list[int]:
+        return [f.year for f in self.years_facts if f.source.kind == FROM_NOTHING]
+
+    def indicator(self, code: str) -> IndicatorSeries:
+        for s in self.indicators:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    def unit(self, code: str) -> UnitInfo:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(code)
+
+    def year(self, year: int) -> YearFacts:
+        return next(f for f in self.years_facts if f.year == year)
+
+    def all_met(self, year: int | None = None, communes_only: bool = False) -> list[str]:
+        """The units that met every target they report in ``year`` (default: the last year)."""
+        return [s.unit for s in self.standings.get(year or self.last, [])
+                if s.all_met and (not communes_only or self.unit(s.unit).commune)]
+
+    def not_all_met(self, year: int | None = None, communes_only: bool = False) -> list[UnitStanding]:
+        """The other units with targets, furthest behind first."""
+        return [s for s in self.standings.get(year or self.last, [])
+                if not s.all_met and (not communes_only or self.unit(s.unit).commune)]
+
+    def furthest_behind(self, limit: int = 3, year: int | None = None, communes_only: bool = False) -> list[UnitStanding]:
+        """The ``limit`` units with the most targets not met (then the largest total shortfall)."""
+        return [s for s in self.not_all_met(year, communes_only) if s.not_met][:limit]
+
+    def funding_total(self, source: str | None = None) -> int:
+        return sum(f.funding.get(source, 0) if source else f.funding_total for f in self.years_facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (years as keys become strings in JSON), with the derived facts added."""
+        out = dataclasses.asdict(self)
+        out["final"] = self.final
+        out["missing_years"] = self.missing_years
+        out["all_met"] = {str(y): self.all_met(y) for y in self.standings}
+        out["funding_total"] = self.funding_total()
+        for s, d in zip(self.indicators, out["indicators"]):
+            d["change_points"] = s.change.points if s.change else None
+        return _json_keys(out)
+
+
+def _json_keys(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _json_keys(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_keys(v) for v in obj]
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a yearly model (the only place that knows its shape)
+
+
+def target_point(result: Any, year: int) -> TargetPoint:
+    """The target and lộ trình in force for one indicator result of a yearly model.
+
+    Reads defensively: ``path_value`` is taken from the result, or from its target, when the yearly
+    model provides one (None otherwise). Rewire here if the yearly model changes.
+    """
+    target = getattr(result, "target", None)
+    path = getattr(result, "path_value", None)
+    if path is None and target is not None:
+        path = getattr(target, "path_value", None)
+        if callable(path):
+            path = path(year)
+    if target is None:
+        return TargetPoint(year)
+    value = getattr(target, "value", None)
+    return TargetPoint(year, getattr(target, "kind", None), None if value is None else float(value),
+                       getattr(target, "year", None), None if path is None else float(path))
+
+
+def _unit_cells(result: Any) -> dict[str, Any]:
+    """unit code -> the unit's result (UnitResult) of one indicator result."""
+    return {u.unit.code: u for u in result.units}
+
+
+def _unit_point(year: int, ur: Any, status_kind: bool) -> Point:
+    if ur is None:
+        return Point(year, gap=GAP_NOT_EXPECTED)
+    if not ur.reported:
+        return Point(year, gap=GAP_MISSING)
+    if not ur.valid:
+        return Point(year, gap=GAP_EXCLUDED)
+    if status_kind:
+        return Point(year, status=ur.status_value)
+    if ur.rate is None:
+        return Point(year, numerator=ur.numerator, denominator=ur.denominator, gap=GAP_NO_DATA)
+    return Point(year, ur.rate, ur.numerator, ur.denominator)
+
+
+# --------------------------------------------------------------------------------------------
+# Judging
+
+
+def _meets(kind: str | None, target: float | None, value: float | None, previous: float | None) -> bool | None:
+    """True/False if ``value`` meets the target, None if it cannot be judged."""
+    if kind is None or value is None:
+        return None
+    if kind == "increase":
+        return None if previous is None else value > previous + _EPS
+    if target is None:
+        return None
+    return value >= target - _EPS
+
+
+def _unit_meets(ind_kind: str, success: str, kind: str | None, target: float | None, point: Point,
+                previous: Point | None) -> bool | None:
+    if kind is None or not point.known:
+        return None
+    if ind_kind == STATUS:
+        return point.status == success
+    return _meets(kind, target, point.value, previous.value if previous and previous.known else None)
+
+
+def _status(kind: str | None, target: float | None, value: float | None,
+            previous: float | None) -> tuple[str, float | None]:
+    """Status and margin of a district figure against a milestone target (same rule as the yearly model)."""
+    if kind is None:
+        return NO_TARGET, None
+    if value is None:
+        return NO_DATA, None
+    if kind == "increase":
+        if previous is None:
+            return NO_BASELINE, None
+        margin = value - previous
+        return (MET if margin > 0 else NOT_MET), margin
+    margin = value - target
+    if margin < -_EPS:
+        return NOT_MET, margin
+    if margin > EXCEED_TOLERANCE and kind in ("at_least", "reach"):
+        return EXCEEDED, margin
+    return MET, margin
+
+
+def _change(points: list[Point]) -> Change | None:
+    known = [p for p in points if p.known and p.value is not None]
+    if len(known) < 2:
+        return None
+    return Change(known[0].year, known[-1].year, known[0].value, known[-1].value)
+
+
+# --------------------------------------------------------------------------------------------
+# Building
+
+
+def build_series(catalog: Catalog, models: dict[int, ReportModel | None], sources: dict[int, YearSource] | None = None,
+                 first: int | None = None, last: int | None = None) -> PeriodSeries:
+    """Fold the yearly models of ``first``..``last`` into a :class:`PeriodSeries` (no I/O).
+
+    ``models[y]`` is the yearly model of ``y``, or None (or absent) when there is no data for that
+    year: its points are then gaps. ``sources`` records where each year came from.
+    """
+    plan = catalog.plan
+    first = first if first is not None else min(models)
+    last = last if last is not None else max(models)
+    years = list(range(first, last + 1))
+    sources = dict(sources or {})
+    milestone_years = [m.year for m in plan.milestones if first <= m.year <= last]
+    milestone_targets = {(t.indicator, t.year): t for t in plan.targets}
+
+    # the units to show: expected in any year of the range, communes first, in the catalog's order
+    seen: dict[str, Any] = {}
+    for y in years:
+        for u in catalog.expected_units(y):
+            seen.setdefault(u.code, u)
+    units = sorted(seen.values(), key=lambda u: not catalog.is_commune(u))
+    unit_infos = [UnitInfo(u.code, u.name, u.short_name, u.kind, catalog.is_commune(u)) for u in units]
+
+    results = {y: {r.indicator.code: r for r in m.indicators} for y, m in models.items() if m is not None}
+    indicators: list[IndicatorSeries] = []
+    groups: list[GroupSeries] = []
+    for group in plan.goal_groups:
+        codes = []
+        for ind in (i for i in plan.indicators if i.group == group.code):
+            if not any(ind.code in results.get(y, {}) for y in years) and not any(
+                    ind.code in u.indicators for u in units):
+                continue
+            indicators.append(_indicator_series(catalog, ind, years, results, units, milestone_years,
+                                                milestone_targets))
+            codes.append(ind.code)
+        if codes:
+            groups.append(GroupSeries(group.code, group.title, codes))
+
+    standing_years = sorted(set(milestone_years) | {last})
+    standings = {y: _standings(catalog, indicators, units, y) for y in standing_years}
+    facts = [_year_facts(catalog, y, models.get(y), sources.get(y)) for y in years]
+    return PeriodSeries(plan.number, tuple(plan.period), first, last, years, milestone_years, groups, indicators,
+                        unit_infos, facts, standings)
+
+
+def _indicator_series(catalog, ind, years, results, units, milestone_years, milestone_targets) -> IndicatorSeries:
+    district: list[Point] = []
+    targets: list[TargetPoint] = []
+    cells: dict[int, dict[str, Any]] = {}
+    for y in years:
+        r = results.get(y, {}).get(ind.code)
+        if y not in results:
+            district.append(Point(y, gap=GAP_NO_YEAR))
+            t = catalog.plan.target_for(ind.code, y)
+            targets.append(TargetPoint(y, t.kind, t.value, t.year) if t else TargetPoint(y))
+            cells[y] = {}
+            continue
+        if r is None:
+            district.append(Point(y, gap=GAP_NO_DATA))
+            targets.append(TargetPoint(y))
+            cells[y] = {}
+            continue
+        district.append(Point(y, r.rate, r.numerator, r.denominator, gap=None if r.rate is not None else GAP_NO_DATA))
+        targets.append(target_point(r, y))
+        cells[y] = _unit_cells(r)
+
+    status_kind = ind.kind == STATUS
+    unit_series = []
+    for u in units:
+        points = []
+        for y in years:
+            if y not in results:
+                points.append(Point(y, gap=GAP_NO_YEAR))
+            else:
+                points.append(_unit_point(y, cells[y].get(u.code), status_kind))
+        if all(p.gap in (GAP_NOT_EXPECTED, GAP_NO_YEAR) for p in points):
+            continue  # the unit never reports this indicator
+        unit_series.append(UnitSeries(u.code, points, {}, None, None if status_kind else _change(points)))
+
+    # the milestone targets of this indicator, and the first year each was met
+    ind_milestones = sorted(t.year for (code, _y), t in milestone_targets.items() if code == ind.code)
+    first_met: dict[int, int | None] = {}
+    for m in ind_milestones:
+        t = milestone_targets[(ind.code, m)]
+        first_met[m] = next((p.year for i, p in enumerate(district) if p.year <= m and _meets(
+            t.kind, t.value, p.value, district[i - 1].value if i else None)), None)
+        for us in unit_series:
+            us.first_met[m] = next((p.year for i, p in enumerate(us.points) if p.year <= m and _unit_meets(
+                ind.kind, ind.status_success, t.kind, t.value, p, us.points[i - 1] if i else None)), None)
+    for us in unit_series:
+        us.met_since = _met_since(ind, us.points, targets)
+
+    outcomes = []
+    for m in milestone_years:
+        t = milestone_targets.get((ind.code, m))
+        i = years.index(m)
+        point = district[i]
+        prev = district[i - 1].value if i else None
+        if t is None:
+            outcomes.append(MilestoneOutcome(m, None, None, point.value, NO_TARGET, None))
+            continue
+        status, margin = _status(t.kind, t.value, point.value, prev)
+        o = MilestoneOutcome(m, t.kind, t.value, point.value, status, margin)
+        for us in unit_series:
+            p = us.points[i]
+            if p.gap == GAP_NOT_EXPECTED:
+                continue
+            ok = _unit_meets(ind.kind, ind.status_success, t.kind, t.value, p, us.points[i - 1] if i else None)
+            (o.units_no_data if ok is None else o.units_met if ok else o.units_not_met).append(us.unit)
+        outcomes.append(o)
+
+    return IndicatorSeries(ind.code, ind.group, ind.name, ind.label, ind.kind, district, targets, unit_series,
+                           outcomes, _change(district), first_met,
+                           _behind(ind, unit_series, targets[-1]))
+
+
+def _met_since(ind, points: list[Point], targets: list[TargetPoint]) -> int | None:
+    """The first year from which the unit met the (milestone) target in force every known year to the last."""
+    since = None
+    for i, (p, t) in enumerate(zip(points, targets)):
+        if not p.known:
+            continue
+        ok = _unit_meets(ind.kind, ind.status_success, t.kind, t.value, p, points[i - 1] if i else None)
+        if ok:
+            since = since if since is not None else p.year
+        else:
+            since = None
+    return since
+
+
+def _behind(ind, unit_series: list[UnitSeries], target: TargetPoint) -> list[Behind]:
+    ref = target.reference
+    if target.kind is None or (ref is None and ind.kind != STATUS):
+        return []
+    out = []
+    for us in unit_series:
+        p = us.points[-1]
+        if not p.known:
+            continue
+        if ind.kind == STATUS:
+            if p.status != ind.status_success:
+                out.append(Behind(us.unit, None, p.status, None))
+        elif target.kind != "increase" and p.value is not None and p.value < ref - _EPS:
+            out.append(Behind(us.unit, p.value, None, ref - p.value))
+    return sorted(out, key=lambda b: -(b.shortfall or 0))
+
+
+def _standings(catalog, indicators: list[IndicatorSeries], units, year: int) -> list[UnitStanding]:
+    out = []
+    for u in units:
+        met, not_met, no_data, shortfall = [], [], [], 0.0
+        for s in indicators:
+            t = s.target_at(year)
+            if t.kind is None:
+                continue
+            try:
+                us = s.unit(u.code)
+            except KeyError:
+                continue
+            i = [p.year for p in us.points].index(year)
+            p = us.points[i]
+            if p.gap == GAP_NOT_EXPECTED:
+                continue
+            ind = catalog.plan.indicator(s.code)
+            ok = _unit_meets(ind.kind, ind.status_success, t.kind, t.value, p, us.points[i - 1] if i else None)
+            if ok is None:
+                no_data.append(s.code)
+            elif ok:
+                met.append(s.code)
+            else:
+                not_met.append(s.code)
+                if p.value is not None and t.value is not None and t.kind != "increase":
+                    shortfall += t.value - p.value
+        if met or not_met or no_data:
+            out.append(UnitStanding(u.code, year, met, not_met, no_data, shortfall))
+    return sorted(out, key=lambda s: (-len(s.not_met), -s.shortfall, -len(s.no_data)))
+
+
+def _year_facts(catalog: Catalog, year: int, model: ReportModel | None, source: YearSource | None) -> YearFacts:
+    source = source or YearSource(year, FROM_NOTHING if model is None else FROM_SUBMISSIONS)
+    deadline = catalog.office.deadline(year).isoformat()
+    if model is None:
+        expected = catalog.expected_units(year)
+        return YearFacts(year, source, deadline, len(expected), 0, [u.code for u in expected], [], {}, [], [], {}, {})
+    v = model.validation
+    received = v.received
+    funding = {code: model.funding_total(code) for code, _label in FUNDING_SOURCES}
+    by_unit = {row.unit.code: dict(row.amounts) for row in model.funding}
+    return YearFacts(
+        year, source, deadline, len(v.completeness), len(received), [u.unit for u in v.missing],
+        [u.unit for u in received if u.late_days == 0],
+        {u.unit: u.late_days for u in received if u.late_days},
+        [u.unit for u in received if u.late_days is None], [u.unit for u in v.with_errors], funding, by_unit)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading (I/O): each year from its newest archived version, else from the submissions
+
+
+def year_source(inputs: Path, outputs: Path | None, year: int, prefer_sealed: bool = False) -> YearSource:
+    """Where to read ``year``: the newest archived version (or the newest sealed one), else the submissions."""
+    from . import archive
+    from .ingest import submissions_folder
+
+    if outputs is not None:
+        found = [v for v in archive.versions(Path(outputs), year)
+                 if (v / "inputs" / "submissions" / str(year)).is_dir()]
+        if prefer_sealed and any(archive.is_sealed(v) for v in found):
+            found = [v for v in found if archive.is_sealed(v)]
+        if found:
+            v = found[-1]
+            return YearSource(year, FROM_ARCHIVE, v.name, archive.is_sealed(v), str(v / "inputs"))
+    if submissions_folder(Path(inputs), year).is_dir():
+        return YearSource(year, FROM_SUBMISSIONS, inputs=str(inputs))
+    return YearSource(year, FROM_NOTHING)
+
+
+def _read_year(catalog: Catalog, source: YearSource):
+    """Ingest and validate one year from its source; (submissions, checked) or None when nothing usable."""
+    from .runner import check_and_read
+
+    if source.kind == FROM_NOTHING:
+        return None
+    data, checked = check_and_read(catalog, Path(source.inputs), source.year)
+    return (data.submissions, checked) if checked.received else None
+
+
+def _read_years(catalog: Catalog, sources: list[YearSource]) -> list:
+    return [_read_year(catalog, s) for s in sources]
+
+
+def _aggregate_year(catalog: Catalog, read, previous) -> ReportModel:
+    """The yearly model from a year's checked data (and the year before, for the change since last year)."""
+    from .aggregate import aggregate
+
+    subs, checked = read
+    return aggregate(catalog, checked, subs, previous[1] if previous else None, previous[0] if previous else None)
+
+
+def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
+                catalog: Catalog | None = None, parallel: bool = True,
+                prefer_sealed: bool = False) -> tuple[dict[int, ReportModel | None], dict[int, YearSource]]:
+    """Read the yearly models of ``first``..``last``: each year from its newest archived version
+    (``outputs/<year>/vN/inputs``) when there is one, otherwise from ``inputs/submissions/<year>``.
+
+    With ``parallel`` half of the years are read on the second core (fork). Returns the models
+    (None for a year without usable data) and where each year came from.
+    """
+    from .plan import load_catalog
+    from .runner import _Background
+
+    inputs = Path(inputs)
+    catalog = catalog or load_catalog(inputs)
+    for y in (first, last):
+        catalog.check_year(y)
+    sources = {y: year_source(inputs, Path(outputs) if outputs else None, y, prefer_sealed)
+               for y in range(first, last + 1)}
+    todo = [s for s in sources.values() if s.kind != FROM_NOTHING]
+    job = None
+    if parallel and len(todo) > 1:
+        job = _Background(_read_years, catalog, todo[1::2])
+        mine = _read_years(catalog, todo[0::2])
+        theirs = job.result()
+        read = {}
+        for s, r in zip(todo[0::2], mine):
+            read[s.year] = r
+        for s, r in zip(todo[1::2], theirs):
+            read[s.year] = r
+    else:
+        read = {s.year: r for s, r in zip(todo, _read_years(catalog, todo))}
+    models: dict[int, ReportModel | None] = {}
+    for y in range(first, last + 1):
+        r = read.get(y)
+        models[y] = _aggregate_year(catalog, r, read.get(y - 1)) if r else None
+        if r is None and sources[y].kind != FROM_NOTHING:
+            sources[y] = dataclasses.replace(sources[y], kind=FROM_NOTHING)
+    return models, sources
+
+
+def period_series(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
+                  catalog: Catalog | None = None, parallel: bool = True) -> PeriodSeries:
+    """Load the years ``first``..``last`` and build their :class:`PeriodSeries`."""
+    from .plan import load_catalog
+
+    catalog = catalog or load_catalog(Path(inputs))
+    models, sources = load_models(inputs, outputs, first, last, catalog, parallel)
+    return build_series(catalog, models, sources, first, last)
+
+
+__all__ = ["PeriodSeries", "IndicatorSeries", "UnitSeries", "Point", "TargetPoint", "Change", "MilestoneOutcome",
+           "Behind", "UnitStanding", "YearFacts", "YearSource", "GroupSeries", "UnitInfo", "build_series",
+           "load_models", "period_series", "year_source", "target_point", "GAP_LABELS"]
