@@ -86,6 +86,11 @@ def full_values(unit, base: int = 1000) -> dict:
     return out
 
 
+def full_activities(unit, base: int = 5) -> dict:
+    """A valid count for every activity the unit reports."""
+    return {code: base + i for i, code in enumerate(unit.activities)}
+
+
 @pytest.fixture
 def submit(inputs):
     """Write a filled form for a unit: submit(code, year, values=..., name=..., **fill kwargs) -> path."""
@@ -95,6 +100,7 @@ def submit(inputs):
                 form_year: int | None = None, **kw) -> Path:
         unit = cat.unit(code)
         wb = build_form(cat, unit, form_year or year)
+        kw.setdefault("activities", full_activities(unit))
         fill_form(wb, full_values(unit) if values is None else values, **kw)
         folder = inputs / "submissions" / str(year)
         folder.mkdir(parents=True, exist_ok=True)

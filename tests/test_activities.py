@@ -69,7 +69,7 @@ def test_activities_read_checked_and_exposed(inputs, submit):
     submit("10441", activities={"NV1_TUAN_LE": 1250, "NV3_LOP_TTHTCD": "12", "NV3_LUOT_TTHTCD": "1.865",
                                 "NV6_NGHI_HUU": 7.5, "NV1_TIN_BAI": -3, "NV2_CLB": "nhiều"},
            texts={"NV3": "Mở thêm lớp tin học.", "TON_TAI": "Thiếu kinh phí."})
-    submit("10444")  # nothing counted at all
+    submit("10444", activities={})  # nothing counted at all
     checked = _check(inputs)
     assert checked.activities["10441"] == {"NV1_TUAN_LE": 1250, "NV3_LOP_TTHTCD": 12, "NV3_LUOT_TTHTCD": 1865}
     assert "10444" not in checked.activities

@@ -58,7 +58,7 @@ def test_validate_lists_problems_and_exits_1():
     res = CliRunner().invoke(cli, ["validate", "--year", "2014", "--inputs", str(ROOT / "inputs")])
     assert res.exit_code == 1
     assert ("Lỗi [numerator-gt-denominator] BieuMau_2014_10477_Phu-Luu-Te.xlsx, trang 'Số liệu', ô E12, G12: "
-            "'Số người 15-60 tuổi biết chữ' (3621) lớn hơn 'Tổng số người 15-60 tuổi' (3609). "
+            "'Số người 15-60 tuổi biết chữ' (3236) lớn hơn 'Tổng số người 15-60 tuổi' (3228). "
             "Hãy kiểm tra lại hai số này.") in res.output
     # the superseded first version of An Mỹ had an error; it is listed as superseded, not re-checked
     assert ("Thông tin [superseded] BieuMau_2014_10462_An-My.xlsx: Đơn vị đã gửi bản mới hơn "

@@ -120,11 +120,11 @@ def test_content_numbers_and_sections(doc):
     assert "I. TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ" in text
     assert "Năm 2015, có 36/37 đơn vị gửi báo cáo" in text
     assert "Đơn vị chưa gửi báo cáo: Xã Đốc Tín." in text
-    assert ("Tỷ lệ người trong độ tuổi 15-60 biết chữ đạt 99,6% (117.205/117.655 người), chưa đạt chỉ tiêu năm 2015 "
-            "(100%), còn thiếu 0,4 điểm phần trăm") in text
-    assert "vượt 5,4 điểm phần trăm so với chỉ tiêu năm 2015 (25%)" in text
-    assert re.search(r"Tổng kinh phí thực hiện năm 2015 do \d+ đơn vị báo cáo là 1\.476\.500\.000 đồng \(Bằng chữ: "
-                     r"Một tỷ bốn trăm bảy mươi sáu triệu năm trăm nghìn đồng\)", text)
+    assert ("Tỷ lệ người trong độ tuổi 15-60 biết chữ đạt 99,7% (113.536/113.898 người), chưa đạt chỉ tiêu năm 2015 "
+            "(100%), còn thiếu 0,3 điểm phần trăm") in text
+    assert "vượt 0,8 điểm phần trăm so với chỉ tiêu năm 2015 (25%)" in text
+    assert re.search(r"Tổng kinh phí thực hiện năm 2015 do \d+ đơn vị báo cáo là 1\.286\.500\.000 đồng \(Bằng chữ: "
+                     r"Một tỷ hai trăm tám mươi sáu triệu năm trăm nghìn đồng\)", text)
     for heading in ("II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU", "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
                     "IV. KINH PHÍ THỰC HIỆN", "V. ĐÁNH GIÁ CHUNG", "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2016",
                     "VII. ĐỀ XUẤT, KIẾN NGHỊ"):

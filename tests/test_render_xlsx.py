@@ -35,7 +35,7 @@ def test_district_indicators_sheet(wb):
     assert header[:9] == ["STT", "Mã chỉ tiêu", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ",
                           "Đánh giá"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "BIET_CHU_15_60")
-    assert [c.value for c in row[4:9]] == ["Duy trì 100%", 117205, 117655, pytest.approx(117205 / 117655), "Chưa đạt"]
+    assert [c.value for c in row[4:9]] == ["Duy trì 100%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
     assert row[7].number_format == "0.0%" and row[5].number_format == "#,##0"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$3:$3"
@@ -61,7 +61,7 @@ def test_matrix_completeness_and_problems(wb):
 def test_funding_totals(wb):
     f = wb["Kinh phí"]
     last = [c.value for c in f[f.max_row]]
-    assert last[2] == "Tổng cộng" and last[5] == 1_476_500_000 and last[3] + last[4] == last[5]
+    assert last[2] == "Tổng cộng" and last[5] == 1_286_500_000 and last[3] + last[4] == last[5]
 
 
 def test_submitted_text_cannot_become_a_formula(inputs, submit, tmp_path):

@@ -163,7 +163,7 @@ def test_legacy_text_converted_with_a_warning_naming_the_cell(inputs, submit):
     checked = _check(inputs)
     assert checked.observations[("10441", "XMC")].status == "Đạt"
     assert [t.text for t in checked.texts if t.unit == "10441"] == ["Tổ chức tuyên truyền về xây dựng xã hội học tập"]
-    assert ("Cảnh báo [legacy-encoding] BieuMau_2015_10441_Dai-Nghia.xlsx, trang 'Nhiệm vụ', ô D4: Chữ ở ô này được "
+    assert ("Cảnh báo [legacy-encoding] BieuMau_2015_10441_Dai-Nghia.xlsx, trang 'Nhiệm vụ', ô C12: Chữ ở ô này được "
             "gõ bằng bảng mã cũ TCVN3; đã chuyển sang Unicode: \"Tổ chức tuyên truyền về xây dựng xã hội học tập\". Lần "
             "sau hãy gõ bằng bảng mã Unicode (trong Unikey chọn bảng mã Unicode).") in _msgs(checked, "legacy-encoding")
     assert any("ô E7" in m for m in _msgs(checked, "legacy-encoding"))
