@@ -130,13 +130,18 @@ def undeclared(path: Path) -> set[str]:
 
 
 def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
-              orthography: str = "new", after=None) -> Path:
-    """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure."""
+              orthography: str = "new", after=None, prepare=None) -> Path:
+    """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure.
+
+    ``prepare(tpl, context)`` may return a context with objects bound to the template (images).
+    """
     from jinja2 import TemplateError
 
     from .store import write_stable_zip
 
     tpl = load_docx(template)
+    if prepare is not None:
+        context = prepare(tpl, context)
     try:
         tpl.render(house_style(context, orthography), jinja_env=environment(), autoescape=True)
     except TemplateError as exc:
