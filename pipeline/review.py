@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import vnformat as vn
-from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH
+from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
 from .plan import STATUS, Catalog
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
@@ -52,7 +52,8 @@ def phrasebook(inputs: Path | str | None):
 
 # ------------------------------------------------------------------------------------ small helpers
 def _pct_cell(value: float | None) -> str:
-    return "–" if value is None else vn.fixed(vn.round_half_up(value, 1), 1)
+    """A rate in a table whose header says (%): ``96,2``; never ``100,0`` for 99,96 (as in the sentences)."""
+    return "–" if value is None else vn.percent(value)[:-1]
 
 
 def _name(series: PeriodSeries, code: str) -> str:
@@ -147,6 +148,7 @@ def _reporting_table(pb, series: PeriodSeries) -> dict:
 
 
 def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population: str) -> str:
+    short = pb.labels.get("commune_short", "xã")
     known = [p for p in s.district if p.known and p.value is not None]
     if not known:
         return pb.say("tk.ind.no_data", name=s.name)
@@ -154,7 +156,8 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
     if s.kind == STATUS:
         a, b = _status_counts(s, first.year), _status_counts(s, last.year)
         text = pb.say("tk.ind.status", name=s.name, start_year=first.year, start_reached=a[0], start_expected=a[1],
-                      end_year=last.year, end_reached=b[0], end_expected=b[1], end_missing=b[2], population=population)
+                      end_year=last.year, end_reached=b[0], end_expected=b[1], end_missing=b[2], population=population,
+                      short=short, end_is_milestone=last.year in series.milestone_years)
     elif len(known) > 1:
         text = pb.say("tk.ind.ratio", name=s.name, start_year=first.year, start=first.value, end_year=last.year,
                       end=last.value, change=vn.round_half_up(last.value - first.value, 1))
@@ -172,7 +175,7 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
         elif s.kind == STATUS:
             reached, expected, _m = _status_counts(s, o.milestone)
             parts.append(pb.say("tk.ind.milestone.status", reached=reached, expected=expected, population=population,
-                                met=o.status in (MET, EXCEEDED), **f))
+                                met=o.status in (MET, EXCEEDED), missing=_m, short=short, **f))
         elif o.kind == "maintain":
             parts.append(pb.say("tk.ind.milestone.maintained" if o.status != NOT_MET
                                 else "tk.ind.milestone.not_maintained", **f))
@@ -187,16 +190,23 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
                             margin=t.margin, progress=t.progress, milestone_year=t.milestone, target=t.value))
     last_ms = max(s.first_met) if s.first_met else None
     fm = s.first_met.get(last_ms) if last_ms else None
-    if fm is not None and last_ms is not None and fm < min(last_ms, series.last) and s.kind != STATUS:
+    if fm is not None and last_ms is not None and fm < min(last_ms, series.last) and s.kind != STATUS \
+            and s.outcome(last_ms) is not None and s.outcome(last_ms).kind not in (None, "increase"):
         parts.append(pb.say("tk.ind.first_met", milestone=last_ms, year=fm))
     if s.kind == STATUS:
         failing = [b.unit for b in s.behind]
         if failing:
             parts.append(pb.say("tk.ind.failing", population=population, year=series.last,
                                 units=[_name(series, u) for u in failing]))
-    elif s.behind and s.behind[0].shortfall and (t.kind != "increase"):
-        parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
-            f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in s.behind[:3]]))
+    elif s.behind and s.behind[0].shortfall and t.kind != "increase":
+        last_points = [u.points[-1] for u in s.units if u.points[-1].known and u.points[-1].value is not None]
+        if all((p.denominator or 0) <= 1 for p in last_points):
+            # one item per unit (its own centre): name the units below, no percentages
+            parts.append(pb.say("tk.ind.not_reaching", year=series.last,
+                                units=[_name(series, b.unit) for b in s.behind]))
+        elif len(last_points) >= RANK_MIN_UNITS:
+            parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
+                f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in s.behind[:3]]))
     return f"{text}; " + "; ".join(str(p) for p in parts) + "." if parts else f"{text}."
 
 
@@ -345,8 +355,8 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
         if o is not None:
             if o.kind == "increase":
                 continue
-            limits.append(pb.say("tk.limits.not_met", name=s.name, year=series.last, value=o.value, target=o.target,
-                                 margin=o.margin))
+            limits.append(pb.say("tk.limits.not_maintained" if o.kind == "maintain" else "tk.limits.not_met",
+                                 name=s.name, year=series.last, value=o.value, target=o.target, margin=o.margin))
         else:
             t = s.targets[-1]
             limits.append(pb.say("tk.limits.behind", name=s.name, year=series.last, value=s.district[-1].value,
@@ -587,8 +597,16 @@ def _fit_tables(doc) -> None:
         grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
         total = int(Mm(165).twips)
         fixed = int(Mm(first_mm[head]).twips)
-        rest = max(1, (total - fixed) // max(1, len(grid) - 1))
-        widths = [fixed] + [rest] * (len(grid) - 1)
+        # the other columns share the rest in proportion to their longest figure (or header word)
+        need = [4] * (len(grid) - 1)
+        for n, tr in enumerate(tbl.findall(qn("w:tr"))):
+            for j, tc in enumerate(tr.findall(qn("w:tc"))[1:]):
+                text = "".join(t.text or "" for t in tc.iter(qn("w:t"))).strip()
+                size = max((len(w) for w in text.split()), default=0) if n == 0 else len(text)
+                if j < len(need):
+                    need[j] = max(need[j], size)
+        weights = [max(4, min(n, 14)) for n in need]
+        widths = [fixed] + [max(1, (total - fixed) * w // sum(weights)) for w in weights]
         for g, w in zip(grid, widths):
             g.set(w_val, str(w))
         for tr in tbl.findall(qn("w:tr")):
