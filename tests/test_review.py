@@ -19,6 +19,7 @@ from pipeline.check import check_document
 from pipeline.plan import load_catalog
 from pipeline.review import review_filename, write_review
 from pipeline.runner import build_model
+from pipeline.vnformat import orthography
 from test_documents_content import _deviations, _text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,7 +231,7 @@ def test_so_ket_reads_archived_year_and_judges_against_the_lo_trinh(tmp_path):
     behind = [x for x in s.indicators if x.targets[-1].status == "cham_lo_trinh"]
     assert any(x.kind == "ratio" for x in behind)
     for x in behind:
-        head = x.name[0].upper() + x.name[1:]
+        head = orthography(x.name[0].upper() + x.name[1:])  # as placed: house style (en dash in 15–60)
         assert (f"{head} năm 2016 đạt" if x.kind == "ratio" else f"{head}: năm 2016 còn") in limits
     assert "so với lộ trình" in limits and "chưa đạt chỉ tiêu" not in limits
     cat = load_catalog(inputs)
