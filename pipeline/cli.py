@@ -135,7 +135,9 @@ def plan_check(inputs):
     from .wording import check_wording
 
     cat = load_catalog(inputs)
-    wording_problems = check_wording(inputs)  # phrasebook and Word templates: undefined variables, syntax
+    from .review import check_review_wording
+
+    wording_problems = check_wording(inputs) + check_review_wording(inputs)  # phrasebooks and Word templates
     if wording_problems:
         raise CatalogError(wording_problems)
     click.echo(f"Dữ liệu hợp lệ: kế hoạch {cat.plan.number} ({len(cat.plan.indicators)} chỉ số, "

@@ -329,7 +329,8 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     communes = [u for u in series.units if u.commune]
     met = series.all_met(series.last, communes_only=True)
     judged_communes = [s for s in series.standings.get(series.last, []) if series.unit(s.unit).commune]
-    results.append(pb.say("tk.assess.all_met", year=series.last, count=len(met), total=len(communes),
+    results.append(pb.say("tk.assess.all_met" if series.last in series.milestone_years else "tk.assess.all_met.path",
+                          year=series.last, count=len(met), total=len(communes),
                           population=population, units=[_name(series, u) for u in met]))
     acts = series.activities
     if acts:
@@ -555,6 +556,46 @@ CONTEXT_KEYS = {"office", "number", "type_abbr", "symbol", "date_line", "appendi
                 "intro", "direction", "reporting", "targets_intro", "groups", "tasks_intro", "tasks", "funding",
                 "funding_table", "assessment", "directions_heading", "directions", "proposals", "closing",
                 "recipients", "signer", "tables"}
+
+
+# Every fact a review sentence may use (the names this module hands to ``say``); ``xhht plan check``
+# names any other variable of phrasebook_review.yaml, and any undefined variable of tong_ket.docx.
+FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "communication",
+         "count", "date", "down", "end", "end_expected", "end_is_milestone", "end_missing", "end_reached",
+         "end_year", "expected", "final", "first", "gaps", "good", "inspections", "issuer", "items", "judged", "kind",
+         "label", "lagging", "last", "late", "main", "margin", "meetings", "met", "milestone", "milestone_year",
+         "milestones", "missing", "name", "next_milestone", "no_data", "number", "office", "on_time", "path",
+         "plan_date", "plan_first", "plan_issuer", "plan_last", "plan_number", "plan_title", "plans", "population",
+         "progress", "reached", "received", "reports", "share", "short", "sources", "start", "start_expected",
+         "start_reached", "start_year", "table", "target", "title", "total", "units", "up", "value", "week",
+         "week_change", "year", "years"}
+
+
+def check_review_wording(inputs: Path | str | None) -> list[str]:
+    """Problems of phrasebook_review.yaml and tong_ket.docx: syntax errors and undefined variables, each named."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    from .templating import environment, locate, undeclared
+
+    problems = []
+    pb = phrasebook(inputs)
+    env = environment()
+    for key, source in pb.raw.items():
+        if isinstance(source, list):
+            continue
+        try:
+            used = meta.find_undeclared_variables(env.parse(str(source)))
+        except TemplateSyntaxError as exc:
+            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
+            continue
+        problems += [f"{pb.path.name}, câu '{key}': biến '{v}' chưa được định nghĩa." for v in sorted(used - FACTS)]
+    path, _origin = locate(TEMPLATE, inputs)
+    try:
+        used = undeclared(path)
+    except Exception as exc:  # noqa: BLE001 - report, do not stop the check
+        return problems + [f"Mẫu {TEMPLATE}: không đọc được ({exc})."]
+    problems += [f"Mẫu {path.name} ({path.parent}): biến '{v}' chưa được định nghĩa." for v in sorted(used - CONTEXT_KEYS)]
+    return problems
 
 
 # ------------------------------------------------------------------------------------ rendering
@@ -791,4 +832,4 @@ def summary_text(r: ReviewResult) -> str:
 
 
 __all__ = ["write_review", "review_context", "render_review", "review_filename", "summary_text", "ReviewResult",
-           "CONTEXT_KEYS", "STAGES"]
+           "CONTEXT_KEYS", "STAGES", "check_review_wording"]

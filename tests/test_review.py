@@ -214,6 +214,9 @@ def test_so_ket_reads_archived_year_and_judges_against_the_lo_trinh(tmp_path):
     from pipeline.runner import run
 
     run(inputs, outputs, 2016, dt.date(2016, 12, 22), number="auto", feedback=False)
+    pb = inputs / "phrasebook_review.yaml"  # the office changes a sentence: no code change
+    pb.write_text(pb.read_text(encoding="utf-8").replace("Trên đây là báo cáo {{ kind }}",
+                                                         "Trên đây là nội dung báo cáo {{ kind }}"), encoding="utf-8")
     r = write_review(inputs, outputs, 2014, 2016, dt.date(2016, 12, 28))
     assert not r.final
     s = r.series
@@ -240,6 +243,20 @@ def test_so_ket_reads_archived_year_and_judges_against_the_lo_trinh(tmp_path):
                                                                               "cham_lo_trinh")
     assert cat.plan.milestone_for(2016).baseline == 2015
     assert check_document(r.version / review_filename(2014, 2016)) == []
+    assert "Trên đây là nội dung báo cáo sơ kết" in text
+
+
+def test_plan_check_names_an_undefined_variable_of_the_review_phrasebook(tmp_path):
+    from pipeline.review import check_review_wording
+
+    assert check_review_wording(INPUTS) == []
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    text = (INPUTS / "phrasebook_review.yaml").read_text(encoding="utf-8")
+    (inputs / "phrasebook_review.yaml").write_text(
+        text.replace("{{ kind }} thực hiện Kế hoạch", "{{ kind }} {{ nam_bao_cao }} thực hiện Kế hoạch"), encoding="utf-8")
+    problems = check_review_wording(inputs)
+    assert problems == ["phrasebook_review.yaml, câu 'tk.closing': biến 'nam_bao_cao' chưa được định nghĩa."]
 
 
 def test_review_refuses_a_range_outside_the_plan(tmp_path):
