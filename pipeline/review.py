@@ -713,6 +713,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     from .plan import load_catalog
     from .render_docx import orthography as _ortho
     from .render_trend_xlsx import period_filename, write_period_workbook
+    from .runner import _Background
     from .series import build_series, load_models
     from .templating import locate
 
@@ -749,6 +750,9 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
         seconds["charts"] = time.perf_counter() - t3
         step(STAGES[4])
         t4 = time.perf_counter()
+        # the period workbook is written on the second core while this process fills the BC
+        xlsx = period_filename(first, last)
+        xlsx_job = _Background(write_period_workbook, series, stage / xlsx, issued, catalog.office.full_name)
         template, origin = locate(TEMPLATE, inputs)
         name = review_filename(first, last)
         context = review_context(catalog, series, issued, {c.group: c.path for c in charts}, inputs=inputs)
@@ -757,8 +761,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
         seconds["docx"] = time.perf_counter() - t4
         step(STAGES[5])
         t5 = time.perf_counter()
-        xlsx = period_filename(first, last)
-        write_period_workbook(series, stage / xlsx, issued, catalog.office.full_name)
+        xlsx_job.result()
         (stage / "series.json").write_text(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, sort_keys=True),
                                            encoding="utf-8")
         seconds["xlsx"] = time.perf_counter() - t5

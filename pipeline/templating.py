@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,9 @@ def _undefined_text(exc) -> str:
     return msg
 
 
+_FIGURES = re.compile("[\\d.,%/ ()+\u2013\u2212]*")
+
+
 def house_style(value: Any, orthography: str = "new") -> Any:
     """Apply the office's orthography to every string of a context (lists, dicts, Markup kept as such)."""
     from markupsafe import Markup
@@ -95,7 +99,8 @@ def house_style(value: Any, orthography: str = "new") -> Any:
     if isinstance(value, Markup):
         return Markup(vn.orthography(str(value), orthography))
     if isinstance(value, str):
-        return vn.orthography(value, orthography)
+        # figures and punctuation only ("2.181", "96,2", "21/22", "–"): nothing to change, skip the regexes
+        return value if _FIGURES.fullmatch(value) else vn.orthography(value, orthography)
     if isinstance(value, dict):
         return {k: house_style(v, orthography) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
