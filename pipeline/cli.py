@@ -194,7 +194,9 @@ def plan_check(inputs):
     from .wording import check_wording
 
     cat = load_catalog(inputs)
-    wording_problems = check_wording(inputs)  # phrasebook and Word templates: undefined variables, syntax
+    from .review import check_review_wording
+
+    wording_problems = check_wording(inputs) + check_review_wording(inputs)  # phrasebooks and Word templates
     if wording_problems:
         raise CatalogError(wording_problems)
     click.echo(f"Dữ liệu hợp lệ: kế hoạch {cat.plan.number} ({len(cat.plan.indicators)} chỉ số, "
@@ -343,6 +345,26 @@ def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
 def unchanged_text(result) -> str:
     return (f"Không có thay đổi so với {result.version.name} (cùng dữ liệu, tùy chọn và phiên bản xhht): không lập "
             "phiên bản mới. Thêm --force nếu vẫn muốn lập lại.")
+
+
+@cli.command(name="review")
+@click.option("--from", "first", type=_Year(), required=True, metavar="NĂM", help="Năm đầu, ví dụ 2014.")
+@click.option("--to", "last", type=_Year(), required=True, metavar="NĂM", help="Năm cuối, ví dụ 2020.")
+@_inputs_option
+@_outputs_option
+@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành, dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
+@click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
+@click.option("--sealed", "prefer_sealed", is_flag=True,
+              help="Dùng phiên bản đã niêm phong (đã gửi) của mỗi năm thay cho phiên bản mới nhất.")
+def review_cmd(first, last, inputs, outputs, issued, pdf, prefer_sealed):
+    """Sơ kết (một phần giai đoạn) hoặc tổng kết (cả giai đoạn) kế hoạch: báo cáo DOCX có biểu đồ và bảng tổng hợp XLSX."""
+    from .review import STAGES, summary_text as review_summary, write_review
+
+    with click.progressbar(length=len(STAGES), label=f"{first}–{last}", file=sys.stderr,
+                           show_eta=False, item_show_func=lambda s: s) as bar:
+        result = write_review(inputs, outputs, first, last, issued, pdf=pdf, on_stage=lambda name: bar.update(1, name),
+                              prefer_sealed=prefer_sealed)
+    click.echo(review_summary(result))
 
 
 def summary_text(result) -> str:

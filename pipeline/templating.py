@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,9 @@ def _undefined_text(exc) -> str:
     return msg
 
 
+_FIGURES = re.compile("[\\d.,%/ ()+\u2013\u2212]*")
+
+
 def house_style(value: Any, orthography: str = "new") -> Any:
     """Apply the office's orthography to every string of a context (lists, dicts, Markup kept as such)."""
     from markupsafe import Markup
@@ -95,7 +99,8 @@ def house_style(value: Any, orthography: str = "new") -> Any:
     if isinstance(value, Markup):
         return Markup(vn.orthography(str(value), orthography))
     if isinstance(value, str):
-        return vn.orthography(value, orthography)
+        # figures and punctuation only ("2.181", "96,2", "21/22", "–"): nothing to change, skip the regexes
+        return value if _FIGURES.fullmatch(value) else vn.orthography(value, orthography)
     if isinstance(value, dict):
         return {k: house_style(v, orthography) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -130,13 +135,18 @@ def undeclared(path: Path) -> set[str]:
 
 
 def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
-              orthography: str = "new", after=None) -> Path:
-    """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure."""
+              orthography: str = "new", after=None, prepare=None) -> Path:
+    """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure.
+
+    ``prepare(tpl, context)`` may return a context with objects bound to the template (images).
+    """
     from jinja2 import TemplateError
 
     from .store import write_stable_zip
 
     tpl = load_docx(template)
+    if prepare is not None:
+        context = prepare(tpl, context)
     try:
         tpl.render(house_style(context, orthography), jinja_env=environment(), autoescape=True)
     except TemplateError as exc:

@@ -61,10 +61,10 @@ def _load(path: str, mtime: float, origin: str) -> Phrasebook:
     return Phrasebook(Path(path), origin)
 
 
-def phrasebook(inputs: Path | str | None = None) -> Phrasebook:
-    """The phrasebook of ``<inputs>/phrasebook.yaml``, else the packaged copy."""
-    own = Path(inputs) / PHRASEBOOK if inputs is not None else None
-    path, origin = (own, "inputs") if own is not None and own.is_file() else (packaged_dir() / PHRASEBOOK, "packaged")
+def phrasebook(inputs: Path | str | None = None, name: str = PHRASEBOOK) -> Phrasebook:
+    """The phrasebook ``<inputs>/<name>`` (default ``phrasebook.yaml``), else the packaged copy."""
+    own = Path(inputs) / name if inputs is not None else None
+    path, origin = (own, "inputs") if own is not None and own.is_file() else (packaged_dir() / name, "packaged")
     return _load(str(path), path.stat().st_mtime, origin)
 
 
