@@ -385,7 +385,7 @@ def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]
     if 1 <= len(parts) <= 2 and all(p.isdigit() and 0 < int(p) < 100000 for p in parts):
         return "given", int(parts[0]), int(parts[1]) if len(parts) == 2 else None
     raise UsageError(f"Số văn bản '{number}' không hợp lệ: hãy ghi blank (để trống cho văn thư), auto (lấy số tiếp "
-                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và kế hoạch "
+                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và tờ trình "
                      "(ví dụ --number 12,5).")
 
 
