@@ -400,5 +400,29 @@ def register_list(outputs, year):
         click.echo(f"{e.code:<16} {e.issued:<10}  {state:<12} {e.version:<10} {e.subject}")
 
 
+# ------------------------------------------------------------------------------------------ serve
+@cli.command(name="serve")
+@_inputs_option
+@_outputs_option
+@click.option("--host", "host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
+              help="Địa chỉ mở trang. Khác 127.0.0.1 thì phải có mật khẩu (biến XHHT_PASSWORD hoặc nhập khi hỏi).")
+@click.option("--port", "port", type=click.IntRange(1, 65535), default=8765, show_default=True, metavar="CỔNG",
+              help="Cổng của trang.")
+@click.option("--no-browser", "no_browser", is_flag=True, help="Không tự mở trình duyệt.")
+def serve_cmd(inputs, outputs, host, port, no_browser):
+    """Mở trang web của xhht trên máy này (trình duyệt), để làm mọi bước mà không cần dòng lệnh."""
+    import os
+
+    from .web import serve
+    from .web.app import is_loopback
+
+    password = None
+    if not is_loopback(host):
+        password = os.environ.get("XHHT_PASSWORD") or click.prompt(
+            "Mật khẩu cho trang (các máy khác phải nhập khi mở)", hide_input=True, confirmation_prompt=True)
+    serve(inputs, outputs, host=host, port=port, password=password, open_browser=not no_browser,
+          announce=click.echo)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli(prog_name="xhht")
