@@ -348,7 +348,9 @@ def _vn_percent(value):
 def _vn_points(value):
     from ..vnformat import points
 
-    return points(value) if value is not None else "–"
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "−" if value < 0 else "") + points(abs(value))
 
 
 @bp.app_template_filter("vn_date")
