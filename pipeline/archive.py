@@ -14,7 +14,11 @@ Layout of ``outputs/<year>/``::
     BC_XHHT_2015.docx        working copies of the newest version's documents
 
 A version is built in a hidden staging folder and renamed into place in one step, so a run that
-is killed leaves no half-written version (the staging folder is removed by the next run).
+is killed leaves no half-written version (the staging folder is removed by the next run). The
+working copies are replaced *before* the version appears and ``latest.txt`` moves: when Word or
+Excel holds one open (Windows refuses to replace it), the run stops with a message naming the file
+and leaves no version, no temporary file and no register number behind. After any run or removal,
+``outputs/<year>/`` holds exactly the working copies of the newest version (no stale PDF).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError, UsageError
+from .store import locked_message, replace_file
 
 MANIFEST = "manifest.json"
 SEAL = "seal.json"
@@ -113,33 +118,121 @@ def write_manifest(stage: Path, info: dict[str, Any]) -> Path:
     return path
 
 
-def commit(stage: Path, outputs: Path, year: int, working_copies: list[str]) -> Path:
-    """Rename the finished staging folder to the next ``vN``, point ``latest.txt`` at it, refresh the copies."""
-    folder = year_dir(outputs, year)
-    for _attempt in range(100):
-        existing = versions(outputs, year)
-        n = int(existing[-1].name[1:]) + 1 if existing else 1
-        target = folder / f"v{n}"
+# files Word, Excel, LibreOffice and Windows Explorer put next to documents: never part of a version
+def is_office_litter(name: str) -> bool:
+    """``~$x.docx``, ``.~lock.x.docx#``, ``Thumbs.db``, ``desktop.ini``, ``.DS_Store``."""
+    return (name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+            or name.lower() in ("thumbs.db", "desktop.ini", ".ds_store"))
+
+
+WORKING_COPY_SUFFIXES = (".docx", ".xlsx", ".xlsm", ".pdf")
+
+
+def _working_copies(folder: Path) -> list[Path]:
+    """The documents copied out of a version into ``outputs/<year>/`` (other files there are left alone)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in WORKING_COPY_SUFFIXES and not is_office_litter(p.name)
+                  ) if folder.is_dir() else []
+
+
+class _Swap:
+    """Old working copies moved aside, new ones in place; ``restore`` undoes it, ``discard`` makes it final."""
+
+    def __init__(self, folder: Path, source: Path | None, names: list[str]):
+        self.moved: list[tuple[Path, Path]] = []
+        self.placed: list[Path] = []
+        tmps: list[Path] = []
         try:
-            os.rename(stage, target)  # atomic: the version appears complete or not at all
-            break
-        except OSError:
-            if not target.exists():
-                raise
-    else:  # pragma: no cover - 100 concurrent runs
-        raise OutputError(f"Không đặt được tên phiên bản mới trong {folder}.")
+            for old in _working_copies(folder):
+                backup = folder / f".{old.name}.old"
+                replace_file(old, backup)      # refused while Word/Excel holds the file: nothing changed yet
+                self.moved.append((backup, old))
+            for name in names:
+                tmp = folder / f".{name}.tmp"
+                tmps.append(tmp)
+                shutil.copyfile(source / name, tmp)
+                replace_file(tmp, folder / name)
+                self.placed.append(folder / name)
+        except OSError as exc:
+            for t in tmps:
+                t.unlink(missing_ok=True)
+            self.restore()
+            if isinstance(exc, PermissionError):
+                name = Path(exc.filename or "").name.removeprefix(".").removesuffix(".old").removesuffix(".tmp")
+                raise OutputError(locked_message(folder / name if name else folder)) from exc
+            raise OutputError(f"Không chép được bản làm việc vào {folder}: {exc.strerror or exc}.") from exc
+
+    def restore(self) -> None:
+        for p in self.placed:
+            p.unlink(missing_ok=True)
+        for backup, original in reversed(self.moved):
+            try:
+                os.replace(backup, original)
+            except OSError:  # pragma: no cover - the backup stays, hidden, for the user to recover
+                pass
+        self.placed, self.moved = [], []
+
+    def discard(self) -> None:
+        for backup, _original in self.moved:
+            backup.unlink(missing_ok=True)
+        self.moved = []
+
+
+def commit(stage: Path, outputs: Path, year: int, working_copies: list[str]) -> Path:
+    """Replace the working copies, rename the staging folder to the next ``vN``, then point ``latest.txt`` at it.
+
+    Raises OutputError (naming the file) when a working copy cannot be replaced, before any version appears.
+    """
+    import time
+
+    folder = year_dir(outputs, year)
+    swap = _Swap(folder, stage, working_copies)
+    try:
+        for attempt in range(100):
+            existing = versions(outputs, year)
+            n = int(existing[-1].name[1:]) + 1 if existing else 1
+            target = folder / f"v{n}"
+            try:
+                os.rename(stage, target)  # atomic: the version appears complete or not at all
+                break
+            except PermissionError:
+                if attempt >= 5:  # held by an antivirus or indexer for too long
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except OSError:
+                if not target.exists():
+                    raise
+        else:  # pragma: no cover - 100 concurrent runs
+            raise OutputError(f"Không đặt được tên phiên bản mới trong {folder}.")
+    except PermissionError as exc:
+        swap.restore()
+        raise OutputError(f"Không đặt được phiên bản mới vào {folder}: một tệp trong thư mục đang được chương trình "
+                          "khác mở (Word, Excel, phần mềm diệt virus). Hãy đóng các tệp rồi chạy lại.") from exc
+    except BaseException:
+        swap.restore()
+        raise
+    swap.discard()
     _atomic_write(folder / LATEST, target.name + "\n")
-    for name in working_copies:
-        tmp = folder / f".{name}.tmp"
-        shutil.copyfile(target / name, tmp)
-        os.replace(tmp, folder / name)
     return target
+
+
+def refresh_working_copies(outputs: Path, year: int) -> None:
+    """Make ``outputs/<year>/`` hold exactly the working copies of the newest version (none if there is none)."""
+    folder = year_dir(outputs, year)
+    newest = latest(outputs, year)
+    names = [] if newest is None else sorted(
+        p.name for p in newest.iterdir() if p.is_file() and p.name not in (MANIFEST, SEAL) and not is_office_litter(p.name))
+    _Swap(folder, newest, names).discard()
 
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        replace_file(tmp, path)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(locked_message(path)) from exc
 
 
 def latest(outputs: Path, year: int) -> Path | None:
@@ -220,6 +313,7 @@ class VerifyResult:
     checked_files: int = 0
     versions: list[str] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)   # lock and Explorer files found inside versions
 
     @property
     def ok(self) -> bool:
@@ -239,8 +333,15 @@ def verify(outputs: Path, year: int | None = None) -> VerifyResult:
             m = read_manifest(v)
             expected = {e["file"]: e["sha256"] for e in m.get("outputs", []) + m.get("inputs", [])}
             expected.update({e["file"]: e["sha256"] for e in m.get("signed", [])})
-            present = {p.relative_to(v).as_posix(): p for p in v.rglob("*")
-                       if p.is_file() and p.name not in (MANIFEST, SEAL)}
+            present = {}
+            for p in v.rglob("*"):
+                if not p.is_file() or p.name in (MANIFEST, SEAL):
+                    continue
+                rel = p.relative_to(v).as_posix()
+                if is_office_litter(p.name) and rel not in expected:
+                    result.ignored.append(f"{label}/{rel}")
+                else:
+                    present[rel] = p
             for rel, digest in sorted(expected.items()):
                 if rel not in present:
                     result.deviations.append(Deviation(label, rel, "missing"))
@@ -250,6 +351,7 @@ def verify(outputs: Path, year: int | None = None) -> VerifyResult:
                         result.deviations.append(Deviation(label, rel, "changed"))
             for rel in sorted(set(present) - set(expected)):
                 result.deviations.append(Deviation(label, rel, "added"))
+    result.ignored.sort()
     return result
 
 
@@ -278,6 +380,10 @@ def seal(outputs: Path, year: int, version: int, signed: Path | None = None,
     if signed is not None and not Path(signed).is_file():
         raise UsageError(f"Không tìm thấy tệp đã ký {signed}.")
     manifest = read_manifest(v)
+    from . import register
+
+    version_label = f"{year}/{v.name}"
+    register.check_issuable(outputs, manifest.get("register", []), version_label)
     stamp = (now or _dt.datetime.now()).replace(microsecond=0).isoformat()
     if signed is not None:
         dest = v / "signed" / Path(signed).name
@@ -289,6 +395,7 @@ def seal(outputs: Path, year: int, version: int, signed: Path | None = None,
     _atomic_write(v / SEAL, json.dumps({"sealed": stamp, "version": v.name, "year": year,
                                         "manifest_sha256": sha256(v / MANIFEST)}, ensure_ascii=False, indent=1) + "\n")
     _read_only(v)
+    register.issue(outputs, manifest.get("register", []), version_label)
     return v
 
 
@@ -297,11 +404,28 @@ def remove(outputs: Path, year: int, version: int) -> None:
     v = _version_dir(outputs, year, version)
     if is_sealed(v):
         raise UsageError(f"Phiên bản v{version} năm {year} đã niêm phong (đã gửi đi); không được xóa hoặc thay thế.")
+    from . import register
+
+    try:
+        numbers = read_manifest(v).get("register", [])
+    except OutputError:
+        numbers = []
     _writable(v)
     shutil.rmtree(v)
     folder = year_dir(outputs, year)
     rest = versions(outputs, year)
+    holders: dict[tuple, str] = {}
+    for other in rest:  # oldest first: the newest unsealed draft printing a number keeps it
+        if is_sealed(other):
+            continue
+        try:
+            for key in read_manifest(other).get("register", []):
+                holders[(key["office"], key["doc_type"], key["year"], key["number"])] = f"{year}/{other.name}"
+        except OutputError:
+            pass
+    register.release(outputs, numbers, f"{year}/v{version}", holders)
     if rest:
         _atomic_write(folder / LATEST, rest[-1].name + "\n")
     elif (folder / LATEST).exists():
         (folder / LATEST).unlink()
+    refresh_working_copies(outputs, year)

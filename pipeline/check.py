@@ -171,7 +171,8 @@ def check_document(path: Path | str) -> list[Deviation]:
     try:
         doc = Document(str(path))
     except Exception as exc:
-        raise InputError(f"Không mở được {path} như một tệp Word (.docx): {exc}.") from exc
+        raise InputError(f"Không mở được {path} như một tệp Word (.docx): tệp bị hỏng hoặc không phải .docx. Hãy mở "
+                         "tệp bằng Word, lưu lại dạng .docx rồi thử lại.") from exc
     eff = _Eff(doc)
     out: list[Deviation] = []
 

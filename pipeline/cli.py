@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .cli_vi import install as _install_vietnamese
+from .cli_vi import vietnamese_metavars as _vietnamese_metavars
 from .errors import XhhtError
 
 _install_vietnamese()
@@ -22,8 +23,38 @@ _install_vietnamese()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def library_message(exc: BaseException) -> str | None:
+    """A Vietnamese sentence for an error raised by a library or the OS (None: not one we know)."""
+    name = type(exc).__name__
+    filename = getattr(exc, "filename", None)
+    if name == "PackageNotFoundError":  # python-docx: not a .docx, or a missing file
+        what = str(exc).split("'")[1] if "'" in str(exc) else ""
+        return (f"Không mở được {what or 'tệp'} như một tệp Word (.docx): tệp không tồn tại, bị hỏng hoặc không "
+                "phải .docx. Hãy mở tệp bằng Word, lưu lại dạng .docx rồi thử lại.")
+    if name in ("InvalidFileException", "BadZipFile"):
+        return (f"Tệp không phải bảng tính/văn bản Office hợp lệ ({exc}). Hãy mở tệp bằng Excel hoặc Word, lưu lại "
+                "rồi thử lại.")
+    if isinstance(exc, PermissionError):
+        from .store import locked_message
+
+        return locked_message(filename or "tệp kết quả")
+    if isinstance(exc, FileNotFoundError):
+        return f"Không tìm thấy {filename or 'tệp'}. Hãy kiểm tra lại đường dẫn."
+    if isinstance(exc, IsADirectoryError):
+        return f"{filename} là một thư mục, không phải tệp. Hãy ghi đường dẫn tới tệp."
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+        return f"Ổ đĩa đã đầy, không ghi được {filename or 'kết quả'}. Hãy giải phóng dung lượng rồi chạy lại."
+    if isinstance(exc, OSError):
+        return (f"Lỗi hệ thống khi đọc/ghi {filename or 'tệp'} ({exc.strerror or exc}). Hãy kiểm tra tệp, quyền ghi "
+                "rồi chạy lại.")
+    if isinstance(exc, UnicodeError):
+        return ("Gặp ký tự không hiển thị/ghi được theo bảng mã hiện tại. Hãy chạy lại; nếu vẫn lỗi, đặt biến môi "
+                "trường PYTHONUTF8=1.")
+    return None
+
+
 class _Group(click.Group):
-    """Turn every XhhtError into ``Lỗi: …`` on stderr and its exit code; never show a traceback."""
+    """Turn every XhhtError (and a library or OS error) into ``Lỗi: …`` on stderr and its exit code; no traceback."""
 
     def invoke(self, ctx):
         try:
@@ -31,6 +62,14 @@ class _Group(click.Group):
         except XhhtError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the edge: say what happened, in Vietnamese
+            message = library_message(exc)
+            if message is None:
+                raise
+            click.echo(f"Lỗi: {message}", err=True)
+            ctx.exit(1)
 
 
 def _inputs_option(f):
@@ -62,13 +101,25 @@ def _year_option(f):
                         help="Năm báo cáo, ví dụ 2015.")(f)
 
 
+def parse_date(value: str) -> _dt.date:
+    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``) or ``yyyy-mm-dd``."""
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
 def _parse_date(_ctx, _param, value):
     if value is None:
         return None
     try:
-        return _dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2015-12-20).")
+        raise click.BadParameter(f"'{value}' không phải một ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd "
+                                 "(ví dụ 20/12/2015 hoặc 2015-12-20).")
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -112,7 +163,7 @@ def plan_targets(inputs, as_json):
 
 @plan_group.command(name="units")
 @_inputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ các đơn vị phải báo cáo năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ các đơn vị phải báo cáo năm này.")
 def plan_units(inputs, year):
     """Liệt kê các đơn vị báo cáo và số chỉ tiêu mỗi đơn vị báo cáo."""
     from .plan import load_catalog
@@ -142,7 +193,7 @@ def plan_check(inputs):
 @_inputs_option
 @_outputs_option
 def forms_cmd(year, inputs, outputs):
-    """Tạo biểu mẫu Excel năm YEAR cho từng đơn vị báo cáo."""
+    """Tạo biểu mẫu Excel năm NĂM cho từng đơn vị báo cáo."""
     from .forms import write_forms
     from .plan import load_catalog
 
@@ -158,7 +209,7 @@ def forms_cmd(year, inputs, outputs):
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi bảng số liệu (mỗi giá trị một dòng, kèm tệp/trang/ô) ra tệp CSV.")
 def ingest_cmd(year, inputs, csv_path):
-    """Đọc các tệp đơn vị gửi năm YEAR và liệt kê tệp nào được dùng."""
+    """Đọc các tệp đơn vị gửi năm NĂM và liệt kê tệp nào được dùng."""
     from .ingest import ingest, submissions_folder
     from .plan import load_catalog
 
@@ -184,14 +235,17 @@ def ingest_cmd(year, inputs, csv_path):
 @cli.command(name="validate")
 @_year_option
 @_inputs_option
-def validate_cmd(year, inputs):
-    """Kiểm tra các tệp năm YEAR; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
+@_outputs_option
+def validate_cmd(year, inputs, outputs):
+    """Kiểm tra các tệp năm NĂM; in mọi lỗi kèm tệp, trang, ô. Mã thoát 1 nếu có lỗi."""
     from .plan import load_catalog
     from .runner import validate_year
 
     cat = load_catalog(inputs)
     cat.check_year(year)
-    _data, checked = validate_year(cat, inputs, year)
+    data, checked = validate_year(cat, inputs, year, outputs)
+    for note in data.notes:
+        click.echo(note)
     for issue in checked.issues:
         click.echo(issue.text())
     errors = len(checked.errors())
@@ -204,22 +258,29 @@ def _render_options(f):
     f = click.option("--no-feedback", "no_feedback", is_flag=True,
                      help="Không viết phản hồi cho các đơn vị (khi chỉ chạy lại để sửa văn bản).")(f)
     f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
-    f = click.option("--number", "number", type=click.Choice(["blank", "auto"]), default="blank", show_default=True,
-                     help="Số văn bản: để trống cho văn thư (blank) hoặc lấy số tiếp theo trong sổ đăng ký (auto).")(f)
-    return click.option("--date", "issued", callback=_parse_date, default=None,
-                        help="Ngày ban hành YYYY-MM-DD (mặc định: hôm nay).")(f)
+    f = click.option("--force", "force", is_flag=True,
+                     help="Lập phiên bản mới cả khi dữ liệu và tùy chọn không đổi so với phiên bản mới nhất.")(f)
+    f = click.option("--number", "number", default="blank", show_default=True, metavar="SỐ",
+                     help="Số văn bản: blank (để trống cho văn thư), auto (lấy số tiếp theo trong sổ đăng ký), số do "
+                          "văn thư cấp (12) hoặc số của báo cáo và kế hoạch (12,5).")(f)
+    return click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
+                        help="Ngày ban hành dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")(f)
 
 
 @cli.command(name="feedback")
 @_year_option
 @_inputs_option
 @_outputs_option
-@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày công văn YYYY-MM-DD (mặc định: hôm nay).")
+@click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
+              help="Ngày công văn dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
 def feedback_cmd(year, inputs, outputs, issued):
     """Phản hồi cho từng đơn vị có lỗi hoặc cảnh báo: bảng tính của đơn vị có đánh dấu ô cần sửa và công văn."""
     from .runner import write_feedback_only
 
-    paths = write_feedback_only(inputs, outputs, year, issued)
+    failed: list = []
+    paths = write_feedback_only(inputs, outputs, year, issued, failed)
+    for issue in failed:
+        click.echo(issue.text(), err=True)
     if not paths:
         click.echo(f"Năm {year}: không đơn vị nào cần phản hồi.")
         return
@@ -233,11 +294,13 @@ def feedback_cmd(year, inputs, outputs, issued):
 @_inputs_option
 @_outputs_option
 @_render_options
-def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
-    """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm YEAR, không in tiến trình."""
+def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+    """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm NĂM, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback)
+    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback, force=force)
+    if result.unchanged:
+        click.echo(unchanged_text(result), err=True)
     for note in result.notes:
         click.echo(note, err=True)
     for p in result.paths:
@@ -249,8 +312,8 @@ def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
 @_inputs_option
 @_outputs_option
 @_render_options
-def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
-    """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm YEAR."""
+def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+    """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm NĂM."""
     from .runner import STAGES, run
 
     with click.progressbar(length=len(STAGES), label=f"Năm {year}", file=sys.stderr,
@@ -258,18 +321,28 @@ def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback):
         def step(name):
             bar.update(1, name)
 
-        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback,
+                     force=force)
     click.echo(summary_text(result))
+
+
+def unchanged_text(result) -> str:
+    return (f"Không có thay đổi so với {result.version.name} (cùng dữ liệu, tùy chọn và phiên bản xhht): không lập "
+            "phiên bản mới. Thêm --force nếu vẫn muốn lập lại.")
 
 
 def summary_text(result) -> str:
     """The short Vietnamese summary printed at the end of ``xhht run``."""
+    if result.unchanged:
+        return "\n".join([unchanged_text(result)] + [f"  {p}" for p in result.paths]
+                         + [f"Bản mới nhất ở {result.version.parent}."])
     lines = [f"Năm {result.year}: {result.expected} đơn vị phải báo cáo, đã nhận {result.received}, "
              f"có lỗi {result.with_errors}, chưa nộp {result.missing}."]
     if result.superseded:
         lines.append(f"{result.superseded} tệp đã được thay thế bằng bản gửi sau.")
     if result.rejected_files:
         lines.append(f"{result.rejected_files} tệp không dùng được (xem trang 'Lỗi kiểm tra' trong bảng tổng hợp).")
+    lines += ["  " + i.text() for i in result.issues if not i.unit and i.severity.value == "warning"]
     errors = [i for i in result.issues if i.severity.value == "error"]
     for issue in errors[:10]:
         lines.append("  " + issue.text())
@@ -288,6 +361,65 @@ def summary_text(result) -> str:
     lines += [f"  {p}" for p in result.paths]
     lines.append(f"Bản mới nhất cũng được chép ra {result.version.parent}.")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- receive, status
+@cli.command(name="receive")
+@click.option("--year", "year", type=_Year(), default=None, metavar="NĂM",
+              help="Năm báo cáo của các tệp nhận (bắt buộc khi nhận tệp).")
+@click.option("--list", "as_list", is_flag=True, help="In sổ văn bản đến thay vì nhận tệp.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="ĐƯỜNG_DẪN…")
+@_inputs_option
+@_outputs_option
+def receive_cmd(year, as_list, paths, inputs, outputs):
+    """Nhận các tệp đơn vị gửi (tệp, thư mục hoặc tệp .zip): vào sổ văn bản đến và lưu vào submissions/NĂM."""
+    from .receive import list_received, receive
+
+    if as_list:
+        rows = list_received(outputs, year)
+        if not rows:
+            click.echo("Sổ văn bản đến chưa có tệp nào" + (f" của năm {year}." if year else "."))
+            return
+        for r in rows:
+            click.echo(f"Năm {r.year}  " + r.text())
+        click.echo(f"Tổng số: {len(rows)} tệp.")
+        return
+    if year is None:
+        raise click.UsageError("Thiếu tùy chọn '--year': hãy cho biết năm báo cáo của các tệp nhận (ví dụ --year 2015).")
+    if not paths:
+        raise click.UsageError("Chưa có tệp nào để nhận: hãy ghi đường dẫn tệp hoặc thư mục sau lệnh.")
+    from .plan import load_catalog
+
+    load_catalog(inputs).check_year(year)
+    receipts = receive(inputs, outputs, year, paths)
+    for r in receipts:
+        click.echo(r.text())
+    new = sum(1 for r in receipts if r.new)
+    click.echo(f"Đã nhận {new} tệp mới" + (f", {len(receipts) - new} tệp đã nhận trước đó" if new < len(receipts) else "")
+               + f" vào {inputs / 'submissions' / str(year)}.")
+
+
+@cli.command(name="status")
+@_year_option
+@_inputs_option
+@_outputs_option
+@click.option("--date", "today", callback=_parse_date, default=None, metavar="NGÀY",
+              help="Xem tiến độ tại ngày này, dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
+def status_cmd(year, inputs, outputs, today):
+    """Tiến độ nộp báo cáo năm NĂM: đơn vị đã nộp (khi nào, tệp nào), chưa nộp, muộn, có lỗi; số ngày còn đến hạn."""
+    from .status import status
+
+    board = status(inputs, outputs, year, today)
+    click.echo(board.headline())
+    for n in board.notes:
+        click.echo(n)
+    for i in board.issues:
+        click.echo(i.text())
+    click.echo(f"{'Mã':<7} {'Đơn vị':<36} {'Tình trạng':<22} {'Muộn':>4} {'Lỗi':>3} {'C.báo':>5}  Nhận lúc, tệp")
+    for r in board.rows:
+        late = "" if r.late_days is None else str(r.late_days)
+        where = f"{r.received_label}  {r.file}".strip()
+        click.echo(f"{r.unit:<7} {r.name:<36} {r.state_label:<22} {late:>4} {r.errors:>3} {r.warnings:>5}  {where}")
 
 
 # ------------------------------------------------------------------------------------------ check
@@ -318,7 +450,7 @@ def archive_group():
 
 @archive_group.command(name="list")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ năm này.")
 def archive_list(outputs, year):
     """Liệt kê các phiên bản: ngày lập, dữ liệu đã dùng, văn bản."""
     from .archive import list_versions
@@ -338,7 +470,7 @@ def archive_list(outputs, year):
 
 @archive_group.command(name="verify")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Chỉ năm này.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Chỉ năm này.")
 def archive_verify(outputs, year):
     """Tính lại SHA-256 mọi tệp của mọi phiên bản; mã thoát 1 nếu có tệp bị sửa, mất hoặc thêm."""
     from .archive import verify
@@ -346,6 +478,9 @@ def archive_verify(outputs, year):
     result = verify(outputs, year)
     for d in result.deviations:
         click.echo("Lỗi: " + d.text())
+    if result.ignored:
+        click.echo(f"Bỏ qua {len(result.ignored)} tệp khóa của Word/Excel/LibreOffice hoặc tệp của Windows Explorer "
+                   "(không thuộc phiên bản): " + ", ".join(result.ignored))
     click.echo(f"Đã kiểm tra {len(result.versions)} phiên bản, {result.checked_files} tệp: "
                + ("toàn vẹn." if result.ok else f"{len(result.deviations)} sai lệch."))
     sys.exit(0 if result.ok else 1)
@@ -353,8 +488,8 @@ def archive_verify(outputs, year):
 
 @archive_group.command(name="seal")
 @_outputs_option
-@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
-@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản, ví dụ 2 cho v2.")
+@click.option("--year", "year", type=int, required=True, metavar="NĂM", help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, metavar="SỐ", help="Số phiên bản, ví dụ 2 cho v2.")
 @click.option("--signed", "signed", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Tệp bản đã ký (PDF hoặc ảnh quét) để lưu kèm.")
 def archive_seal(outputs, year, version, signed):
@@ -367,8 +502,8 @@ def archive_seal(outputs, year, version, signed):
 
 @archive_group.command(name="remove")
 @_outputs_option
-@click.option("--year", "year", type=int, required=True, help="Năm báo cáo.")
-@click.option("--version", "version", type=click.IntRange(1), required=True, help="Số phiên bản.")
+@click.option("--year", "year", type=int, required=True, metavar="NĂM", help="Năm báo cáo.")
+@click.option("--version", "version", type=click.IntRange(1), required=True, metavar="SỐ", help="Số phiên bản.")
 def archive_remove(outputs, year, version):
     """Xóa một phiên bản chưa niêm phong (phiên bản đã niêm phong không xóa được)."""
     from .archive import remove
@@ -380,12 +515,12 @@ def archive_remove(outputs, year, version):
 # --------------------------------------------------------------------------------------- register
 @cli.group(name="register", cls=_Group)
 def register_group():
-    """Sổ đăng ký văn bản đi (khi chạy với --number auto)."""
+    """Sổ đăng ký văn bản đi (khi chạy với --number auto hoặc --number SỐ)."""
 
 
 @register_group.command(name="list")
 @_outputs_option
-@click.option("--year", "year", type=int, default=None, help="Năm ban hành.")
+@click.option("--year", "year", type=int, default=None, metavar="NĂM", help="Năm ban hành.")
 def register_list(outputs, year):
     """In sổ đăng ký văn bản đi."""
     from .register import entries
@@ -394,10 +529,31 @@ def register_list(outputs, year):
     if not rows:
         click.echo("Sổ đăng ký chưa có văn bản nào" + (f" năm {year}." if year else "."))
         return
-    click.echo(f"{'Số, ký hiệu':<16} {'Ngày':<10}  {'Tình trạng':<12} {'Phiên bản':<10} Trích yếu")
+    click.echo(f"{'Số, ký hiệu':<16} {'Ngày':<10}  {'Tình trạng':<13} {'Phiên bản':<10} Trích yếu")
     for e in rows:
-        state = "đã ban hành" if e.status == "issued" else "đã lấy số"
-        click.echo(f"{e.code:<16} {e.issued:<10}  {state:<12} {e.version:<10} {e.subject}")
+        click.echo(f"{e.code:<16} {e.issued:<10}  {e.state_label:<13} {e.version or '-':<10} {e.subject}")
+
+
+def utf8_streams() -> None:
+    """Print UTF-8 whatever the console's code page (Windows cp1258/cp437, a redirection to a file or a pipe)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                pass
+    if sys.platform == "win32":  # pragma: no cover - Windows console: show the UTF-8 it now receives
+        try:
+            import ctypes
+
+            ctypes.windll.kernel32.SetConsoleOutputCP(65001)
+        except (AttributeError, OSError):
+            pass
+
+
+_vietnamese_metavars(cli)
 
 
 # ------------------------------------------------------------------------------------------ serve
@@ -425,4 +581,5 @@ def serve_cmd(inputs, outputs, host, port, no_browser):
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    utf8_streams()
     cli(prog_name="xhht")

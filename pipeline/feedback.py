@@ -66,6 +66,18 @@ def _cells(issue: Issue) -> list[str]:
     return [c.strip() for c in issue.cell.split(",") if _CELL_RE.match(c.strip())]
 
 
+def _writable_cell(ws, ref: str):
+    """The cell to mark for ``ref``: itself, or the top-left cell of the merged range that covers it."""
+    from openpyxl.cell.cell import MergedCell
+
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if cell.coordinate in rng:
+                return ws.cell(row=rng.min_row, column=rng.min_col)
+    return cell
+
+
 def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime) -> Path:
     """Write the unit's own workbook with its problem cells marked, or a problem list if it cannot be opened."""
     import openpyxl
@@ -91,7 +103,7 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
             if issue.sheet in wb.sheetnames:
                 ws = wb[issue.sheet]
                 for ref in _cells(issue):
-                    cell = ws[ref]
+                    cell = _writable_cell(ws, ref)
                     cell.fill = red
                     text = f"{issue.severity.label}: {issue.message}"
                     if cell.comment is not None:
@@ -169,17 +181,46 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
 
 def write_feedback(model, folder: Path, issued: _dt.date, templates: Path, number: str,
                    include_warnings: bool = True) -> list[Path]:
-    """Write the marked workbooks and letters of every unit that needs feedback into ``folder``."""
+    """Write the marked workbooks and letters of every unit that needs feedback into ``folder``.
+
+    Returns the files written; see :func:`write_feedback_isolated` for the units that failed.
+    """
+    return write_feedback_isolated(model, folder, issued, templates, number, include_warnings)[0]
+
+
+def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Path, number: str,
+                            include_warnings: bool = True) -> tuple[list[Path], list[Issue]]:
+    """Like :func:`write_feedback`, one unit at a time: a unit whose feedback cannot be written gets an
+    issue (``step-failed``, naming its file) and leaves no partial file; every other unit is still written.
+
+    A template error (the công văn template itself is broken) is not a unit's problem and is raised.
+    """
+    from .errors import RenderError, XhhtError
     from .render_docx import render_template
 
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
-    paths = []
+    paths: list[Path] = []
+    failed: list[Issue] = []
     for fb in collect(model, include_warnings):
-        if fb.file is not None:
-            paths.append(marked_workbook(fb, model.year, folder, stamp))
-        letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
-        render_template(templates / "cong_van.docx", letter_context(model, fb, issued, number), letter, issued,
-                        title=f"Công văn gửi {fb.name}")
-        paths.append(letter)
-    return paths
+        mine: list[Path] = []
+        step = "đánh dấu bảng tính phản hồi"
+        try:
+            if fb.file is not None:
+                mine.append(marked_workbook(fb, model.year, folder, stamp))
+            step = "viết công văn phản hồi"
+            letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
+            render_template(templates / "cong_van.docx", letter_context(model, fb, issued, number), letter, issued,
+                            title=f"Công văn gửi {fb.name}")
+            mine.append(letter)
+        except RenderError:
+            raise
+        except (Exception, XhhtError) as exc:  # noqa: BLE001 - one unit never stops the others
+            for p in mine + list(folder.glob(f"*_{model.year}_{fb.unit}_*")):
+                p.unlink(missing_ok=True)
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            file = next((s.file for s in model.submissions if s.unit == fb.unit and s.state == "used"), "")
+            failed.append(Issue.make("step-failed", unit=fb.unit, file=file, step=step, detail=detail))
+            continue
+        paths += mine
+    return paths, failed

@@ -1,8 +1,12 @@
 """Read every submitted form of a year into a tidy table that remembers where each value came from.
 
 Files are identified by the unit code and year stored inside the workbook (hidden sheet
-``_xhht``), never by their name. When a unit sent several versions, the one with the latest report
-date (then the latest file time, then the file name) is used and the others are marked superseded.
+``_xhht``), never by their name. When a unit sent several versions, the one *received* last is used
+and the others are marked superseded. The receipt time comes from the register of incoming
+documents (:mod:`pipeline.receive`); a file copied into the folder by hand counts as received at its
+modification time (and the run says so); a modification time that cannot be a receipt (more than a
+year after the report year) is ignored and the date typed in the form is used instead. Two files of
+one unit that cannot be ordered (same time, different content) are both refused with an error.
 Nothing here judges the values: :mod:`pipeline.validate` does that.
 """
 
@@ -35,14 +39,34 @@ class Submission:
     year: int | None = None
     form_version: str = ""
     report_date: _dt.date | None = None
-    received: _dt.date | None = None
+    received: _dt.date | None = None        # the file's modification date (kept for reference)
     preparer: str = ""
     state: str = "rejected"         # used | superseded | rejected
     superseded_by: str = ""
+    received_at: _dt.datetime | None = None  # receipt time (register, or a plausible file time)
+    receipt_source: str = ""                 # "register" | "file-time" | "" (unknown: typed date used)
+    unit_line: str = ""                      # the "Đơn vị: …" line of the data sheet, as found
+
+    @property
+    def receipt_date(self) -> _dt.date | None:
+        """The day the office received the file, when known."""
+        return self.received_at.date() if self.received_at else None
 
     @property
     def effective_date(self) -> _dt.date | None:
-        return self.report_date or self.received
+        """The day lateness is measured from: the receipt, else the typed report date, else the file time."""
+        return self.receipt_date or self.report_date or self.received
+
+    @property
+    def order_key(self) -> tuple[_dt.datetime, _dt.date]:
+        """Which of a unit's files is newest: the receipt time (else the typed date), then the typed date.
+
+        Files received together (one folder or zip) are ordered by the date typed in them.
+        """
+        typed = self.report_date or _dt.date.min
+        if self.received_at:
+            return self.received_at, typed
+        return _dt.datetime.combine(self.report_date or self.received or _dt.date.min, _dt.time.min), typed
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,7 @@ class RawValue:
     cell: str
     note: str = ""
     formula_without_value: bool = False
+    error_value: str = ""           # an Excel error shown in the cell (#DIV/0!, #REF!, …)
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,7 @@ class IngestResult:
     texts: list[RawText] = field(default_factory=list)
     money: list[RawMoney] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # run-level remarks (e.g. receipt times taken from files)
 
     def used(self) -> dict[str, Submission]:
         """Return the submission in force for each unit code."""
@@ -112,7 +138,10 @@ def submissions_folder(inputs: Path, year: int) -> Path:
 
 
 def _is_lock_file(path: Path) -> bool:
-    return path.name.startswith("~$") or path.name.startswith(".~lock.")
+    """Office lock files and Explorer's own files: never submissions."""
+    name = path.name
+    return (name.startswith("~$") or name.startswith(".~lock.") or name.lower() in ("thumbs.db", "desktop.ini")
+            or name == ".DS_Store")
 
 
 def _rows(workbook, name: str) -> list[list[Any]]:
@@ -206,12 +235,20 @@ def _precheck(path: Path, file: str) -> Issue | None:
 
 def _formulas_without_values(path: Path, sheet: str) -> set[str]:
     """Cells of ``sheet`` (xlsx/xlsm) holding a formula whose result was never saved."""
+    return _cell_flags(path, sheet)[0]
+
+
+def _cell_flags(path: Path, sheet: str) -> tuple[set[str], dict[str, str]]:
+    """(formula cells without a saved result, error cells -> the error shown) of ``sheet`` (xlsx/xlsm).
+
+    calamine reads an error cell (#DIV/0!, #REF!) as empty, so they are found in the sheet's XML.
+    """
     import re
     import zipfile
     from xml.sax.saxutils import unescape
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return set()  # .xls and .ods always carry the computed values
+        return set(), {}  # .xls and .ods always carry the computed values
     try:
         with zipfile.ZipFile(path) as z:
             wbxml = z.read("xl/workbook.xml").decode("utf-8")
@@ -224,11 +261,17 @@ def _formulas_without_values(path: Path, sheet: str) -> set[str]:
             links = [attrs(t) for t in re.findall(r"<Relationship\s[^>]*>", rels)]
             target = next((a.get("Target") for a in links if a.get("Id") == rid), None)
             if target is None:
-                return set()
+                return set(), {}
             name = target.lstrip("/") if target.startswith("/") else "xl/" + target
             xml = z.read(name).decode("utf-8")
     except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
-        return set()
+        return set(), {}
+    errors = {}
+    for m in re.finditer(r'<c\s[^>]*\bt="e"[^>]*>(.*?)</c>', xml, re.S):
+        ref = re.search(r'\br="([A-Z]+\d+)"', m.group(0)[:m.group(0).find(">")])
+        value = re.search(r"<v>([^<]*)</v>", m.group(1))
+        if ref:
+            errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
     out = set()
     for m in re.finditer(r"<f[ >/]", xml):  # only the (few) formula cells are looked at
         start = xml.rfind("<c ", 0, m.start())
@@ -236,16 +279,21 @@ def _formulas_without_values(path: Path, sheet: str) -> set[str]:
         ref = re.search(r'\br="([A-Z]+\d+)"', xml[start:m.start()])
         if ref and not re.search(r"<v>[^<]+</v>", xml[m.start():end]):
             out.add(ref.group(1))
-    return out
+    return out, errors
 
 
-def _data_columns(rows: list[list[Any]]) -> tuple[dict[str, int], int]:
-    """Find the data sheet's columns by their headings (robust to inserted columns); else the layout."""
+def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str, int], int] | None:
+    """Find the data sheet's columns by their headings (robust to inserted columns); else the layout.
+
+    ``strict``: return None when the headings are not found (used to recognise a renamed data sheet).
+    """
     wanted = {"code": "Mã", "num": "Tử số", "den": "Mẫu số", "note": "Ghi chú"}
     for r, row in enumerate(rows[:30]):
         texts = [_text(v) for v in row]
         if all(h in texts for h in wanted.values()):
             return {k: texts.index(h) for k, h in wanted.items()}, r
+    if strict:
+        return None
     return {k: L.col_index(L.DATA_COLS[k]) for k in wanted}, L.DATA_HEADER_ROW - 1
 
 
@@ -296,36 +344,48 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     if sub.form_version != L.FORM_VERSION:
         result.issues.append(Issue.make("old-form-version", form_version=sub.form_version or "?",
                                         current=L.FORM_VERSION, **issue))
-    missing_sheets = [s for s in (L.DATA_SHEET, L.TASK_SHEET, L.FUNDING_SHEET) if s not in wb.sheet_names]
-    if L.DATA_SHEET in missing_sheets:
+    data_sheet = _data_sheet_name(wb)
+    if not data_sheet:
         result.issues.append(Issue.make("not-a-form", sheet=L.DATA_SHEET, **issue))
         return None
+    if data_sheet != L.DATA_SHEET:
+        result.issues.append(Issue.make("renamed-sheet", sheet=data_sheet, expected=L.DATA_SHEET, **issue))
 
     values: list[RawValue] = []
-    sheet = wb.get_sheet_by_name(L.DATA_SHEET)
+    sheet = wb.get_sheet_by_name(data_sheet)
     rows = sheet.to_python(skip_empty_area=False)
+    sub.unit_line = next((_text(v) for row in rows[:4] for v in row if _text(v).startswith("Đơn vị:")), "")
     raw_date, date_ref = _find_label_value(rows, L.REPORT_DATE_LABEL, L.REPORT_DATE_CELL)
     parsed = _as_date(raw_date)
     if isinstance(parsed, str):
-        result.issues.append(Issue.make("bad-date", value=parsed, sheet=L.DATA_SHEET, cell=date_ref, **issue))
+        result.issues.append(Issue.make("bad-date", value=parsed, sheet=data_sheet, cell=date_ref, **issue))
         parsed = None
     sub.report_date = parsed
     sub.preparer = _text(_find_label_value(rows, L.PREPARER_LABEL, L.PREPARER_CELL)[0])
 
     c, header_row = _data_columns(rows)
-    no_value = _formulas_without_values(sub.path, L.DATA_SHEET)
+    no_value, error_cells = _cell_flags(sub.path, data_sheet)
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
     visible = {m.name: m.visible for m in wb.sheets_metadata}
-    if str(visible.get(L.DATA_SHEET, "Visible")).lower().split(".")[-1] != "visible":
-        result.issues.append(Issue.make("hidden-sheet", sheet=L.DATA_SHEET, **issue))
-    found: set[str] = set()
+    if str(visible.get(data_sheet, "Visible")).lower().split(".")[-1] != "visible":
+        result.issues.append(Issue.make("hidden-sheet", sheet=data_sheet, **issue))
+    found: dict[str, int] = {}
+    duplicated: set[str] = set()
     for r, row in enumerate(rows):
         if r <= header_row:
             continue
         code = _text(row[c["code"]]) if len(row) > c["code"] else ""
-        if code not in unit.indicators or code in found:
+        if code not in unit.indicators:
             continue
-        found.add(code)
+        if code in found:
+            # the same indicator twice (e.g. last year's row kept above): neither row is used
+            ind = catalog.plan.indicator(code)
+            result.issues.append(Issue.make("duplicate-indicator", sheet=data_sheet, indicator=code, label=ind.name,
+                                            cell=f"{L.cell_name(found[code], c['code'])}, {L.cell_name(r, c['code'])}",
+                                            first=found[code] + 1, second=r + 1, **issue))
+            duplicated.add(code)
+            continue
+        found[code] = r
         ind = catalog.plan.indicator(code)
         note = _text(_cell(rows, r, c["note"]))
         fields = (("numerator", "num"), ("denominator", "den")) if ind.kind == "ratio" else (("status", "num"),)
@@ -334,15 +394,16 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
             for (r1, c1), (r2, c2) in merged:
                 if r1 <= r <= r2 and c1 <= c[col] <= c2 and (r1, c1) != (r2, c2):
                     span = f"{L.cell_name(r1, c1)}:{L.cell_name(r2, c2)}"
-                    result.issues.append(Issue.make("merged-input", sheet=L.DATA_SHEET, cell=ref, range=span,
+                    result.issues.append(Issue.make("merged-input", sheet=data_sheet, cell=ref, range=span,
                                                     indicator=code, **issue))
             values.append(RawValue(sub.unit, year, code, fname, _cell(rows, r, c[col]), sub.file,
-                                   L.DATA_SHEET, ref, note, ref in no_value))
+                                   data_sheet, ref, note, ref in no_value, error_cells.get(ref, "")))
+    values = [v for v in values if v.indicator not in duplicated]
     for code in unit.indicators:
         if code not in found:
             ind = catalog.plan.indicator(code)
             result.issues.append(Issue.make("indicator-missing", indicator=code, label=ind.name, year=year,
-                                            sheet=L.DATA_SHEET, **issue))
+                                            sheet=data_sheet, **issue))
 
     texts: list[RawText] = []
     if L.TASK_SHEET in wb.sheet_names:
@@ -368,50 +429,199 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     return values, texts, money
 
 
-def ingest(catalog: Catalog, inputs: Path, year: int) -> IngestResult:
+def read_identity(path: Path) -> tuple[str, int | None, _dt.date | None, str]:
+    """Read who sent ``path`` without checking it: (unit code, form year, typed report date, unit name).
+
+    Returns ``("", None, None, "")`` for a file that is not an xhht form (the run reports why).
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        if _precheck(path, path.name) is not None:
+            return "", None, None, ""
+        wb = CalamineWorkbook.from_path(str(path))
+        meta = _read_meta(wb) or {}
+        if meta.get("form") != L.FORM_KIND:
+            return "", None, None, ""
+        try:
+            year = int(float(meta.get("year", "")))
+        except ValueError:
+            year = None
+        day = None
+        sheet = _data_sheet_name(wb)
+        if sheet:
+            parsed = _as_date(_find_label_value(_rows(wb, sheet), L.REPORT_DATE_LABEL, L.REPORT_DATE_CELL)[0])
+            day = parsed if isinstance(parsed, _dt.date) else None
+        return meta.get("unit", ""), year, day, meta.get("unit_name", "")
+    except Exception:  # noqa: BLE001 - an unreadable file has no identity; the run reports it
+        return "", None, None, ""
+
+
+def _data_sheet_name(wb) -> str:
+    """The data sheet: ``Số liệu``, else the one visible sheet that has the form's column headings."""
+    if L.DATA_SHEET in wb.sheet_names:
+        return L.DATA_SHEET
+    for name in wb.sheet_names:
+        if name in (L.META_SHEET, L.GUIDE_SHEET, L.TASK_SHEET, L.FUNDING_SHEET):
+            continue
+        try:
+            rows = _rows(wb, name)
+        except Exception:  # noqa: BLE001
+            continue
+        if _data_columns(rows, strict=True) is not None:
+            return name
+    return ""
+
+
+def _tokens(text: str) -> list[str]:
+    from .store import safe_name
+
+    return [t for t in safe_name(text).lower().split("-") if t]
+
+
+def _names_other_unit(catalog: Catalog, sub: Submission, year: int) -> tuple[str, str] | None:
+    """If the file name or the form's "Đơn vị:" line names another unit, return (its code, where)."""
+    import re
+
+    units = [u for u in catalog.expected_units(year)]
+    own = catalog.unit(sub.unit)
+
+    def names(text: str, unit) -> bool:
+        toks = _tokens(text)
+        code = unit.code.lower()
+        if code in toks:
+            return True
+        want = _tokens(unit.name)
+        # a commune's name without its kind word ("Xã An Phú" -> "an phu") is enough
+        short = [t for t in want if t not in ("xa", "thi", "tran", "huyen", "phong")] if len(want) > 2 else want
+        for seq in (want, short):
+            n = len(seq)
+            if n >= 2 and any(toks[i:i + n] == seq for i in range(len(toks) - n + 1)):
+                return True
+        return False
+
+    line = sub.unit_line
+    m = re.search(r"\(mã\s*([^)]+)\)", line)
+    if m and m.group(1).strip() != sub.unit:
+        other = catalog.unit(m.group(1).strip())
+        if other is not None:
+            return other.code, f"ô 'Đơn vị' ghi \"{line}\""
+    for where, text in ((f"ô 'Đơn vị' ghi \"{line}\"", line), (f"tên tệp '{Path(sub.file).name}'", Path(sub.file).stem)):
+        if not text or (own is not None and names(text, own)):
+            continue
+        for u in units:
+            if u.code != sub.unit and names(text, u):
+                return u.code, where
+    return None
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ingest(catalog: Catalog, inputs: Path, year: int, receipts: dict[str, _dt.datetime] | None = None) -> IngestResult:
     """Read every workbook under ``<inputs>/submissions/<year>/`` and return an :class:`IngestResult`.
 
-    Unreadable files, forms of another year or of an unknown unit are reported as issues and
-    skipped; every other unit is still read.
+    ``receipts`` maps a file (path relative to that folder) to its receipt time in the register of
+    incoming documents; other files count as received at their modification time when it is
+    plausible. Unreadable files, forms of another year or of an unknown unit are reported as
+    issues and skipped; every other unit is still read.
     """
     folder = submissions_folder(inputs, year)
     result = IngestResult(year=year, folder=folder)
     if not folder.is_dir():
         return result
+    receipts = receipts or {}
+    latest_plausible = _dt.date(year + 1, 12, 31)
     read: dict[int, tuple[list, list, list]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if _is_lock_file(path):
-            continue  # Excel/LibreOffice lock files are not submissions
+        if _is_lock_file(path) or path.name.startswith(".xhht-"):
+            continue  # Excel/LibreOffice lock files and Explorer files are not submissions
         rel = path.relative_to(folder).as_posix()
         if path.suffix.lower() not in WORKBOOK_SUFFIXES:
             result.issues.append(Issue.make("file-unreadable", file=rel,
                                             detail=f"phần mở rộng '{path.suffix or '(không có)'}' không phải bảng tính"))
             continue
-        sub = Submission(path=path, file=rel,
-                         received=_dt.datetime.fromtimestamp(path.stat().st_mtime).date())
+        mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime)
+        sub = Submission(path=path, file=rel, received=mtime.date())
+        if rel in receipts:
+            sub.received_at, sub.receipt_source = receipts[rel], "register"
+        elif mtime.date() <= latest_plausible:
+            sub.received_at, sub.receipt_source = mtime.replace(microsecond=0), "file-time"
         result.submissions.append(sub)
         data = _read_one(sub, catalog, year, result)
         if data is not None:
             sub.state = "candidate"
             read[id(sub)] = data
+    result.notes += receipt_notes(result.submissions)
+
+    # a file whose name or "Đơn vị" line names another unit is never used silently
+    for sub in result.submissions:
+        if sub.state != "candidate":
+            continue
+        other = _names_other_unit(catalog, sub, year)
+        if other is None:
+            continue
+        code, where = other
+        mine, theirs = catalog.unit(sub.unit), catalog.unit(code)
+        sub.state = "rejected"
+        result.issues.append(Issue.make("identity-mismatch", unit=sub.unit, file=sub.file, name=mine.name,
+                                        other=theirs.name, where=where))
+        result.issues.append(Issue.make("identity-other-unit", unit=code, file=sub.file, name=mine.name,
+                                        other=theirs.name, where=where))
 
     by_unit: dict[str, list[Submission]] = {}
     for sub in result.submissions:
         if sub.state == "candidate":
             by_unit.setdefault(sub.unit, []).append(sub)
     for unit, subs in by_unit.items():
-        subs.sort(key=lambda s: (s.effective_date or _dt.date.min, s.file))
+        subs.sort(key=lambda s: (s.order_key, s.file))
         newest = subs[-1]
+        ties = [s for s in subs[:-1] if s.order_key == newest.order_key]
+        distinct = [s for s in ties if _sha256(s.path) != _sha256(newest.path)]
+        if distinct:
+            # cannot tell which is the unit's last word: use neither, ask the office
+            for s in distinct + [newest]:
+                s.state = "rejected"
+            names = [s.file for s in sorted(distinct + [newest], key=lambda s: s.file)]
+            when = _when(newest)
+            result.issues.append(Issue.make("ambiguous-version", unit=unit, file=names[0], when=when,
+                                            others=", ".join(f"'{n}'" for n in names[1:])))
+            rest = [s for s in subs if s.state == "candidate"]
+            if not rest:
+                continue
+            rest.sort(key=lambda s: (s.order_key, s.file))
+            newest, subs = rest[-1], rest
         newest.state = "used"
         for old in subs[:-1]:
+            if old.state != "candidate":
+                continue
             old.state = "superseded"
             old.superseded_by = newest.file
-            if old.effective_date == newest.effective_date:
-                result.issues.append(Issue.make("duplicate-version", unit=unit, file=old.file,
-                                                date=old.effective_date, other=newest.file))
-            result.issues.append(Issue.make("superseded", unit=unit, file=old.file, newer=newest.file))
+            result.issues.append(Issue.make("superseded", unit=unit, file=old.file, newer=newest.file,
+                                            when=_when(old), newer_when=_when(newest)))
         values, texts, money = read[id(newest)]
         result.values += values
         result.texts += texts
         result.money += money
     return result
+
+
+def receipt_notes(submissions: list[Submission]) -> list[str]:
+    """What the run says about how receipt times are known (files copied by hand, times not usable)."""
+    by_hand = sum(1 for s in submissions if s.receipt_source == "file-time")
+    if not by_hand:
+        return []  # (files with no usable time at all are ordered by their typed date, as shown in the status)
+    return [f"{by_hand} tệp được chép trực tiếp vào thư mục (không qua lệnh xhht receive): thời điểm nhận là thời "
+            "điểm sửa tệp."]
+
+
+def _when(sub: Submission) -> str:
+    """How a file's place in time is shown: ``nhận 16/12/2015 09:30`` or ``ngày báo cáo 15/12/2015``."""
+    if sub.received_at:
+        return f"nhận {sub.received_at:%d/%m/%Y %H:%M}"
+    if sub.report_date:
+        return f"ngày báo cáo {sub.report_date:%d/%m/%Y}"
+    return "không rõ ngày"

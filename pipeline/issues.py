@@ -55,10 +55,39 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                           "Đơn vị '{unit}' không thuộc danh sách phải báo cáo năm {year} (đơn vị đã sáp nhập hoặc "
                           "chưa thành lập)."),
     "superseded": (Severity.INFO,
-                   "Đơn vị đã gửi bản mới hơn ({newer}); bản này không được dùng để tổng hợp."),
-    "duplicate-version": (Severity.ERROR,
-                          "Đơn vị gửi hai tệp cùng ngày báo cáo ({date}): '{other}'. Không biết bản nào là bản "
-                          "đúng; đã dùng tệp có tên xếp sau. Hãy xác nhận lại với đơn vị."),
+                   "Đơn vị đã gửi bản mới hơn ({newer}, {newer_when}); bản này ({when}) không được dùng để tổng hợp."),
+    "ambiguous-version": (Severity.ERROR,
+                          "Đơn vị có hai tệp khác nhau cùng thời điểm ({when}): '{file}' và {others}. Không biết bản "
+                          "nào là bản đúng nên chưa dùng tệp nào. Hãy xác nhận với đơn vị rồi xóa tệp sai khỏi thư mục."),
+    "identity-mismatch": (Severity.ERROR,
+                          "Tệp mang mã của {name} nhưng {where} chỉ {other}. Tệp chưa được dùng cho đơn vị nào; hãy "
+                          "xác nhận với hai đơn vị xem đây là báo cáo của ai."),
+    "identity-other-unit": (Severity.ERROR,
+                            "Có thể {other} đã gửi nhầm biểu mẫu của {name} (tệp này, {where}). Tệp chưa được dùng; "
+                            "hãy xác nhận với đơn vị và đề nghị gửi lại đúng biểu mẫu của mình."),
+    "duplicate-indicator": (Severity.ERROR,
+                            "Chỉ tiêu '{indicator}' ({label}) có hai dòng (dòng {first} và dòng {second}); chưa dùng "
+                            "dòng nào. Hãy xóa dòng thừa, chỉ giữ số liệu năm nay."),
+    "excel-error": (Severity.ERROR,
+                    "Ô '{label}' có lỗi công thức {value}. Hãy sửa công thức hoặc nhập số trực tiếp."),
+    "renamed-sheet": (Severity.WARNING,
+                      "Trang số liệu đã bị đổi tên thành '{sheet}' (tên đúng: '{expected}'); số liệu vẫn được đọc. "
+                      "Hãy giữ nguyên tên trang."),
+    "out-of-bounds": (Severity.ERROR,
+                      "Giá trị {value} của '{label}' nằm ngoài khoảng hợp lý {low}–{high} cho {kind}; số liệu này "
+                      "không được tính. Hãy kiểm tra lại (có thể gõ thừa chữ số)."),
+    "above-median": (Severity.ERROR,
+                     "Giá trị {value} của '{label}' gấp hơn {factor} lần trung vị của các đơn vị cùng loại ({median}); "
+                     "số liệu này không được tính. Hãy kiểm tra lại (có thể gõ thừa chữ số)."),
+    "run-before-deadline": (Severity.WARNING,
+                            "Ngày báo cáo {date} sớm hơn hạn nộp {deadline}: các đơn vị còn trong hạn, chưa đơn vị nào "
+                            "bị tính là nộp muộn; báo cáo lập lúc này chưa đầy đủ."),
+    "run-before-last-receipt": (Severity.WARNING,
+                                "Ngày báo cáo {date} sớm hơn lần nhận tệp cuối cùng {last} ({last_file}). Hãy kiểm tra "
+                                "lại ngày báo cáo (--date)."),
+    "step-failed": (Severity.ERROR,
+                    "Không {step} được cho đơn vị này ({detail}); các đơn vị khác vẫn được xử lý. Hãy gửi tệp này "
+                    "cho người quản trị xhht."),
     "missing-submission": (Severity.WARNING, "{name} (mã {unit_code}) chưa gửi báo cáo năm {year}."),
     "formula-no-value": (Severity.ERROR,
                          "Ô '{label}' chứa công thức nhưng chưa có kết quả tính (tệp được lưu bằng chương trình không "

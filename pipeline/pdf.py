@@ -12,9 +12,63 @@ from .errors import OutputError
 TIMEOUT_SECONDS = 300
 
 
-def find_soffice() -> str | None:
-    """Return the LibreOffice executable, or None when it is not installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+def soffice_candidates(environ: dict | None = None, system: str | None = None) -> list[Path]:
+    """The usual install places of LibreOffice on Windows and macOS (the Windows installer sets no PATH)."""
+    import os
+    import platform
+
+    env = os.environ if environ is None else environ
+    system = system or platform.system()
+    out: list[Path] = []
+    if system == "Windows":
+        for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)", "LOCALAPPDATA"):
+            base = env.get(var)
+            if base:
+                for sub in ("LibreOffice", "LibreOffice 7", "LibreOffice 24", "Programs\\LibreOffice"):
+                    out.append(Path(base) / sub / "program" / "soffice.exe")
+    elif system == "Darwin":
+        out.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
+        home = env.get("HOME")
+        if home:
+            out.append(Path(home) / "Applications/LibreOffice.app/Contents/MacOS/soffice")
+    else:
+        out += [Path("/usr/bin/soffice"), Path("/usr/local/bin/soffice"), Path("/opt/libreoffice/program/soffice"),
+                Path("/snap/bin/libreoffice")]
+    return out
+
+
+def configured_soffice(office_file: Path | None) -> str:
+    """``soffice:`` in office.yaml (the path to LibreOffice when it is installed somewhere unusual)."""
+    import yaml
+
+    if office_file is None or not Path(office_file).is_file():
+        return ""
+    doc = yaml.safe_load(Path(office_file).read_text(encoding="utf-8")) or {}
+    return str(doc.get("soffice") or "").strip()
+
+
+def find_soffice(office_file: Path | None = None, environ: dict | None = None, system: str | None = None) -> str | None:
+    """Return the LibreOffice executable, or None when it is not installed.
+
+    Looked for, in order: ``XHHT_SOFFICE`` in the environment, ``soffice:`` in office.yaml, the PATH
+    (``soffice``, ``libreoffice``), then the usual install folders of Windows and macOS.
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    for given in (env.get("XHHT_SOFFICE", ""), configured_soffice(office_file)):
+        if given:
+            path = Path(given)
+            if path.is_dir():
+                path = path / ("soffice.exe" if (path / "soffice.exe").is_file() else "soffice")
+            if path.is_file():
+                return str(path)
+            raise OutputError(f"Không tìm thấy LibreOffice tại {given} (đặt trong XHHT_SOFFICE hoặc office.yaml). "
+                              "Hãy sửa đường dẫn tới tệp soffice (Windows: soffice.exe) rồi chạy lại.")
+    found = shutil.which("soffice", path=env.get("PATH")) or shutil.which("libreoffice", path=env.get("PATH"))
+    if found:
+        return found
+    return next((str(p) for p in soffice_candidates(env, system) if p.is_file()), None)
 
 
 def convert_to_pdf(soffice: str, documents: list[Path], outdir: Path) -> list[Path]:

@@ -141,18 +141,9 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
                    o.file if o else "", ", ".join(o.cells.values()) if o else ""])
     d.finish()
 
-    c = _Sheet(wb, fm, "Tiến độ nộp", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year} (hạn nộp "
-               f"{cat.office.deadline(year).strftime('%d/%m/%Y')})", [
-                   ("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None), ("Tình trạng", 16, None),
-                   ("Tệp được dùng", 44, None), ("Ngày báo cáo", 12, DATE), ("Trễ hạn (ngày)", 9, INT),
-                   ("Số lỗi", 7, INT), ("Số cảnh báo", 9, INT), ("Bản đã được thay thế", 40, None)])
-    for i, u in enumerate(model.validation.completeness, start=1):
-        c.add([i, u.unit, u.name, u.state_label, u.file, u.report_date, u.late_days, u.errors, u.warnings,
-               "; ".join(u.superseded)])
-    rejected = [sub for sub in model.submissions if sub.state == "rejected"]
-    for sub in rejected:
-        c.add(["", sub.unit, "", "Tệp không dùng được", sub.file, sub.report_date, None, None, None, ""])
-    c.finish()
+    from .status import summary_sheet  # the progress board (pipeline/status.py)
+
+    summary_sheet(wb, fm, model, issued)
 
     p = _Sheet(wb, fm, "Lỗi kiểm tra", f"CÁC VẤN ĐỀ PHÁT HIỆN KHI KIỂM TRA BÁO CÁO NĂM {year}", [
         ("STT", 5, None), ("Mức độ", 10, None), ("Mã lỗi", 22, None), ("Mã đơn vị", 10, None),

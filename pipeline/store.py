@@ -42,13 +42,39 @@ def staged_dir(final: Path) -> Iterator[Path]:
             if src.is_file():
                 dest = final / src.relative_to(stage)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dest)
+                replace_file(src, dest)
     except PermissionError as exc:
-        raise OutputError(
-            f"Không ghi được {exc.filename}: tệp đang mở trong chương trình khác hoặc không có quyền ghi. "
-            "Hãy đóng tệp (Word/Excel) rồi chạy lại.") from exc
+        raise OutputError(locked_message(exc.filename or final)) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds; antivirus and indexers hold new files briefly
+
+
+def replace_file(src: Path, dest: Path) -> None:
+    """``os.replace`` that retries briefly on a sharing violation (Windows: antivirus, indexer, Word).
+
+    Raises the last PermissionError when the file stays locked; callers turn it into a message.
+    """
+    import time
+
+    for delay in RETRY_DELAYS + (None,):
+        try:
+            os.replace(src, dest)
+            return
+        except PermissionError:
+            if delay is None:
+                raise
+            time.sleep(delay)
+
+
+def locked_message(path: Path | str) -> str:
+    """The Vietnamese message for a file another program holds open."""
+    name = Path(path).name if path else "kết quả"
+    program = "Excel" if str(path).lower().endswith((".xlsx", ".xlsm", ".xls", ".csv")) else "Word"
+    return (f"Không ghi được {path}: tệp đang mở trong chương trình khác hoặc không có quyền ghi. "
+            f"Hãy đóng tệp {name} trong {program} rồi chạy lại.")
 
 
 def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) -> None:
@@ -62,12 +88,31 @@ def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) 
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _stable_core(body)
+            dst.writestr(zi, body)
     os.replace(tmp, path)
 
 
+def _stable_core(xml: bytes) -> bytes:
+    """Make the document's "modified" time equal to its "created" time (openpyxl stamps the saving time)."""
+    import re
+
+    text = xml.decode("utf-8")
+    created = re.search(r"<dcterms:created[^>]*>([^<]*)</dcterms:created>", text)
+    if created:
+        text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                      lambda m: m.group(1) + created.group(1) + m.group(2), text)
+    return text.encode("utf-8")
+
+
 def normalise_zip(path: Path, when: _dt.datetime | None = None) -> None:
-    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place."""
+    """Rewrite the zip at ``path`` with every member stamped ``when`` (default 1980-01-01), in place.
+
+    The document's own "modified" property is set to its "created" one, so the bytes do not depend
+    on the moment of saving.
+    """
     write_stable_zip(Path(path).read_bytes(), path, when)
 
 

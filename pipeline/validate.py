@@ -37,6 +37,7 @@ class Observation:
     file: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    sheet: str = "Số liệu"          # the data sheet as named in the file (it may have been renamed)
 
     @property
     def rate(self) -> float | None:
@@ -77,6 +78,8 @@ class UnitStatus:
     errors: int = 0
     warnings: int = 0
     superseded: tuple[str, ...] = ()
+    received_at: _dt.datetime | None = None   # receipt time (register or file time), when known
+    receipt_source: str = ""                  # "register" | "file-time" | "" (typed date used)
 
     @property
     def state_label(self) -> str:
@@ -155,8 +158,12 @@ def _show(raw: Any) -> str:
     return str(raw).strip()
 
 
-def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
-    """Check every ingested value and return observations, completeness and all issues."""
+def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None) -> ValidationResult:
+    """Check every ingested value and return observations, completeness and all issues.
+
+    ``today`` is the run's date: when given, a run dated before the deadline calls no unit late,
+    and a run dated before the deadline or before the last receipt gets a warning naming both dates.
+    """
     year = data.year
     issues = list(data.issues)
     obs: dict[tuple[str, str], Observation] = {}
@@ -164,7 +171,8 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
 
     for v in data.values:
         ind = catalog.plan.indicator(v.indicator)
-        o = obs.setdefault((v.unit, v.indicator), Observation(v.unit, v.indicator, ind.kind, file=v.file, note=v.note))
+        o = obs.setdefault((v.unit, v.indicator), Observation(v.unit, v.indicator, ind.kind, file=v.file, note=v.note,
+                                                                      sheet=v.sheet))
         o.cells[v.field] = v.cell
         where = dict(unit=v.unit, file=v.file, sheet=v.sheet, cell=v.cell, indicator=v.indicator)
         if v.field == "status":
@@ -186,6 +194,11 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             o.status = match
             continue
         label = ind.numerator_label if v.field == "numerator" else ind.denominator_label
+        if v.error_value:
+            issues.append(Issue.make("excel-error", label=label, value=v.error_value, **where))
+            o.valid = False
+            o.problems.append("excel-error")
+            continue
         if v.formula_without_value:
             issues.append(Issue.make("formula-no-value", label=label, **where))
             o.valid = False
@@ -204,7 +217,7 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
         if o.kind != RATIO or not o.valid:
             continue
         ind = catalog.plan.indicator(o.indicator)
-        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet=o.sheet, indicator=o.indicator)
         if o.numerator > o.denominator:
             issues.append(Issue.make("numerator-gt-denominator", cell=f"{o.cells['numerator']}, {o.cells['denominator']}",
                                      num_label=ind.numerator_label, num=o.numerator,
@@ -217,6 +230,7 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             o.valid = False
             o.problems.append("zero-denominator")
 
+    issues += _check_bounds(catalog, obs)
     issues += _apply_rules(catalog, obs)
 
     texts: list[Text] = []
@@ -245,6 +259,15 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
         money.append(Money(m.unit, m.source, value, m.file, m.cell))
 
     deadline = catalog.office.deadline(year)
+    if today is not None:
+        if today < deadline:
+            issues.append(Issue.make("run-before-deadline", date=f"{today:%d/%m/%Y}", deadline=f"{deadline:%d/%m/%Y}"))
+        times = [s for s in data.submissions if s.received_at is not None]
+        if times:
+            last = max(times, key=lambda s: s.received_at)
+            if last.received_at.date() > today:
+                issues.append(Issue.make("run-before-last-receipt", date=f"{today:%d/%m/%Y}",
+                                         last=f"{last.received_at:%d/%m/%Y}", last_file=last.file))
     completeness = []
     superseded: dict[str, list[str]] = {}
     for s in data.submissions:
@@ -258,12 +281,15 @@ def validate(catalog: Catalog, data: IngestResult) -> ValidationResult:
             continue
         mine = [i for i in issues if i.unit == unit.code and (i.file == sub.file or not i.file)]
         day = sub.effective_date
+        late = None if day is None else max(0, (day - deadline).days)
+        if late and today is not None and today <= deadline:
+            late = 0  # nobody is late before the deadline
         completeness.append(UnitStatus(
-            unit.code, unit.name, "received", sub.file, sub.report_date,
-            None if day is None else max(0, (day - deadline).days),
+            unit.code, unit.name, "received", sub.file, sub.report_date, late,
             errors=sum(1 for i in mine if i.severity is Severity.ERROR),
             warnings=sum(1 for i in mine if i.severity is Severity.WARNING),
-            superseded=tuple(superseded.get(unit.code, ()))))
+            superseded=tuple(superseded.get(unit.code, ())), received_at=sub.received_at,
+            receipt_source=sub.receipt_source))
     return ValidationResult(year, obs, texts, money, completeness, issues)
 
 
@@ -295,7 +321,7 @@ def _apply_rules(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> l
                     missing.append(t)
                 values[(t.indicator, t.field)] = v
             first = obs.get((unit, terms[0].indicator)) or next(o for (u, _i), o in obs.items() if u == unit)
-            where = dict(unit=unit, file=first.file, sheet="Số liệu")
+            where = dict(unit=unit, file=first.file, sheet=first.sheet)
             if missing:
                 if rule.missing != "skip":
                     out.append(Issue.make(f"rule-missing-{rule.missing}", rule=rule.code,
@@ -334,7 +360,7 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
         if p is None or not (o.valid and p.valid) or o.kind != RATIO:
             continue
         ind = catalog.plan.indicator(o.indicator)
-        where = dict(unit=o.unit, file=o.file, sheet="Số liệu", indicator=o.indicator)
+        where = dict(unit=o.unit, file=o.file, sheet=o.sheet, indicator=o.indicator)
         small = min(o.denominator or 0, p.denominator or 0) < (limits.min_denominator or 0)
         if limits.max_change_points is not None and o.rate is not None and p.rate is not None and not small:
             delta = o.rate - p.rate
@@ -356,3 +382,142 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
     for row in checked.completeness:
         row.warnings += sum(1 for i in added if i.unit == row.unit)
 
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A plausible range for one field of some indicators, for one group of units (rules.yaml ``bounds``)."""
+
+    indicators: tuple[str, ...]
+    field: str                 # numerator | denominator
+    units: str                 # commune | district | all | a kind code of units.yaml
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    bounds: tuple[Bound, ...] = ()
+    max_median_factor: float | None = None   # a value above N × the median of its kind is an error
+    min_units: int = 5                       # the median rule needs this many units of the kind
+
+
+_PLAUSIBILITY_CACHE: dict[tuple, Plausibility] = {}
+
+
+def load_plausibility(catalog: Catalog) -> Plausibility:
+    """Read the ``bounds`` and ``median`` sections of rules.yaml (empty when absent).
+
+    Raises CatalogError listing every malformed entry.
+    """
+    import yaml
+
+    from .errors import CatalogError
+
+    path = catalog.files.get("rules.yaml")
+    if path is None or not path.is_file():
+        return Plausibility()
+    key = (str(path), path.stat().st_mtime_ns)
+    if key in _PLAUSIBILITY_CACHE:
+        return _PLAUSIBILITY_CACHE[key]
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    problems: list[str] = []
+    bounds = []
+    groups = {"commune", "district", "all"} | set(catalog.kinds)
+    for i, d in enumerate(doc.get("bounds") or []):
+        where = f"rules.yaml, mục bounds[{i}]"
+        if not isinstance(d, dict):
+            problems.append(f"{where}: phải là một mục có indicators, field, units, min, max.")
+            continue
+        inds = d.get("indicators") or []
+        inds = [inds] if isinstance(inds, str) else list(inds)
+        for code in inds:
+            if code not in {x.code for x in catalog.plan.indicators}:
+                problems.append(f"{where}: chỉ tiêu '{code}' không có trong plan.yaml.")
+        fld = d.get("field", "denominator")
+        if fld not in ("numerator", "denominator"):
+            problems.append(f"{where}: field phải là numerator hoặc denominator (nhận được '{fld}').")
+        units = str(d.get("units", "all"))
+        if units not in groups:
+            problems.append(f"{where}: units phải là commune, district, all hoặc một loại đơn vị (nhận được '{units}').")
+        low, high = d.get("min"), d.get("max")
+        for name, v in (("min", low), ("max", high)):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+                problems.append(f"{where}: {name} phải là số nguyên không âm (nhận được {v!r}).")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            problems.append(f"{where}: min {low} lớn hơn max {high}.")
+        bounds.append(Bound(tuple(inds), fld, units, low, high))
+    med = doc.get("median") or {}
+    factor = med.get("max_factor")
+    if factor is not None and (not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 1):
+        problems.append(f"rules.yaml, mục median: max_factor phải là số lớn hơn 1 (nhận được {factor!r}).")
+        factor = None
+    min_units = med.get("min_units", 5)
+    if problems:
+        raise CatalogError(problems)
+    out = Plausibility(tuple(bounds), float(factor) if factor is not None else None, int(min_units))
+    _PLAUSIBILITY_CACHE[key] = out
+    return out
+
+
+def _in_group(catalog: Catalog, unit_code: str, group: str) -> bool:
+    unit = catalog.unit(unit_code)
+    if unit is None:
+        return False
+    commune = catalog.kinds[unit.kind].commune
+    return (group == "all" or (group == "commune" and commune) or (group == "district" and not commune)
+            or group == unit.kind)
+
+
+def _kind_label(catalog: Catalog, group: str) -> str:
+    return {"commune": "một xã, thị trấn", "district": "một cơ quan, đơn vị cấp huyện", "all": "một đơn vị"}.get(
+        group, catalog.kinds[group].name.lower() if group in catalog.kinds else group)
+
+
+def _check_bounds(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> list[Issue]:
+    """Plausibility: each value inside its bounds, and not above N × the median of units of its kind."""
+    from statistics import median
+
+    from . import vnformat as vn
+
+    rules = load_plausibility(catalog)
+    out: list[Issue] = []
+
+    def exclude(o: Observation, fld: str, code: str, **params) -> None:
+        ind = catalog.plan.indicator(o.indicator)
+        label = ind.numerator_label if fld == "numerator" else ind.denominator_label
+        out.append(Issue.make(code, unit=o.unit, file=o.file, sheet=o.sheet, cell=o.cells.get(fld, ""),
+                              indicator=o.indicator, label=label, value=vn.number(getattr(o, fld)), **params))
+        o.valid = False
+        o.problems.append(code)
+
+    for o in obs.values():
+        if o.kind != RATIO:
+            continue
+        for b in rules.bounds:
+            v = getattr(o, b.field)
+            if not o.valid or o.indicator not in b.indicators or v is None or not _in_group(catalog, o.unit, b.units):
+                continue
+            if (b.low is not None and v < b.low) or (b.high is not None and v > b.high):
+                exclude(o, b.field, "out-of-bounds", low=vn.number(b.low or 0),
+                        high=vn.number(b.high) if b.high is not None else "…", kind=_kind_label(catalog, b.units))
+    if rules.max_median_factor:
+        groups: dict[tuple[str, str, str], list[Observation]] = {}
+        for o in obs.values():
+            unit = catalog.unit(o.unit)
+            if o.kind == RATIO and o.valid and unit is not None:
+                for fld in ("numerator", "denominator"):
+                    groups.setdefault((o.indicator, fld, unit.kind), []).append(o)
+        for (_ind, fld, _kind), members in sorted(groups.items()):
+            values = [getattr(o, fld) for o in members if getattr(o, fld) is not None]
+            if len(values) < rules.min_units:
+                continue
+            mid = median(values)
+            if mid <= 0:
+                continue
+            for o in members:
+                v = getattr(o, fld)
+                if o.valid and v is not None and v > rules.max_median_factor * mid:
+                    exclude(o, fld, "above-median", factor=vn.number(rules.max_median_factor),
+                            median=vn.number(round(mid)))
+    return out

@@ -62,7 +62,8 @@ def test_validate_lists_problems_and_exits_1():
             "Hãy kiểm tra lại hai số này.") in res.output
     # the superseded first version of An Mỹ had an error; it is listed as superseded, not re-checked
     assert ("Thông tin [superseded] BieuMau_2014_10462_An-My.xlsx: Đơn vị đã gửi bản mới hơn "
-            "(BieuMau_2014_10462_An-My_bo-sung.xlsx); bản này không được dùng để tổng hợp.") in res.output
+            "(BieuMau_2014_10462_An-My_bo-sung.xlsx, ngày báo cáo 19/12/2014); bản này (ngày báo cáo 15/12/2014) "
+            "không được dùng để tổng hợp.") in res.output
     assert res.output.splitlines()[-1] == "Đã nhận 36/37 đơn vị; 1 lỗi, 1 cảnh báo."
 
 
@@ -84,9 +85,11 @@ def test_year_outside_plan_exit_2(tmp_path):
 
 
 def test_bad_date_exit_2(tmp_path):
-    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(ROOT / "inputs")])
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "31/02/2015", "--inputs", str(ROOT / "inputs"),
+                                   "--outputs", str(tmp_path)])
     assert res.exit_code == 2
-    assert "'20/12/2015' không phải ngày dạng YYYY-MM-DD (ví dụ 2015-12-20)." in res.output
+    assert res.output.splitlines()[-1] == ("Lỗi: Giá trị không hợp lệ cho '--date': '31/02/2015' không phải một ngày "
+                                           "dạng dd/mm/yyyy hoặc yyyy-mm-dd (ví dụ 20/12/2015 hoặc 2015-12-20).")
 
 
 def test_missing_year_is_usage_error():
@@ -134,8 +137,10 @@ def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(rx, "render_workbook", boom)
-    res = CliRunner().invoke(cli, args)
-    assert res.exit_code != 0
+    res = CliRunner().invoke(cli, args + ["--force"])   # (without --force: nothing changed, nothing to do)
+    assert res.exit_code == 1
+    assert res.output.splitlines()[-1] == ("Lỗi: Lỗi hệ thống khi đọc/ghi tệp (disk full). Hãy kiểm tra tệp, quyền ghi "
+                                           "rồi chạy lại.")
     after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before  # no v2, no staging folder, v1 and the working copies untouched
 

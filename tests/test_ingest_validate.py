@@ -36,8 +36,8 @@ def test_newer_version_is_used_and_older_listed_as_superseded(inputs, submit):
     cat, data, checked = _run(inputs)
     states = {s.file: s.state for s in data.submissions}
     assert states == {"a.xlsx": "superseded", "b.xlsx": "used"}
-    assert ("Thông tin [superseded] a.xlsx: Đơn vị đã gửi bản mới hơn (b.xlsx); bản này không được dùng để tổng hợp."
-            in _texts(checked))
+    assert ("Thông tin [superseded] a.xlsx: Đơn vị đã gửi bản mới hơn (b.xlsx, ngày báo cáo 09/12/2015); bản này "
+            "(ngày báo cáo 01/12/2015) không được dùng để tổng hợp." in _texts(checked))
     row = next(u for u in checked.completeness if u.unit == "10504")
     assert row.superseded == ("a.xlsx",) and row.file == "b.xlsx"
     assert checked.observations[("10504", "BIET_CHU_15_60")].numerator == 990
@@ -146,5 +146,5 @@ def test_tidy_table_as_dataframe(inputs, submit):
     cat, data, checked = _run(inputs)
     frame = data.to_frame()
     assert list(frame.columns) == ["unit", "year", "indicator", "field", "raw", "file", "sheet", "cell", "note",
-                                   "formula_without_value"]
+                                   "formula_without_value", "error_value"]
     assert len(frame) == 27  # 5 status indicators + 11 ratio indicators x (numerator, denominator)

@@ -133,13 +133,26 @@ def test_failure_modes_each_with_its_message(inputs, submit, monkeypatch):
     assert [u.unit for u in checked.received] == ["10504"]  # the good file is still used
 
 
-def test_two_files_same_unit_same_date(inputs, submit):
+def test_two_different_files_same_unit_same_date_are_both_refused(inputs, submit):
+    # no receipt time (files from 2026 for report year 2015): only the typed dates, and they are equal
     submit("10504", name="a.xlsx", report_date=dt.date(2015, 12, 9))
-    submit("10504", name="b.xlsx", report_date=dt.date(2015, 12, 9))
+    submit("10504", name="b.xlsx", report_date=dt.date(2015, 12, 9), values={"BIET_CHU_15_60": (900, 1000)})
     checked = _check(inputs)
-    assert _msgs(checked, "duplicate-version") == [
-        "Lỗi [duplicate-version] a.xlsx: Đơn vị gửi hai tệp cùng ngày báo cáo (2015-12-09): 'b.xlsx'. Không biết bản "
-        "nào là bản đúng; đã dùng tệp có tên xếp sau. Hãy xác nhận lại với đơn vị."]
+    assert _msgs(checked, "ambiguous-version") == [
+        "Lỗi [ambiguous-version] a.xlsx: Đơn vị có hai tệp khác nhau cùng thời điểm (ngày báo cáo 09/12/2015): "
+        "'a.xlsx' và 'b.xlsx'. Không biết bản nào là bản đúng nên chưa dùng tệp nào. Hãy xác nhận với đơn vị rồi "
+        "xóa tệp sai khỏi thư mục."]
+    assert "10504" not in [u.unit for u in checked.received]
+
+
+def test_two_identical_files_same_date_use_one(inputs, submit):
+    import shutil
+
+    path = submit("10504", name="a.xlsx", report_date=dt.date(2015, 12, 9))
+    shutil.copy(path, path.with_name("b.xlsx"))
+    checked = _check(inputs)
+    assert _msgs(checked, "ambiguous-version") == []
+    assert [u.file for u in checked.received] == ["b.xlsx"]
 
 
 @pytest.mark.parametrize("legacy, unicode_text, enc", [
