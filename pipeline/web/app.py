@@ -59,6 +59,7 @@ class Job:
     notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     finished: _dt.datetime | None = None
+    unchanged: bool = False
 
     def to_dict(self) -> dict:
         return {"year": self.year, "state": self.state, "stage": self.stage, "done": self.done_stages,

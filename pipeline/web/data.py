@@ -6,7 +6,7 @@ Every function takes the folders and returns plain values for the templates.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import archive
@@ -36,63 +36,11 @@ def default_year(cat: Catalog, inputs: Path) -> int:
     return with_data[-1] if with_data else plan_years(cat)[0]
 
 
-def deadline(cat: Catalog, year: int) -> _dt.date:
-    month, day = cat.office.submission_deadline
-    return _dt.date(year, month, day)
+def board(inputs: Path, outputs: Path, year: int, today: _dt.date | None = None):
+    """The progress board of ``year`` (:func:`pipeline.status.status`, the same as ``xhht status``)."""
+    from ..status import status
 
-
-@dataclass
-class BoardRow:
-    unit: str
-    name: str
-    state: str            # received | missing
-    label: str
-    file: str
-    report_date: _dt.date | None
-    late_days: int | None
-    errors: int
-    warnings: int
-    superseded: tuple[str, ...]
-    received_at: str = ""
-
-
-@dataclass
-class Board:
-    year: int
-    rows: list[BoardRow]
-    deadline: _dt.date
-    days_left: int
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def expected(self) -> int:
-        return len(self.rows)
-
-    @property
-    def received(self) -> int:
-        return sum(1 for r in self.rows if r.state == "received")
-
-    @property
-    def missing(self) -> int:
-        return sum(1 for r in self.rows if r.state == "missing")
-
-    @property
-    def with_errors(self) -> int:
-        return sum(1 for r in self.rows if r.state == "received" and r.errors)
-
-    @property
-    def late(self) -> int:
-        return sum(1 for r in self.rows if r.late_days)
-
-
-def board(cat: Catalog, inputs: Path, year: int, today: _dt.date | None = None) -> Board:
-    """The progress board of ``year``: every expected unit, received or missing, errors, lateness."""
-    cat.check_year(year)
-    _data, checked = validate_year(cat, Path(inputs), year)
-    rows = [BoardRow(u.unit, u.name, u.state, u.state_label, u.file, u.report_date, u.late_days, u.errors,
-                     u.warnings, tuple(u.superseded)) for u in checked.completeness]
-    due = deadline(cat, year)
-    return Board(year, rows, due, (due - (today or _dt.date.today())).days)
+    return status(Path(inputs), Path(outputs), year, today)
 
 
 @dataclass
@@ -111,10 +59,10 @@ class Headline:
     units: int
 
 
-def model_or_none(cat: Catalog, inputs: Path, year: int):
+def model_or_none(cat: Catalog, inputs: Path, year: int, outputs: Path | None = None):
     """The aggregated model of ``year``, or None when no usable submission exists yet."""
     try:
-        return build_model(cat, Path(inputs), year)
+        return build_model(cat, Path(inputs), year, outputs=Path(outputs) if outputs else None)
     except NothingToReport:
         return None
 
@@ -130,13 +78,13 @@ def headlines(model) -> list[Headline]:
     return out
 
 
-def series(cat: Catalog, inputs: Path) -> dict[str, list[tuple[int, float]]]:
+def series(cat: Catalog, inputs: Path, outputs: Path | None = None) -> dict[str, list[tuple[int, float]]]:
     """The district rate of every ratio indicator per year that has data: {code: [(year, rate), …]}."""
     out: dict[str, list[tuple[int, float]]] = {}
     for y in plan_years(cat):
         if not has_submissions(inputs, y):
             continue
-        model = model_or_none(cat, inputs, y)
+        model = model_or_none(cat, inputs, y, outputs)
         if model is None:
             continue
         for r in model.indicators:
@@ -169,9 +117,9 @@ class UnitValue:
     denominator_label: str = ""
 
 
-def unit_detail(cat: Catalog, inputs: Path, year: int, code: str):
+def unit_detail(cat: Catalog, inputs: Path, outputs: Path, year: int, code: str):
     """(status row, values, issues) of one unit in ``year``."""
-    _data, checked = validate_year(cat, Path(inputs), year)
+    _data, checked = validate_year(cat, Path(inputs), year, Path(outputs))
     status = next((u for u in checked.completeness if u.unit == code), None)
     values = []
     for ind in cat.plan.indicators:
@@ -185,13 +133,13 @@ def unit_detail(cat: Catalog, inputs: Path, year: int, code: str):
     return status, values, issues
 
 
-def unit_history(cat: Catalog, inputs: Path, code: str) -> tuple[list[int], dict[str, dict[int, float | str]]]:
+def unit_history(cat: Catalog, inputs: Path, outputs: Path, code: str) -> tuple[list[int], dict[str, dict[int, float | str]]]:
     """The unit's own value of each indicator in every year that has submissions."""
     years, table = [], {}
     for y in plan_years(cat):
         if not has_submissions(inputs, y):
             continue
-        _data, checked = validate_year(cat, Path(inputs), y)
+        _data, checked = validate_year(cat, Path(inputs), y, Path(outputs))
         got = False
         for (unit, ind), obs in checked.observations.items():
             if unit != code or not obs.valid:

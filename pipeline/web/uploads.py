@@ -82,7 +82,7 @@ def receive(cat: Catalog, inputs: Path, outputs: Path, year: int, files: list[tu
     from ..receive import receive as record
 
     receipts = record(inputs, outputs, year, [(_plain(name), body) for name, body in files])
-    data, checked = validate_year(cat, Path(inputs), year)
+    data, checked = validate_year(cat, Path(inputs), year, Path(outputs))
     names = {i.code: i.name for i in cat.plan.indicators}
     states = {s.file: s.state for s in data.submissions}
     out = []
@@ -100,8 +100,6 @@ def _plain(name: str) -> str:
 
 def incoming(outputs: Path, inputs: Path, year: int | None):
     """The register of incoming documents (of ``year``, or of every year)."""
-    try:
-        from ..receive import list_received
-    except ImportError:  # TEMP until the receive API is merged
-        return []
+    from ..receive import list_received
+
     return list_received(outputs, year)

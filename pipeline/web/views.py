@@ -20,7 +20,7 @@ from .. import archive, register
 from ..errors import UsageError
 from ..forms import build_form, form_filename, save_workbook, write_forms
 from ..pdf import find_soffice
-from ..runner import STAGES, run
+from ..runner import STAGES, parse_number, run
 from . import charts, data, uploads
 
 bp = Blueprint("web", __name__)
@@ -110,9 +110,9 @@ def home():
 @bp.route("/nam/<int:year>")
 def dashboard(year: int):
     cat = _catalog_for(year)
-    board = data.board(cat, _inputs(), year)
-    model = data.model_or_none(cat, _inputs(), year) if board.received else None
-    series = data.series(cat, _inputs())
+    board = data.board(_inputs(), _outputs(), year)
+    model = data.model_or_none(cat, _inputs(), year, _outputs()) if board.count("received") else None
+    series = data.series(cat, _inputs(), _outputs())
     targets = data.targets_by_year(cat)
     names = {i.code: i.name for i in cat.plan.indicators}
     chart_list = [charts.line_chart(names[code], points, targets.get(code, []), data.plan_years(cat))
@@ -181,8 +181,8 @@ def unit_page(year: int, code: str):
     unit = cat.unit(code)
     if unit is None:
         abort(404, f"Không có đơn vị mã {code} trong danh sách đơn vị.")
-    status, values, issues = data.unit_detail(cat, _inputs(), year, code)
-    years, history = data.unit_history(cat, _inputs(), code)
+    status, values, issues = data.unit_detail(cat, _inputs(), _outputs(), year, code)
+    years, history = data.unit_history(cat, _inputs(), _outputs(), code)
     names = {i.code: i.name for i in cat.plan.indicators}
     return _page("unit.html", year, cat=cat, unit=unit, kind=cat.kinds[unit.kind].name, status=status,
                  values=values, issues=issues, issue_views=uploads.issue_views(issues, names), history_years=years, history=history, names=names,
@@ -202,7 +202,7 @@ def documents_page(year: int):
                 previews[d["file"]] = _preview_pages(year, latest, d["pdf"])
     sealed = archive.is_sealed(latest) if latest else False
     return _page("documents.html", year, cat=cat, latest=latest.name if latest else None, docs=docs,
-                 previews=previews, sealed=sealed, job=_jobs().get(year), soffice=bool(find_soffice()),
+                 previews=previews, sealed=sealed, job=_jobs().get(year), soffice=bool(find_soffice(_inputs() / "office.yaml")),
                  today=_dt.date.today().isoformat(), stages=STAGES,
                  feedback=[f for f in data.version_files(latest) if f.startswith("phan-hoi/")] if latest else [])
 
@@ -212,18 +212,31 @@ def documents_make(year: int):
     _catalog_for(year)
     issued = _parse_date(request.form.get("date", ""))
     number = request.form.get("number", "blank")
-    if number not in ("blank", "auto"):
-        raise UsageError("Số văn bản: chọn “để trống cho văn thư” hoặc “lấy số tiếp theo trong sổ”.")
-    inputs, outputs, pdf = _inputs(), _outputs(), bool(find_soffice())
+    if number == "given":
+        number = request.form.get("given", "").strip()
+        if not number:
+            raise UsageError("Hãy ghi số văn bản do văn thư cấp (ví dụ 12, hoặc 12,5 cho báo cáo và kế hoạch), "
+                             "hoặc chọn “để trống cho văn thư ghi”.")
+    elif number not in ("blank", "auto"):
+        raise UsageError("Số văn bản: chọn “để trống cho văn thư ghi”, “lấy số tiếp theo trong sổ” hoặc ghi số "
+                         "do văn thư cấp.")
+    parse_number(number)  # refuse a malformed number now, with the CLI's message
+    force = request.form.get("force") == "1"
+    inputs, outputs, pdf = _inputs(), _outputs(), bool(find_soffice(_inputs() / "office.yaml"))
 
     def work(job):
         def step(name):
             job.stage = name
             job.done_stages += 1
 
-        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf)
+        result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, force=force)
         job.version = result.version.name
+        job.unchanged = result.unchanged
         job.notes = list(result.notes)
+        if result.unchanged:
+            job.notes.insert(0, f"Không có thay đổi so với {result.version.name} (cùng dữ liệu, ngày, số văn bản "
+                                "và phiên bản xhht): không lập phiên bản mới. Đánh dấu “lập lại dù không có thay "
+                                "đổi” nếu vẫn muốn lập.")
         job.summary = {"expected": result.expected, "received": result.received,
                        "with_errors": result.with_errors, "missing": result.missing}
 
