@@ -127,11 +127,12 @@ def _csrf_token() -> str:
 
 def create_app(inputs: Path | str = "inputs", outputs: Path | str = "outputs", password: str | None = None,
                secret_key: bytes | None = None, max_upload_mb: int = MAX_UPLOAD_MB,
-               loopback_only: bool | None = None) -> Flask:
+               loopback_only: bool | None = None, clock: Callable[[], _dt.datetime] | None = None) -> Flask:
     """Return the app for the data folder ``inputs`` and the results folder ``outputs``.
 
     ``password``: when set, every page needs a login. ``loopback_only`` (default: no password)
-    answers only requests addressed to 127.0.0.1/localhost.
+    answers only requests addressed to 127.0.0.1/localhost. ``clock`` gives the current time (receipt
+    times and the board's "today"; a demonstration or a test can set the day the files arrive).
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
@@ -145,6 +146,7 @@ def create_app(inputs: Path | str = "inputs", outputs: Path | str = "outputs", p
         XHHT_PASSWORD=password or None,
         XHHT_LOOPBACK_ONLY=(password is None) if loopback_only is None else loopback_only,
         XHHT_MAX_UPLOAD_MB=max_upload_mb,
+        XHHT_CLOCK=clock or _dt.datetime.now,
     )
     app.jinja_env.autoescape = True  # also for templates whose name is not .html
     app.extensions["xhht_jobs"] = Jobs()

@@ -32,20 +32,22 @@ def line_chart(title: str, series: list[tuple[int, float]], targets: list[tuple[
     """Chart the district rate per year (and the plan's targets as marks) on a 0–100 % scale or tighter."""
     lo_year, hi_year = min(years), max(years)
     values = [v for _y, v in series] + [v for y, v in targets if lo_year <= y <= hi_year]
-    low = max(0.0, (min(values) // 10) * 10 - (10 if min(values) % 10 < 2 else 0)) if values else 0.0
     high = 100.0
+    low = min(values) if values else 0.0
+    step = 10 if high - low <= 45 else 20
+    low = max(0.0, (int(low - 3) // step) * step)
     span_x = max(1, hi_year - lo_year)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    pad = 16                                   # keep the first and last labels clear of the axis text
+    plot_w, plot_h = WIDTH - LEFT - RIGHT - 2 * pad, HEIGHT - TOP - BOTTOM
 
     def x(year: int) -> float:
-        return round(LEFT + (year - lo_year) * plot_w / span_x, 1)
+        return round(LEFT + pad + (year - lo_year) * plot_w / span_x, 1)
 
     def y(value: float) -> float:
         return round(TOP + (high - value) * plot_h / max(1.0, high - low), 1)
 
     pts = [(x(yr), y(v), percent(v), yr) for yr, v in series]
     tgs = [(x(yr), y(v), percent(v), yr) for yr, v in targets if lo_year <= yr <= hi_year]
-    step = 10 if high - low <= 50 else 20
     ticks = [(y(v), f"{v:g}") for v in range(int(low), 101, step)]
     desc = "; ".join(f"năm {yr}: {percent(v)}" for yr, v in series)
     return Chart(title, WIDTH, HEIGHT, " ".join(f"{a},{b}" for a, b, _l, _y in pts), pts, tgs,

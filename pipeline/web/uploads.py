@@ -7,6 +7,7 @@ An uploaded file's name is kept only as text in the register; the stored name is
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class FileResult:
 
     @property
     def state_label(self) -> str:
+        if self.state == "used" and self.errors:
+            return "Được dùng, trừ các số liệu có lỗi"
         return STATE_LABELS.get(self.state, self.state)
 
     @property
@@ -77,12 +80,16 @@ class FileResult:
                 "issues": [vars(i) for i in self.issues]}
 
 
-def receive(cat: Catalog, inputs: Path, outputs: Path, year: int, files: list[tuple[str, bytes]]) -> list[FileResult]:
-    """Record ``files`` (name, bytes) as received for ``year``, then validate the year and return per file."""
+def receive(cat: Catalog, inputs: Path, outputs: Path, year: int, files: list[tuple[str, bytes]],
+            now: _dt.datetime | None = None) -> list[FileResult]:
+    """Record ``files`` (name, bytes) as received for ``year``, then validate the year and return per file.
+
+    Files with errors come first, then those with warnings, then the rest (in the order sent).
+    """
     from ..receive import receive as record
 
-    receipts = record(inputs, outputs, year, [(_plain(name), body) for name, body in files])
-    data, checked = validate_year(cat, Path(inputs), year, Path(outputs))
+    receipts = record(inputs, outputs, year, [(_plain(name), body) for name, body in files], now=now)
+    data, checked = validate_year(cat, Path(inputs), year, Path(outputs), now.date() if now else None)
     names = {i.code: i.name for i in cat.plan.indicators}
     states = {s.file: s.state for s in data.submissions}
     out = []
@@ -90,7 +97,7 @@ def receive(cat: Catalog, inputs: Path, outputs: Path, year: int, files: list[tu
         mine = [i for i in checked.issues if i.file == r.stored and i.code != "missing-submission"]
         out.append(FileResult(r.original, r.stored, r.number, r.unit, r.unit_name, r.new, r.note,
                               states.get(r.stored, ""), issue_views(mine, names)))
-    return out
+    return sorted(out, key=lambda f: (0 if f.errors or f.state == "rejected" else 1 if f.warnings else 2))
 
 
 def _plain(name: str) -> str:

@@ -36,6 +36,10 @@ def _outputs() -> Path:
     return current_app.config["XHHT_OUTPUTS"]
 
 
+def _now() -> _dt.datetime:
+    return current_app.config["XHHT_CLOCK"]()
+
+
 def _jobs():
     return current_app.extensions["xhht_jobs"]
 
@@ -110,7 +114,7 @@ def home():
 @bp.route("/nam/<int:year>")
 def dashboard(year: int):
     cat = _catalog_for(year)
-    board = data.board(_inputs(), _outputs(), year)
+    board = data.board(_inputs(), _outputs(), year, _now().date())
     model = data.model_or_none(cat, _inputs(), year, _outputs()) if board.count("received") else None
     series = data.series(cat, _inputs(), _outputs())
     targets = data.targets_by_year(cat)
@@ -166,7 +170,7 @@ def receive_page(year: int):
         if not files:
             raise UsageError("Chưa chọn tệp nào. Hãy kéo thả hoặc chọn các tệp Excel (hoặc tệp nén .zip) "
                              "đơn vị gửi.")
-        results = uploads.receive(cat, _inputs(), _outputs(), year, files)
+        results = uploads.receive(cat, _inputs(), _outputs(), year, files, _now())
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"ok": True, "files": [r.to_dict() for r in results]})
     return _page("receive.html", year, cat=cat, results=results,
@@ -203,7 +207,7 @@ def documents_page(year: int):
     sealed = archive.is_sealed(latest) if latest else False
     return _page("documents.html", year, cat=cat, latest=latest.name if latest else None, docs=docs,
                  previews=previews, sealed=sealed, job=_jobs().get(year), soffice=bool(find_soffice(_inputs() / "office.yaml")),
-                 today=_dt.date.today().isoformat(), stages=STAGES,
+                 today=_now().date().isoformat(), stages=STAGES,
                  feedback=[f for f in data.version_files(latest) if f.startswith("phan-hoi/")] if latest else [])
 
 
