@@ -261,6 +261,54 @@ def test_password_mode_needs_login_and_sets_safe_cookie(tmp_path):
     assert client.get("/nam/2016").status_code == 302
 
 
+def test_serve_binds_loopback_by_default_and_needs_a_password_elsewhere(monkeypatch):
+    import waitress
+
+    seen = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(app=app, **kw))
+    from pipeline.web import serve
+
+    serve("inputs", "outputs", open_browser=False, announce=seen.setdefault("said", []).append)
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8765
+    assert seen["app"].config["XHHT_LOOPBACK_ONLY"] and seen["app"].config["XHHT_PASSWORD"] is None
+    assert seen["said"][0].startswith("Trang xhht đang chạy tại http://127.0.0.1:8765/")
+    serve("inputs", "outputs", host="0.0.0.0", port=9000, password="pw", open_browser=False, announce=lambda _m: None)
+    assert seen["host"] == "0.0.0.0" and seen["app"].config["XHHT_PASSWORD"] == "pw"
+    assert not seen["app"].config["XHHT_LOOPBACK_ONLY"]
+    client = seen["app"].test_client()
+    assert client.get("/nam/2015", headers={"Host": "[::1]:9000"}).status_code == 302     # login first
+
+
+def test_serve_command_asks_for_a_password_for_another_host(monkeypatch):
+    from click.testing import CliRunner
+
+    import pipeline.web
+    from pipeline.cli import cli
+
+    calls = []
+    monkeypatch.setattr(pipeline.web, "serve", lambda *a, **kw: calls.append(kw))
+    monkeypatch.delenv("XHHT_PASSWORD", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--no-browser"], input="bí-mật\nbí-mật\n")
+    assert result.exit_code == 0, result.output
+    assert "Mật khẩu cho trang" in result.output
+    assert calls[0]["password"] == "bí-mật" and calls[0]["host"] == "0.0.0.0" and calls[0]["open_browser"] is False
+    monkeypatch.setenv("XHHT_PASSWORD", "từ-môi-trường")
+    CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9001"])
+    assert calls[1]["password"] == "từ-môi-trường" and calls[1]["port"] == 9001
+    CliRunner().invoke(cli, ["serve"])
+    assert calls[2]["password"] is None and calls[2]["host"] == "127.0.0.1"
+
+
+def test_a_failed_run_shows_its_message(fresh):
+    app, client, _root = fresh
+    client.post("/nam/2016/van-ban/lap", data={"csrf": _token(client, "/nam/2016/van-ban"), "date": "2016-12-20"})
+    job = app.extensions["xhht_jobs"].wait(2016)
+    assert job.state == "failed" and "Không có báo cáo hợp lệ nào của năm 2016" in job.error
+    html = client.get("/nam/2016/van-ban").get_data(as_text=True)
+    assert "data-job-error>Không có báo cáo hợp lệ nào của năm 2016" in html.replace('role="alert" ', "")
+    assert client.get("/api/nam/2016/tien-do").get_json()["state"] == "failed"
+
+
 def test_serve_refuses_other_host_without_password():
     from pipeline.errors import UsageError
     from pipeline.web import serve

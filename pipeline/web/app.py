@@ -118,6 +118,13 @@ class Jobs:
         return self.get(year)
 
 
+def _hostname(host: str) -> str:
+    """``127.0.0.1:8765`` -> ``127.0.0.1``; ``[::1]:8765`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def _csrf_token() -> str:
     token = session.get("csrf")
     if not token:
@@ -154,11 +161,8 @@ def create_app(inputs: Path | str = "inputs", outputs: Path | str = "outputs", p
 
     @app.before_request
     def _guard():
-        if app.config["XHHT_LOOPBACK_ONLY"]:
-            host = (request.host or "").rsplit(":", 1)[0].strip("[]") if not request.host.startswith("[") \
-                else request.host[1:].split("]")[0]
-            if host not in LOOPBACK_HOSTS:
-                abort(421)
+        if app.config["XHHT_LOOPBACK_ONLY"] and _hostname(request.host or "") not in LOOPBACK_HOSTS:
+            abort(421)
         if app.config["XHHT_PASSWORD"] and not session.get("auth") \
                 and request.endpoint not in ("web.login", "static"):
             if request.method == "GET" and not request.path.startswith("/api/"):

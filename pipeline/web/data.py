@@ -175,13 +175,12 @@ def documents_of(version: Path, year: int) -> list[dict]:
     """The documents of a version, each with its DOCX/PDF/XLSX files, for the documents page."""
     names = report_filenames(year)
     files = set(version_files(version))
-    labels = [("bc", "Báo cáo kết quả năm " + str(year)), ("kh", f"Kế hoạch năm {year + 1}"),
-              ("tt", "Tờ trình"), ("xlsx", "Bảng tổng hợp số liệu")]
+    labels = [("bc", f"Báo cáo kết quả năm {year}"),
+              ("ttr", f"Tờ trình đề nghị ban hành kế hoạch năm {year + 1}"),   # when the runner makes one
+              ("kh", f"Kế hoạch năm {year + 1}"), ("xlsx", "Bảng tổng hợp số liệu")]
     out = []
     for key, label in labels:
         name = names.get(key)
-        if key == "tt":
-            name = next((f for f in sorted(files) if f.startswith("TT_") and f.endswith(".docx")), None)
         if not name or name not in files:
             continue
         stem = name.rsplit(".", 1)[0]
