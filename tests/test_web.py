@@ -145,7 +145,9 @@ def test_unit_page_marks_problem_and_history(made):
     assert "<h1>Xã Hùng Tiến</h1>" in html
     assert "Trang “Số liệu”, các ô E13 và G13" in html
     assert "lớn hơn" in html and "Không dùng" in html
-    assert re.search(r'<tr class="has-errors" data-indicator="BIET_CHU_15_35">', html)
+    row = re.search(r'<tr class="has-errors" data-indicator="BIET_CHU_15_35">(.*?)</tr>', html, re.S).group(1)
+    assert "3.614 / 3.599" in row and "Không dùng" in row and "(3614) lớn hơn" in row
+    assert "numerator-gt-denominator" not in html                     # codes are not shown to the clerk
     assert "<th>2014</th><th>2015</th>" in html                      # history across years
     assert "PhanHoi_2015_10492_" in html and "CV_2015_10492_" in html  # its feedback to download
     link = re.search(r'href="(/nam/2015/tep/v1/phan-hoi/CV_2015_10492_[^"]+)"', html).group(1)
@@ -157,7 +159,7 @@ def test_unit_page_marks_problem_and_history(made):
 def test_documents_page_lists_files_and_downloads_bc(made):
     _app, client, _root = made
     html = client.get("/nam/2015/van-ban").get_data(as_text=True)
-    assert "Phiên bản mới nhất: v1" in html
+    assert "Phiên bản mới nhất: v1, ngày văn bản 20/12/2015" in html
     assert "Đã lập xong phiên bản v1" in html
     for name in ("BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"):
         assert f'/nam/2015/tep/v1/{name}"' in html

@@ -121,15 +121,17 @@ def unit_detail(cat: Catalog, inputs: Path, outputs: Path, year: int, code: str)
     """(status row, values, issues) of one unit in ``year``."""
     _data, checked = validate_year(cat, Path(inputs), year, Path(outputs))
     status = next((u for u in checked.completeness if u.unit == code), None)
+    issues = [i for i in checked.issues if i.unit == code]
     values = []
     for ind in cat.plan.indicators:
         obs = checked.observations.get((code, ind.code))
         if obs is None:
             continue
+        # the problems in words (the issue messages at this indicator), never the internal codes
+        said = [i.message for i in issues if i.indicator == ind.code and i.severity.value != "info"]
         values.append(UnitValue(ind.code, ind.name, ind.kind, obs.numerator, obs.denominator, obs.status, obs.rate,
-                                obs.valid, list(obs.problems), ", ".join(obs.cells.values()),
+                                obs.valid, said, ", ".join(obs.cells.values()),
                                 ind.numerator_label, ind.denominator_label))
-    issues = [i for i in checked.issues if i.unit == code]
     return status, values, issues
 
 

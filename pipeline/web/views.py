@@ -205,7 +205,8 @@ def documents_page(year: int):
             if d["pdf"]:
                 previews[d["file"]] = _preview_pages(year, latest, d["pdf"])
     sealed = archive.is_sealed(latest) if latest else False
-    return _page("documents.html", year, cat=cat, latest=latest.name if latest else None, docs=docs,
+    issued = archive.read_manifest(latest).get("options", {}).get("date", "") if latest else ""
+    return _page("documents.html", year, cat=cat, latest=latest.name if latest else None, docs=docs, issued=issued,
                  previews=previews, sealed=sealed, job=_jobs().get(year), soffice=bool(find_soffice(_inputs() / "office.yaml")),
                  today=_now().date().isoformat(), stages=STAGES,
                  feedback=[f for f in data.version_files(latest) if f.startswith("phan-hoi/")] if latest else [])
