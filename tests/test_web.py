@@ -405,6 +405,25 @@ def test_receive_refusals_use_the_pipeline_messages(fresh):
         else True
 
 
+def test_receive_zip_bomb_and_too_many_members(fresh):
+    _app, client, root = fresh
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bom.xlsx", b"\0" * (21 * 1024 * 1024))          # 21 MB of zeros, ~20 KB compressed
+    assert len(buf.getvalue()) < 200_000
+    files = _upload(client, 2015, [("bom.zip", buf.getvalue())], accept="application/json").get_json()["files"]
+    assert files[0]["note"] == "Tệp lớn hơn 20 MB hoặc rỗng; lần chạy sẽ báo lỗi tệp này."
+    assert files[0]["state"] == "rejected" and files[0]["errors"] == 1
+    stored = list((root / "inputs" / "submissions" / "2015").iterdir())
+    assert [p.stat().st_size for p in stored] == [0]                  # never unpacked to disk
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n in range(501):
+            z.writestr(f"f{n}.xlsx", b"x")
+    resp = _upload(client, 2015, [("nhieu.zip", buf.getvalue())])
+    assert resp.status_code == 422 and "Tệp nén nhieu.zip có 501 tệp, quá nhiều cho một lần nhận" in _error(resp)
+
+
 # ------------------------------------------------------------------------------------ seal (last: changes state)
 def test_seal_with_signed_scan(made):
     _app, client, root = made
