@@ -216,13 +216,18 @@ def commit(stage: Path, outputs: Path, year: int, working_copies: list[str]) -> 
     return target
 
 
+def _documents(version: Path | None) -> list[str]:
+    """The files of a version that are copied out as working copies."""
+    if version is None:
+        return []
+    return sorted(p.name for p in version.iterdir() if p.is_file() and p.name not in (MANIFEST, SEAL)
+                  and p.suffix.lower() in WORKING_COPY_SUFFIXES and not is_office_litter(p.name))
+
+
 def refresh_working_copies(outputs: Path, year: int) -> None:
     """Make ``outputs/<year>/`` hold exactly the working copies of the newest version (none if there is none)."""
-    folder = year_dir(outputs, year)
     newest = latest(outputs, year)
-    names = [] if newest is None else sorted(
-        p.name for p in newest.iterdir() if p.is_file() and p.name not in (MANIFEST, SEAL) and not is_office_litter(p.name))
-    _Swap(folder, newest, names).discard()
+    _Swap(year_dir(outputs, year), newest, _documents(newest)).discard()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -410,10 +415,20 @@ def remove(outputs: Path, year: int, version: int) -> None:
         numbers = read_manifest(v).get("register", [])
     except OutputError:
         numbers = []
-    _writable(v)
-    shutil.rmtree(v)
     folder = year_dir(outputs, year)
-    rest = versions(outputs, year)
+    rest = [p for p in versions(outputs, year) if p != v]
+    # the working copies become the previous version's first: a copy open in Word stops here, nothing removed
+    swap = _Swap(folder, rest[-1] if rest else None, _documents(rest[-1] if rest else None))
+    trash = folder / f".removing-{v.name}"
+    try:
+        os.rename(v, trash)  # one step: the version is gone whole or not at all
+    except OSError as exc:
+        swap.restore()
+        raise OutputError(f"Không xóa được phiên bản {v}: {exc.strerror or exc}. Hãy đóng các tệp của phiên bản "
+                          "này (Word, Excel) rồi thử lại.") from exc
+    swap.discard()
+    _writable(trash)
+    shutil.rmtree(trash, ignore_errors=True)
     holders: dict[tuple, str] = {}
     for other in rest:  # oldest first: the newest unsealed draft printing a number keeps it
         if is_sealed(other):
@@ -428,4 +443,3 @@ def remove(outputs: Path, year: int, version: int) -> None:
         _atomic_write(folder / LATEST, rest[-1].name + "\n")
     elif (folder / LATEST).exists():
         (folder / LATEST).unlink()
-    refresh_working_copies(outputs, year)

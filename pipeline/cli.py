@@ -64,6 +64,14 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, KeyboardInterrupt, SystemExit):
             raise
+        except BrokenPipeError:  # `xhht status | head`: the reader has gone; stop quietly
+            import os
+
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush succeeds
+            except OSError:  # pragma: no cover
+                pass
+            ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the edge: say what happened, in Vietnamese
             message = library_message(exc)
             if message is None:

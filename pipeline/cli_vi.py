@@ -105,6 +105,9 @@ METAVARS = {"integer": "SỐ", "integer range": "SỐ", "float": "SỐ", "float 
 
 def vietnamese_metavars(command: click.core.Command) -> None:
     """Give every option and argument of ``command`` (and its subcommands) a Vietnamese metavar."""
+    command.options_metavar = "[TÙY_CHỌN]"
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = "LỆNH [THAM_SỐ]..."
     for param in command.params:
         if param.metavar is None and not getattr(param, "is_flag", False) and not isinstance(param.type, click.Choice):
             name = getattr(param.type, "name", "")

@@ -49,10 +49,15 @@ def collect(model, include_warnings: bool = True) -> list[UnitFeedback]:
     ``model`` is anything with ``validation`` and ``submissions`` (a ReportModel, or :class:`Checked`).
     """
     used = {s.unit: s for s in model.submissions if s.state == "used"}
+    # a unit whose files were refused (two versions that cannot be ordered, a form naming another unit)
+    # did send something: the office confirms with it first, a "please send your report" letter would be wrong
+    refused = {i.unit for i in model.validation.issues
+               if i.code in ("ambiguous-version", "identity-mismatch", "identity-other-unit", "step-failed")}
     out = []
     for row in model.validation.completeness:
         if row.state == "missing":
-            out.append(UnitFeedback(row.unit, row.name, [], None))
+            if row.unit not in refused:
+                out.append(UnitFeedback(row.unit, row.name, [], None))
             continue
         sub = used.get(row.unit)
         mine = [i for i in model.validation.issues if i.unit == row.unit and i.file == sub.file
@@ -204,11 +209,11 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
     failed: list[Issue] = []
     for fb in collect(model, include_warnings):
         mine: list[Path] = []
-        step = "đánh dấu bảng tính phản hồi"
+        step = "đánh dấu bảng tính phản hồi cho đơn vị"
         try:
             if fb.file is not None:
                 mine.append(marked_workbook(fb, model.year, folder, stamp))
-            step = "viết công văn phản hồi"
+            step = "viết công văn phản hồi cho đơn vị"
             letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
             render_template(templates / "cong_van.docx", letter_context(model, fb, issued, number), letter, issued,
                             title=f"Công văn gửi {fb.name}")

@@ -551,7 +551,12 @@ def ingest(catalog: Catalog, inputs: Path, year: int, receipts: dict[str, _dt.da
         elif mtime.date() <= latest_plausible:
             sub.received_at, sub.receipt_source = mtime.replace(microsecond=0), "file-time"
         result.submissions.append(sub)
-        data = _read_one(sub, catalog, year, result)
+        try:
+            data = _read_one(sub, catalog, year, result)
+        except Exception as exc:  # noqa: BLE001 - one unreadable file never stops the other units
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            result.issues.append(Issue.make("step-failed", unit=sub.unit, file=rel, step="đọc tệp", detail=detail))
+            sub.state, data = "rejected", None
         if data is not None:
             sub.state = "candidate"
             read[id(sub)] = data

@@ -86,7 +86,7 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                 "Ngày báo cáo {date} sớm hơn lần nhận tệp cuối cùng {last} ({last_file}). Hãy kiểm tra "
                                 "lại ngày báo cáo (--date)."),
     "step-failed": (Severity.ERROR,
-                    "Không {step} được cho đơn vị này ({detail}); các đơn vị khác vẫn được xử lý. Hãy gửi tệp này "
+                    "Gặp lỗi khi {step} ({detail}); các đơn vị khác vẫn được xử lý bình thường. Hãy gửi tệp này "
                     "cho người quản trị xhht."),
     "missing-submission": (Severity.WARNING, "{name} (mã {unit_code}) chưa gửi báo cáo năm {year}."),
     "formula-no-value": (Severity.ERROR,

@@ -77,13 +77,13 @@ class Receipt:
     new: bool = True
 
     def text(self) -> str:
-        """One line for people: ``Số đến 3  16/12/2015 09:30  Xã An Phú  bao-cao.xlsx -> …``."""
+        """One line for people: ``Số đến   3  16/12/2015 09:30:00  Xã An Phú, …: bao-cao.xlsx, lưu thành …``."""
         who = self.unit_name or self.unit or "không rõ đơn vị"
         dated = f", ngày báo cáo {self.report_date:%d/%m/%Y}" if self.report_date else ""
         again = " (đã nhận trước đó)" if not self.new else ""
         note = f" {self.note}" if self.note else ""
         return (f"Số đến {self.number:>3}  {self.received:%d/%m/%Y %H:%M:%S}  {who}{dated}: "
-                f"{self.original} -> {self.stored}{again}.{note}")
+                f"{self.original}, lưu thành {self.stored}{again}.{note}")
 
 
 def _connect(outputs: Path) -> sqlite3.Connection:

@@ -74,9 +74,9 @@ def test_one_units_feedback_failure_is_an_issue_and_the_rest_is_written(inputs, 
     monkeypatch.setattr(fb, "marked_workbook", broken)
     res = run(inputs, tmp_path / "out", 2015, dt.date(2015, 12, 20))
     [failed] = [i.text() for i in res.issues if i.code == "step-failed"]
-    assert failed == ("Lỗi [step-failed] BieuMau_2015_10441_Dai-Nghia.xlsx: Không đánh dấu bảng tính phản hồi được "
-                      "cho đơn vị này ('MergedCell' object attribute 'comment' is read-only); các đơn vị khác vẫn được "
-                      "xử lý. Hãy gửi tệp này cho người quản trị xhht.")
+    assert failed == ("Lỗi [step-failed] BieuMau_2015_10441_Dai-Nghia.xlsx: Gặp lỗi khi đánh dấu bảng tính phản hồi "
+                      "cho đơn vị ('MergedCell' object attribute 'comment' is read-only); các đơn vị khác vẫn được xử "
+                      "lý bình thường. Hãy gửi tệp này cho người quản trị xhht.")
     names = {p.name for p in (res.version / "phan-hoi").iterdir()}
     assert not any("_10441_" in n for n in names)
     assert "PhanHoi_2015_10462_Xa-An-My.xlsx" in names and "CV_2015_10462_Xa-An-My.docx" in names
@@ -223,3 +223,22 @@ def test_feedback_workbooks_are_byte_identical_across_runs(inputs, submit, tmp_p
     for name in files:
         assert (a.version / "phan-hoi" / name).read_bytes() == (b.version / "phan-hoi" / name).read_bytes(), name
     shutil.rmtree(tmp_path / "a")
+
+
+def test_a_file_that_breaks_the_reader_is_an_issue_and_the_others_are_read(inputs, submit, monkeypatch):
+    import pipeline.ingest as ing
+
+    submit("10441")
+    submit("10504")
+    original = ing._read_one
+
+    def fragile(sub, *a, **kw):
+        if "10441" in sub.file:
+            raise IndexError("list index out of range")
+        return original(sub, *a, **kw)
+    monkeypatch.setattr(ing, "_read_one", fragile)
+    checked = _check(inputs)
+    assert _texts(checked, "step-failed") == [
+        "Lỗi [step-failed] BieuMau_2015_10441_Dai-Nghia.xlsx: Gặp lỗi khi đọc tệp (list index out of range); các đơn "
+        "vị khác vẫn được xử lý bình thường. Hãy gửi tệp này cho người quản trị xhht."]
+    assert [u.unit for u in checked.received] == ["10504"]

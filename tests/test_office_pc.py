@@ -251,11 +251,12 @@ def test_click_speaks_vietnamese(args, expected):
 
 
 def test_help_has_no_english_metavars():
-    for args in (["run", "--help"], ["archive", "seal", "--help"], ["archive", "list", "--help"],
+    for args in (["--help"], ["archive", "--help"], ["run", "--help"], ["archive", "seal", "--help"], ["archive", "list", "--help"],
                  ["register", "list", "--help"], ["receive", "--help"], ["status", "--help"], ["check", "--help"],
                  ["ingest", "--help"]):
         out = CliRunner().invoke(cli, args).output
-        for word in ("TEXT", "INTEGER", "RANGE", "PATH", "FILENAME", "FILE", "DIRECTORY", "YEAR"):
+        for word in ("TEXT", "INTEGER", "RANGE", "PATH", "FILENAME", "FILE", "DIRECTORY", "YEAR", "OPTIONS", "COMMAND",
+                     "ARGS"):
             assert word not in out, (args, word, out)
 
 
@@ -268,3 +269,24 @@ def test_library_and_os_errors_are_vietnamese(tmp_path):
         f"Lỗi: Không mở được {bad} như một tệp Word (.docx): tệp bị hỏng hoặc không phải .docx. Hãy mở tệp bằng Word, "
         "lưu lại dạng .docx rồi thử lại.")
     assert "Package not found" not in res.output and "Traceback" not in res.output
+
+
+def test_remove_with_a_working_copy_open_in_excel_changes_nothing(small, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(small, out, 2015, DAY, feedback=False)
+    run(small, out, 2015, dt.date(2015, 12, 21), feedback=False)
+    before = _tree(out)
+    monkeypatch.setattr("pipeline.store.RETRY_DELAYS", (0.0,))
+    real = os.replace
+
+    def excel_holds_summary(src, dst, *a, **k):
+        if Path(src) == out / "2015" / "TongHop_XHHT_2015.xlsx":
+            raise PermissionError(13, "Permission denied", str(src))
+        return real(src, dst, *a, **k)
+    monkeypatch.setattr(os, "replace", excel_holds_summary)
+    res = CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "2"])
+    assert res.exit_code == 1
+    assert res.output == (f"Lỗi: Không ghi được {out / '2015' / 'TongHop_XHHT_2015.xlsx'}: tệp đang mở trong chương "
+                          "trình khác hoặc không có quyền ghi. Hãy đóng tệp TongHop_XHHT_2015.xlsx trong Excel rồi "
+                          "chạy lại.\n")
+    assert _tree(out) == before

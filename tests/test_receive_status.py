@@ -36,8 +36,8 @@ def test_receive_records_stores_and_deduplicates(tmp_path, inputs, submit):
     stored = inputs / "submissions" / "2015" / r.stored
     assert stored.read_bytes() == src.read_bytes()
     assert dt.datetime.fromtimestamp(stored.stat().st_mtime) == T1  # the file's time is its receipt time
-    assert r.text() == (f"Số đến   1  10/12/2015 09:00:00  Xã An Phú, ngày báo cáo 10/12/2015: bao cao An Phu.xlsx "
-                        f"-> {r.stored}.")
+    assert r.text() == (f"Số đến   1  10/12/2015 09:00:00  Xã An Phú, ngày báo cáo 10/12/2015: bao cao An Phu.xlsx, "
+                        f"lưu thành {r.stored}.")
     # the same bytes again (another name, later): recorded once, the first receipt is returned
     again = tmp_path / "copy.xlsx"
     shutil.copy(src, again)
