@@ -131,6 +131,12 @@ def test_clerk_path_from_receipt_to_sealed_version(server, browser, tmp_path):
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.missing")) == 37
     _shot(browser, shots, "01-tong-quan-chua-nhan")
 
+    # the forms to send out
+    browser.find_element(By.LINK_TEXT, "2. Biểu mẫu").click()
+    zip_link = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-zip]")))
+    assert "Tải tất cả (37 biểu mẫu" in zip_link.text
+    _shot(browser, shots, "01b-bieu-mau", full=False)
+
     # 2. receive: choose the 37 shipped files of 2015 (one with an error) and send them
     browser.find_element(By.LINK_TEXT, "3. Nhận báo cáo").click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-files]")))
@@ -174,6 +180,9 @@ def test_clerk_path_from_receipt_to_sealed_version(server, browser, tmp_path):
     wait.until(EC.presence_of_element_located((By.ID, "date")))
     browser.execute_script("document.getElementById('date').value = '2015-12-20'")
     browser.find_element(By.CSS_SELECTOR, "[data-make-button]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-bar], [data-job-done], [data-job-error]")))
+    if browser.find_elements(By.CSS_SELECTOR, "[data-bar]"):                  # the progress while it runs
+        _shot(browser, shots, "05a-dang-lap-van-ban", full=False)
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-job-done], [data-job-error]")))
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-job-error]")
     assert "Đã lập xong phiên bản v1" in browser.find_element(By.CSS_SELECTOR, "[data-job-done]").text
