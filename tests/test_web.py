@@ -264,21 +264,50 @@ def test_password_mode_needs_login_and_sets_safe_cookie(tmp_path):
 
 
 def test_serve_binds_loopback_by_default_and_needs_a_password_elsewhere(monkeypatch):
-    import waitress
+    import waitress.server
 
     seen = {}
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(app=app, **kw))
+
+    class Server:
+        def __init__(self, app, **kw):
+            seen.update(app=app, **kw)
+
+        def run(self):
+            raise KeyboardInterrupt
+
+        def close(self):
+            seen["closed"] = True
+
+    monkeypatch.setattr(waitress.server, "create_server", Server)
     from pipeline.web import serve
 
-    serve("inputs", "outputs", open_browser=False, announce=seen.setdefault("said", []).append)
-    assert seen["host"] == "127.0.0.1" and seen["port"] == 8765
+    said = []
+    serve("inputs", "outputs", open_browser=False, announce=said.append)
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8765 and seen["closed"]
     assert seen["app"].config["XHHT_LOOPBACK_ONLY"] and seen["app"].config["XHHT_PASSWORD"] is None
-    assert seen["said"][0].startswith("Trang xhht đang chạy tại http://127.0.0.1:8765/")
+    assert said[0].startswith("Trang xhht đang chạy tại http://127.0.0.1:8765/") and said[1] == "Đã dừng trang xhht."
     serve("inputs", "outputs", host="0.0.0.0", port=9000, password="pw", open_browser=False, announce=lambda _m: None)
     assert seen["host"] == "0.0.0.0" and seen["app"].config["XHHT_PASSWORD"] == "pw"
     assert not seen["app"].config["XHHT_LOOPBACK_ONLY"]
     client = seen["app"].test_client()
     assert client.get("/nam/2015", headers={"Host": "[::1]:9000"}).status_code == 302     # login first
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # waitress leaves its socket to gc
+def test_serve_says_when_the_port_is_taken():
+    import gc
+    import socket
+
+    from pipeline.errors import UsageError
+    from pipeline.web import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(UsageError, match=f"Không mở được trang tại 127.0.0.1:{port}: cổng đang được chương trình"):
+            serve("inputs", "outputs", port=port, open_browser=False, announce=lambda _m: None)
+    gc.collect()
 
 
 def test_serve_command_asks_for_a_password_for_another_host(monkeypatch):

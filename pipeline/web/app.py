@@ -234,7 +234,7 @@ def serve(inputs: Path | str = "inputs", outputs: Path | str = "outputs", host: 
           port: int = DEFAULT_PORT, password: str | None = None, open_browser: bool = True,
           announce: Callable[[str], None] = print) -> None:
     """Serve the app with waitress until interrupted; open the browser at it."""
-    import waitress
+    from waitress.server import create_server
 
     if not is_loopback(host) and not password:
         raise UsageError("Khi mở trang cho máy khác (--host khác 127.0.0.1) phải đặt mật khẩu: biến môi trường "
@@ -243,10 +243,23 @@ def serve(inputs: Path | str = "inputs", outputs: Path | str = "outputs", host: 
                      loopback_only=is_loopback(host))
     shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
     url = f"http://{shown}:{port}/"
+    try:
+        server = create_server(app, host=host, port=port, threads=4, ident="xhht")
+    except OSError as exc:
+        import errno
+
+        why = ("cổng đang được chương trình khác dùng (có thể một trang xhht khác đang chạy): thử --port khác"
+               if exc.errno in (errno.EADDRINUSE, 10048) else "địa chỉ không dùng được trên máy này")
+        raise UsageError(f"Không mở được trang tại {host}:{port}: {why}.") from exc
     announce(f"Trang xhht đang chạy tại {url} (dữ liệu: {Path(inputs)}, kết quả: {Path(outputs)}). "
              "Nhấn Ctrl+C để dừng.")
     if open_browser:
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    waitress.serve(app, host=host, port=port, threads=4, ident="xhht", _quiet=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        announce("Đã dừng trang xhht.")
+    finally:
+        server.close()
