@@ -56,11 +56,21 @@ def server(tmp_path):
     # the files arrive on the afternoon of the deadline (the clock of the receipts and of the board)
     app = create_app(inputs, tmp_path / "outputs", clock=lambda: dt.datetime(2015, 12, 15, 16, 0))
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    stop = threading.Event()
+
+    def loop():  # waitress's own loop, in short turns so that it can be stopped cleanly
+        while not stop.is_set():
+            srv.asyncore.loop(timeout=0.1, map=srv._map, use_poll=srv.adj.asyncore_use_poll, count=1)
+
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}", tmp_path, app
-    srv.close()
+    stop.set()
     thread.join(5)
+    srv.task_dispatcher.shutdown()
+    from waitress import wasyncore
+
+    wasyncore.close_all(srv._map)                 # the listening socket and any kept-alive connection
 
 
 @pytest.fixture
@@ -114,7 +124,7 @@ def _fetch(driver, url: str) -> bytes:
     return base64.b64decode(data)
 
 
-def test_clerk_path_from_receipt_to_sealed_version(server, browser, tmp_path):
+def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
