@@ -565,7 +565,7 @@ _vietnamese_metavars(cli)
 
 
 # ------------------------------------------------------------------------------------------ serve
-@cli.command(name="serve")
+@cli.command(name="serve", options_metavar="[TÙY_CHỌN]")
 @_inputs_option
 @_outputs_option
 @click.option("--host", "host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",

@@ -328,6 +328,9 @@ def test_serve_command_asks_for_a_password_for_another_host(monkeypatch):
     assert calls[1]["password"] == "từ-môi-trường" and calls[1]["port"] == 9001
     CliRunner().invoke(cli, ["serve"])
     assert calls[2]["password"] is None and calls[2]["host"] == "127.0.0.1"
+    help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "serve [TÙY_CHỌN]" in help_text and "--port CỔNG" in help_text
+    assert "OPTIONS" not in help_text and "INTEGER" not in help_text
 
 
 def test_a_failed_run_shows_its_message(fresh):
