@@ -592,6 +592,30 @@ def utf8_streams() -> None:
 _vietnamese_metavars(cli)
 
 
+# ------------------------------------------------------------------------------------------ serve
+@cli.command(name="serve", options_metavar="[TÙY_CHỌN]")
+@_inputs_option
+@_outputs_option
+@click.option("--host", "host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
+              help="Địa chỉ mở trang. Khác 127.0.0.1 thì phải có mật khẩu (biến XHHT_PASSWORD hoặc nhập khi hỏi).")
+@click.option("--port", "port", type=click.IntRange(1, 65535), default=8765, show_default=True, metavar="CỔNG",
+              help="Cổng của trang.")
+@click.option("--no-browser", "no_browser", is_flag=True, help="Không tự mở trình duyệt.")
+def serve_cmd(inputs, outputs, host, port, no_browser):
+    """Mở trang web của xhht trên máy này (trình duyệt), để làm mọi bước mà không cần dòng lệnh."""
+    import os
+
+    from .web import serve
+    from .web.app import is_loopback
+
+    password = None
+    if not is_loopback(host):
+        password = os.environ.get("XHHT_PASSWORD") or click.prompt(
+            "Mật khẩu cho trang (các máy khác phải nhập khi mở)", hide_input=True, confirmation_prompt=True)
+    serve(inputs, outputs, host=host, port=port, password=password, open_browser=not no_browser,
+          announce=click.echo)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     utf8_streams()
     cli(prog_name="xhht")
