@@ -15,6 +15,7 @@ from .ingest import Submission
 from .plan import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
 from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
 from .validate import Observation, ValidationResult
+from .vnformat import round_half_up, shown_rate
 
 # Status codes of an indicator against its target. MET/EXCEEDED/NOT_MET are said only in a milestone
 # year (against the milestone's value); a year between milestones is judged against the lộ trình
@@ -302,10 +303,12 @@ def _judge_year(target: Target | None, rate: float | None, previous: float | Non
     if pv is None:
         status = BASELINE if baseline_year is not None and year <= baseline_year else NO_PATH
         return {**out, "status": status, "margin": rate - target.value, "judged_against": "baseline"}
-    margin = rate - pv
-    if margin < -EXCEED_TOLERANCE:
+    # Judged on the figures as the documents show them (one decimal, never 100,0 below 100), so that a reader
+    # never sees "chậm 0,1 điểm phần trăm" between two equal figures, nor "đạt" for 99,9% against 100%.
+    margin = round(shown_rate(rate) - round_half_up(pv, 1), 1)
+    if margin < 0:
         status = BEHIND
-    elif margin > EXCEED_TOLERANCE:
+    elif margin > 0:
         status = AHEAD if target.path != "constant" else ON_PATH
     else:
         status = ON_PATH
@@ -322,10 +325,10 @@ def _judge(target: Target | None, rate: float | None, previous: float | None) ->
             return NO_BASELINE, None
         margin = rate - previous
         return (MET if margin > 0 else NOT_MET), margin
-    margin = rate - target.value
+    margin = round(shown_rate(rate) - round_half_up(target.value, 1), 1)
     if margin < 0:
         return NOT_MET, margin
-    if margin > EXCEED_TOLERANCE and target.kind in ("at_least", "reach"):
+    if margin > 0 and target.kind in ("at_least", "reach"):
         return EXCEEDED, margin
     return MET, margin
 

@@ -79,7 +79,7 @@ def _cell_rate(ur, r) -> str:
         return "Lỗi"
     if r.indicator.kind == STATUS:
         return ur.status_value or ""
-    return vn.fixed(vn.round_half_up(ur.rate, 1), 1) if ur.rate is not None else ""
+    return vn.rate_cell(ur.rate)
 
 
 def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
@@ -99,7 +99,7 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     total = []
     for r in results:
         sub = r.subtotals.get(key)
-        total.append(vn.fixed(vn.round_half_up(sub[2], 1), 1) if sub and sub[2] is not None else "")
+        total.append(vn.rate_cell(sub[2]) if sub else "")
     rows.append({"no": "", "name": "Cộng", "cells": total})
     heading = ("A. Các xã, thị trấn (tỷ lệ %)" if communes else "B. Các phòng, ban, đoàn thể cấp huyện (tỷ lệ %)")
     return {"heading": heading, "columns": [r.indicator.label for r in results], "rows": rows}

@@ -31,15 +31,26 @@ def fixed(value: float, decimals: int = 1) -> str:
     return ("-" if value < 0 and text.strip("0,.") else "") + text
 
 
+def shown_rate(value: float, decimals: int = 1) -> float:
+    """The rate as a document shows it: one decimal, half up; a rate below 100 never shows as 100 (floored to
+    99,9 at the top: 99,95 and 99,98 read 99,9), so "100%" always means every one."""
+    shown = round_half_up(value, decimals)
+    if shown >= 100 > value:
+        shown = math.floor(value * 10**decimals) / 10**decimals
+    return shown
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
-    """Return a percentage with one decimal, without a space: ``96.24`` -> ``96,2%``; ``100`` -> ``100,0%``."""
+    """Return a percentage with one decimal, without a space: ``96.24`` -> ``96,2%``; ``100`` -> ``100,0%``;
+    ``99.96`` -> ``99,9%`` (see :func:`shown_rate`)."""
     if value is None:
         return ""
-    shown = round_half_up(value, decimals)
-    while shown >= 100 > value and decimals < 3:  # never print 100,0% for 99,96%
-        decimals += 1
-        shown = math.floor(value * 10**decimals) / 10**decimals
-    return fixed(shown, decimals) + "%"
+    return fixed(shown_rate(value, decimals), decimals) + "%"
+
+
+def rate_cell(value: float | None) -> str:
+    """A rate in a table whose header says (%): ``96,2``; the same rounding as :func:`percent`."""
+    return "" if value is None else fixed(shown_rate(value), 1)
 
 
 def points(value: float | None, decimals: int = 1) -> str:

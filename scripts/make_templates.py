@@ -345,8 +345,11 @@ def signature_block(doc):
     return t
 
 
-def data_table(doc, heads, cells, widths, loop):
-    """A bordered table: a repeated header row and one looped row ``{%tr for ... %}``."""
+def data_table(doc, heads, cells, widths, loop, keep_together=False):
+    """A bordered table: a repeated header row and one looped row ``{%tr for ... %}``.
+
+    ``keep_together``: every row is kept with the next (a short table of results moves to the next page whole
+    instead of leaving one row behind; a table longer than a page still breaks, with its header repeated)."""
     t = doc.add_table(rows=4, cols=len(heads))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -359,6 +362,11 @@ def data_table(doc, heads, cells, widths, loop):
         cell_text(c, text, align=align)
     cant_split(t.rows[2])
     cell_text(t.rows[3].cells[0], "{%tr endfor %}")
+    if keep_together:
+        for row in (t.rows[0], t.rows[2]):
+            for c in row.cells:
+                for cp in c.paragraphs:
+                    cp.paragraph_format.keep_with_next = True
     return t
 
 
@@ -419,19 +427,34 @@ def base_document():
 
 # ------------------------------------------------------------------------------------ báo cáo
 def kinh_gui(doc):
-    """NĐ 30 box 9a: one recipient on the line; several, one per line under the colon."""
+    """NĐ 30 box 9a: one recipient on the same line; several, each on a dash line, the first on the line of
+    "Kính gửi:" and the others aligned under it."""
     para(doc, "{%p if kinh_gui|length == 1 %}")
     para(doc, "Kính gửi: {{ kinh_gui[0] }}", style="XH Kinh gui")
     para(doc, "{%p else %}")
-    para(doc, "Kính gửi:", style="XH Kinh gui")
-    para(doc, "{%p for k in kinh_gui %}")
+    p = para(doc, "Kính gửi:\t{{ kinh_gui[0] }}", style="XH Kinh gui")
+    _kinh_gui_line(p, first=True)
+    para(doc, "{%p for k in kinh_gui[1:] %}")
     p = para(doc, "{{ k }}", style="XH Kinh gui")
-    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    p.paragraph_format.left_indent = Mm(45)
-    p.paragraph_format.space_before = Pt(0)
-    p.paragraph_format.space_after = Pt(0)
+    _kinh_gui_line(p, first=False)
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+
+
+KINH_GUI_DASH_MM = 52   # where the recipients' dashes line up (left of the text area)
+KINH_GUI_LABEL_MM = 22  # width given to "Kính gửi:" before the first dash
+
+
+def _kinh_gui_line(p, first):
+    pf = p.paragraph_format
+    pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    pf.left_indent = Mm(KINH_GUI_DASH_MM)
+    pf.first_line_indent = Mm(-KINH_GUI_LABEL_MM) if first else Mm(0)
+    pf.tab_stops.add_tab_stop(Mm(KINH_GUI_DASH_MM))
+    pf.keep_with_next = True
+    if not first:
+        pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
 
 
 def bieu_tables(doc, type_name):
@@ -469,7 +492,7 @@ def bao_cao() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [10, 46, 26, 37, 17, 29], "r in g.rows")
+               [10, 46, 26, 37, 17, 29], "r in g.rows", keep_together=True)
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
@@ -536,7 +559,7 @@ def ke_hoach() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.result }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.gap }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [13, 70, 26, 28, 28], "r in g.rows")
+               [13, 70, 26, 28, 28], "r in g.rows", keep_together=True)
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 

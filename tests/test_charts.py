@@ -88,7 +88,7 @@ def test_labels_font_and_number_formats(long_series, tmp_path):
 
     path = font_manager.findfont(font_manager.FontProperties(family=chart_font()), fallback_to_default=False)
     assert charts._covers_vietnamese(path)
-    assert charts._pct(100.0) == "100,0%" and charts._pct(96.24) == "96,2%" and charts._pct(99.96) == "99,96%"
+    assert charts._pct(100.0) == "100,0%" and charts._pct(96.24) == "96,2%" and charts._pct(99.96) == "99,9%"
     assert charts._number(97.5) == "97,5" and charts._number(90.0) == "90" and charts._number(1500) == "1.500"
     assert CHART_LABELS["district"] == "Kết quả toàn huyện"
     # seven years with four unknown ones and a lộ trình: drawn, and different from the same without labels

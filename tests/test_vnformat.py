@@ -16,8 +16,8 @@ def test_number(value, text):
 
 @pytest.mark.parametrize("value, text", [
     (96.24, "96,2%"), (96.25, "96,3%"), (100.0, "100,0%"), (7.0, "7,0%"), (0.0, "0,0%"),
-    (99.96, "99,96%"),   # never shown as 100% when below 100
-    (99.999, "99,99%"), (30.04, "30,0%"),
+    (99.96, "99,9%"),   # never shown as 100% when below 100: floored to 99,9 at the top
+    (99.999, "99,9%"), (99.95, "99,9%"), (99.94, "99,9%"), (30.04, "30,0%"),
 ])
 def test_percent(value, text):
     assert vn.percent(value) == text
