@@ -34,6 +34,8 @@ class Phrasebook:
             raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
         self.labels: dict[str, str] = dict(doc.get("labels") or {})
         self.raw: dict[str, Any] = dict(doc.get("sentences") or {})
+        # Clauses chosen by conditions on the facts: key -> [{"when": Jinja test, "say": Jinja sentence}, …]
+        self.conditional: dict[str, list] = dict(doc.get("conditional") or {})
         self._compiled: dict[str, Any] = {}
 
     def _template(self, key: str):
@@ -45,6 +47,35 @@ class Phrasebook:
 
     def say(self, key: str, **facts: Any):
         return render_string(self._template(key), key, facts)
+
+    def chosen(self, key: str, **facts: Any) -> list:
+        """The clauses of the conditional entry ``key`` whose ``when`` holds for ``facts``, each rendered.
+
+        An entry whose ``when`` is ``otherwise`` is used only when no other clause of the entry was chosen."""
+        entries = self.conditional.get(key)
+        if not isinstance(entries, list):
+            raise CatalogError([f"{self.path.name}: thiếu danh sách câu theo điều kiện '{key}'."])
+        out, fallback = [], []
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict) or "say" not in e:
+                raise CatalogError([f"{self.path.name}: '{key}', mục {i + 1}: cần có 'when' và 'say'."])
+            name = f"{key}[{i + 1}]"
+            when = str(e.get("when", "true")).strip()
+            if when == "otherwise":
+                fallback.append(name)
+                continue
+            if name + ".when" not in self._compiled:
+                self._compiled[name + ".when"] = compile_string("{% if " + when + " %}1{% endif %}", name)
+            if str(render_string(self._compiled[name + ".when"], name, facts)) == "1":
+                out.append(self._say_raw(name, e["say"], facts))
+        if not out:
+            out = [self._say_raw(n, entries[int(n.rsplit("[", 1)[1][:-1]) - 1]["say"], facts) for n in fallback]
+        return out
+
+    def _say_raw(self, name: str, source: str, facts: dict):
+        if name not in self._compiled:
+            self._compiled[name] = compile_string(str(source).strip(), name)
+        return render_string(self._compiled[name], name, facts)
 
     def lines(self, key: str) -> list:
         """A list entry of the phrasebook (fixed lines, e.g. lessons learnt), each escaped."""
@@ -341,8 +372,59 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         limits.append(pb.say("assess.limits.none"))
     else:
         limits[-1] = limits[-1][:-1] + "." if str(limits[-1]).endswith(";") else limits[-1]
-    causes = [pb.say("assess.causes.objective"), pb.say("assess.causes.subjective", reporting=reporting)]
-    return {"results": results, "limits": limits, "causes": causes, "lessons": pb.lines("assess.lessons")}
+    cf = conclusion_facts(m)
+    causes = [pb.say("assess.causes.objective", items=pb.chosen("causes.objective", **cf)),
+              pb.say("assess.causes.subjective", items=pb.chosen("causes.subjective", **cf))]
+    return {"results": results, "limits": limits, "causes": causes, "lessons": pb.chosen("lessons", **cf)}
+
+
+def conclusion_facts(m: ReportModel) -> dict[str, Any]:
+    """The facts the office's conclusions (causes, lessons, proposals) are chosen by and drawn from.
+
+    Everything is taken from the model: which targets lag, in which goal group, where and by how much; which
+    activity totals fell or rose since last year; funding; late, missing and erroneous reports."""
+    plan = m.catalog.plan
+    lag = m.lagging
+    lag_by_group = {g.code: [vn.lower_first(r.indicator.name) for r in lag if r.indicator.group == g.code]
+                    for g in plan.goal_groups}
+    # the units most often among the weakest or failing of the lagging targets ("where")
+    hits: dict[str, list] = {}
+    for r in lag:
+        units = ([u.unit for u in r.failing()] if r.indicator.kind == STATUS else
+                 [u.unit for u in r.without()] if r.binary else [u.unit for u in r.weakest()])
+        for u in units:
+            hits.setdefault(u.code, [u, 0])[1] += 1
+    weak = sorted(hits.values(), key=lambda h: (-h[1], h[0].code))
+    weak_units = [vn.in_sentence(u.name) for u, c in weak if c >= 2][:3] or [vn.in_sentence(u.name) for u, _ in weak][:2]
+    ratio_lag = [r for r in lag if r.indicator.kind != STATUS and r.margin is not None]
+    worst = min(ratio_lag, key=lambda r: r.margin) if ratio_lag else None
+    acts = [a for a in m.activities if a.reporters and a.change is not None]
+    fell = [f"{vn.lower_first(a.label)} (giảm {vn.number(-a.change)} {a.measure})" for a in acts if a.change < 0]
+    rose = sorted((a for a in acts if a.change > 0 and a.previous_total),
+                  key=lambda a: -a.change / a.previous_total)
+    strong = [vn.lower_first(r.indicator.name) for r in sorted(
+        (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS),
+        key=lambda r: -r.margin)[:2]]
+    v = m.validation
+    from .layout import FUNDING_SOURCES
+
+    total = m.funding_total() if m.funding else 0
+    public = m.funding_total(FUNDING_SOURCES[0][0]) if m.funding else 0
+    return dict(
+        year=m.year, prev_year=m.year - 1, is_milestone=m.is_milestone_year,
+        milestone_year=m.milestone.year if m.milestone else m.year,
+        lagging=[vn.lower_first(r.indicator.name) for r in lag], lag_by_group=lag_by_group,
+        worst=(None if worst is None else {"name": vn.lower_first(worst.indicator.name), "rate": worst.rate,
+                                           "margin": worst.margin}),
+        failing=names(sorted({u.unit.code: u.unit for r in lag if r.indicator.kind == STATUS
+                              for u in r.failing()}.values(), key=lambda u: u.code)),
+        weak_units=weak_units, strong=strong, fell=fell,
+        rose=[{"label": vn.lower_first(a.label), "total": a.total, "change": a.change, "measure": a.measure}
+              for a in rose[:2]],
+        missing=[vn.in_sentence(u.name) for u in v.missing], late=sum(1 for u in v.received if u.late_days),
+        errors=len(v.with_errors), funding=total,
+        funding_change=(None if m.previous_funding is None or not m.funding else total - m.previous_funding),
+        public_share=(100 * public / total if total else None))
 
 
 def component_lines(pb: Phrasebook, m: ReportModel) -> list:
@@ -413,8 +495,8 @@ def next_path(m: ReportModel, r: IndicatorResult, year: int) -> float | None:
 
 
 def proposals(pb: Phrasebook, m: ReportModel) -> list:
-    lag = [vn.lower_first(r.indicator.name) for r in m.lagging][:4]
-    out = [pb.say("prop.ubnd", lagging=lag), pb.say("prop.so")]
+    cf = conclusion_facts(m)
+    out = [pb.say("prop.ubnd", items=pb.chosen("prop.ubnd", **cf)), pb.say("prop.so", items=pb.chosen("prop.so", **cf))]
     themes = _themes(_texts(m.proposals), m.office_unit)
     if themes:
         out.append(pb.say("prop.units", items=[pb.say("prop.theme", count=c, theme=n) for n, c in themes]))
@@ -432,6 +514,10 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
+# the facts of the conditional clauses (conclusion_facts)
+CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
+                   "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",
+                   "funding_change", "public_share"}
 CONTEXT_KEYS = {
     "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
                      "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
@@ -465,6 +551,20 @@ def check_wording(inputs: Path | str | None) -> list[str]:
             continue
         for var in sorted(names_used - FACTS):
             problems.append(f"{pb.path.name}, câu '{key}': biến '{var}' chưa được định nghĩa.")
+    for key, entries in pb.conditional.items():
+        for i, e in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(e, dict):
+                continue
+            when = str(e.get("when", "true")).strip()
+            for part, source in (("when", "" if when == "otherwise" else "{% if " + when + " %}1{% endif %}"),
+                                 ("say", str(e.get("say", "")))):
+                try:
+                    used = meta.find_undeclared_variables(env.parse(source))
+                except TemplateSyntaxError as exc:
+                    problems.append(f"{pb.path.name}, '{key}' mục {i + 1} ({part}): lỗi cú pháp ({exc.message}).")
+                    continue
+                for var in sorted(used - CONDITION_FACTS):
+                    problems.append(f"{pb.path.name}, '{key}' mục {i + 1} ({part}): biến '{var}' chưa được định nghĩa.")
     for name, keys in CONTEXT_KEYS.items():
         path, _origin = locate(name, inputs)
         try:

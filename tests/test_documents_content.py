@@ -48,7 +48,7 @@ STYLE_RULES = [
     (re.compile(r"\b(hoá|hoà|Hoá|khoẻ|thuỷ|Uỷ|uỷ|tuỳ|kĩ|Kĩ|lí do|quản lí)\b"), "orthography (hóa, Ủy, kỹ)"),
     (re.compile(r"(?<=[a-zà-ỹ,;:] )(Xã|Thị trấn) [A-ZĐ]"), "Xã/Thị trấn capitalised mid-sentence"),
     (re.compile(r"(?<![\d.,/])\d{4,}(?![\d.,])(?! ?[-–/])"), "count ≥ 1.000 without a dot"),
-    (re.compile(r"(?<![\d,])\d+%"), "percentage without one decimal"),
+    (re.compile(r"(?<![\d,])\d+%|\d,\d{2,}%"), "percentage without one decimal"),
     (re.compile(r"điểm %"), "“điểm phần trăm” not spelled out"),
     (re.compile(r"[\"'→]|->"), "straight quote or arrow"),
     (re.compile(r"(?:19|20)\d\d ?- ?(?:19|20)\d\d|\d{2}-\d{2} tuổi|—"), "dash style (en dash for ranges)"),
@@ -84,6 +84,8 @@ def test_style_scan_over_every_generated_document(shipped):
 
 def test_style_scan_can_fail():
     bad = ["Năm 2015 văn hoá đạt 96% với 2181 lượt, tăng 4 điểm % → “x”", "trao cho Xã Hùng Tiến"]
+    assert _deviations(["đạt 99,95% (66.847/66.878 người)"])  # two decimals: one decimal everywhere
+    assert not _deviations(["đạt 99,9% (66.847/66.878 người); 100,0%; 0,5%"])
     rules = {d.split(":")[0] for d in _deviations(bad)}
     assert {"orthography (hóa, Ủy, kỹ)", "count ≥ 1.000 without a dot", "percentage without one decimal",
             "“điểm phần trăm” not spelled out", "straight quote or arrow",
