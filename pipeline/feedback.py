@@ -196,8 +196,9 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
         subject = pb.say("cv.subject.errors" if errors else "cv.subject.warnings", **f)
         body = [pb.say("cv.received", parts=parts, **f)]
         shown = 0
-        for head, items, letter in ((("cv.errors.head"), errors, "a"), ("cv.warnings.head", warnings,
-                                                                          "b" if errors else "a")):
+        both = bool(errors and warnings)  # "a)" and "b)" only when the letter has both kinds
+        for head, items, letter in (("cv.errors.head", errors, "a" if both else ""),
+                                    ("cv.warnings.head", warnings, "b" if both else "")):
             if not items:
                 continue
             body.append(pb.say(head, letter=letter))

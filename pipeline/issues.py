@@ -139,6 +139,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "no-activities": (Severity.WARNING,
                       "Đơn vị chưa nhập số lượng hoạt động nào ở trang '{sheet}'. Hãy nhập số lượng từng hoạt động "
                       "trong năm (không có thì nhập 0)."),
+    "activity-implausible": (Severity.WARNING,
+                             "'{label}' là {value} {measure}, gấp {factor} lần mức phổ biến của các {kind} "
+                             "({median}). Hãy kiểm tra lại; nếu số liệu đúng, đề nghị xác nhận."),
     "activity-missing": (Severity.WARNING,
                          "Chưa nhập số lượng '{label}'; số này chưa được tính vào tổng của huyện. Nếu không có, "
                          "hãy nhập 0."),

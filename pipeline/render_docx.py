@@ -213,9 +213,9 @@ def _gap_cell(r, goal: float | None) -> str:
     if r.indicator.kind == STATUS:
         rest = len(r.failing())  # communes known not to meet the standard (not those that did not report)
         return f"{vn.count2(rest)} xã, thị trấn" if rest and goal is not None and goal >= 100 else "–"
-    if goal is None or r.rate is None or r.rate >= goal - 0.05:
+    if goal is None or r.rate is None or vn.shown_rate(r.rate) >= vn.round_half_up(goal, 1):
         return "–"
-    return f"{vn.points(goal - r.rate)} điểm phần trăm"
+    return f"{vn.points(vn.round_half_up(goal, 1) - vn.shown_rate(r.rate))} điểm phần trăm"
 
 
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
@@ -245,9 +245,10 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
                                         failing=len(r.failing()), population=pb.labels.get("communes", ""),
                                         units=wording.names([u.unit for u in r.failing()])))
-            elif goal is not None and r.rate is not None and r.rate < goal - 0.05 and r.indicator.kind != STATUS:
+            elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
+                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1)):
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
-                                        gap=goal - r.rate, prev_year=model.year, rate=r.rate,
+                                        gap=vn.round_half_up(goal, 1) - vn.shown_rate(r.rate), prev_year=model.year, rate=r.rate,
                                         units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))
         if rows:
             groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
@@ -255,9 +256,30 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     for g in plan.goal_groups:
         if g.code in lag_groups:
             focus += [t for t in g.tasks if t not in focus]
+    # the focus line of each focus task: the lagging targets it serves (not already named under an earlier
+    # task when others are left) and its activities that fell last year
+    serves: dict[str, list] = {}
+    for r in sorted(model.lagging, key=lambda r: r.margin if r.margin is not None else 0):
+        for g in plan.goal_groups:
+            if g.code == r.indicator.group:
+                for t in g.tasks:
+                    serves.setdefault(t, []).append(r)
+    named: set[str] = set()
     tasks = []
     for t in plan.tasks:
-        lines = [pb.say("kh.focus", year=year)] if t.code in focus else []
+        lines = []
+        if t.code in focus:
+            rs = serves.get(t.code, [])
+            pick = ([r for r in rs if r.indicator.code not in named] or rs)[:2]
+            named |= {r.indicator.code for r in pick}
+            targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
+                              result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
+                              goal=(None if r.indicator.kind == STATUS else wording.next_path(model, r, year)),
+                              year=year) for r in pick]
+            fell = [f"{vn.lower_first(a.label)} ({vn.number(a.total)} {a.measure}, giảm {vn.number(-a.change)})"
+                    for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
+            lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
+                                count=max(0, len(rs) - len(pick)), items=fell[:2]))
         lines += [f"- {item}" for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})

@@ -244,7 +244,7 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
         if clean:
             texts.append(Text(t.unit, t.task, clean, t.file, t.cell))
     activities, remarks, act_issues = _check_activities(catalog, data, texts)
-    issues += act_issues + _check_report_dates(catalog, data)
+    issues += act_issues + _check_activity_plausibility(catalog, data, activities) + _check_report_dates(catalog, data)
 
     money: list[Money] = []
     for m in data.money:
@@ -595,4 +595,74 @@ def _check_bounds(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> 
                 if o.valid and v is not None and v > rules.max_median_factor * mid:
                     exclude(o, fld, "above-median", factor=vn.number(rules.max_median_factor),
                             median=vn.number(round(mid)))
+    return out
+
+
+# ------------------------------------------------------------------------------------ activity counts
+@dataclass(frozen=True)
+class ActivityMedian:
+    """rules.yaml ``activity_median``: a count above ``max_factor`` × the median of the units of its kind."""
+
+    max_factor: float | None = None
+    min_value: int = 0        # counts below this are never flagged (small numbers vary a lot)
+    min_units: int = 5        # the median needs this many units of the kind reporting
+
+
+def load_activity_median(catalog: Catalog) -> ActivityMedian:
+    """Read the ``activity_median`` section of rules.yaml (no check when absent). Raises CatalogError."""
+    import yaml
+
+    from .errors import CatalogError
+
+    path = catalog.files.get("rules.yaml") if getattr(catalog, "files", None) else None
+    if path is None or not path.is_file():
+        return ActivityMedian()
+    d = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("activity_median") or {}
+    if not isinstance(d, dict):
+        raise CatalogError(["rules.yaml, mục activity_median: phải có max_factor, min_value, min_units."])
+    problems = []
+    factor, low, n = d.get("max_factor"), d.get("min_value", 0), d.get("min_units", 5)
+    if factor is not None and (not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 1):
+        problems.append(f"rules.yaml, mục activity_median: max_factor phải là số lớn hơn 1 (nhận được {factor!r}).")
+    for name, v in (("min_value", low), ("min_units", n)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            problems.append(f"rules.yaml, mục activity_median: {name} phải là số nguyên không âm (nhận được {v!r}).")
+    if problems:
+        raise CatalogError(problems)
+    return ActivityMedian(float(factor) if factor is not None else None, low, max(1, n))
+
+
+def _check_activity_plausibility(catalog: Catalog, data: IngestResult,
+                                 activities: dict[str, dict[str, int]]) -> list[Issue]:
+    """A warning at the cell of an activity count far above what units of the same kind report.
+
+    The count stays in the district total (it may be true: a district association may well invite 1.962
+    members), but the unit is asked to confirm it and the BC does not state it unqualified."""
+    from statistics import median
+
+    from . import vnformat as vn
+
+    rule = load_activity_median(catalog)
+    if rule.max_factor is None:
+        return []
+    cells = {(a.unit, a.activity): a for a in data.activities}
+    out: list[Issue] = []
+    codes = {c for per_unit in activities.values() for c in per_unit}
+    for code in sorted(codes):
+        act = catalog.plan.activity(code)
+        for commune in (True, False):
+            peers = [(u, per_unit[code]) for u, per_unit in activities.items() if code in per_unit
+                     and catalog.unit(u) is not None and catalog.is_commune(catalog.unit(u)) == commune]
+            if len(peers) < rule.min_units:
+                continue
+            mid = median(v for _, v in peers)
+            for unit, value in peers:
+                if value >= rule.min_value and value > rule.max_factor * max(mid, 1):
+                    a = cells.get((unit, code))
+                    out.append(Issue.make(
+                        "activity-implausible", unit=unit, file=a.file if a else "", sheet=a.sheet if a else "",
+                        cell=a.cell if a else "", activity=code, label=act.label, value=vn.number(value),
+                        measure=act.unit,
+                        median=vn.number(round(mid)), kind="xã, thị trấn" if commune else "cơ quan, đoàn thể cấp huyện",
+                        factor=vn.number(int(value // max(mid, 1)))))
     return out

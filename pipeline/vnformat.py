@@ -68,7 +68,14 @@ def count2(value: int | None) -> str:
 
 
 def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+    """``Tỷ lệ …`` -> ``tỷ lệ …``; a proper name is left as it is: ``Ban Chỉ đạo …``, ``Trung tâm GDTX``, ``UBND``
+    (the next word capitalised or the first word in capitals)."""
+    if not text:
+        return text
+    words = text.split(" ", 2)
+    if words[0][1:2].isupper() or (len(words) > 1 and words[1][:1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def upper_first(text: str) -> str:

@@ -248,6 +248,12 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> li
     if lead.best() and lead.weakest():
         out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
                           weakest=names([u for u, _ in lead.weakest()]), label=lead.label))
+    doubtful = implausible_counts(m)
+    for a in acts:
+        flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
+        if flagged:
+            out.append(pb.say("task.implausible", label=a.label, measure=a.measure,
+                              units=[f"{vn.in_sentence(u.name)} ({vn.number(v)} {a.measure})" for u, v in flagged]))
     for text, count in task_remarks(m, task_code):
         out.append(pb.say("task.remark", count=count, text=text))
     out.append(pb.say("task.detail", table=table))
@@ -378,6 +384,11 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     return {"results": results, "limits": limits, "causes": causes, "lessons": pb.chosen("lessons", **cf)}
 
 
+def implausible_counts(m: ReportModel) -> set[tuple[str, str]]:
+    """(unit, activity) pairs whose count validation found far above the units of the same kind."""
+    return {(i.unit, dict(i.params).get("activity", "")) for i in m.validation.issues if i.code == "activity-implausible"}
+
+
 def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     """The facts the office's conclusions (causes, lessons, proposals) are chosen by and drawn from.
 
@@ -463,6 +474,11 @@ def directions(pb: Phrasebook, m: ReportModel) -> list:
     out = [pb.say("dir.intro", next_year=nxt, plan_number=plan.number, milestone=ms.title, lagging=bool(lagging),
                   year=m.year)]
     for r in lagging:
+        if r.indicator.kind == STATUS:
+            out.append(pb.say("dir.lagging.status", name=r.indicator.name, year=m.year, expected=r.expected_count,
+                              reached=r.numerator, population=_population(r, pb),
+                              failing=names([u.unit for u in r.failing()])))
+            continue
         goal = next_path(m, r, nxt)
         if goal is not None:
             out.append(pb.say("dir.lagging", name=r.indicator.name, goal=goal, year=m.year, rate=r.rate))
@@ -512,7 +528,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "unit_label", "reached", "population", "question", "short", "target", "margin", "path", "progress",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
-         "reporting", "lead", "status", "groups", "goal", "tasks", "gap", "failing", "deadline", "report_ref",
+         "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
