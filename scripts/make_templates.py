@@ -327,6 +327,7 @@ def signature_block(doc):
     t = doc.add_table(rows=1, cols=2)
     borderless(t)
     fixed_widths(t, [63, TEXT_WIDTH_MM - 63])
+    cant_split(t.rows[0])  # Nơi nhận and the signature stay on one page
     a, b = t.rows[0].cells
     p = a.paragraphs[0]
     p.style = "XH Noi nhan"
@@ -492,7 +493,7 @@ def bao_cao() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [10, 46, 26, 37, 17, 29], "r in g.rows", keep_together=True)
+               [10, 48, 26, 36, 18, 27], "r in g.rows", keep_together=True)
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
@@ -522,7 +523,7 @@ def bao_cao() -> Document:
 
     para(doc, "VII. ĐỀ XUẤT, KIẾN NGHỊ", style="XH Muc")
     each(doc, "proposals")
-    para(doc, "{{ closing }}")
+    para(doc, "{{ closing }}", keep_next=True)
     signature_block(doc)
 
     new_section(doc, landscape=True)
@@ -581,7 +582,7 @@ def ke_hoach() -> Document:
     para(doc, "{%p endfor %}")
     para(doc, "{{ calendar_heading }}", style="XH Tieu muc")
     each(doc, "calendar")
-    para(doc, "{{ closing }}")
+    para(doc, "{{ closing }}", keep_next=True)
     signature_block(doc)
 
     new_section(doc, landscape=True)

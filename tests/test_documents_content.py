@@ -208,3 +208,38 @@ def test_bc_2016_section_iii_components_and_status_counts(shipped):
     # a status indicator: counted over all 22 communes with the one that did not report, never a gap in points
     assert not any("xã, thị trấn đạt chuẩn chống mù chữ" in t and "điểm phần trăm" in t for t in text)
     assert any(re.fullmatch(r"\d\d/22 đạt(; 01 chưa báo cáo)?", t) for t in text)  # the table's result cell
+
+
+def test_implausible_activity_count_warned_at_its_cell_qualified_in_bc_and_letter(shipped):
+    """A count far above the units of its kind (rules.yaml activity_median) is a warning at its cell; the BC
+    qualifies it and the letter asks the unit to confirm it (not to correct it)."""
+    import dataclasses
+    import datetime as dt
+
+    from pipeline import feedback, wording
+    from pipeline.aggregate import aggregate
+    from pipeline.ingest import ingest
+    from pipeline.plan import load_catalog
+    from pipeline.validate import validate
+
+    inputs, _out, _ = shipped
+    catalog = load_catalog(inputs)
+    data = ingest(catalog, inputs, 2016)
+    i, target = next((k, a) for k, a in enumerate(data.activities)
+                     if a.unit == "HCGC" and a.activity == "NV1_TUYEN_TRUYEN")
+    data.activities[i] = dataclasses.replace(target, raw=1962)
+    checked = validate(catalog, data)
+    flagged = [x for x in checked.issues if x.code == "activity-implausible"]
+    assert [(x.unit, x.cell) for x in flagged] == [("HCGC", target.cell)]
+    assert flagged[0].severity.name == "WARNING" and "1.962" in flagged[0].message
+    assert checked.activities["HCGC"][target.activity] == 1962      # kept in the total, but qualified
+    model = aggregate(catalog, checked, data.submissions)
+    pb = wording.phrasebook(inputs)
+    lines = " ".join(str(x) for x in wording.task_lines(pb, model, "NV1", "02"))
+    assert "Hội Cựu giáo chức huyện (1.962" in lines and "kiểm tra, xác nhận" in lines
+    fb = next(f for f in feedback.collect(model) if f.unit == "HCGC")
+    ctx = feedback.letter_context(model, fb, dt.date(2016, 12, 22), "")
+    body = " ".join(str(x) for x in ctx["body"])
+    assert ctx["recipient"] == "Hội Cựu giáo chức huyện"
+    assert "1.962" in body and "xác nhận" in body and "a)" not in body and "'" not in body
+    assert "điều chỉnh các số liệu" not in body   # a warning only: confirm, not correct
