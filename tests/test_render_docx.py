@@ -92,9 +92,13 @@ def test_title_subject_and_recipient(doc):
     assert title.style.name == "XH Ten loai" and title.style.font.bold and title.style.font.size.pt == 14
     assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert texts[i + 1] == "Kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2015"
-    # a báo cáo sent up to two bodies: "Kính gửi:" then one recipient per line (NĐ 30 box 9a)
-    k = texts.index("Kính gửi:")
-    assert texts[k + 1:k + 3] == ["- Ủy ban nhân dân huyện Mỹ Đức;", "- Sở Giáo dục và Đào tạo Hà Nội."]
+    # a báo cáo sent up to two bodies: "Kính gửi:" with the first recipient on its line, the second on a dash
+    # line aligned under the first (NĐ 30 box 9a)
+    k = texts.index("Kính gửi:\t- Ủy ban nhân dân huyện Mỹ Đức;")
+    assert texts[k + 1] == "- Sở Giáo dục và Đào tạo Hà Nội."
+    first, second = doc.paragraphs[k].paragraph_format, doc.paragraphs[k + 1].paragraph_format
+    assert first.left_indent == second.left_indent and first.first_line_indent < 0
+    assert [t.position for t in first.tab_stops] == [first.left_indent]
 
 
 def test_body_style_and_fonts(doc):
