@@ -493,7 +493,7 @@ def bao_cao() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [10, 48, 26, 36, 18, 27], "r in g.rows", keep_together=True)
+               [11, 45, 26, 35, 21, 27], "r in g.rows", keep_together=True)
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
