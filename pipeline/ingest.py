@@ -13,6 +13,7 @@ Nothing here judges the values: :mod:`pipeline.validate` does that.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,7 @@ class _Package:
         """The XML of worksheet ``sheet`` (xlsx/xlsm), None if it cannot be found."""
         import re
         import zipfile
-        from xml.sax.saxutils import unescape
+        from html import unescape  # (xml.sax.saxutils would import urllib.request, http and email)
 
         if self.zip is None:
             return None
@@ -288,7 +289,7 @@ class _Package:
                 rels = self.zip.read("xl/_rels/workbook.xml.rels").decode("utf-8")
 
                 def attrs(tag: str) -> dict[str, str]:
-                    return {k: unescape(v, {"&quot;": '"'}) for k, v in re.findall(r'([\w:]+)="([^"]*)"', tag)}
+                    return {k: unescape(v) for k, v in re.findall(r'([\w:]+)="([^"]*)"', tag)}
 
                 targets = {a.get("Id"): a.get("Target") for a in
                            (attrs(t) for t in re.findall(r"<Relationship\s[^>]*>", rels))}
@@ -315,7 +316,7 @@ def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, 
     ``path`` is a file or a :class:`_Package` already read.
     """
     import re
-    from xml.sax.saxutils import unescape
+    from html import unescape
 
     if isinstance(path, Path):
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -328,20 +329,23 @@ def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, 
         return set(), {}
     errors = {}
     if 't="e"' in xml:
-        for m in re.finditer(r'<c\s[^>]*\bt="e"[^>]*>(.*?)</c>', xml, re.S):
-            ref = re.search(r'\br="([A-Z]+\d+)"', m.group(0)[:m.group(0).find(">")])
-            value = re.search(r"<v>([^<]*)</v>", m.group(1))
+        for m in _ERROR_CELL.finditer(xml):
+            ref = _REF.search(m.group(1))
+            value = _VALUE.search(m.group(2))
             if ref:
                 errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
     out = set()
     if "<f" in xml:
-        for m in re.finditer(r"<f[ >/]", xml):  # only the (few) formula cells are looked at
-            start = xml.rfind("<c ", 0, m.start())
-            end = xml.find("</c>", m.start())
-            ref = re.search(r'\br="([A-Z]+\d+)"', xml[start:m.start()])
-            if ref and not re.search(r"<v>[^<]+</v>", xml[m.start():end]):
-                out.add(ref.group(1))
+        for m in _FORMULA_CELL.finditer(xml):  # a formula is a cell's first child; its value follows it
+            if not m.group(2):
+                out.add(m.group(1))
     return out, errors
+
+
+_ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REF = re.compile(r'\br="([A-Z]+\d+)"')
+_FORMULA_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>.*?</f>)\s*(?:<v>([^<]*)</v>)?', re.S)
+_VALUE = re.compile(r"<v>([^<]*)</v>")
 
 
 def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str, int], int] | None:
@@ -466,8 +470,9 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
                                             sheet=data_sheet, **issue))
 
     texts: list[RawText] = []
-    if L.TASK_SHEET in wb.sheet_names:
-        rows = _rows(wb, L.TASK_SHEET)
+    task_rows = _rows(wb, L.TASK_SHEET) if L.TASK_SHEET in wb.sheet_names else None
+    if task_rows is not None:
+        rows = task_rows
         tc = {k: L.col_index(v) for k, v in L.TASK_COLS.items()}
         allowed = set(unit.tasks) | {code for code, _ in L.CLOSING_ROWS}
         for r, row in enumerate(rows):
@@ -486,10 +491,11 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
             if code in sources:
                 money.append(RawMoney(sub.unit, year, code, _cell(rows, r, fc["amount"]), sub.file,
                                       L.FUNDING_SHEET, L.cell_name(r, fc["amount"])))
-    return values, texts, money, _read_activities(wb, sub, unit, year, package)
+    return values, texts, money, _read_activities(wb, sub, unit, year, package, task_rows)
 
 
-def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | None = None) -> list[RawActivity]:
+def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | None = None,
+                     rows: list | None = None) -> list[RawActivity]:
     """Read the activity counts of the "Nhiệm vụ" sheet, found by their code in column B.
 
     A row whose code is not one of the unit's activities is ignored; an activity whose row is
@@ -497,7 +503,7 @@ def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | N
     """
     if L.TASK_SHEET not in wb.sheet_names or not unit.activities:
         return []
-    rows = _rows(wb, L.TASK_SHEET)
+    rows = rows if rows is not None else _rows(wb, L.TASK_SHEET)
     code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
     no_value = _cell_flags(package, L.TASK_SHEET)[0] if package is not None else _formulas_without_values(
         sub.path, L.TASK_SHEET)

@@ -214,6 +214,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         taken.append(e)
         return e
 
+    import docxtpl  # noqa: F401 - imported once here, not by each job after the fork
+
     try:
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         kh_entry = take("KH", kh_number, plan_subject) if mode != "blank" and with_plan else None

@@ -20,7 +20,7 @@ import datetime as _dt
 import io
 import re
 import zipfile
-from xml.sax.saxutils import escape, quoteattr
+from html import unescape
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -41,6 +41,19 @@ _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "contr
 
 class Unsupported(Exception):
     """The package has something this module does not edit; the caller uses the openpyxl path."""
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """XML-escape text for an element or an attribute (xml.sax.saxutils would import urllib and http)."""
+    text = _ILLEGAL.sub("", text)  # control characters typed into a cell are not XML
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def quoteattr(text: str) -> str:
+    return f'"{escape(text)}"'
 
 
 def _attrs(tag: str) -> dict[str, str]:
@@ -288,8 +301,6 @@ def mark(data: bytes, marks: dict[str, dict[str, list[str]]], list_sheet: str, t
         if rel is None:
             raise Unsupported("sheet without a part")
         sheets.append((a.get("name", ""), _target("xl/workbook.xml", rel["Target"]), int(a.get("sheetId", 0))))
-    from html import unescape
-
     by_name = {unescape(name): part for name, part, _sid in sheets}
     written: dict[str, bytes] = {}
     new_parts: list[str] = []
