@@ -9,7 +9,7 @@ every value is XML-escaped, so text from submissions can never become template c
 from __future__ import annotations
 
 import datetime as _dt
-import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
 from .plan import STATUS
-from .store import write_stable_zip
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
@@ -278,40 +277,31 @@ def _fit_matrix_tables(doc) -> None:
                     tcw.set(w_type, "dxa")
 
 
+@lru_cache(maxsize=1)
 def _environment():
+    """The one Jinja environment of the documents: sandboxed, strict, autoescaped (made once per process)."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str) -> Path:
-    """Fill ``template`` with ``context`` and save to ``out`` with stable bytes; raise RenderError on failure."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
+def precompile(templates: list[Path]) -> None:
+    """Compile the Word templates that exist among ``templates`` now (before the jobs fork: they inherit them)."""
+    from .docxfill import compiled
 
-    if not Path(template).is_file():
-        raise RenderError(f"Không tìm thấy mẫu văn bản {template}.")
-    try:
-        tpl = DocxTemplate(str(template))
-        tpl.render(context, jinja_env=_environment(), autoescape=True)
-    except TemplateError as exc:
-        where = getattr(exc, "docx_context", None)
-        hint = f" Đoạn văn bản mẫu liên quan: {' | '.join(where)}" if where else ""
-        raise RenderError(f"Mẫu {Path(template).name}: lỗi khi điền dữ liệu: {exc.message or exc}.{hint}") from exc
-    except Exception as exc:  # a broken .docx or an XML error inside docxtpl
-        raise RenderError(f"Mẫu {Path(template).name} không dùng được: {exc}.") from exc
-    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
-    props = tpl.docx.core_properties
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-    props.revision = 1
-    props.title = title
-    props.author = context["office"]["full_name"]
-    props.last_modified_by = context["office"]["full_name"]
-    _fit_matrix_tables(tpl.docx)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    write_stable_zip(buffer.getvalue(), out, stamp)
-    return out
+    for path in templates:
+        if Path(path).is_file():
+            compiled(path, _environment())
+
+
+def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str) -> Path:
+    """Fill ``template`` with ``context`` and save to ``out`` with stable bytes; raise RenderError on failure.
+
+    The template is compiled once per process (:mod:`pipeline.docxfill`) and the DOCX written in one pass.
+    """
+    from .docxfill import fill
+
+    office = context.get("office")
+    author = office.get("full_name", "") if isinstance(office, dict) else ""
+    return fill(template, _environment(), context, out, issued, title, author, after=_fit_matrix_tables)

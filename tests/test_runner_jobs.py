@@ -158,3 +158,35 @@ def test_help_imports_no_pipeline_stage_and_a_run_no_pandas_or_openpyxl(tmp_path
     loaded = _modules_after(f"import datetime\nfrom pipeline.runner import run\n"
                             f"run({str(ROOT / 'inputs')!r}, {str(tmp_path)!r}, 2015, datetime.date(2015, 12, 20))")
     assert "pipeline.runner" in loaded and not {"pandas", "openpyxl"} & loaded
+
+
+def test_letters_share_one_compiled_template_and_render_the_same_bytes(tmp_path):
+    from pipeline import docxfill
+    from pipeline.render_docx import _environment, render_template
+
+    template = ROOT / "templates" / "cong_van.docx"
+    context = {"office": {"parent": "UBND HUYỆN MỸ ĐỨC", "name": "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "abbreviation": "PGDĐT",
+                          "full_name": "Phòng Giáo dục và Đào tạo huyện Mỹ Đức", "drafting_unit": "GDTX"},
+               "number": "     ", "date_line": "Mỹ Đức, ngày 20 tháng 12 năm 2015", "subject": "V/v thử",
+               "recipient": "Xã <An> & {{ Mỹ }}", "body": ["Dòng {% if 1 %}một{% endif %}.", "Dòng hai."],
+               "recipients": ["- Như trên;"], "signer": {"authority": "TRƯỞNG PHÒNG", "title": "", "name": "Nguyễn Văn A"}}
+    docxfill._compiled.cache_clear()
+    a = render_template(template, context, tmp_path / "a.docx", DAY, "Công văn")
+    b = render_template(template, dict(context, recipient="Xã Bình"), tmp_path / "b.docx", DAY, "Công văn")
+    c = render_template(template, context, tmp_path / "c.docx", DAY, "Công văn")
+    info = docxfill._compiled.cache_info()
+    assert info.misses == 1 and info.hits == 2  # one compile for the three letters
+    assert a.read_bytes() == c.read_bytes() and a.read_bytes() != b.read_bytes()
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(a)).paragraphs)
+    assert "Xã <An> & {{ Mỹ }}" in text and "Dòng {% if 1 %}một{% endif %}." in text  # data, never template code
+    import zipfile
+
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2015, 12, 20, 8, 0, 0)}
+        assert "Xã &lt;An&gt; &amp; {{ Mỹ }}" in z.read("word/document.xml").decode()
+    del context["signer"]
+    with pytest.raises(RenderError, match=r"cong_van\.docx.*signer"):
+        render_template(template, context, tmp_path / "d.docx", DAY, "Công văn")
+    assert _environment() is _environment()
