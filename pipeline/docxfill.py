@@ -65,6 +65,13 @@ def _tpl():
     return DocxTemplate
 
 
+def prepare() -> None:
+    """Import docxtpl, Jinja and lxml now (a process about to fork does it once for its children)."""
+    _tpl()
+    import jinja2.sandbox  # noqa: F401
+    from lxml import etree  # noqa: F401
+
+
 def _helper():
     """An object with what docxtpl's XML helpers look at on ``self``."""
     return SimpleNamespace(docx_ids_index=1000)

@@ -286,13 +286,16 @@ def _environment():
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def precompile(templates: list[Path]) -> None:
-    """Compile the Word templates that exist among ``templates`` now (before the jobs fork: they inherit them)."""
-    from .docxfill import compiled
+def prepare() -> None:
+    """Import what filling a template needs and make the environment, once (before the jobs fork: they inherit it).
 
-    for path in templates:
-        if Path(path).is_file():
-            compiled(path, _environment())
+    Each template is compiled where it is used (the KH in its job, the letters in the feedback job,
+    once for all of them), so the compiles run side by side.
+    """
+    from .docxfill import prepare as _prepare_docx
+
+    _environment()
+    _prepare_docx()
 
 
 def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str) -> Path:

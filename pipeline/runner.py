@@ -42,7 +42,7 @@ from .jobs import start, wait_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
-from .render_docx import BLANK_NUMBER, plan_context, precompile, render_template, report_context
+from .render_docx import BLANK_NUMBER, plan_context, prepare, render_template, report_context
 from .render_xlsx import render_workbook
 from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
@@ -214,7 +214,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         taken.append(e)
         return e
 
-    precompile([templates / n for n in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx")])  # once, before the fork
+    prepare()  # the document libraries imported once, before the jobs fork
 
     try:
         entry = take("BC", bc_number, subject) if mode != "blank" else None
