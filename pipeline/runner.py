@@ -97,10 +97,16 @@ def read_checked(catalog: Catalog, inputs: Path, year: int, outputs: Path | None
 
 def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
                   today: _dt.date | None = None) -> tuple[IngestResult, ValidationResult]:
-    """Ingest and validate ``year``, with the outlier checks against ``year - 1`` when it exists."""
-    data, checked = check_and_read(catalog, inputs, year, outputs, today)
-    if submissions_folder(inputs, year - 1).is_dir():
-        flag_outliers(catalog, checked, check_and_read(catalog, inputs, year - 1, outputs)[1])
+    """Ingest and validate ``year``, with the outlier checks against ``year - 1`` (read beside it) when it exists."""
+    previous = (start(check_and_read, catalog, inputs, year - 1, outputs)
+                if submissions_folder(inputs, year - 1).is_dir() else None)
+    try:
+        data, checked = check_and_read(catalog, inputs, year, outputs, today)
+        if previous is not None:
+            flag_outliers(catalog, checked, previous.result()[1])
+    except BaseException:
+        wait_all([previous])
+        raise
     return data, checked
 
 
