@@ -62,6 +62,18 @@ class Target:
     value: float | None
     quote: str
     applies: tuple[int, int]
+    # lộ trình (the path to the milestone): "linear" = interpolated from the baseline year's district
+    # figure, "constant" = the value every year (maintain), "values" = per-year values the plan states
+    # (``path_values``), "none" = no path (``increase``: judged against the previous year).
+    path: str = "none"
+    path_values: tuple[tuple[int, float], ...] = ()
+
+    def stated_value(self, year: int) -> float | None:
+        """The plan's own lộ trình value for ``year`` (``path == "values"``), else None."""
+        return dict(self.path_values).get(year)
+
+
+PATH_KINDS = ("linear", "constant", "values", "none")
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Milestone:
     year: int
     title: str
     applies: tuple[int, int]
+    baseline: int | None = None  # the year whose district figure starts the lộ trình to this milestone
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,8 @@ class ComponentPlan:
     lead_units: tuple[str, ...]
     coordinators: str
     coordinator_units: tuple[str, ...]
+    indicators: tuple[str, ...] = ()  # the indicators and activities its status line is drawn from
+    activities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -441,8 +456,12 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
     milestones = []
     for i, m in enumerate(r.get(root, "milestones", "plan", list, default=[])):
         w = f"milestones[{i}]"
+        base = r.get(m, "baseline", w, int, required=False, default=None)
+        applies = r.year_range(m, "applies", w)
+        if base is not None and not (applies[0] - 1 <= base <= applies[1]):
+            r.problem(w, f"năm cơ sở {base} phải nằm trong khoảng {applies[0] - 1}-{applies[1]}.")
         milestones.append(Milestone(r.get(m, "year", w, int, default=0), r.get(m, "title", w, default=""),
-                                    r.year_range(m, "applies", w)))
+                                    applies, base))
 
     groups = []
     for i, g in enumerate(r.get(root, "goal_groups", "plan", list, default=[])):
@@ -509,8 +528,9 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         elif not 0 <= value <= 100:
             r.problem(w, f"giá trị chỉ tiêu {value} nằm ngoài khoảng 0-100%.")
         m = ms_by_year.get(year)
+        path, path_values = _parse_path(r, d, w, kind, m)
         targets.append(Target(ind, year, kind, float(value) if value is not None else None,
-                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0)))
+                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0), path, path_values))
 
     tasks = []
     for i, d in enumerate(r.get(root, "tasks", "plan", list, default=[])):
@@ -543,7 +563,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         comps.append(ComponentPlan(r.get(d, "number", w, int, default=0), r.get(d, "name", w, default=""),
                                    r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
                                    r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
-                                   r.strs(d, "coordinator_units", w)))
+                                   r.strs(d, "coordinator_units", w), r.strs(d, "indicators", w),
+                                   r.strs(d, "activities", w)))
     return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
                 issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
                 period=period, basis=r.strs(root, "basis", "plan"),
@@ -566,6 +587,35 @@ def _parse_activities(r: "_Reader", root: Any, task_codes: list[str]) -> tuple[A
         out.append(Activity(code, task, r.get(d, "label", w, default=""), r.get(d, "unit", w, default="")))
     order = {t: i for i, t in enumerate(task_codes)}
     return tuple(sorted(out, key=lambda a: order.get(a.task, len(order))))  # by task group, file order within one
+
+
+def _parse_path(r: _Reader, d: Any, w: str, kind: str, m: Milestone | None) -> tuple[str, tuple]:
+    """The lộ trình of one target: ``path: linear | constant | none`` or ``path: {values: {2016: 96, …}}``."""
+    default = {"increase": "none", "maintain": "constant"}.get(kind, "linear")
+    raw = d.get("path", default) if isinstance(d, dict) else default
+    if isinstance(raw, dict):
+        values = raw.get("values")
+        if not isinstance(values, dict) or not values:
+            r.problem(w, "path: cần 'values' là các cặp năm: giá trị (lộ trình theo từng năm của Kế hoạch).")
+            return "none", ()
+        out = []
+        for y, v in values.items():
+            if not isinstance(y, int) or not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 100:
+                r.problem(w, f"path.values: năm {y!r} với giá trị {v!r} không hợp lệ (năm: số nguyên, giá trị 0-100).")
+                continue
+            if m and not (m.applies[0] <= y <= m.applies[1]):
+                r.problem(w, f"path.values: năm {y} nằm ngoài khoảng áp dụng {m.applies[0]}-{m.applies[1]}.")
+            out.append((y, float(v)))
+        return "values", tuple(sorted(out))
+    if raw not in PATH_KINDS or raw == "values":
+        r.problem(w, f"path phải là linear, constant, none hoặc {{values: …}} (nhận được {raw!r}).")
+        return default, ()
+    if kind == "increase" and raw != "none":
+        r.problem(w, "chỉ tiêu loại 'increase' không có lộ trình (path: none).")
+        return "none", ()
+    if raw == "linear" and m is not None and m.baseline is None:
+        r.problem(w, f"lộ trình 'linear' cần năm cơ sở (baseline) của mốc {m.year} trong milestones.")
+    return raw, ()
 
 
 def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, UnitKind]]:
@@ -724,6 +774,11 @@ def _check_activities(plan: Plan, units: tuple[Unit, ...], problems: list[str]) 
                 problems.append(f"{w}: hoạt động '{c}' thuộc nhóm nhiệm vụ {acts[c].task}, nhưng đơn vị không báo cáo "
                                 f"nhóm nhiệm vụ này (thêm {acts[c].task} vào tasks hoặc extra_tasks).")
         reported.update(u.activities)
+    inds = {i.code for i in plan.indicators}
+    for c in plan.component_plans:
+        w = f"{PLAN_FILE}, mục component_plans ({c.number})"
+        problems += [f"{w}: chỉ tiêu '{x}' không có trong mục indicators." for x in c.indicators if x not in inds]
+        problems += [f"{w}: hoạt động '{x}' không có trong mục activities." for x in c.activities if x not in acts]
     for a in plan.activities:
         if a.code not in reported:
             problems.append(f"{PLAN_FILE}, mục activities ({a.code}): không có đơn vị nào báo cáo hoạt động này "
@@ -766,6 +821,7 @@ def targets_table(plan: Plan) -> list[dict[str, Any]]:
     for t in plan.targets:
         ind = plan.indicator(t.indicator)
         rows.append({"indicator": t.indicator, "name": ind.name, "group": ind.group, "year": t.year,
-                     "kind": t.kind, "value": t.value, "applies": list(t.applies),
+                     "kind": t.kind, "value": t.value, "applies": list(t.applies), "path": t.path,
+                     "path_values": {str(y): v for y, v in t.path_values},
                      "population": ind.population, "quote": t.quote})
     return rows

@@ -32,7 +32,8 @@ from typing import Callable
 
 from . import __version__, archive, register
 from . import vnformat as vn
-from .aggregate import ReportModel, aggregate
+from .aggregate import ReportModel, aggregate, model_dict
+from .chidao import load_direction
 from .checkcache import CheckedCache, year_files, year_key
 from .errors import NothingToReport, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
@@ -42,8 +43,9 @@ from .jobs import start, wait_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
-from .render_docx import BLANK_NUMBER, plan_context, prepare, render_template, report_context
+from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
 from .render_xlsx import render_workbook
+from .templating import locate, prepare_fork
 from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
 
@@ -56,7 +58,8 @@ STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn 
 
 def report_filenames(year: int) -> dict[str, str]:
     """Return the output file names of report year ``year``: BC, summary workbook, next year's KH."""
-    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx"}
+    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx",
+            "ttr": f"TTr_XHHT_{year + 1}.docx", "model": "model.json"}
 
 
 def templates_dir(inputs: Path | str | None = None) -> Path:
@@ -115,14 +118,19 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                 cache: CheckedCache | None = None) -> ReportModel:
     """Ingest, validate and aggregate ``year``; raise NothingToReport if no unit sent a usable form.
 
-    The year before (for the change since last year and the outlier checks) is read by a job beside
-    this year's reading. With ``cache``, years already checked by an earlier version are taken from
+    The year before (for the change since last year and the outlier checks) and the baseline year of
+    the milestone's lộ trình are read by jobs beside this year's reading. With ``cache``, years already checked by an earlier version are taken from
     it, and the years read are added to it.
     """
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
     previous = (start(read_checked, catalog, inputs, year - 1, outputs, None, cache)
                 if submissions_folder(inputs, year - 1).is_dir() else None)
+    # the lộ trình's baseline year, when it is further back than last year
+    ms = catalog.plan.milestone_for(year)
+    baseline = (start(read_checked, catalog, inputs, ms.baseline, None, None, cache)
+                if ms and ms.baseline and ms.baseline < year - 1 and submissions_folder(inputs, ms.baseline).is_dir()
+                else None)
     try:
         step(STAGES[1])
         key, blob = read_checked(catalog, inputs, year, outputs, today, cache)
@@ -135,16 +143,22 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                                   f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
         prev_key, prev_blob = previous.result() if previous else (None, None)
     except BaseException:
-        wait_all([previous])
+        wait_all([previous, baseline])
         raise
     step(STAGES[3])
     prev_data, prev_checked = pickle.loads(prev_blob) if prev_blob else (None, None)
+    history = {}
+    if baseline is not None:
+        base_key, base_blob = baseline.result()
+        history[ms.baseline] = pickle.loads(base_blob)[1]
     if cache is not None:
         cache.put(key, blob)
-        if prev_key:
-            cache.put(prev_key, prev_blob)
+        for k, b in ((prev_key, prev_blob), (base_key, base_blob) if baseline is not None else (None, None)):
+            if k:
+                cache.put(k, b)
     flag_outliers(catalog, checked, prev_checked)
-    return aggregate(catalog, checked, data.submissions, prev_checked, prev_data.submissions if prev_data else None)
+    return aggregate(catalog, checked, data.submissions, prev_checked, prev_data.submissions if prev_data else None,
+                     history=history, direction=load_direction(inputs, year))
 
 
 def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tuple[Path, str]]:
@@ -152,9 +166,17 @@ def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tupl
     files = [(path, name) for name, path in sorted(model.catalog.files.items())]
     for sub in model.submissions + model.previous_submissions:
         files.append((sub.path, f"submissions/{_rel_to_submissions(sub.path, inputs)}"))
-    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
-        if (templates / name).is_file():
-            files.append((templates / name, f"templates/{name}"))
+    from .templating import locate
+    from .wording import phrasebook
+
+    for name in ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx"):
+        path, origin = locate(name, inputs)
+        path = path if origin == "inputs" or not (templates / name).is_file() else templates / name
+        if path.is_file():
+            files.append((path, f"templates/{name}"))
+    files.append((phrasebook(inputs).path, "phrasebook.yaml"))
+    for chi_dao in sorted((Path(inputs) / "chi_dao").glob(f"{model.year}.yaml")):
+        files.append((chi_dao, f"chi_dao/{chi_dao.name}"))
     return files
 
 
@@ -204,9 +226,21 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
     templates = templates or templates_dir(inputs)
+    ortho = orthography(model)
+    used: dict[str, str] = {}
+
+    def tpl(name: str) -> Path:
+        """The office's template in <inputs>/templates if present, else the packaged one (recorded)."""
+        path, origin = locate(name, inputs)
+        if origin == "packaged" and (templates / name).is_file():
+            path = templates / name
+        used[name] = f"{origin}: {path}"
+        return path
+
     office = model.catalog.office
     subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
+    ttr_subject = f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}"
     with_plan = model.catalog.plan.milestone_for(model.year + 1) is not None
     notes: list[str] = []
     mode, bc_number, kh_number = parse_number(number)
@@ -220,26 +254,35 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         taken.append(e)
         return e
 
-    prepare()  # the document libraries imported once, before the jobs fork
+    prepare_fork()  # the document libraries imported once, before the jobs fork
 
     try:
         entry = take("BC", bc_number, subject) if mode != "blank" else None
-        kh_entry = take("KH", kh_number, plan_subject) if mode != "blank" and with_plan else None
-        docs = [stage / names["bc"]] + ([stage / names["kh"]] if with_plan else [])
-        # beside the BC and the workbook: the KH, and the feedback to the units (in a run: the units
-        # that must correct something or report at all; `xhht feedback` also covers warnings only)
+        # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
+        kh_entry = take("TTr", kh_number, ttr_subject) if mode != "blank" and with_plan else None
+        docs = [stage / names["bc"]] + ([stage / names["kh"], stage / names["ttr"]] if with_plan else [])
         ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
-        kh_job = (start(render_template, templates / "ke_hoach.docx",
-                        plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
-                        stage / names["kh"], issued, title=plan_subject) if with_plan else None)
+        request = f"Tờ trình số {kh_entry.code} ngày {vn.short_date(issued)}" if kh_entry else ""
+        # beside the BC, the tờ trình and the workbook: the KH, and the feedback to the units (in a run:
+        # the units that must correct something or report at all; `xhht feedback` also covers warnings only)
+        kh_job = (start(render_template, tpl("ke_hoach.docx"), plan_context(model, issued, BLANK_NUMBER, ref, request),
+                        stage / names["kh"], issued, title=plan_subject, orthography=ortho) if with_plan else None)
         feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
                               previous=archive.latest(outputs, model.year))
                         if feedback else None)
         jobs = [kh_job, feedback_job]
         step(STAGES[4])
-        render_template(templates / "bao_cao.docx",
-                        report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER),
-                        stage / names["bc"], issued, title=subject)
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER),
+                        stage / names["bc"], issued, title=subject, orthography=ortho)
+        if with_plan:
+            render_template(tpl("to_trinh.docx"),
+                            ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                            stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
+        (stage / names["model"]).write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True),
+                                            encoding="utf-8")
+        notes.append("Mẫu văn bản đã dùng: " + "; ".join(
+            f"{n} ({'của cơ quan, thư mục inputs/templates' if v.startswith('inputs') else 'mẫu mặc định'})"
+            for n, v in sorted(used.items())) + ".")
         step(STAGES[5])
         if not with_plan:
             notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
@@ -264,7 +307,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "number": entry.code if entry else "",
             "register": [dict(e.key(), issued=e.issued, subject=e.subject) for e in (entry, kh_entry) if e],
             "fingerprint": fingerprint,
-            "plan": model.catalog.plan.number, "validation": _validation_summary(model),
+            "plan": model.catalog.plan.number, "validation": _validation_summary(model), "templates": used,
             "feedback": made_feedback.manifest() if made_feedback else {},
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
@@ -280,7 +323,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         raise
     for e in taken:
         register.confirm(outputs, e.id, f"{model.year}/{version.name}")
-    order = [names["bc"], names.get("kh"), names["xlsx"]]
+    order = [names["bc"], names.get("kh"), names.get("ttr"), names["xlsx"]]
     documents = [version / n for n in order if n and (version / n).is_file()]
     documents += [version / n for n in made if n.endswith(".pdf")]
     fb_files = [version / FEEDBACK_DIR / p.name for p in made_feedback.paths] if made_feedback else []
@@ -311,7 +354,7 @@ def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]
     if 1 <= len(parts) <= 2 and all(p.isdigit() and 0 < int(p) < 100000 for p in parts):
         return "given", int(parts[0]), int(parts[1]) if len(parts) == 2 else None
     raise UsageError(f"Số văn bản '{number}' không hợp lệ: hãy ghi blank (để trống cho văn thư), auto (lấy số tiếp "
-                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và kế hoạch "
+                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và tờ trình "
                      "(ví dụ --number 12,5).")
 
 
@@ -325,9 +368,16 @@ def run_fingerprint(catalog: Catalog, inputs: Path, outputs: Path, year: int, te
         parts.append([name, archive.sha256(path)])
     for y in (year - 1, year):
         parts += year_files(catalog, inputs, outputs, y)
-    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
-        if (templates / name).is_file():
-            parts.append([f"templates/{name}", archive.sha256(templates / name)])
+    for name in ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx"):
+        path, origin = locate(name, inputs)
+        path = path if origin == "inputs" or not (templates / name).is_file() else templates / name
+        if path.is_file():
+            parts.append([f"templates/{name}", archive.sha256(path)])
+    from .wording import phrasebook
+
+    parts.append(["phrasebook.yaml", archive.sha256(phrasebook(inputs).path)])
+    for chi_dao in sorted((Path(inputs) / "chi_dao").glob(f"{year}.yaml")):
+        parts.append([f"chi_dao/{chi_dao.name}", archive.sha256(chi_dao)])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 

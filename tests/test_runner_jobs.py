@@ -161,8 +161,8 @@ def test_help_imports_no_pipeline_stage_and_a_run_no_pandas_or_openpyxl(tmp_path
 
 
 def test_letters_share_one_compiled_template_and_render_the_same_bytes(tmp_path):
-    from pipeline import docxfill
-    from pipeline.render_docx import _environment, render_template
+    from pipeline import templating
+    from pipeline.templating import environment, fill_docx
 
     template = ROOT / "templates" / "cong_van.docx"
     context = {"office": {"parent": "UBND HUYỆN MỸ ĐỨC", "name": "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "abbreviation": "PGDĐT",
@@ -170,11 +170,11 @@ def test_letters_share_one_compiled_template_and_render_the_same_bytes(tmp_path)
                "number": "     ", "date_line": "Mỹ Đức, ngày 20 tháng 12 năm 2015", "subject": "V/v thử",
                "recipient": "Xã <An> & {{ Mỹ }}", "body": ["Dòng {% if 1 %}một{% endif %}.", "Dòng hai."],
                "recipients": ["- Như trên;"], "signer": {"authority": "TRƯỞNG PHÒNG", "title": "", "name": "Nguyễn Văn A"}}
-    docxfill._compiled.cache_clear()
-    a = render_template(template, context, tmp_path / "a.docx", DAY, "Công văn")
-    b = render_template(template, dict(context, recipient="Xã Bình"), tmp_path / "b.docx", DAY, "Công văn")
-    c = render_template(template, context, tmp_path / "c.docx", DAY, "Công văn")
-    info = docxfill._compiled.cache_info()
+    templating._compiled.cache_clear()
+    a = fill_docx(template, context, tmp_path / "a.docx", DAY, "Công văn")
+    b = fill_docx(template, dict(context, recipient="Xã Bình"), tmp_path / "b.docx", DAY, "Công văn")
+    c = fill_docx(template, context, tmp_path / "c.docx", DAY, "Công văn")
+    info = templating._compiled.cache_info()
     assert info.misses == 1 and info.hits == 2  # one compile for the three letters
     assert a.read_bytes() == c.read_bytes() and a.read_bytes() != b.read_bytes()
     from docx import Document
@@ -188,5 +188,5 @@ def test_letters_share_one_compiled_template_and_render_the_same_bytes(tmp_path)
         assert "Xã &lt;An&gt; &amp; {{ Mỹ }}" in z.read("word/document.xml").decode()
     del context["signer"]
     with pytest.raises(RenderError, match=r"cong_van\.docx.*signer"):
-        render_template(template, context, tmp_path / "d.docx", DAY, "Công văn")
-    assert _environment() is _environment()
+        fill_docx(template, context, tmp_path / "d.docx", DAY, "Công văn")
+    assert environment() is environment()

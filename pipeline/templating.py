@@ -1,0 +1,415 @@
+"""The one way xhht fills text: Word templates and phrasebook sentences, same Jinja rules.
+
+Every document (BC, KH, tờ trình, letters to units, the period review) is filled through
+:func:`fill_docx`, and every sentence of the phrasebook through :func:`compile_string`.
+
+* One sandboxed, autoescaped environment with ``StrictUndefined``: an undefined variable is an error
+  naming the template and the variable; every value from data is XML-escaped, so text a unit typed
+  can never become template code or markup.
+* Templates are located in ``<inputs>/templates/`` (the office's own copies) and otherwise in the
+  packaged ``templates/``; :func:`locate` says which one a run used.
+* A Word template is parsed and compiled once per process and file version (:func:`compiled`):
+  docxtpl's own steps (``patch_xml``: tags split over runs, ``{%p``/``{%tr``/``{%tc``/``{%r`` tags,
+  cell colours and spans; then ``resolve_listing``, ``fix_tables``, ``fix_docpr_ids`` after
+  rendering) applied to the template's XML, so the tags an office writes in Word mean exactly what
+  they mean in docxtpl; the body, headers, footers and templated properties are Jinja-compiled once
+  and reused for every document (all the letters of a run share one compile). Rendering writes the
+  DOCX in one zip pass: the template's other parts unchanged, fixed member order, every member
+  stamped with the issue date, so the bytes depend only on the inputs and the issue date. (A
+  context that binds images to the document, as the period review's charts do, goes through a
+  docxtpl document instead: images add parts.)
+* Every string placed in a document passes :func:`house_style` first (the office's orthography).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from .errors import RenderError
+
+PACKAGED = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_FILES = ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx")
+
+
+def packaged_dir() -> Path:
+    if (PACKAGED / "bao_cao.docx").is_file():
+        return PACKAGED
+    import pipeline.templates  # installed copy (pyproject maps templates/ to this package)
+
+    return Path(pipeline.templates.__file__).parent
+
+
+def locate(name: str, inputs: Path | str | None = None) -> tuple[Path, str]:
+    """Return (path, origin) of template ``name``: ``<inputs>/templates/name`` if present, else the packaged one."""
+    if inputs is not None:
+        own = Path(inputs) / "templates" / name
+        if own.is_file():
+            return own, "inputs"
+    return packaged_dir() / name, "packaged"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    """The shared Jinja environment: sandboxed, strict, autoescaped, with the Vietnamese number filters."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from . import vnformat as vn
+
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=False)
+    env.filters.update({
+        "num": vn.number, "pct": vn.percent, "pts": vn.points, "n2": vn.count2, "words": vn.money_words,
+        "date": vn.short_date, "lower_first": vn.lower_first, "upper_first": vn.upper_first,
+        "in_sentence": vn.in_sentence, "join_vi": vn.join_vi,
+    })
+    return env
+
+
+def compile_string(source: str, name: str):
+    """Compile one sentence template (cached by the environment); raise RenderError naming ``name``."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return environment().from_string(source)
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"Câu mẫu '{name}': lỗi cú pháp ({exc.message}).") from exc
+
+
+def render_string(template, name: str, facts: dict[str, Any]):
+    """Render a compiled sentence template; the result is markup-safe (already escaped)."""
+    from jinja2 import TemplateError
+    from markupsafe import Markup
+
+    try:
+        return Markup(template.render(**facts))
+    except TemplateError as exc:
+        raise RenderError(f"Câu mẫu '{name}': {_undefined_text(exc)}.") from exc
+
+
+def _undefined_text(exc) -> str:
+    msg = str(getattr(exc, "message", "") or exc)
+    if "is undefined" in msg:
+        return f"biến chưa được định nghĩa ({msg.replace(' is undefined', '')})"
+    return msg
+
+
+_FIGURES = re.compile("[\\d.,%/ ()+\u2013\u2212]*")
+
+
+def house_style(value: Any, orthography: str = "new") -> Any:
+    """Apply the office's orthography to every string of a context (lists, dicts, Markup kept as such)."""
+    from markupsafe import Markup
+
+    from . import vnformat as vn
+
+    if isinstance(value, Markup):
+        return Markup(vn.orthography(str(value), orthography))
+    if isinstance(value, str):
+        # figures and punctuation only ("2.181", "96,2", "21/22", "–"): nothing to change, skip the regexes
+        return value if _FIGURES.fullmatch(value) else vn.orthography(value, orthography)
+    if isinstance(value, dict):
+        return {k: house_style(v, orthography) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [house_style(v, orthography) for v in value]
+    return value
+
+
+@lru_cache(maxsize=16)
+def _bytes(path: str, mtime: float) -> bytes:
+    """The bytes of a Word template, read once per process (keyed by path and modification time)."""
+    return Path(path).read_bytes()
+
+
+def load_docx(path: Path):
+    """A fresh, renderable docxtpl template from ``path`` (the file is read once per process)."""
+    from docxtpl import DocxTemplate
+
+    if not Path(path).is_file():
+        raise RenderError(f"Không tìm thấy mẫu văn bản {path}.")
+    try:
+        tpl = DocxTemplate(io.BytesIO(_bytes(str(path), Path(path).stat().st_mtime)))
+        tpl.init_docx()
+    except Exception as exc:  # noqa: BLE001 - a broken .docx
+        raise RenderError(f"Mẫu {Path(path).name} không dùng được: {exc}.") from exc
+    return tpl
+
+
+def undeclared(path: Path) -> set[str]:
+    """The top-level variables a Word template uses (for ``xhht plan check``)."""
+    tpl = load_docx(path)
+    return set(tpl.get_undeclared_template_variables(environment()))
+
+
+def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+              orthography: str = "new", after=None, prepare=None) -> Path:
+    """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure.
+
+    The template is compiled once per process and file version (:func:`compiled`) and the DOCX is
+    written in one zip pass. ``after(doc)`` may adjust the rendered body (``doc.element.body``).
+    ``prepare(tpl, context)`` may return a context with objects bound to a docxtpl template (images):
+    such a document goes the docxtpl way (:func:`_fill_with_docxtpl`), since images add parts.
+    """
+    if prepare is not None:
+        return _fill_with_docxtpl(template, context, out, issued, title, orthography, after, prepare)
+    office = context.get("office")
+    author = office.get("full_name", "") if isinstance(office, dict) else ""
+    return _fill_compiled(template, environment(), house_style(context, orthography), out, issued, title, author,
+                          after)
+
+
+def prepare_fork() -> None:
+    """Import what filling a template needs and make the environment now: a process about to fork
+    does it once for its children. Each template is compiled where it is used."""
+    environment()
+    _tpl()
+    import lxml.etree  # noqa: F401
+
+
+def _fill_with_docxtpl(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+                       orthography: str = "new", after=None, prepare=None) -> Path:
+    """:func:`fill_docx` through a python-docx document (for templates whose context binds images to it).
+
+    ``prepare(tpl, context)`` may return a context with objects bound to the template (images).
+    """
+    from jinja2 import TemplateError
+
+    from .store import write_stable_zip
+
+    tpl = load_docx(template)
+    if prepare is not None:
+        context = prepare(tpl, context)
+    try:
+        tpl.render(house_style(context, orthography), jinja_env=environment(), autoescape=True)
+    except TemplateError as exc:
+        where = getattr(exc, "docx_context", None)
+        hint = f" Đoạn văn bản mẫu liên quan: {' | '.join(where)}" if where else ""
+        raise RenderError(f"Mẫu {Path(template).name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}.{hint}") from exc
+    except Exception as exc:  # an XML error inside docxtpl
+        raise RenderError(f"Mẫu {Path(template).name} không dùng được: {exc}.") from exc
+    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
+    props = tpl.docx.core_properties
+    props.created = props.modified = props.last_printed = stamp
+    props.revision = 1
+    props.title = title
+    author = context.get("office", {}).get("full_name", "") if isinstance(context.get("office"), dict) else ""
+    props.author = props.last_modified_by = author
+    if after is not None:
+        after(tpl.docx)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    write_stable_zip(buffer.getvalue(), out, stamp)
+    return out
+
+
+
+# ------------------------------------------------------------- compiled Word templates
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+R_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+CORE = "docProps/core.xml"
+NS_CORE = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+           "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+           "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+# the core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
+_RENDERED_PROPS = (("dc", "creator"), ("dc", "description"), ("dc", "identifier"), ("dc", "language"),
+                   ("dc", "subject"), ("dc", "title"))
+
+
+@dataclass
+class Compiled:
+    """A Word template ready to render: the package's parts, the compiled XML parts and properties."""
+
+    name: str
+    order: list[str]
+    parts: dict[str, bytes]
+    body: Any                                   # Jinja template of <w:body>
+    body_source: str                            # its patched XML (for error context)
+    document: bytes                             # word/document.xml, the body is swapped at render time
+    others: dict[str, tuple[Any, str]] = field(default_factory=dict)   # header/footer/footnotes part -> template
+    props: dict[tuple[str, str], Any] = field(default_factory=dict)    # core property -> template
+
+
+def _tpl():
+    """docxtpl's template class, whose XML helpers are used as they are (no python-docx document is made)."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate
+
+
+def _helper():
+    """An object with what docxtpl's XML helpers look at on ``self``."""
+    return SimpleNamespace(docx_ids_index=1000)
+
+
+def _prepare(xml: str) -> str:
+    """docxtpl's cleaning of a part's XML, and the line breaks its error context counts on."""
+    patched = _tpl().patch_xml(None, xml)
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+
+
+def _compile_text(env, source: str, name: str):
+    from jinja2 import TemplateError
+
+    try:
+        return env.from_string(source)
+    except TemplateError as exc:
+        raise RenderError(f"Mẫu {name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}.{_context(source, exc)}") from exc
+
+
+def _context(source: str, exc) -> str:
+    lineno = getattr(exc, "lineno", None)
+    if lineno is None:
+        return ""
+    start = max(lineno - 4, 0)
+    lines = [re.sub(r"<[^>]+>", "", x) for x in source.splitlines()[start:start + 7]]
+    return f" Đoạn văn bản mẫu liên quan: {' | '.join(lines)}"
+
+
+@lru_cache(maxsize=32)
+def _compiled(path: str, mtime_ns: int, size: int, env) -> Compiled:
+    from lxml import etree
+
+    name = Path(path).name
+    try:
+        with zipfile.ZipFile(path) as z:
+            order = [i.filename for i in z.infolist()]
+            parts = {n: z.read(n) for n in order}
+        document = parts["word/document.xml"]
+        root = etree.fromstring(document)
+        body = root.find(f"{{{W}}}body")
+        body_xml = etree.tostring(body, encoding="unicode", pretty_print=False)
+    except Exception as exc:  # noqa: BLE001 - not a .docx, or a damaged one
+        raise RenderError(f"Mẫu {name} không dùng được: {exc}.") from exc
+    source = _prepare(body_xml)
+    compiled = Compiled(name, order, parts, _compile_text(env, source, name), source, document)
+    rels = parts.get("word/_rels/document.xml.rels", b"").decode("utf-8")
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
+        if attrs.get("Type") in (R_HEADER, R_FOOTER) and attrs.get("TargetMode") != "External":
+            target = attrs["Target"].lstrip("/") if attrs["Target"].startswith("/") else "word/" + attrs["Target"]
+            if parts.get(target):
+                xml = etree.tostring(etree.fromstring(parts[target]), encoding="unicode")
+                src = _prepare(xml)
+                compiled.others[target] = (_compile_text(env, src, name), src)
+    for part, blob in parts.items():
+        if part.startswith("word/footnotes") and part.endswith(".xml") and (b"{{" in blob or b"{%" in blob):
+            src = _prepare(blob.decode("utf-8"))
+            compiled.others[part] = (_compile_text(env, src, name), src)
+    if CORE in parts:
+        core = etree.fromstring(parts[CORE])
+        for prefix, tag in _RENDERED_PROPS:
+            el = core.find(f"{{{NS_CORE[prefix]}}}{tag}")
+            if el is not None and el.text and ("{{" in el.text or "{%" in el.text):
+                compiled.props[(prefix, tag)] = _compile_text(env, el.text, name)
+    return compiled
+
+
+def compiled(template: Path, env) -> Compiled:
+    """The compiled form of ``template`` for ``env`` (made once per process and file version)."""
+    template = Path(template)
+    if not template.is_file():
+        raise RenderError(f"Không tìm thấy mẫu văn bản {template}.")
+    st = template.stat()
+    return _compiled(str(template.resolve()), st.st_mtime_ns, st.st_size, env)
+
+
+def _render(compiled: Compiled, template, source: str, context: dict) -> str:
+    from jinja2 import TemplateError
+
+    try:
+        xml = template.render(context)
+    except TemplateError as exc:
+        raise RenderError(f"Mẫu {compiled.name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}."
+                          f"{_context(source, exc)}") from exc
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return _tpl().resolve_listing(None, xml)
+
+
+def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+                   author: str, after: Callable[[Any], None] | None = None) -> Path:
+    """Render ``template`` with ``context`` into ``out`` (one zip pass, members stamped ``issued`` 08:00).
+
+    ``after(doc)`` may adjust the rendered body (``doc.element.body`` is its lxml element), as a
+    python-docx document would allow. The core properties get ``title``, ``author`` and the issue
+    time (created = modified = last printed, revision 1).
+    """
+    from lxml import etree
+
+    c = compiled(template, env)
+    try:
+        body_xml = _render(c, c.body, c.body_source, context)
+        helper = _helper()
+        body = _tpl().fix_tables(helper, body_xml)
+        _tpl().fix_docpr_ids(helper, body)
+        root = etree.fromstring(c.document)
+        old = root.find(f"{{{W}}}body")
+        root.replace(old, body)
+        if after is not None:
+            after(SimpleNamespace(element=SimpleNamespace(body=body)))
+        written = {"word/document.xml": etree.tostring(root, encoding="UTF-8", standalone=True)}
+        for part, (tpl, source) in c.others.items():
+            xml = _render(c, tpl, source, context)
+            written[part] = etree.tostring(etree.fromstring(xml.encode("utf-8")), encoding="UTF-8", standalone=True)
+    except RenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an XML error in what the template produced
+        raise RenderError(f"Mẫu {c.name} không dùng được: {exc}.") from exc
+    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
+    if CORE in c.parts:
+        written[CORE] = _core(c, context, stamp, title, author)
+    buffer = io.BytesIO()
+    when = stamp.timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in c.order:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            z.writestr(info, written.get(name, c.parts[name]))
+    tmp = Path(out).with_name(Path(out).name + ".norm")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, out)
+    return out
+
+
+def _core(c: Compiled, context: dict, stamp: _dt.datetime, title: str, author: str) -> bytes:
+    """The template's core properties, rendered like docxtpl does, then dated and titled for this document."""
+    from jinja2 import TemplateError
+    from lxml import etree
+
+    core = etree.fromstring(c.parts[CORE])
+
+    def put(prefix: str, tag: str, text: str, dated: bool = False) -> None:
+        el = core.find(f"{{{NS_CORE[prefix]}}}{tag}")
+        if el is None:
+            el = etree.SubElement(core, f"{{{NS_CORE[prefix]}}}{tag}")
+        el.text = text
+        if dated:
+            el.set(f"{{{NS_CORE['xsi']}}}type", "dcterms:W3CDTF")
+
+    for (prefix, tag), tpl in c.props.items():
+        try:
+            put(prefix, tag, tpl.render(context))
+        except TemplateError as exc:
+            raise RenderError(f"Mẫu {c.name}: lỗi khi điền thuộc tính {tag}: {_undefined_text(exc)}.") from exc
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    put("dc", "title", title)
+    put("dc", "creator", author)
+    put("cp", "lastModifiedBy", author)
+    put("cp", "revision", "1")
+    put("cp", "lastPrinted", when)
+    put("dcterms", "created", when, dated=True)
+    put("dcterms", "modified", when, dated=True)
+    return etree.tostring(core, encoding="UTF-8", standalone=True)
+
+
+__all__ = ["locate", "environment", "compile_string", "render_string", "fill_docx", "compiled", "prepare_fork", "house_style", "undeclared",
+           "TEMPLATE_FILES"]
