@@ -190,3 +190,21 @@ def test_letters_share_one_compiled_template_and_render_the_same_bytes(tmp_path)
     with pytest.raises(RenderError, match=r"cong_van\.docx.*signer"):
         fill_docx(template, context, tmp_path / "d.docx", DAY, "Công văn")
     assert environment() is environment()
+
+
+def test_an_edited_phrasebook_or_tờ_trình_template_is_a_change(inputs, submit, tmp_path):
+    import shutil
+
+    submit("10441")
+    first = run(inputs, tmp_path, 2015, DAY, feedback=False)
+    assert run(inputs, tmp_path, 2015, DAY, feedback=False).unchanged
+    shutil.copy(ROOT / "inputs" / "phrasebook.yaml", inputs / "phrasebook.yaml")
+    with open(inputs / "phrasebook.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n# sửa câu chữ\n")
+    second = run(inputs, tmp_path, 2015, DAY, feedback=False)
+    assert not second.unchanged and second.version.name == "v2" and first.version.name == "v1"
+    (inputs / "templates").mkdir()
+    shutil.copy(ROOT / "templates" / "to_trinh.docx", inputs / "templates" / "to_trinh.docx")
+    with open(inputs / "templates" / "to_trinh.docx", "ab") as fh:
+        fh.write(b"\0")  # other bytes (a zip still readable: trailing data is ignored)
+    assert not run(inputs, tmp_path, 2015, DAY, feedback=False).unchanged
