@@ -78,9 +78,58 @@ def compile_string(source: str, name: str):
     from jinja2 import TemplateSyntaxError
 
     try:
-        return environment().from_string(source)
+        return from_source(environment(), source)
     except TemplateSyntaxError as exc:
         raise RenderError(f"Câu mẫu '{name}': lỗi cú pháp ({exc.message}).") from exc
+
+
+def _code_dir() -> Path | None:
+    """Where compiled template code is kept between runs (``XHHT_CACHE_DIR``, else the user's cache folder)."""
+    if os.environ.get("XHHT_CACHE_DIR") == "":
+        return None
+    base = os.environ.get("XHHT_CACHE_DIR")
+    if not base:
+        root = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(root) / "xhht")
+    return Path(base) / "jinja"
+
+
+def from_source(env, source: str):
+    """``env.from_string(source)``, with the compiled code kept on disk between runs.
+
+    Like Jinja's own bytecode cache (``FileSystemBytecodeCache``), but for templates made from
+    strings: the key is the source, the environment's settings and filters, and the Jinja and
+    Python versions; a file that cannot be read or written only means compiling again.
+    """
+    import hashlib
+    import marshal
+    import sys
+
+    import jinja2
+
+    folder = _code_dir()
+    if folder is None:
+        return env.from_string(source)
+    key = hashlib.sha256("\0".join([
+        jinja2.__version__, sys.implementation.cache_tag or "", sys.version, type(env).__qualname__,
+        repr(env.autoescape), repr(env.keep_trailing_newline), ",".join(sorted(env.filters)), ",".join(sorted(env.tests)),
+        source]).encode("utf-8")).hexdigest()
+    path = folder / key[:2] / f"{key}.code"
+    code = None
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        code = None
+    if code is None:
+        code = env.compile(source)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(code))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 def render_string(template, name: str, facts: dict[str, Any]):
@@ -259,7 +308,7 @@ def _compile_text(env, source: str, name: str):
     from jinja2 import TemplateError
 
     try:
-        return env.from_string(source)
+        return from_source(env, source)
     except TemplateError as exc:
         raise RenderError(f"Mẫu {name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}.{_context(source, exc)}") from exc
 

@@ -208,3 +208,20 @@ def test_an_edited_phrasebook_or_tờ_trình_template_is_a_change(inputs, submit
     with open(inputs / "templates" / "to_trinh.docx", "ab") as fh:
         fh.write(b"\0")  # other bytes (a zip still readable: trailing data is ignored)
     assert not run(inputs, tmp_path, 2015, DAY, feedback=False).unchanged
+
+
+def test_compiled_template_code_is_kept_between_runs_and_a_broken_file_is_compiled_again(tmp_path, monkeypatch):
+    from pipeline import templating
+
+    monkeypatch.setenv("XHHT_CACHE_DIR", str(tmp_path / "cache"))
+    env = templating.environment()
+    source = "{{ n | num }} người, {{ name }}"
+    first = templating.from_source(env, source)
+    files = list((tmp_path / "cache" / "jinja").rglob("*.code"))
+    assert len(files) == 1
+    again = templating.from_source(env, source)
+    assert again.render(n=2181, name="<Xã>") == first.render(n=2181, name="<Xã>") == "2.181 người, &lt;Xã&gt;"
+    files[0].write_bytes(b"not code")
+    assert templating.from_source(env, source).render(n=5, name="A") == "5 người, A"
+    with pytest.raises(Exception, match="unknown_filter|No filter named"):
+        templating.from_source(env, "{{ n | unknown_filter }}")
