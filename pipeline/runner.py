@@ -3,11 +3,12 @@
     catalog = load_catalog(inputs)
     model   = build_model(catalog, inputs, year)        # ingest -> validate (+ last year) -> aggregate
     written = write_reports(model, inputs, outputs, issued)
-              # -> outputs/<year>/vN/: BC and KH (DOCX), summary (XLSX), feedback, inputs copy, manifest
+              # -> outputs/<year>/vN/: BC, KH and tờ trình (DOCX), summary (XLSX), model.json,
+              #    feedback to units, inputs copy, checked-year cache, manifest
 
 Work that does not feed the next stage runs beside it on the second core through
 :func:`pipeline.jobs.start` (the year before while this year is read; the KH and the feedback while
-the BC and the workbook are written); its result, or its own exception, comes back at ``.result()``.
+the BC, the tờ trình and the workbook are written); its result, or its own exception, comes back at ``.result()``.
 
 Receiving and the progress board are part of the same API (re-exported here)::
 
@@ -119,8 +120,8 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
     """Ingest, validate and aggregate ``year``; raise NothingToReport if no unit sent a usable form.
 
     The year before (for the change since last year and the outlier checks) and the baseline year of
-    the milestone's lộ trình are read by jobs beside this year's reading. With ``cache``, years already checked by an earlier version are taken from
-    it, and the years read are added to it.
+    the milestone's lộ trình are read by jobs beside this year's reading. With ``cache``, years already
+    checked by an earlier version are taken from it, and the years read are added to it.
     """
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
@@ -147,13 +148,10 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
         raise
     step(STAGES[3])
     prev_data, prev_checked = pickle.loads(prev_blob) if prev_blob else (None, None)
-    history = {}
-    if baseline is not None:
-        base_key, base_blob = baseline.result()
-        history[ms.baseline] = pickle.loads(base_blob)[1]
+    base_key, base_blob = baseline.result() if baseline else (None, None)
+    history = {ms.baseline: pickle.loads(base_blob)[1]} if base_blob else {}
     if cache is not None:
-        cache.put(key, blob)
-        for k, b in ((prev_key, prev_blob), (base_key, base_blob) if baseline is not None else (None, None)):
+        for k, b in ((key, blob), (prev_key, prev_blob), (base_key, base_blob)):
             if k:
                 cache.put(k, b)
     flag_outliers(catalog, checked, prev_checked)

@@ -380,6 +380,8 @@ def _render(compiled: Compiled, template, source: str, context: dict) -> str:
                           f"{_context(source, exc)}") from exc
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if not any(ch in xml for ch in "\t\a\n\f"):
+        return xml  # resolve_listing only turns these characters into tabs, breaks and paragraphs
     return _tpl().resolve_listing(None, xml)
 
 
