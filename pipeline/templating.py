@@ -284,6 +284,13 @@ class Compiled:
     document: bytes                             # word/document.xml, the body is swapped at render time
     others: dict[str, tuple[Any, str]] = field(default_factory=dict)   # header/footer/footnotes part -> template
     props: dict[tuple[str, str], Any] = field(default_factory=dict)    # core property -> template
+    _packed: dict[str, tuple] = field(default_factory=dict)
+
+    def deflated(self, name: str) -> tuple:
+        """An unchanged part of the template, deflated once (see :func:`_zip_bytes`)."""
+        if name not in self._packed:
+            self._packed[name] = _deflate(self.parts[name])
+        return self._packed[name]
 
 
 def _tpl():
@@ -417,18 +424,51 @@ def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issu
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
     if CORE in c.parts:
         written[CORE] = _core(c, context, stamp, title, author)
-    buffer = io.BytesIO()
-    when = stamp.timetuple()[:6]
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in c.order:
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            z.writestr(info, written.get(name, c.parts[name]))
+    data = _zip_bytes([(name, written[name] if name in written else c.deflated(name)) for name in c.order], stamp)
     tmp = Path(out).with_name(Path(out).name + ".norm")
-    tmp.write_bytes(buffer.getvalue())
+    tmp.write_bytes(data)
     os.replace(tmp, out)
     return out
+
+
+def _deflate(data: bytes) -> tuple[int, int, int, bytes]:
+    """(CRC-32, compressed size, size, raw deflate stream) of a member, as zipfile writes it (level 6)."""
+    import zlib
+
+    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = z.compress(data) + z.flush()
+    return zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data), packed
+
+
+def _zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
+    """A zip of ``members`` (name, bytes or an already deflated member) in this order, every member
+    dated ``stamp``, deflated, mode 0600: the same bytes for the same members.
+
+    The template's unchanged parts are deflated once per process (:meth:`Compiled.deflated`), so a
+    document costs only the compression of the parts rendered for it.
+    """
+    import struct
+
+    dostime = (stamp.hour << 11) | (stamp.minute << 5) | (stamp.second // 2)
+    dosdate = ((stamp.year - 1980) << 9) | (stamp.month << 5) | stamp.day
+    out = io.BytesIO()
+    central = []
+    for name, body in members:
+        crc, csize, size, packed = body if isinstance(body, tuple) else _deflate(body)
+        raw = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, dostime, dosdate, crc, csize, size,
+                              len(raw), 0))
+        out.write(raw)
+        out.write(packed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, dostime, dosdate,
+                                   crc, csize, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
 
 
 def _core(c: Compiled, context: dict, stamp: _dt.datetime, title: str, author: str) -> bytes:
