@@ -302,7 +302,7 @@ def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None,
     todo = [(i, g.code) for i, g in enumerate(series.groups, start=1)]
     if not parallel or len(todo) < 2:
         return _write_groups(series, todo, folder, labels, dpi)
-    from .runner import _Background
+    from .jobs import start
 
     chart_font()  # import matplotlib and find the font once, before the fork
     size = {g.code: len(g.indicators) for g in series.groups}
@@ -310,7 +310,7 @@ def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None,
     theirs: list[tuple[int, str]] = []
     for item in sorted(todo, key=lambda t: -size[t[1]]):  # largest first, to the lighter side
         (mine if sum(size[c] for _i, c in mine) <= sum(size[c] for _i, c in theirs) else theirs).append(item)
-    job = _Background(_write_groups, series, theirs, folder, labels, dpi)
+    job = start(_write_groups, series, theirs, folder, labels, dpi)
     done = _write_groups(series, mine, folder, labels, dpi) + job.result()
     return sorted(done, key=lambda c: c.path.name)
 

@@ -50,7 +50,7 @@ def load_direction(inputs: Path | str, year: int) -> Direction | None:
     if not path.is_file():
         return None
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
     problems: list[str] = []

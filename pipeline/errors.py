@@ -28,6 +28,9 @@ class CatalogError(XhhtError):
         head = "Dữ liệu kế hoạch/đơn vị/cơ quan có lỗi, chưa thể chạy:"
         super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
 
+    def __reduce__(self):  # rebuilt from its problems when a job sends it back from a child process
+        return type(self), (self.problems,)
+
 
 class InputError(XhhtError):
     """An input folder or file the command needs is missing or unusable."""

@@ -10,8 +10,11 @@ letter asking them to report.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import vnformat as vn
@@ -19,6 +22,7 @@ from .issues import Issue, Severity
 from .store import normalise_zip, safe_name
 
 LIST_SHEET = "Lỗi cần sửa"
+FEEDBACK_SUBDIR = "phan-hoi"  # inside a version
 MAX_LISTED = 8  # problems written out in the one-page letter; the workbook lists them all
 _CELL_RE = re.compile(r"^[A-Z]{1,3}\d+$")
 
@@ -83,8 +87,45 @@ def _writable_cell(ws, ref: str):
     return cell
 
 
+LIST_HEADS = (("STT", 5), ("Mức độ", 10), ("Trang", 12), ("Ô", 12), ("Nội dung", 100))
+
+
+def _list_title(fb: UnitFeedback, year: int) -> str:
+    return f"CÁC NỘI DUNG CẦN SỬA TRONG BÁO CÁO NĂM {year} - {fb.name.upper()}"
+
+
+LIST_HINT = "Các ô cần sửa được tô đỏ và có ghi chú trong trang tương ứng. Sửa xong, lưu và gửi lại tệp này."
+
+
 def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime) -> Path:
-    """Write the unit's own workbook with its problem cells marked, or a problem list if it cannot be opened."""
+    """Write the unit's own workbook with its problem cells marked, or a problem list if it cannot be opened.
+
+    An xlsx/xlsm is marked by editing its XML (:mod:`pipeline.xlsxmark`, a few milliseconds); a file
+    that module does not edit (its own comments, .xls/.ods, a damaged package) goes through openpyxl.
+    """
+    from . import xlsxmark
+
+    if fb.file.suffix.lower() in (".xlsx", ".xlsm"):
+        marks: dict[str, dict[str, list[str]]] = {}
+        for issue in fb.issues:
+            for ref in _cells(issue):
+                marks.setdefault(issue.sheet, {}).setdefault(ref, []).append(f"{issue.severity.label}: {issue.message}")
+        rows = [(i, issue.severity.label, issue.sheet, issue.cell, issue.message)
+                for i, issue in enumerate(fb.issues, start=1)]
+        try:
+            data, macros = xlsxmark.mark(fb.file.read_bytes(), marks, LIST_SHEET, _list_title(fb, year), LIST_HINT,
+                                         LIST_HEADS, rows, stamp)
+        except Exception:  # noqa: BLE001 - not a package this module edits: the openpyxl way below
+            pass
+        else:
+            path = out / f"PhanHoi_{year}_{fb.unit}_{safe_name(fb.name)}{'.xlsm' if macros else '.xlsx'}"
+            path.write_bytes(data)
+            return path
+    return _openpyxl_marked(fb, year, out, stamp)
+
+
+def _openpyxl_marked(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime) -> Path:
+    """:func:`marked_workbook` through a full openpyxl load and save (files with comments, .xls, .ods)."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -116,12 +157,11 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
                     cell.comment = Comment(text, "Phòng GD&ĐT")
                     cell.comment.width, cell.comment.height = 320, 160
     ls = wb.create_sheet(LIST_SHEET, 0)
-    ls["A1"] = f"CÁC NỘI DUNG CẦN SỬA TRONG BÁO CÁO NĂM {year} - {fb.name.upper()}"
+    ls["A1"] = _list_title(fb, year)
     ls["A1"].font = Font(name="Times New Roman", size=14, bold=True)
-    ls["A2"] = "Các ô cần sửa được tô đỏ và có ghi chú trong trang tương ứng. Sửa xong, lưu và gửi lại tệp này."
+    ls["A2"] = LIST_HINT
     ls["A2"].font = Font(name="Times New Roman", size=11, italic=True)
-    for col, (head, width) in enumerate((("STT", 5), ("Mức độ", 10), ("Trang", 12), ("Ô", 12), ("Nội dung", 100)),
-                                        start=1):
+    for col, (head, width) in enumerate(LIST_HEADS, start=1):
         c = ls.cell(row=4, column=col, value=head)
         c.font = Font(name="Times New Roman", size=11, bold=True)
         ls.column_dimensions[c.column_letter].width = width
@@ -218,26 +258,72 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
             "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name}}
 
 
+@dataclass
+class FeedbackMade:
+    """What a feedback pass wrote: the files, the units they are for, the units that failed, and per
+    unit the key of its inputs and its files (kept in the manifest, so the next version can reuse them)."""
+
+    paths: list[Path] = field(default_factory=list)
+    failed: list[Issue] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    entries: dict[str, dict] = field(default_factory=dict)
+
+    def manifest(self) -> dict:
+        return {"units": self.entries}
+
+
+def feedback_key(model, fb: UnitFeedback, issued: _dt.date, template: Path, number: str,
+                 include_warnings: bool) -> str:
+    """The digest of everything a unit's feedback depends on: its file, its problems, the date, the
+    template, the catalog and xhht's code. Same key, same bytes."""
+    from .archive import sha256
+    from .checkcache import code_digest
+    from .wording import phrasebook
+
+    files = getattr(model.catalog, "files", {}) or {}
+    inputs = Path(files["office.yaml"]).parent if "office.yaml" in files else None
+    parts = [sha256(phrasebook(inputs).path), code_digest(), model.year, issued.isoformat(), number, include_warnings, fb.unit, fb.name,
+             sha256(fb.file) if fb.file is not None and fb.file.is_file() else "",
+             [[i.severity.value, i.code, i.sheet, i.cell, i.message] for i in fb.issues],
+             sha256(template) if template.is_file() else "",
+             [[name, sha256(path)] for name, path in sorted(getattr(model.catalog, "files", {}).items())]]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _reusable(previous: Path | None) -> dict[str, dict]:
+    """The feedback entries of the newest version (unit -> {key, files}), if it has any."""
+    if previous is None:
+        return {}
+    try:
+        manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+        return dict(manifest.get("feedback", {}).get("units", {}))
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def write_feedback(model, folder: Path, issued: _dt.date, templates: Path, number: str,
                    include_warnings: bool = True) -> list[Path]:
     """Write the marked workbooks and letters of every unit that needs feedback into ``folder``.
 
     Returns the files written; see :func:`write_feedback_isolated` for the units that failed.
     """
-    return write_feedback_isolated(model, folder, issued, templates, number, include_warnings)[0]
+    return write_feedback_isolated(model, folder, issued, templates, number, include_warnings).paths
 
 
 def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Path, number: str,
-                            include_warnings: bool = True) -> tuple[list[Path], list[Issue]]:
+                            include_warnings: bool = True, previous: Path | None = None) -> FeedbackMade:
     """Like :func:`write_feedback`, one unit at a time: a unit whose feedback cannot be written gets an
     issue (``step-failed``, naming its file) and leaves no partial file; every other unit is still written.
+
+    With ``previous`` (the newest version), a unit whose key (file, problems, date, template, catalog,
+    code: :func:`feedback_key`) is the one recorded there gets that version's files, copied, instead of
+    new ones; the entry says ``reused_from``. (Copied, not hard-linked: sealing a version makes its files
+    read-only, and a hard link would share that with the new version.)
 
     A template error (the công văn template itself is broken) is not a unit's problem and is raised.
     """
     from .errors import RenderError, XhhtError
-    from .render_docx import render_template
-
-    from .templating import locate
+    from .templating import fill_docx, locate
 
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
@@ -245,19 +331,29 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
     template, origin = locate("cong_van.docx", inputs)
     if origin == "packaged" and (templates / "cong_van.docx").is_file():
         template = templates / "cong_van.docx"
-    paths: list[Path] = []
-    failed: list[Issue] = []
+    before = _reusable(previous)
+    made = FeedbackMade()
     for fb in collect(model, include_warnings):
         mine: list[Path] = []
         step = "đánh dấu bảng tính phản hồi cho đơn vị"
+        key = feedback_key(model, fb, issued, template, number, include_warnings)
+        old = before.get(fb.unit) or {}
+        sources = [previous / FEEDBACK_SUBDIR / name for name in old.get("files", [])] if previous else []
         try:
-            if fb.file is not None:
-                mine.append(marked_workbook(fb, model.year, folder, stamp))
-            step = "viết công văn phản hồi cho đơn vị"
-            letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
-            render_template(template, letter_context(model, fb, issued, number), letter, issued,
-                            title=f"Công văn gửi {fb.name}")
-            mine.append(letter)
+            if old.get("key") == key and sources and all(p.is_file() for p in sources):
+                for src in sources:
+                    mine.append(Path(shutil.copyfile(src, folder / src.name)))
+                entry = {"key": key, "files": [p.name for p in mine],
+                         "reused_from": old.get("reused_from") or previous.name}
+            else:
+                if fb.file is not None:
+                    mine.append(marked_workbook(fb, model.year, folder, stamp))
+                step = "viết công văn phản hồi cho đơn vị"
+                letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
+                fill_docx(template, letter_context(model, fb, issued, number), letter, issued,
+                          title=f"Công văn gửi {fb.name}")
+                mine.append(letter)
+                entry = {"key": key, "files": [p.name for p in mine]}
         except RenderError:
             raise
         except (Exception, XhhtError) as exc:  # noqa: BLE001 - one unit never stops the others
@@ -265,7 +361,9 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
                 p.unlink(missing_ok=True)
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             file = next((s.file for s in model.submissions if s.unit == fb.unit and s.state == "used"), "")
-            failed.append(Issue.make("step-failed", unit=fb.unit, file=file, step=step, detail=detail))
+            made.failed.append(Issue.make("step-failed", unit=fb.unit, file=file, step=step, detail=detail))
             continue
-        paths += mine
-    return paths, failed
+        made.paths += mine
+        made.units.append(fb.unit)
+        made.entries[fb.unit] = entry
+    return made

@@ -13,6 +13,7 @@ Nothing here judges the values: :mod:`pipeline.validate` does that.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,32 +221,87 @@ def _find_label_value(rows: list[list[Any]], label: str, default_ref: str) -> tu
 
 def _precheck(path: Path, file: str) -> Issue | None:
     """Reject, before parsing, files that are empty, too large, corrupt, encrypted or zip bombs."""
+    return _open_checked(path, file)[0]
+
+
+def _open_checked(path: Path, file: str) -> tuple[Issue | None, "_Package | None"]:
+    """Read ``path`` once: (the reason to reject it, or None; the file's bytes and zip directory).
+
+    Files that are empty, too large, corrupt, encrypted or zip bombs are rejected before parsing.
+    """
+    import io
     import zipfile
 
     size = path.stat().st_size
     if size == 0:
-        return Issue.make("file-empty", file=file)
+        return Issue.make("file-empty", file=file), None
     if size > MAX_FILE_MB * 1024 * 1024:
-        return Issue.make("file-too-large", file=file, size=f"{size / 1048576:.1f}".replace(".", ","), limit=MAX_FILE_MB)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+        return Issue.make("file-too-large", file=file, size=f"{size / 1048576:.1f}".replace(".", ","),
+                          limit=MAX_FILE_MB), None
+    data = path.read_bytes()
+    head = data[:8]
     suffix = path.suffix.lower()
+    package = _Package(data)
     if suffix in ZIP_SUFFIXES:
         if head.startswith(_OLE_MAGIC):
             # an encrypted .xlsx is stored as an OLE container instead of a zip
-            return Issue.make("password-protected", file=file)
+            return Issue.make("password-protected", file=file), None
         if not head.startswith(_ZIP_MAGIC):
-            return Issue.make("file-not-workbook", file=file, suffix=suffix)
+            return Issue.make("file-not-workbook", file=file, suffix=suffix), None
         try:
-            with zipfile.ZipFile(path) as z:
-                unzipped = sum(i.file_size for i in z.infolist())
-                if unzipped > MAX_UNZIPPED_MB * 1024 * 1024:
-                    return Issue.make("zip-too-large", file=file, size=unzipped // 1048576, limit=MAX_UNZIPPED_MB)
+            package.zip = zipfile.ZipFile(io.BytesIO(data))
+            unzipped = sum(i.file_size for i in package.zip.infolist())
+            if unzipped > MAX_UNZIPPED_MB * 1024 * 1024:
+                return Issue.make("zip-too-large", file=file, size=unzipped // 1048576, limit=MAX_UNZIPPED_MB), None
         except (zipfile.BadZipFile, OSError, EOFError):
-            return Issue.make("file-corrupt", file=file)
+            return Issue.make("file-corrupt", file=file), None
     elif suffix == ".xls" and not head.startswith(_OLE_MAGIC):
-        return Issue.make("file-not-workbook", file=file, suffix=suffix)
-    return None
+        return Issue.make("file-not-workbook", file=file, suffix=suffix), None
+    return None, package
+
+
+class _Package:
+    """A submitted file read once: its bytes (for calamine) and, for xlsx/xlsm, its zip directory."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.zip = None
+        self._sheets: dict[str, str] | None = None
+
+    def workbook(self):
+        import io
+
+        from python_calamine import CalamineWorkbook
+
+        return CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+
+    def sheet_xml(self, sheet: str) -> str | None:
+        """The XML of worksheet ``sheet`` (xlsx/xlsm), None if it cannot be found."""
+        import re
+        import zipfile
+        from html import unescape  # (xml.sax.saxutils would import urllib.request, http and email)
+
+        if self.zip is None:
+            return None
+        try:
+            if self._sheets is None:
+                wbxml = self.zip.read("xl/workbook.xml").decode("utf-8")
+                rels = self.zip.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+
+                def attrs(tag: str) -> dict[str, str]:
+                    return {k: unescape(v) for k, v in re.findall(r'([\w:]+)="([^"]*)"', tag)}
+
+                targets = {a.get("Id"): a.get("Target") for a in
+                           (attrs(t) for t in re.findall(r"<Relationship\s[^>]*>", rels))}
+                self._sheets = {}
+                for a in (attrs(t) for t in re.findall(r"<(?:\w+:)?sheet\s[^>]*>", wbxml)):
+                    target = targets.get(a.get("r:id"))
+                    if target:
+                        self._sheets[a.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            name = self._sheets.get(sheet)
+            return self.zip.read(name).decode("utf-8") if name else None
+        except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+            return None
 
 
 def _formulas_without_values(path: Path, sheet: str) -> set[str]:
@@ -253,48 +309,43 @@ def _formulas_without_values(path: Path, sheet: str) -> set[str]:
     return _cell_flags(path, sheet)[0]
 
 
-def _cell_flags(path: Path, sheet: str) -> tuple[set[str], dict[str, str]]:
+def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, str]]:
     """(formula cells without a saved result, error cells -> the error shown) of ``sheet`` (xlsx/xlsm).
 
     calamine reads an error cell (#DIV/0!, #REF!) as empty, so they are found in the sheet's XML.
+    ``path`` is a file or a :class:`_Package` already read.
     """
     import re
-    import zipfile
-    from xml.sax.saxutils import unescape
+    from html import unescape
 
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return set(), {}  # .xls and .ods always carry the computed values
-    try:
-        with zipfile.ZipFile(path) as z:
-            wbxml = z.read("xl/workbook.xml").decode("utf-8")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-            def attrs(tag: str) -> dict[str, str]:
-                return {k: unescape(v, {"&quot;": '"'}) for k, v in re.findall(r'([\w:]+)="([^"]*)"', tag)}
-
-            sheets = [attrs(t) for t in re.findall(r"<(?:\w+:)?sheet\s[^>]*>", wbxml)]
-            rid = next((a.get("r:id") for a in sheets if a.get("name") == sheet), None)
-            links = [attrs(t) for t in re.findall(r"<Relationship\s[^>]*>", rels)]
-            target = next((a.get("Target") for a in links if a.get("Id") == rid), None)
-            if target is None:
-                return set(), {}
-            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            xml = z.read(name).decode("utf-8")
-    except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+    if isinstance(path, Path):
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return set(), {}  # .xls and .ods always carry the computed values
+        _problem, path = _open_checked(path, path.name)
+        if path is None:
+            return set(), {}
+    xml = path.sheet_xml(sheet)
+    if xml is None:
         return set(), {}
     errors = {}
-    for m in re.finditer(r'<c\s[^>]*\bt="e"[^>]*>(.*?)</c>', xml, re.S):
-        ref = re.search(r'\br="([A-Z]+\d+)"', m.group(0)[:m.group(0).find(">")])
-        value = re.search(r"<v>([^<]*)</v>", m.group(1))
-        if ref:
-            errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
+    if 't="e"' in xml:
+        for m in _ERROR_CELL.finditer(xml):
+            ref = _REF.search(m.group(1))
+            value = _VALUE.search(m.group(2))
+            if ref:
+                errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
     out = set()
-    for m in re.finditer(r"<f[ >/]", xml):  # only the (few) formula cells are looked at
-        start = xml.rfind("<c ", 0, m.start())
-        end = xml.find("</c>", m.start())
-        ref = re.search(r'\br="([A-Z]+\d+)"', xml[start:m.start()])
-        if ref and not re.search(r"<v>[^<]+</v>", xml[m.start():end]):
-            out.add(ref.group(1))
+    if "<f" in xml:
+        for m in _FORMULA_CELL.finditer(xml):  # a formula is a cell's first child; its value follows it
+            if not m.group(2):
+                out.add(m.group(1))
     return out, errors
+
+
+_ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REF = re.compile(r'\br="([A-Z]+\d+)"')
+_FORMULA_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>.*?</f>)\s*(?:<v>([^<]*)</v>)?', re.S)
+_VALUE = re.compile(r"<v>([^<]*)</v>")
 
 
 def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str, int], int] | None:
@@ -314,15 +365,13 @@ def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str
 
 def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult) -> tuple[list, list, list, list] | None:
     """Read one file into ``sub`` and return its values, texts, money and activity rows (None if rejected)."""
-    from python_calamine import CalamineWorkbook
-
     issue = dict(file=sub.file)
-    problem = _precheck(sub.path, sub.file)
+    problem, package = _open_checked(sub.path, sub.file)  # the one read of the file
     if problem is not None:
         result.issues.append(problem)
         return None
     try:
-        wb = CalamineWorkbook.from_path(str(sub.path))
+        wb = package.workbook()
         meta = _read_meta(wb)
     except Exception as exc:  # calamine raises several error types for broken files
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
@@ -379,7 +428,7 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     sub.preparer = _text(_find_label_value(rows, L.PREPARER_LABEL, L.PREPARER_CELL)[0])
 
     c, header_row = _data_columns(rows)
-    no_value, error_cells = _cell_flags(sub.path, data_sheet)
+    no_value, error_cells = _cell_flags(package, data_sheet)
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
     visible = {m.name: m.visible for m in wb.sheets_metadata}
     if str(visible.get(data_sheet, "Visible")).lower().split(".")[-1] != "visible":
@@ -421,8 +470,9 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
                                             sheet=data_sheet, **issue))
 
     texts: list[RawText] = []
-    if L.TASK_SHEET in wb.sheet_names:
-        rows = _rows(wb, L.TASK_SHEET)
+    task_rows = _rows(wb, L.TASK_SHEET) if L.TASK_SHEET in wb.sheet_names else None
+    if task_rows is not None:
+        rows = task_rows
         tc = {k: L.col_index(v) for k, v in L.TASK_COLS.items()}
         allowed = set(unit.tasks) | {code for code, _ in L.CLOSING_ROWS}
         for r, row in enumerate(rows):
@@ -441,10 +491,11 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
             if code in sources:
                 money.append(RawMoney(sub.unit, year, code, _cell(rows, r, fc["amount"]), sub.file,
                                       L.FUNDING_SHEET, L.cell_name(r, fc["amount"])))
-    return values, texts, money, _read_activities(wb, sub, unit, year)
+    return values, texts, money, _read_activities(wb, sub, unit, year, package, task_rows)
 
 
-def _read_activities(wb, sub: Submission, unit, year: int) -> list[RawActivity]:
+def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | None = None,
+                     rows: list | None = None) -> list[RawActivity]:
     """Read the activity counts of the "Nhiệm vụ" sheet, found by their code in column B.
 
     A row whose code is not one of the unit's activities is ignored; an activity whose row is
@@ -452,9 +503,10 @@ def _read_activities(wb, sub: Submission, unit, year: int) -> list[RawActivity]:
     """
     if L.TASK_SHEET not in wb.sheet_names or not unit.activities:
         return []
-    rows = _rows(wb, L.TASK_SHEET)
+    rows = rows if rows is not None else _rows(wb, L.TASK_SHEET)
     code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
-    no_value = _formulas_without_values(sub.path, L.TASK_SHEET)
+    no_value = _cell_flags(package, L.TASK_SHEET)[0] if package is not None else _formulas_without_values(
+        sub.path, L.TASK_SHEET)
     wanted = set(unit.activities)
     out: list[RawActivity] = []
     seen: set[str] = set()
@@ -473,12 +525,11 @@ def read_identity(path: Path) -> tuple[str, int | None, _dt.date | None, str]:
 
     Returns ``("", None, None, "")`` for a file that is not an xhht form (the run reports why).
     """
-    from python_calamine import CalamineWorkbook
-
     try:
-        if _precheck(path, path.name) is not None:
+        problem, package = _open_checked(path, path.name)
+        if problem is not None:
             return "", None, None, ""
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = package.workbook()
         meta = _read_meta(wb) or {}
         if meta.get("form") != L.FORM_KIND:
             return "", None, None, ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,20 @@ BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
 def _office_extra(model: ReportModel) -> dict[str, Any]:
     """The parts of ``office.yaml`` about who issues what (``documents``), the office's unit code and orthography."""
-    import yaml
-
     path = model.catalog.files.get("office.yaml")
     try:
-        doc = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("office", {}) if path else {}
+        return _office_yaml(str(path), Path(path).stat().st_mtime_ns) if path else {}
+    except OSError:
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _office_yaml(path: str | None, _mtime: int) -> dict[str, Any]:
+    """``office.yaml``'s office section, parsed once per process and file version."""
+    import yaml
+
+    try:
+        doc = (yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).get("office", {}) if path else {}
     except (OSError, yaml.YAMLError):
         doc = {}
     return doc if isinstance(doc, dict) else {}

@@ -714,7 +714,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     from .plan import load_catalog
     from .render_docx import orthography as _ortho
     from .render_trend_xlsx import period_filename, write_period_workbook
-    from .runner import _Background
+    from .jobs import start
     from .series import build_series, load_models
     from .templating import locate
 
@@ -753,7 +753,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
         t4 = time.perf_counter()
         # the period workbook is written on the second core while this process fills the BC
         xlsx = period_filename(first, last)
-        xlsx_job = _Background(write_period_workbook, series, stage / xlsx, issued, catalog.office.full_name)
+        xlsx_job = start(write_period_workbook, series, stage / xlsx, issued, catalog.office.full_name)
         template, origin = locate(TEMPLATE, inputs)
         name = review_filename(first, last)
         context = review_context(catalog, series, issued, {c.group: c.path for c in charts}, inputs=inputs)

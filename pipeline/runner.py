@@ -1,11 +1,14 @@
 """The pipeline API shared by every command: each stage is one function, ``run`` chains them.
 
     catalog = load_catalog(inputs)
-    data    = ingest(catalog, inputs, year)            # files -> raw values with provenance
-    checked = validate(catalog, data)                  # values -> observations + issues (+ outliers)
-    model   = aggregate(catalog, checked, ...)         # -> ReportModel (no I/O)
+    model   = build_model(catalog, inputs, year)        # ingest -> validate (+ last year) -> aggregate
     written = write_reports(model, inputs, outputs, issued)
-              # -> outputs/<year>/vN/: BC and KH (DOCX), summary (XLSX), feedback, inputs copy, manifest
+              # -> outputs/<year>/vN/: BC, KH and tờ trình (DOCX), summary (XLSX), model.json,
+              #    feedback to units, inputs copy, checked-year cache, manifest
+
+Work that does not feed the next stage runs beside it on the second core through
+:func:`pipeline.jobs.start` (the year before while this year is read; the KH and the feedback while
+the BC, the tờ trình and the workbook are written); its result, or its own exception, comes back at ``.result()``.
 
 Receiving and the progress board are part of the same API (re-exported here)::
 
@@ -20,21 +23,34 @@ turns :class:`~pipeline.errors.XhhtError` into messages and exit codes.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
+import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .aggregate import ReportModel, aggregate
-from .errors import NothingToReport
+from . import __version__, archive, register
+from . import vnformat as vn
+from .aggregate import ReportModel, aggregate, model_dict
+from .chidao import load_direction
+from .checkcache import CheckedCache, year_files, year_key
+from .errors import NothingToReport, UsageError
+from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
+from .jobs import start, wait_all
+from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
+from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
+from .render_xlsx import render_workbook
+from .templating import locate, prepare_fork
 from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
 
-FEEDBACK_DIR = "phan-hoi"
+FEEDBACK_DIR = FEEDBACK_SUBDIR
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
           "Viết báo cáo (DOCX)", "Viết kế hoạch năm sau (DOCX)", "Viết bảng tổng hợp (XLSX)", "Tạo PDF",
@@ -68,52 +84,78 @@ def check_and_read(catalog: Catalog, inputs: Path, year: int, outputs: Path | No
     return data, validate(catalog, data, today)
 
 
+def read_checked(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
+                 today: _dt.date | None = None, cache: CheckedCache | None = None) -> tuple[str, bytes]:
+    """One year ingested and validated, as (key, pickled (IngestResult, ValidationResult)).
+
+    Taken from ``cache`` when an earlier version holds the same year with the same key (same files,
+    receipt times, catalog, date and code); read from the files otherwise. Pickled, so that it can
+    come back from a job and be kept in the version's cache as it is.
+    """
+    key = year_key(catalog, inputs, outputs, year, today)
+    blob = cache.found.get(key) if cache is not None else None
+    if blob is None:
+        blob = pickle.dumps(check_and_read(catalog, inputs, year, outputs, today), protocol=pickle.HIGHEST_PROTOCOL)
+    return key, blob
+
+
 def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
                   today: _dt.date | None = None) -> tuple[IngestResult, ValidationResult]:
-    """Ingest and validate ``year``, with the outlier checks against ``year - 1`` when it exists."""
-    data, checked = check_and_read(catalog, inputs, year, outputs, today)
-    if submissions_folder(inputs, year - 1).is_dir():
-        flag_outliers(catalog, checked, check_and_read(catalog, inputs, year - 1, outputs)[1])
+    """Ingest and validate ``year``, with the outlier checks against ``year - 1`` (read beside it) when it exists."""
+    previous = (start(check_and_read, catalog, inputs, year - 1, outputs)
+                if submissions_folder(inputs, year - 1).is_dir() else None)
+    try:
+        data, checked = check_and_read(catalog, inputs, year, outputs, today)
+        if previous is not None:
+            flag_outliers(catalog, checked, previous.result()[1])
+    except BaseException:
+        wait_all([previous])
+        raise
     return data, checked
 
 
-def build_model(catalog: Catalog, inputs: Path, year: int,
-                on_stage: Callable[[str], None] | None = None,
-                on_checked: Callable[[ValidationResult, list], None] | None = None,
-                outputs: Path | None = None, today: _dt.date | None = None) -> ReportModel:
-    """Run ingest, validate and aggregate for ``year``; raise NothingToReport if no unit sent a usable form.
+def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[str], None] | None = None,
+                outputs: Path | None = None, today: _dt.date | None = None,
+                cache: CheckedCache | None = None) -> ReportModel:
+    """Ingest, validate and aggregate ``year``; raise NothingToReport if no unit sent a usable form.
 
-    ``on_checked(checked, submissions)`` is called once the checks are complete, before aggregation
-    (``run`` starts the feedback to units there, on the second core).
+    The year before (for the change since last year and the outlier checks) and the baseline year of
+    the milestone's lộ trình are read by jobs beside this year's reading. With ``cache``, years already
+    checked by an earlier version are taken from it, and the years read are added to it.
     """
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
-    # the year before (for the change since last year) is read on the second core meanwhile
-    prev_job = (_Background(check_and_read, catalog, inputs, year - 1, outputs)
+    previous = (start(read_checked, catalog, inputs, year - 1, outputs, None, cache)
                 if submissions_folder(inputs, year - 1).is_dir() else None)
-    step(STAGES[1])
-    data = ingest(catalog, inputs, year, receipt_times(outputs, year) if outputs is not None else None)
-    step(STAGES[2])
-    checked = validate(catalog, data, today)
-    if not checked.received:
-        if prev_job:
-            prev_job.result()
-        folder = submissions_folder(inputs, year)
-        where = f"thư mục {folder}" if folder.is_dir() else f"thư mục {folder} (chưa có thư mục này)"
-        raise NothingToReport(f"Không có báo cáo hợp lệ nào của năm {year} trong {where}; chưa thể lập báo cáo. "
-                              f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
-    step(STAGES[3])
-    prev = prev_job.result() if prev_job else None
-    flag_outliers(catalog, checked, prev[1] if prev else None)
-    if on_checked is not None:
-        on_checked(checked, data.submissions)
-    from .chidao import load_direction
-
-    history = {}
+    # the lộ trình's baseline year, when it is further back than last year
     ms = catalog.plan.milestone_for(year)
-    if ms and ms.baseline and ms.baseline < year - 1 and submissions_folder(inputs, ms.baseline).is_dir():
-        history[ms.baseline] = check_and_read(catalog, inputs, ms.baseline)[1]  # the lộ trình's baseline year
-    return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None,
+    baseline = (start(read_checked, catalog, inputs, ms.baseline, None, None, cache)
+                if ms and ms.baseline and ms.baseline < year - 1 and submissions_folder(inputs, ms.baseline).is_dir()
+                else None)
+    try:
+        step(STAGES[1])
+        key, blob = read_checked(catalog, inputs, year, outputs, today, cache)
+        step(STAGES[2])
+        data, checked = pickle.loads(blob)
+        if not checked.received:
+            folder = submissions_folder(inputs, year)
+            where = f"thư mục {folder}" if folder.is_dir() else f"thư mục {folder} (chưa có thư mục này)"
+            raise NothingToReport(f"Không có báo cáo hợp lệ nào của năm {year} trong {where}; chưa thể lập báo cáo. "
+                                  f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
+        prev_key, prev_blob = previous.result() if previous else (None, None)
+    except BaseException:
+        wait_all([previous, baseline])
+        raise
+    step(STAGES[3])
+    prev_data, prev_checked = pickle.loads(prev_blob) if prev_blob else (None, None)
+    base_key, base_blob = baseline.result() if baseline else (None, None)
+    history = {ms.baseline: pickle.loads(base_blob)[1]} if base_blob else {}
+    if cache is not None:
+        for k, b in ((key, blob), (prev_key, prev_blob), (base_key, base_blob)):
+            if k:
+                cache.put(k, b)
+    flag_outliers(catalog, checked, prev_checked)
+    return aggregate(catalog, checked, data.submissions, prev_checked, prev_data.submissions if prev_data else None,
                      history=history, direction=load_direction(inputs, year))
 
 
@@ -155,67 +197,6 @@ def _validation_summary(model: ReportModel) -> dict:
             "warnings": sum(1 for i in v.issues if i.severity.value == "warning"), "issues": dict(sorted(codes.items()))}
 
 
-class _Background:
-    """Run one rendering job beside the main one on the second core (fork, where the OS has it).
-
-    Rendering is CPU-bound Python, so a thread would not help; a forked child starts in a few
-    milliseconds with everything already imported, writes its file and exits (it never outlives
-    its job, even if the parent is killed). Where fork is not available (Windows) the job runs in
-    this process when its result is asked for. The child reports an error as its message.
-    """
-
-    def __init__(self, fn, *args, **kwargs):
-        import os
-
-        self.call = (fn, args, kwargs)
-        self.pid = None
-        if hasattr(os, "fork") and os.environ.get("XHHT_NO_FORK") != "1":
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # child
-                os.close(read)
-                code = 0
-                try:
-                    import pickle
-
-                    payload = b"R" + pickle.dumps(fn(*args, **kwargs))
-                except BaseException as exc:  # report any failure to the parent, then exit
-                    payload = f"E{type(exc).__name__}\x00{exc}".encode("utf-8", "replace")
-                    code = 1
-                try:
-                    view = memoryview(payload)
-                    while view:
-                        view = view[os.write(write, view):]
-                finally:
-                    os._exit(code)
-            os.close(write)
-            self.pid, self.read = pid, read
-
-    def result(self):
-        """Return the job's result (raise RenderError with the child's message if it failed)."""
-        import os
-        import pickle
-
-        if self.pid is None:
-            fn, args, kwargs = self.call
-            return fn(*args, **kwargs)
-        chunks = []
-        while True:
-            data = os.read(self.read, 1 << 20)
-            if not data:
-                break
-            chunks.append(data)
-        os.close(self.read)
-        _pid, status = os.waitpid(self.pid, 0)
-        payload = b"".join(chunks)
-        if status == 0 and payload[:1] == b"R":
-            return pickle.loads(payload[1:])
-        kind, _, message = payload[1:].decode("utf-8", "replace").partition("\x00")
-        from .errors import RenderError
-
-        raise RenderError(message or f"Tiến trình phụ dừng bất thường ({kind or status}).")
-
-
 @dataclass
 class Written:
     version: Path
@@ -228,31 +209,18 @@ class Written:
 
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
-                  number: str = "blank", pdf: bool = False,
-                  on_stage: Callable[[str], None] | None = None, stage: Path | None = None,
-                  feedback_job: "_Background | None" = None, feedback: bool = True,
-                  fingerprint: str = "") -> Written:
+                  number: str = "blank", pdf: bool = False, feedback: bool = True, fingerprint: str = "",
+                  cache: CheckedCache | None = None, on_stage: Callable[[str], None] | None = None) -> Written:
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
     ``number``: ``"blank"`` leaves the number for the văn thư to write; ``"auto"`` takes the next
     numbers from the register of outgoing documents; ``"12"`` (or ``"12,5"`` for the BC and the KH)
     uses the numbers the văn thư gave. ``pdf`` also writes a PDF of each document with one
-    LibreOffice process. All or nothing: on any failure no version appears and the register is as
-    before. ``fingerprint`` (see :func:`run_fingerprint`) is kept in the manifest.
+    LibreOffice process. ``feedback`` writes the marked workbooks and letters of the units that
+    must correct or send something (reused from the newest version where nothing changed). All or
+    nothing: on any failure no version appears and the register is as before. ``fingerprint`` (see
+    :func:`run_fingerprint`) is kept in the manifest, the checked years of ``cache`` in ``cache/``.
     """
-    from . import __version__, archive, register
-    from . import vnformat as vn
-    from .pdf import convert_to_pdf, find_soffice
-    from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
-    from .render_xlsx import render_workbook
-
-    import docxtpl  # noqa: F401  (imported once here, before the background job forks)
-
-    import json
-
-    from .aggregate import model_dict
-    from .templating import locate
-
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
     templates = templates or templates_dir(inputs)
@@ -270,46 +238,44 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     office = model.catalog.office
     subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
+    ttr_subject = f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}"
     with_plan = model.catalog.plan.milestone_for(model.year + 1) is not None
     notes: list[str] = []
     mode, bc_number, kh_number = parse_number(number)
-    start = register.configured_next(model.catalog.files.get("office.yaml")) if mode != "blank" else {}
-    stage = stage or archive.new_staging(outputs, model.year)
+    first = register.configured_next(model.catalog.files.get("office.yaml")) if mode != "blank" else {}
+    stage = archive.new_staging(outputs, model.year)
     taken: list = []
-    entry = kh_entry = None
+    jobs: list = []
 
     def take(doc_type: str, wanted: int | None, what: str):
-        e = register.reserve(outputs, office.abbreviation, doc_type, issued, what, wanted, start.get(doc_type, 1))
+        e = register.reserve(outputs, office.abbreviation, doc_type, issued, what, wanted, first.get(doc_type, 1))
         taken.append(e)
         return e
 
+    prepare_fork()  # the document libraries imported once, before the jobs fork
+
     try:
         entry = take("BC", bc_number, subject) if mode != "blank" else None
-        shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
-        docs = [stage / names["bc"]]
-        kh_job = None
+        # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
+        kh_entry = take("TTr", kh_number, ttr_subject) if mode != "blank" and with_plan else None
+        docs = [stage / names["bc"]] + ([stage / names["kh"], stage / names["ttr"]] if with_plan else [])
+        ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
+        request = f"Tờ trình số {kh_entry.code} ngày {vn.short_date(issued)}" if kh_entry else ""
+        # beside the BC, the tờ trình and the workbook: the KH, and the feedback to the units (in a run:
+        # the units that must correct something or report at all; `xhht feedback` also covers warnings only)
+        kh_job = (start(render_template, tpl("ke_hoach.docx"), plan_context(model, issued, BLANK_NUMBER, ref, request),
+                        stage / names["kh"], issued, title=plan_subject, orthography=ortho) if with_plan else None)
+        feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
+                              previous=archive.latest(outputs, model.year))
+                        if feedback else None)
+        jobs = [kh_job, feedback_job]
+        step(STAGES[4])
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER),
+                        stage / names["bc"], issued, title=subject, orthography=ortho)
         if with_plan:
-            # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
-            kh_entry = (take("TTr", kh_number, f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}")
-                        if mode != "blank" else None)
-            ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
-            request = f"Tờ trình số {kh_entry.code} ngày {vn.short_date(issued)}" if kh_entry else ""
-            kh_job = _Background(render_template, tpl("ke_hoach.docx"),
-                                 plan_context(model, issued, BLANK_NUMBER, ref, request),
-                                 stage / names["kh"], issued, title=plan_subject, orthography=ortho)
             render_template(tpl("to_trinh.docx"),
                             ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
-                            stage / names["ttr"],
-                            issued, title=f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}",
-                            orthography=ortho)
-            docs += [stage / names["kh"], stage / names["ttr"]]
-        # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
-        # also covers the units with warnings only
-        if feedback and feedback_job is None:
-            feedback_job = start_feedback(model, stage, issued, templates)
-        step(STAGES[4])
-        render_template(tpl("bao_cao.docx"), report_context(model, issued, shown), stage / names["bc"],
-                        issued, title=subject, orthography=ortho)
+                            stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
         (stage / names["model"]).write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True),
                                             encoding="utf-8")
         notes.append("Mẫu văn bản đã dùng: " + "; ".join(
@@ -317,23 +283,19 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             for n, v in sorted(used.items())) + ".")
         step(STAGES[5])
         if not with_plan:
-            kh_entry = None
             notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
                          "không lập kế hoạch năm sau.")
         step(STAGES[6])
         render_workbook(model, stage / names["xlsx"], issued)
         if kh_job is not None:
             kh_job.result()
-        made_feedback, feedback_failed = feedback_job.result() if feedback_job is not None else ([], [])
+        made_feedback = feedback_job.result() if feedback_job is not None else None
         step(STAGES[7])
         if pdf:
-            soffice = find_soffice(model.catalog.files.get("office.yaml"))
-            if soffice is None:
-                notes.append("Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice "
-                             "rồi chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF.")
-            else:
-                convert_to_pdf(soffice, docs, stage)
+            notes += write_pdfs(model, docs, stage)
         step(STAGES[8])
+        if cache is not None:
+            cache.write(stage)
         archive.snapshot_inputs(stage, _input_files(model, inputs, templates))
         archive.write_manifest(stage, {
             "xhht_version": __version__, "year": model.year,
@@ -344,6 +306,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "register": [dict(e.key(), issued=e.issued, subject=e.subject) for e in (entry, kh_entry) if e],
             "fingerprint": fingerprint,
             "plan": model.catalog.plan.number, "validation": _validation_summary(model), "templates": used,
+            "feedback": made_feedback.manifest() if made_feedback else {},
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
                              "report_date": sub.report_date.isoformat() if sub.report_date else None}
@@ -351,24 +314,30 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         made = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != archive.MANIFEST)
         version = archive.commit(stage, outputs, model.year, made)
     except BaseException:
+        wait_all(jobs)  # reap the children before removing the folder they write into
         shutil.rmtree(stage, ignore_errors=True)
         for e in taken:
             register.undo(outputs, e)  # a failed run takes no number
         raise
-    for e in (entry, kh_entry):
-        if e:
-            register.confirm(outputs, e.id, f"{model.year}/{version.name}")
+    for e in taken:
+        register.confirm(outputs, e.id, f"{model.year}/{version.name}")
     order = [names["bc"], names.get("kh"), names.get("ttr"), names["xlsx"]]
     documents = [version / n for n in order if n and (version / n).is_file()]
     documents += [version / n for n in made if n.endswith(".pdf")]
-    numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
-    from .feedback import collect
+    fb_files = [version / FEEDBACK_DIR / p.name for p in made_feedback.paths] if made_feedback else []
+    return Written(version, documents, ", ".join(e.code for e in taken), notes, fb_files,
+                   made_feedback.units if made_feedback and fb_files else [],
+                   made_feedback.failed if made_feedback else [])
 
-    failed_units = {i.unit for i in feedback_failed}
-    return Written(version, documents, numbers, notes,
-                   [version / FEEDBACK_DIR / p.name for p in made_feedback],
-                   [fb.unit for fb in collect(model) if fb.unit not in failed_units] if made_feedback else [],
-                   feedback_failed)
+
+def write_pdfs(model: ReportModel, docs: list[Path], folder: Path) -> list[str]:
+    """A PDF beside each document (one LibreOffice process); the note to show when LibreOffice is missing."""
+    soffice = find_soffice(model.catalog.files.get("office.yaml"))
+    if soffice is None:
+        return ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice "
+                "rồi chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    convert_to_pdf(soffice, docs, folder)
+    return []
 
 
 def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]:
@@ -376,8 +345,6 @@ def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]
 
     Returns (mode, BC number, KH number); mode is ``blank``, ``auto`` or ``given``.
     """
-    from .errors import UsageError
-
     text = str(number if number is not None else "blank").strip().lower()
     if text in ("blank", "auto"):
         return text, None, None
@@ -394,50 +361,31 @@ def run_fingerprint(catalog: Catalog, inputs: Path, outputs: Path, year: int, te
     """A digest of everything a run's documents depend on: input files (contents and receipt times),
     templates, options and the xhht version. Two runs with the same fingerprint make the same files.
     """
-    import hashlib
-    import json
-
-    from . import __version__
-    from .archive import is_office_litter, sha256
-
     parts: list = [["xhht", __version__], ["options", options]]
     for name, path in sorted(catalog.files.items()):
-        parts.append([name, sha256(path)])
-    latest_plausible = _dt.date(year + 1, 12, 31)
+        parts.append([name, archive.sha256(path)])
     for y in (year - 1, year):
-        folder = submissions_folder(inputs, y)
-        if not folder.is_dir():
-            continue
-        times = receipt_times(outputs, y)
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = path.relative_to(folder).as_posix()
-            if is_office_litter(path.name) or path.name.startswith(".~lock."):
-                continue
-            mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime)
-            when = times.get(rel) or (mtime.replace(microsecond=0) if mtime.date() <= latest_plausible else None)
-            parts.append([f"submissions/{y}/{rel}", sha256(path), when.isoformat() if when else ""])
-    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
-        if (templates / name).is_file():
-            parts.append([f"templates/{name}", sha256(templates / name)])
+        parts += year_files(catalog, inputs, outputs, y)
+    for name in ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx"):
+        path, origin = locate(name, inputs)
+        path = path if origin == "inputs" or not (templates / name).is_file() else templates / name
+        if path.is_file():
+            parts.append([f"templates/{name}", archive.sha256(path)])
+    from .wording import phrasebook
+
+    parts.append(["phrasebook.yaml", archive.sha256(phrasebook(inputs).path)])
+    for chi_dao in sorted((Path(inputs) / "chi_dao").glob(f"{year}.yaml")):
+        parts.append([f"chi_dao/{chi_dao.name}", archive.sha256(chi_dao)])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def start_feedback(model, stage: Path, issued: _dt.date, templates: Path) -> _Background:
-    """Start writing the feedback of a run (every unit with problems or no report) beside the main work."""
-    from .feedback import write_feedback_isolated
-    from .render_docx import BLANK_NUMBER
-
-    return _Background(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER)
 
 
 def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date | None = None,
                         failed: list[Issue] | None = None) -> list[Path]:
     """``xhht feedback``: the marked workbooks and letters into ``outputs/<year>/phan-hoi/`` (replaced).
 
-    Units whose feedback could not be written are appended to ``failed`` (one issue each).
+    Covers the units with warnings only too. Units whose feedback could not be written are appended
+    to ``failed`` (one issue each).
     """
-    from .feedback import write_feedback_isolated
-    from .render_docx import BLANK_NUMBER
     from .store import staged_dir
 
     catalog = load_catalog(inputs)
@@ -445,10 +393,10 @@ def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date
     model = build_model(catalog, inputs, year, outputs=Path(outputs), today=issued)
     final = Path(outputs) / str(year) / FEEDBACK_DIR
     with staged_dir(final) as stage:
-        made, bad = write_feedback_isolated(model, stage, issued, templates_dir(inputs), BLANK_NUMBER)
+        made = write_feedback_isolated(model, stage, issued, templates_dir(inputs), BLANK_NUMBER)
     if failed is not None:
-        failed += bad
-    return [final / p.name for p in made]
+        failed += made.failed
+    return [final / p.name for p in made.paths]
 
 
 @dataclass
@@ -483,9 +431,6 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     unless ``force``. Raises XhhtError subclasses when nothing can be produced (bad plan data, no
     usable submission, a template error).
     """
-    from . import archive
-    from .feedback import Checked
-
     step = on_stage or (lambda _s: None)
     inputs, outputs = Path(inputs), Path(outputs)
     issued = issued or _dt.date.today()
@@ -493,57 +438,37 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     catalog = load_catalog(inputs)
     catalog.check_year(year)
     parse_number(number)
-    fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates_dir(inputs),
+    templates = templates_dir(inputs)
+    fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates,
                                   {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
                                    "feedback": bool(feedback)})
     newest = archive.latest(outputs, year)
-    if newest is not None and not force:
-        try:
-            same = archive.read_manifest(newest).get("fingerprint") == fingerprint
-        except Exception:  # noqa: BLE001 - an unreadable manifest: make a new version
-            same = False
-        if same:
-            return _unchanged(outputs, year, newest)
-    early: dict = {}
-
-    def checked_hook(checked, submissions):
-        import docxtpl  # noqa: F401  (imported before forking, so no child imports it again)
-
-        early["stage"] = stage = archive.new_staging(outputs, year)
-        if feedback:
-            early["feedback"] = start_feedback(Checked(catalog, year, checked, submissions), stage, issued,
-                                           templates_dir(inputs))
-
-    try:
-        model = build_model(catalog, inputs, year, step, on_checked=checked_hook, outputs=outputs, today=issued)
-        written = write_reports(model, inputs, outputs, issued, number=number, pdf=pdf, on_stage=step,
-                                stage=early.get("stage"), feedback_job=early.get("feedback"), feedback=feedback,
-                                fingerprint=fingerprint)
-    except BaseException:
-        if "feedback" in early:
-            try:
-                early["feedback"].result()  # reap the child before removing its folder
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
-        if "stage" in early:
-            shutil.rmtree(early["stage"], ignore_errors=True)
-        raise
+    if newest is not None and not force and _fingerprint_of(newest) == fingerprint:
+        return _unchanged(outputs, year, newest)
+    cache = CheckedCache.of(outputs, year)
+    model = build_model(catalog, inputs, year, step, outputs=outputs, today=issued, cache=cache)
+    written = write_reports(model, inputs, outputs, issued, templates, number=number, pdf=pdf, feedback=feedback,
+                            fingerprint=fingerprint, cache=cache, on_stage=step)
     v = model.validation
     return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
                      with_errors=len(v.with_errors), missing=len(v.missing),
                      superseded=sum(1 for s in model.submissions if s.state == "superseded"),
                      rejected_files=sum(1 for s in model.submissions if s.state == "rejected"),
                      paths=written.documents, issues=v.issues + written.failed, model=model,
-                     version=written.version,
-                     number=written.number, notes=receipt_notes(model.submissions) + written.notes,
-                     feedback=written.feedback,
-                     feedback_units=written.feedback_units)
+                     version=written.version, number=written.number,
+                     notes=receipt_notes(model.submissions) + written.notes,
+                     feedback=written.feedback, feedback_units=written.feedback_units)
+
+
+def _fingerprint_of(version: Path) -> str | None:
+    try:
+        return archive.read_manifest(version).get("fingerprint")
+    except Exception:  # noqa: BLE001 - an unreadable manifest: make a new version
+        return None
 
 
 def _unchanged(outputs: Path, year: int, newest: Path) -> RunResult:
     """The result of a run that found nothing new: the newest version's documents, its working copies in place."""
-    from . import archive
-
     m = archive.read_manifest(newest)
     archive.refresh_working_copies(outputs, year)
     v = m.get("validation", {})

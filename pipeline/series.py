@@ -766,7 +766,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     (None for a year without usable data) and where each year came from.
     """
     from .plan import load_catalog
-    from .runner import _Background
+    from .jobs import start
 
     inputs = Path(inputs)
     catalog = catalog or load_catalog(inputs)
@@ -777,7 +777,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     todo = [s for s in sources.values() if s.kind != FROM_NOTHING]
     job = None
     if parallel and len(todo) > 1:
-        job = _Background(_read_years, catalog, todo[1::2])
+        job = start(_read_years, catalog, todo[1::2])
         mine = _read_years(catalog, todo[0::2])
         theirs = job.result()
         read = {}

@@ -1,23 +1,37 @@
-"""The one way xhht fills text: Word templates (docxtpl) and phrasebook sentences, same Jinja rules.
+"""The one way xhht fills text: Word templates and phrasebook sentences, same Jinja rules.
+
+Every document (BC, KH, tờ trình, letters to units, the period review) is filled through
+:func:`fill_docx`, and every sentence of the phrasebook through :func:`compile_string`.
 
 * One sandboxed, autoescaped environment with ``StrictUndefined``: an undefined variable is an error
   naming the template and the variable; every value from data is XML-escaped, so text a unit typed
   can never become template code or markup.
 * Templates are located in ``<inputs>/templates/`` (the office's own copies) and otherwise in the
   packaged ``templates/``; :func:`locate` says which one a run used.
-* A Word template is loaded and compiled once per process (:func:`fill_docx` caches the parsed
-  template); the output bytes depend only on the inputs and the issue date (fixed zip order and times).
+* A Word template is parsed and compiled once per process and file version (:func:`compiled`):
+  docxtpl's own steps (``patch_xml``: tags split over runs, ``{%p``/``{%tr``/``{%tc``/``{%r`` tags,
+  cell colours and spans; then ``resolve_listing``, ``fix_tables``, ``fix_docpr_ids`` after
+  rendering) applied to the template's XML, so the tags an office writes in Word mean exactly what
+  they mean in docxtpl; the body, headers, footers and templated properties are Jinja-compiled once
+  and reused for every document (all the letters of a run share one compile). Rendering writes the
+  DOCX in one zip pass: the template's other parts unchanged, fixed member order, every member
+  stamped with the issue date, so the bytes depend only on the inputs and the issue date. (A
+  context that binds images to the document, as the period review's charts do, goes through a
+  docxtpl document instead: images add parts.)
 * Every string placed in a document passes :func:`house_style` first (the office's orthography).
 """
-
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import os
 import re
+import zipfile
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Callable
 
 from .errors import RenderError
 
@@ -64,9 +78,58 @@ def compile_string(source: str, name: str):
     from jinja2 import TemplateSyntaxError
 
     try:
-        return environment().from_string(source)
+        return from_source(environment(), source)
     except TemplateSyntaxError as exc:
         raise RenderError(f"Câu mẫu '{name}': lỗi cú pháp ({exc.message}).") from exc
+
+
+def _code_dir() -> Path | None:
+    """Where compiled template code is kept between runs (``XHHT_CACHE_DIR``, else the user's cache folder)."""
+    if os.environ.get("XHHT_CACHE_DIR") == "":
+        return None
+    base = os.environ.get("XHHT_CACHE_DIR")
+    if not base:
+        root = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(root) / "xhht")
+    return Path(base) / "jinja"
+
+
+def from_source(env, source: str):
+    """``env.from_string(source)``, with the compiled code kept on disk between runs.
+
+    Like Jinja's own bytecode cache (``FileSystemBytecodeCache``), but for templates made from
+    strings: the key is the source, the environment's settings and filters, and the Jinja and
+    Python versions; a file that cannot be read or written only means compiling again.
+    """
+    import hashlib
+    import marshal
+    import sys
+
+    import jinja2
+
+    folder = _code_dir()
+    if folder is None:
+        return env.from_string(source)
+    key = hashlib.sha256("\0".join([
+        jinja2.__version__, sys.implementation.cache_tag or "", sys.version, type(env).__qualname__,
+        repr(env.autoescape), repr(env.keep_trailing_newline), ",".join(sorted(env.filters)), ",".join(sorted(env.tests)),
+        source]).encode("utf-8")).hexdigest()
+    path = folder / key[:2] / f"{key}.code"
+    code = None
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        code = None
+    if code is None:
+        code = env.compile(source)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(code))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 def render_string(template, name: str, facts: dict[str, Any]):
@@ -138,6 +201,31 @@ def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.da
               orthography: str = "new", after=None, prepare=None) -> Path:
     """Fill ``template`` with ``context`` and save ``out`` with stable bytes; raise RenderError on failure.
 
+    The template is compiled once per process and file version (:func:`compiled`) and the DOCX is
+    written in one zip pass. ``after(doc)`` may adjust the rendered body (``doc.element.body``).
+    ``prepare(tpl, context)`` may return a context with objects bound to a docxtpl template (images):
+    such a document goes the docxtpl way (:func:`_fill_with_docxtpl`), since images add parts.
+    """
+    if prepare is not None:
+        return _fill_with_docxtpl(template, context, out, issued, title, orthography, after, prepare)
+    office = context.get("office")
+    author = office.get("full_name", "") if isinstance(office, dict) else ""
+    return _fill_compiled(template, environment(), house_style(context, orthography), out, issued, title, author,
+                          after)
+
+
+def prepare_fork() -> None:
+    """Import what filling a template needs and make the environment now: a process about to fork
+    does it once for its children. Each template is compiled where it is used."""
+    environment()
+    _tpl()
+    import lxml.etree  # noqa: F401
+
+
+def _fill_with_docxtpl(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+                       orthography: str = "new", after=None, prepare=None) -> Path:
+    """:func:`fill_docx` through a python-docx document (for templates whose context binds images to it).
+
     ``prepare(tpl, context)`` may return a context with objects bound to the template (images).
     """
     from jinja2 import TemplateError
@@ -170,5 +258,249 @@ def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.da
     return out
 
 
-__all__ = ["locate", "environment", "compile_string", "render_string", "fill_docx", "house_style", "undeclared",
+
+# ------------------------------------------------------------- compiled Word templates
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+R_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+CORE = "docProps/core.xml"
+NS_CORE = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+           "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+           "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+# the core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
+_RENDERED_PROPS = (("dc", "creator"), ("dc", "description"), ("dc", "identifier"), ("dc", "language"),
+                   ("dc", "subject"), ("dc", "title"))
+
+
+@dataclass
+class Compiled:
+    """A Word template ready to render: the package's parts, the compiled XML parts and properties."""
+
+    name: str
+    order: list[str]
+    parts: dict[str, bytes]
+    body: Any                                   # Jinja template of <w:body>
+    body_source: str                            # its patched XML (for error context)
+    document: bytes                             # word/document.xml, the body is swapped at render time
+    others: dict[str, tuple[Any, str]] = field(default_factory=dict)   # header/footer/footnotes part -> template
+    props: dict[tuple[str, str], Any] = field(default_factory=dict)    # core property -> template
+    _packed: dict[str, tuple] = field(default_factory=dict)
+
+    def deflated(self, name: str) -> tuple:
+        """An unchanged part of the template, deflated once (see :func:`_zip_bytes`)."""
+        if name not in self._packed:
+            self._packed[name] = _deflate(self.parts[name])
+        return self._packed[name]
+
+
+def _tpl():
+    """docxtpl's template class, whose XML helpers are used as they are (no python-docx document is made)."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate
+
+
+def _helper():
+    """An object with what docxtpl's XML helpers look at on ``self``."""
+    return SimpleNamespace(docx_ids_index=1000)
+
+
+def _prepare(xml: str) -> str:
+    """docxtpl's cleaning of a part's XML, and the line breaks its error context counts on."""
+    patched = _tpl().patch_xml(None, xml)
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+
+
+def _compile_text(env, source: str, name: str):
+    from jinja2 import TemplateError
+
+    try:
+        return from_source(env, source)
+    except TemplateError as exc:
+        raise RenderError(f"Mẫu {name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}.{_context(source, exc)}") from exc
+
+
+def _context(source: str, exc) -> str:
+    lineno = getattr(exc, "lineno", None)
+    if lineno is None:
+        return ""
+    start = max(lineno - 4, 0)
+    lines = [re.sub(r"<[^>]+>", "", x) for x in source.splitlines()[start:start + 7]]
+    return f" Đoạn văn bản mẫu liên quan: {' | '.join(lines)}"
+
+
+@lru_cache(maxsize=32)
+def _compiled(path: str, mtime_ns: int, size: int, env) -> Compiled:
+    from lxml import etree
+
+    name = Path(path).name
+    try:
+        with zipfile.ZipFile(path) as z:
+            order = [i.filename for i in z.infolist()]
+            parts = {n: z.read(n) for n in order}
+        document = parts["word/document.xml"]
+        root = etree.fromstring(document)
+        body = root.find(f"{{{W}}}body")
+        body_xml = etree.tostring(body, encoding="unicode", pretty_print=False)
+    except Exception as exc:  # noqa: BLE001 - not a .docx, or a damaged one
+        raise RenderError(f"Mẫu {name} không dùng được: {exc}.") from exc
+    source = _prepare(body_xml)
+    compiled = Compiled(name, order, parts, _compile_text(env, source, name), source, document)
+    rels = parts.get("word/_rels/document.xml.rels", b"").decode("utf-8")
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
+        if attrs.get("Type") in (R_HEADER, R_FOOTER) and attrs.get("TargetMode") != "External":
+            target = attrs["Target"].lstrip("/") if attrs["Target"].startswith("/") else "word/" + attrs["Target"]
+            if parts.get(target):
+                xml = etree.tostring(etree.fromstring(parts[target]), encoding="unicode")
+                src = _prepare(xml)
+                compiled.others[target] = (_compile_text(env, src, name), src)
+    for part, blob in parts.items():
+        if part.startswith("word/footnotes") and part.endswith(".xml") and (b"{{" in blob or b"{%" in blob):
+            src = _prepare(blob.decode("utf-8"))
+            compiled.others[part] = (_compile_text(env, src, name), src)
+    if CORE in parts:
+        core = etree.fromstring(parts[CORE])
+        for prefix, tag in _RENDERED_PROPS:
+            el = core.find(f"{{{NS_CORE[prefix]}}}{tag}")
+            if el is not None and el.text and ("{{" in el.text or "{%" in el.text):
+                compiled.props[(prefix, tag)] = _compile_text(env, el.text, name)
+    return compiled
+
+
+def compiled(template: Path, env) -> Compiled:
+    """The compiled form of ``template`` for ``env`` (made once per process and file version)."""
+    template = Path(template)
+    if not template.is_file():
+        raise RenderError(f"Không tìm thấy mẫu văn bản {template}.")
+    st = template.stat()
+    return _compiled(str(template.resolve()), st.st_mtime_ns, st.st_size, env)
+
+
+def _render(compiled: Compiled, template, source: str, context: dict) -> str:
+    from jinja2 import TemplateError
+
+    try:
+        xml = template.render(context)
+    except TemplateError as exc:
+        raise RenderError(f"Mẫu {compiled.name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}."
+                          f"{_context(source, exc)}") from exc
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if not any(ch in xml for ch in "\t\a\n\f"):
+        return xml  # resolve_listing only turns these characters into tabs, breaks and paragraphs
+    return _tpl().resolve_listing(None, xml)
+
+
+def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+                   author: str, after: Callable[[Any], None] | None = None) -> Path:
+    """Render ``template`` with ``context`` into ``out`` (one zip pass, members stamped ``issued`` 08:00).
+
+    ``after(doc)`` may adjust the rendered body (``doc.element.body`` is its lxml element), as a
+    python-docx document would allow. The core properties get ``title``, ``author`` and the issue
+    time (created = modified = last printed, revision 1).
+    """
+    from lxml import etree
+
+    c = compiled(template, env)
+    try:
+        body_xml = _render(c, c.body, c.body_source, context)
+        helper = _helper()
+        body = _tpl().fix_tables(helper, body_xml)
+        _tpl().fix_docpr_ids(helper, body)
+        root = etree.fromstring(c.document)
+        old = root.find(f"{{{W}}}body")
+        root.replace(old, body)
+        if after is not None:
+            after(SimpleNamespace(element=SimpleNamespace(body=body)))
+        written = {"word/document.xml": etree.tostring(root, encoding="UTF-8", standalone=True)}
+        for part, (tpl, source) in c.others.items():
+            xml = _render(c, tpl, source, context)
+            written[part] = etree.tostring(etree.fromstring(xml.encode("utf-8")), encoding="UTF-8", standalone=True)
+    except RenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an XML error in what the template produced
+        raise RenderError(f"Mẫu {c.name} không dùng được: {exc}.") from exc
+    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
+    if CORE in c.parts:
+        written[CORE] = _core(c, context, stamp, title, author)
+    data = _zip_bytes([(name, written[name] if name in written else c.deflated(name)) for name in c.order], stamp)
+    tmp = Path(out).with_name(Path(out).name + ".norm")
+    tmp.write_bytes(data)
+    os.replace(tmp, out)
+    return out
+
+
+def _deflate(data: bytes) -> tuple[int, int, int, bytes]:
+    """(CRC-32, compressed size, size, raw deflate stream) of a member, as zipfile writes it (level 6)."""
+    import zlib
+
+    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = z.compress(data) + z.flush()
+    return zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data), packed
+
+
+def _zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
+    """A zip of ``members`` (name, bytes or an already deflated member) in this order, every member
+    dated ``stamp``, deflated, mode 0600: the same bytes for the same members.
+
+    The template's unchanged parts are deflated once per process (:meth:`Compiled.deflated`), so a
+    document costs only the compression of the parts rendered for it.
+    """
+    import struct
+
+    dostime = (stamp.hour << 11) | (stamp.minute << 5) | (stamp.second // 2)
+    dosdate = ((stamp.year - 1980) << 9) | (stamp.month << 5) | stamp.day
+    out = io.BytesIO()
+    central = []
+    for name, body in members:
+        crc, csize, size, packed = body if isinstance(body, tuple) else _deflate(body)
+        raw = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, dostime, dosdate, crc, csize, size,
+                              len(raw), 0))
+        out.write(raw)
+        out.write(packed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, dostime, dosdate,
+                                   crc, csize, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
+def _core(c: Compiled, context: dict, stamp: _dt.datetime, title: str, author: str) -> bytes:
+    """The template's core properties, rendered like docxtpl does, then dated and titled for this document."""
+    from jinja2 import TemplateError
+    from lxml import etree
+
+    core = etree.fromstring(c.parts[CORE])
+
+    def put(prefix: str, tag: str, text: str, dated: bool = False) -> None:
+        el = core.find(f"{{{NS_CORE[prefix]}}}{tag}")
+        if el is None:
+            el = etree.SubElement(core, f"{{{NS_CORE[prefix]}}}{tag}")
+        el.text = text
+        if dated:
+            el.set(f"{{{NS_CORE['xsi']}}}type", "dcterms:W3CDTF")
+
+    for (prefix, tag), tpl in c.props.items():
+        try:
+            put(prefix, tag, tpl.render(context))
+        except TemplateError as exc:
+            raise RenderError(f"Mẫu {c.name}: lỗi khi điền thuộc tính {tag}: {_undefined_text(exc)}.") from exc
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    put("dc", "title", title)
+    put("dc", "creator", author)
+    put("cp", "lastModifiedBy", author)
+    put("cp", "revision", "1")
+    put("cp", "lastPrinted", when)
+    put("dcterms", "created", when, dated=True)
+    put("dcterms", "modified", when, dated=True)
+    return etree.tostring(core, encoding="UTF-8", standalone=True)
+
+
+__all__ = ["locate", "environment", "compile_string", "render_string", "fill_docx", "compiled", "prepare_fork", "house_style", "undeclared",
            "TEMPLATE_FILES"]

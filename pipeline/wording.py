@@ -29,7 +29,7 @@ class Phrasebook:
 
         self.path, self.origin = path, origin
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
         self.labels: dict[str, str] = dict(doc.get("labels") or {})

@@ -157,7 +157,7 @@ def test_register_numbers_restart_each_year(tmp_path):
 
 KILLER = r"""
 import sys, time, datetime as dt
-import pipeline.render_xlsx as rx
+import pipeline.runner as rx  # the runner's own reference to the renderer
 from pipeline.runner import run
 
 def stuck(model, out, issued):

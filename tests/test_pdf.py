@@ -73,9 +73,9 @@ def test_kh_first_page_and_annex(pdfs):
 
 
 def test_missing_soffice_is_said_clearly(monkeypatch, tmp_path):
-    import pipeline.pdf
+    import pipeline.runner
 
-    monkeypatch.setattr(pipeline.pdf, "find_soffice", lambda *a, **k: None)
+    monkeypatch.setattr(pipeline.runner, "find_soffice", lambda *a, **k: None)
     res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True)
     assert res.notes[-1:] == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi "
                               "chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
