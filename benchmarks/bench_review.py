@@ -25,7 +25,7 @@ TARGET_SECONDS = 3.0
 _ONE_RUN = r"""
 import json, sys, time, datetime as dt
 start = time.perf_counter()
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.series import load_models, build_series
 inputs, out, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 catalog = load_catalog(inputs)

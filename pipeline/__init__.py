@@ -9,7 +9,7 @@ Library use::
 __version__ = "0.1.0"
 
 from .errors import XhhtError  # noqa: E402
-from .plan import load_catalog  # noqa: E402
+from .catalog_load import load_catalog  # noqa: E402
 from .runner import run  # noqa: E402
 
 __all__ = ["__version__", "XhhtError", "load_catalog", "run"]

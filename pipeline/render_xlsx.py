@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .aggregate import ReportModel
-from .layout import FUNDING_SOURCES
-from .plan import STATUS
+from .form_layout import FUNDING_SOURCES
+from .catalog import STATUS
 from .status import summary_sheet
-from .store import normalise_zip
+from .atomic_files import normalise_zip
 from .wording import target_text
 
 FONT = "Times New Roman"

@@ -129,7 +129,7 @@ def status(inputs: Path | str, outputs: Path | str, year: int, today: _dt.date |
     XhhtError subclasses for broken plan data or a year outside the plan.
     """
     from .ingest import ingest
-    from .plan import load_catalog
+    from .catalog_load import load_catalog
     from .receive import receipt_times
     from .validate import validate
 

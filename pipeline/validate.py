@@ -15,9 +15,9 @@ from typing import Any
 
 from .ingest import IngestResult
 from .issues import Issue, Severity
-from .layout import CLOSING_ROWS, FUNDING_SOURCES, REMARK_MAX_CHARS, TASK_SHEET
-from .legacy import to_unicode
-from .plan import RATIO, Catalog
+from .form_layout import CLOSING_ROWS, FUNDING_SOURCES, REMARK_MAX_CHARS, TASK_SHEET
+from .legacy_encodings import to_unicode
+from .catalog import RATIO, Catalog
 
 _INT_RE = re.compile(r"^\d+$")
 
@@ -295,7 +295,7 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
 def _check_report_dates(catalog: Catalog, data: IngestResult) -> list[Issue]:
     """Warn when a used submission's report date lies outside the year's reporting window (as the form checks)."""
     from .forms import report_window
-    from .layout import DATA_SHEET, REPORT_DATE_CELL
+    from .form_layout import DATA_SHEET, REPORT_DATE_CELL
 
     start, end = report_window(catalog, data.year)
     out = []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.forms import build_form, form_filename, save_workbook
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.aggregate import EXCEEDED, MET, NO_TARGET, NOT_MET, aggregate
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import build_model
 from pipeline.validate import validate
 

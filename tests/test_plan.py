@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import CatalogError, UsageError
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_07ebc35313857b24.txt"

@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.forms import build_form, report_window, row_checks, save_workbook
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import run
 
 from conftest import INPUTS, fill_form, full_activities, full_values
