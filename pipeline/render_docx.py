@@ -47,15 +47,17 @@ def _unit_entries(entries) -> list[str]:
 def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     cat = model.catalog
     units = [u for u in model.expected if cat.is_commune(u) == communes and u.indicators]
-    results = [r for r in model.indicators if any(ur.unit in units for ur in r.units)]
+    codes = {u.code for u in units}  # membership by code: O(1), not a dataclass comparison per unit
+    results = [r for r in model.indicators if any(ur.unit.code in codes for ur in r.units)]
     if not units or not results:
         return None
     received = {u.unit for u in model.validation.received}
     rows = []
+    by_code = [{x.unit.code: x for x in r.units} for r in results]
     for i, unit in enumerate(units, start=1):
         values = []
-        for r in results:
-            ur = next((x for x in r.units if x.unit.code == unit.code), None)
+        for r, of_unit in zip(results, by_code):
+            ur = of_unit.get(unit.code)
             if ur is None:
                 values.append("")
             elif unit.code not in received:
@@ -69,10 +71,10 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
         rows.append({"no": str(i), "name": unit.name, "cells": values})
     total = []
     for r in results:
-        num = sum(u.numerator or 0 for u in r.units if u.counts and u.unit in units) if r.indicator.kind != STATUS \
-            else sum(1 for u in r.units if u.counts and u.unit in units and u.status_value == r.indicator.status_success)
-        den = sum(u.denominator or 0 for u in r.units if u.counts and u.unit in units) if r.indicator.kind != STATUS \
-            else sum(1 for u in r.units if u.counts and u.unit in units)
+        mine = [u for u in r.units if u.counts and u.unit.code in codes]
+        num = sum(u.numerator or 0 for u in mine) if r.indicator.kind != STATUS \
+            else sum(1 for u in mine if u.status_value == r.indicator.status_success)
+        den = sum(u.denominator or 0 for u in mine) if r.indicator.kind != STATUS else len(mine)
         total.append(vn.number(vn.round_half_up(100 * num / den, 1), 1) if den else "")
     rows.append({"no": "", "name": "Tổng hợp", "cells": total})
     heading = ("A. Các xã, thị trấn (tỷ lệ %)" if communes else "B. Các phòng, ban, đơn vị, đoàn thể cấp huyện (tỷ lệ %)")

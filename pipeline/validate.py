@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,13 +273,16 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
     for s in data.submissions:
         if s.state == "superseded":
             superseded.setdefault(s.unit, []).append(s.file)
+    by_unit: dict[str, list[Issue]] = {}  # issues grouped by unit once, not scanned per unit
+    for i in issues:
+        by_unit.setdefault(i.unit, []).append(i)
     for unit in catalog.expected_units(year):
         sub = used.get(unit.code)
         if sub is None:
             issues.append(Issue.make("missing-submission", unit=unit.code, name=unit.name, unit_code=unit.code, year=year))
             completeness.append(UnitStatus(unit.code, unit.name, "missing"))
             continue
-        mine = [i for i in issues if i.unit == unit.code and (i.file == sub.file or not i.file)]
+        mine = [i for i in by_unit.get(unit.code, ()) if i.file == sub.file or not i.file]
         day = sub.effective_date
         late = None if day is None else max(0, (day - deadline).days)
         if late and today is not None and today <= deadline:
@@ -454,8 +458,9 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
                                         after=vn.number(o.denominator), limit=vn.number(limits.max_change_percent),
                                         cell=o.cells.get("denominator", ""), **where))
     checked.issues.extend(added)
+    per_unit = Counter(i.unit for i in added)
     for row in checked.completeness:
-        row.warnings += sum(1 for i in added if i.unit == row.unit)
+        row.warnings += per_unit.get(row.unit, 0)
 
 
 
