@@ -17,8 +17,9 @@ real unit each clone copies, so every size is the same mix.
 
 Each size runs ``python -m pipeline run --year Y --date Y-12-20`` as a separate cold process and
 reports wall time, CPU time (user + system of the process and its children), CPU per unit and the
-peak of the summed resident set of the process tree (sampled every 20 ms from /proc; shared pages of
-forked children are counted in each, so the figure is an upper bound).
+peak memory of the process tree, sampled every 50 ms from /proc: the summed proportional set size
+(PSS: a page shared by forked children counts once in all), with the summed resident sets (RSS,
+shared pages counted in each process, an upper bound) beside it.
 """
 
 from __future__ import annotations
@@ -51,13 +52,18 @@ def _xml_text(s: str) -> str:
     return "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in s)
 
 
+_MEMBERS: dict[Path, list[tuple[zipfile.ZipInfo, bytes]]] = {}
+
+
 def _clone_workbook(src: Path, dst: Path, old: tuple[str, str], new: tuple[str, str]) -> None:
     """Copy ``src`` to ``dst`` with the unit (code, name) ``old`` replaced by ``new`` in every sheet."""
     (oc, on), (nc, nn) = old, new
     subs = [(f"<t>{oc}</t>", f"<t>{nc}</t>"), (f"(m&#227; {oc})", f"(m&#227; {nc})"), (_xml_text(on), _xml_text(nn))]
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
+    if src not in _MEMBERS:
+        with zipfile.ZipFile(src) as zin:
+            _MEMBERS[src] = [(info, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info, data in _MEMBERS[src]:
             if info.filename.startswith("xl/worksheets/"):
                 text = data.decode("utf-8")
                 for a, b in subs:
@@ -117,37 +123,54 @@ def make_district(size: int, dest: Path, years: tuple[int, ...], seed: int = SEE
 
 
 class _TreeSampler(threading.Thread):
-    """Samples the summed RSS (bytes) of a process and all its descendants from /proc."""
+    """Samples the memory of a process and all its descendants from /proc.
 
-    def __init__(self, pid: int, every: float = 0.02):
+    ``peak_pss``: the peak of the summed proportional set size (each shared page split between the
+    processes that map it, so forked children are not counted twice): the physical memory the run
+    holds. ``peak_rss``: the peak of the summed resident set sizes, an upper bound."""
+
+    def __init__(self, pid: int, every: float = 0.05):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak, self._halt = pid, every, 0, threading.Event()
+        self.pid, self.every, self.peak_pss, self.peak_rss = pid, every, 0, 0
+        self._halt = threading.Event()
         self.page = os.sysconf("SC_PAGE_SIZE")
 
-    def _tree_rss(self) -> int:
+    def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-            except OSError:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            pid = int(entry.name)
-            children.setdefault(int(fields[1]), []).append(pid)  # fields[1] = ppid
-            rss[pid] = int(fields[21]) * self.page                # fields[21] = rss in pages
-        total, todo = 0, [self.pid]
+            children.setdefault(ppid, []).append(int(entry.name))
+        out, todo = [], [self.pid]
         while todo:
             p = todo.pop()
-            total += rss.get(p, 0)
+            out.append(p)
             todo += children.get(p, [])
-        return total
+        return out
+
+    def _sample(self) -> tuple[int, int]:
+        pss = rss = 0
+        for pid in self._tree():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                    for line in f:
+                        if line.startswith(b"Rss:"):
+                            rss += int(line.split()[1]) * 1024
+                        elif line.startswith(b"Pss:"):
+                            pss += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return pss, rss
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak = max(self.peak, self._tree_rss())
+            pss, rss = self._sample()
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self._halt.wait(self.every)
 
     def stop(self) -> None:
@@ -169,7 +192,7 @@ def run_once(inputs: Path, outputs: Path, year: int) -> dict:
     sampler.stop()
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall": wall, "cpu": cpu, "peak": sampler.peak, "rc": proc.returncode, "out": out, "err": err}
+    return {"wall": wall, "cpu": cpu, "peak": sampler.peak_pss, "peak_rss": sampler.peak_rss, "rc": proc.returncode, "out": out, "err": err}
 
 
 def main(argv=None) -> int:
@@ -185,10 +208,15 @@ def main(argv=None) -> int:
     try:
         for size in sizes:
             work = base / f"d{size}"
-            if work.exists():
-                shutil.rmtree(work)
+            made_mark = work / f"made-{SEED}-{args.year}"
             t0 = time.perf_counter()
-            inputs = make_district(size, work, (args.year - 1, args.year))
+            if args.keep and made_mark.exists():  # a kept district of this size, seed and year: reuse it
+                inputs = work / "inputs"
+                shutil.rmtree(work / "outputs", ignore_errors=True)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+                inputs = make_district(size, work, (args.year - 1, args.year))
+                made_mark.touch()
             made = time.perf_counter() - t0
             if args.profile:
                 import cProfile
@@ -210,7 +238,8 @@ def main(argv=None) -> int:
             head = r["out"].splitlines()[0] if r["out"] else ""
             rows.append((size, r["wall"], r["cpu"], r["peak"]))
             print(f"{size:>6} units  wall {r['wall']:7.1f} s  cpu {r['cpu']:7.1f} s  "
-                  f"cpu/unit {1000 * r['cpu'] / size:6.1f} ms  peak {r['peak'] / 2**20:7.0f} MiB  "
+                  f"cpu/unit {1000 * r['cpu'] / size:6.1f} ms  peak {r['peak'] / 2**20:6.0f} MiB "
+                  f"(RSS sum {r['peak_rss'] / 2**20:.0f} MiB)  "
                   f"(district made in {made:.1f} s) | {head}", flush=True)
             if not args.keep:
                 shutil.rmtree(work)

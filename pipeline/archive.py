@@ -271,6 +271,8 @@ def is_sealed(version: Path) -> bool:
 
 @dataclass
 class VersionInfo:
+    """One archived version of a year as ``xhht archive list`` shows it (from its manifest)."""
+
     year: int
     name: str
     path: Path
@@ -317,6 +319,8 @@ class FileMismatch:
 
 @dataclass
 class VerifyResult:
+    """The outcome of ``xhht archive verify``: files re-hashed, versions seen, every mismatch."""
+
     checked_files: int = 0
     versions: list[str] = field(default_factory=list)
     deviations: list[FileMismatch] = field(default_factory=list)

@@ -181,6 +181,8 @@ class IndicatorSeries:
 
 @dataclass
 class GroupSeries:
+    """A target group of Section I and the indicator codes it charts, in the plan's order."""
+
     code: str
     title: str
     indicators: list[str]               # indicator codes, in the plan's order
@@ -188,6 +190,8 @@ class GroupSeries:
 
 @dataclass
 class UnitInfo:
+    """What the period review needs to know about a unit: code, names, kind, commune or not."""
+
     code: str
     name: str
     short_name: str

@@ -50,6 +50,8 @@ class Observation:
 
 @dataclass(frozen=True)
 class Text:
+    """One text a unit wrote on the "Nhiệm vụ" sheet (a task-group remark, limitations, proposals), with its cell."""
+
     unit: str
     task: str
     text: str
@@ -59,6 +61,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Money:
+    """One amount of funds (đồng) a unit reported for one source on the "Kinh phí" sheet, with its cell."""
+
     unit: str
     source: str
     amount: int
@@ -91,6 +95,9 @@ class UnitStatus:
 
 @dataclass
 class ValidationResult:
+    """Everything validation found for one year: the checked values by (unit, indicator), texts, money,
+    activity counts, remarks, the completeness table and every issue. The one input of aggregation."""
+
     year: int
     observations: dict[tuple[str, str], Observation]
     texts: list[Text]
@@ -477,6 +484,8 @@ class Bound:
 
 @dataclass(frozen=True)
 class Plausibility:
+    """The plausible bounds per indicator and kind of unit and the median rule of rules.yaml."""
+
     bounds: tuple[Bound, ...] = ()
     max_median_factor: float | None = None   # a value above N × the median of its kind is an error
     min_units: int = 5                       # the median rule needs this many units of the kind

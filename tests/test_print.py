@@ -17,7 +17,6 @@ import pytest
 from pipeline import form_layout as L
 from pipeline.forms import build_form, report_window, row_checks, save_workbook
 from pipeline.catalog_load import load_catalog
-from pipeline.runner import run
 
 from conftest import INPUTS, fill_form, full_activities, full_values
 
@@ -32,7 +31,7 @@ def _pages(pdf: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(tmp_path_factory, shipped_runs):
     cat = load_catalog(INPUTS)
     folder = tmp_path_factory.mktemp("print")
     files = []
@@ -46,11 +45,12 @@ def printed(tmp_path_factory):
     fill_form(bad, values, activities=full_activities(cat.unit("10504")))
     save_workbook(bad, folder / "form_bad.xlsx")
     files.append(folder / "form_bad.xlsx")
-    res = run(INPUTS, folder / "out", 2015, dt.date(2015, 12, 20))
-    summary = next(p for p in res.paths if p.suffix == ".xlsx")
+    summary = next(p for p in shipped_runs.first.paths if p.suffix == ".xlsx")
     shutil.copy(summary, folder / "summary.xlsx")
     files.append(folder / "summary.xlsx")
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder)] + [str(f) for f in files],
+    profile = folder / "lo-profile"  # a private LibreOffice profile: safe beside another test's conversion
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder)] + [str(f) for f in files],
                    capture_output=True, check=True, timeout=240)
     return folder, cat
 
