@@ -9,7 +9,8 @@ and N - 37 clones are added, unit i copying the profile, kind and sample submiss
 of real unit ``i mod 37``. A clone's workbook is the real sample file with its identity (code and
 name in the hidden ``_xhht`` sheet and in the "Đơn vị" line) patched in the sheet XML, so the real
 ingest reads it, and the district keeps the sample's flaws in proportion: a unit that did not submit,
-a corrected second file, a value over its denominator (which gets feedback). The seed shuffles which
+a corrected second file, a value over its denominator (which gets feedback). One clone in ten sends
+its file as ``thu-<code>/bao-cao-<year>.xlsx`` (a name that names no unit). The seed shuffles which
 real unit each clone copies, so every size is the same mix.
 
     python benchmarks/bench_scale.py [--sizes 37,370,1100,3700,10600] [--year 2015] [--keep DIR]
@@ -114,11 +115,15 @@ def make_district(size: int, dest: Path, years: tuple[int, ...], seed: int = SEE
         for paths in files.values():
             for p in paths:
                 shutil.copy2(p, folder / p.name)
-        for model, u in clones:
+        for i, (model, u) in enumerate(clones, 1):
             for k, p in enumerate(files.get(str(model["code"]), [])):
                 suffix = "_bo-sung" if k else ""
-                _clone_workbook(p, folder / f"BieuMau_{year}_{u['code']}{suffix}.xlsx",
-                                (str(model["code"]), model["name"]), (u["code"], u["name"]))
+                # one clone in ten arrives as "bao-cao-2015.xlsx" in its sender's folder: a name that
+                # names no unit, so the check that a file does not name another unit looks at them all
+                dst = (folder / f"BieuMau_{year}_{u['code']}{suffix}.xlsx" if i % 10 else
+                       folder / f"thu-{u['code']}" / f"bao-cao-{year}{suffix}.xlsx")
+                dst.parent.mkdir(exist_ok=True)
+                _clone_workbook(p, dst, (str(model["code"]), model["name"]), (u["code"], u["name"]))
     return inputs
 
 
