@@ -9,17 +9,28 @@ formats text or writes files: every output (DOCX, XLSX, CLI summary) is rendered
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .ingest import Submission
 from .plan import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
 from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
 from .validate import Observation, ValidationResult
 
-# Status codes of an indicator against its target.
+# Status codes of an indicator against its target. MET/EXCEEDED/NOT_MET are said only in a milestone
+# year (against the milestone's value); a year between milestones is judged against the lộ trình
+# (ON_PATH/AHEAD/BEHIND), the baseline year is BASELINE. ``increase`` targets: MET/NOT_MET vs last year.
 MET, EXCEEDED, NOT_MET, NO_TARGET, NO_DATA, NO_BASELINE = (
     "dat", "vuot", "chua_dat", "khong_co_chi_tieu", "khong_co_so_lieu", "chua_so_sanh")
+ON_PATH, AHEAD, BEHIND, BASELINE, NO_PATH = ("dat_lo_trinh", "vuot_lo_trinh", "cham_lo_trinh", "nam_co_so",
+                                             "chua_co_lo_trinh")
 STATUS_LABELS = {MET: "Đạt", EXCEEDED: "Vượt", NOT_MET: "Chưa đạt", NO_TARGET: "Không có chỉ tiêu",
-                 NO_DATA: "Không có số liệu", NO_BASELINE: "Chưa có năm trước để so sánh"}
+                 NO_DATA: "Không có số liệu", NO_BASELINE: "Chưa có năm trước để so sánh",
+                 ON_PATH: "Đạt lộ trình", AHEAD: "Vượt lộ trình", BEHIND: "Chậm so với lộ trình",
+                 BASELINE: "Năm cơ sở", NO_PATH: "Chưa có số liệu năm cơ sở"}
+GOOD = (MET, EXCEEDED, ON_PATH, AHEAD)
+LAGGING = (NOT_MET, BEHIND)
+RANK_LIMIT = 3      # best / weakest units named in a document
+RANK_MIN_UNITS = 4  # no ranking among fewer reporting units
 # A rate within this many percentage points above the target counts as "đạt" rather than "vượt".
 EXCEED_TOLERANCE = 0.05
 
@@ -53,6 +64,52 @@ class IndicatorResult:
     previous_rate: float | None
     change: float | None          # percentage points since the previous year
     units: list[UnitResult]
+    milestone_year: int | None = None   # the year of the milestone the target belongs to
+    judged_against: str = ""            # "milestone" | "path" | "baseline" | "previous" | ""
+    path_value: float | None = None     # the lộ trình value for this year (None in a milestone year)
+    baseline_year: int | None = None
+    baseline_rate: float | None = None
+    progress: float | None = None       # % of the way from the baseline figure to the milestone value
+    subtotals: dict = field(default_factory=dict)  # "commune" / "district" -> (numerator, denominator, rate)
+
+    @property
+    def expected_count(self) -> int:
+        return len(self.units)
+
+    @property
+    def lagging(self) -> bool:
+        return self.status in LAGGING
+
+    def best(self, limit: int = RANK_LIMIT) -> list[UnitResult]:
+        """The units with the highest rates (ratio indicators with enough reporting units), best first."""
+        rated = [u for u in self.reporting if u.rate is not None]
+        if self.indicator.kind == STATUS or len(rated) < RANK_MIN_UNITS:
+            return []
+        return sorted(rated, key=lambda u: (-u.rate, u.unit.code))[:limit]
+
+    def weakest(self, limit: int = RANK_LIMIT) -> list[UnitResult]:
+        """The units furthest below this year's reference value (lộ trình or target), worst first."""
+        ref = self.path_value if self.path_value is not None else (self.target.value if self.target else None)
+        rated = [u for u in self.reporting if u.rate is not None]
+        if self.indicator.kind == STATUS or ref is None or len(rated) < RANK_MIN_UNITS:
+            return []
+        return sorted((u for u in rated if u.rate < ref - EXCEED_TOLERANCE), key=lambda u: (u.rate, u.unit.code))[:limit]
+
+    @property
+    def binary(self) -> bool:
+        """A ratio each unit reports over one item (e.g. its one TTHTCĐ): a unit has it or not, no "lowest rates"."""
+        rated = [u for u in self.reporting if u.rate is not None]
+        return self.indicator.kind != STATUS and bool(rated) and all((u.denominator or 0) <= 1 for u in rated)
+
+    def without(self) -> list[UnitResult]:
+        """Binary ratios: the reporting units at 0 (they do not have it)."""
+        return [u for u in self.reporting if self.binary and u.rate is not None and u.rate == 0]
+
+    def failing(self) -> list[UnitResult]:
+        """Status indicators: the reporting units that do not reach the success value."""
+        if self.indicator.kind != STATUS:
+            return []
+        return [u for u in self.reporting if u.status_value != self.indicator.status_success]
 
     @property
     def status_label(self) -> str:
@@ -99,6 +156,45 @@ class TaskReport:
 
 
 @dataclass
+class ActivityResult:
+    """District total of one Section II activity (a whole-number count units report), with per-unit values."""
+
+    code: str
+    task: str
+    label: str
+    measure: str
+    total: int
+    previous_total: int | None
+    reporters: int                       # units that reported a value
+    expected: int                        # units asked for it
+    values: list[tuple[Unit, int]]       # unit order
+    communes: frozenset = frozenset()    # codes of the commune units (ranking compares like with like)
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous_total is None else self.total - self.previous_total
+
+    def _peers(self) -> list[tuple[Unit, int]]:
+        """Units compared with each other: those of the kind (commune or district body) most of the reporters are."""
+        communes = [v for v in self.values if v[0].code in self.communes]
+        others = [v for v in self.values if v[0].code not in self.communes]
+        return communes if len(communes) >= len(others) else others
+
+    def best(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
+        peers = self._peers()
+        if len(peers) < RANK_MIN_UNITS:
+            return []
+        return sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code))[:limit]
+
+    def weakest(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
+        peers = self._peers()
+        if len(peers) < RANK_MIN_UNITS:
+            return []
+        best = {u.code for u, _ in self.best(limit)}
+        return [v for v in sorted(peers, key=lambda v: (v[1], v[0].code)) if v[0].code not in best][:limit]
+
+
+@dataclass
 class FundingRow:
     unit: Unit
     amounts: dict[str, int]
@@ -123,6 +219,22 @@ class ReportModel:
     has_previous: bool
     expected: list[Unit] = field(default_factory=list)
     previous_submissions: list[Submission] = field(default_factory=list)
+    activities: list["ActivityResult"] = field(default_factory=list)
+    direction: Any = None                 # the office's own công tác chỉ đạo (chidao.Direction) or None
+    previous_funding: int | None = None
+    is_milestone_year: bool = False
+
+    @property
+    def lagging(self) -> list[IndicatorResult]:
+        """Indicators behind their target or lộ trình, in the plan's order."""
+        return [r for r in self.indicators if r.lagging]
+
+    def activities_of(self, task: str) -> list["ActivityResult"]:
+        return [a for a in self.activities if a.task == task]
+
+    @property
+    def office_unit(self) -> str:
+        return getattr(self.catalog.office, "unit", "") or ""
 
     @property
     def indicators(self) -> list[IndicatorResult]:
@@ -147,6 +259,57 @@ def _district(ind: Indicator, units: list[UnitResult]) -> tuple[int, int]:
     if ind.kind == STATUS:
         return sum(1 for u in ok if u.status_value == ind.status_success), len(ok)
     return sum(u.numerator for u in ok), sum(u.denominator for u in ok)
+
+
+def path_value(target: Target, year: int, baseline_year: int | None, baseline_rate: float | None) -> float | None:
+    """The lộ trình value of ``target`` for ``year`` (before the milestone), or None if there is none."""
+    if target.value is None or target.path == "none":
+        return None
+    if target.path == "constant":
+        return target.value
+    if target.path == "values":
+        stated = target.stated_value(year)
+        if stated is not None:
+            return stated
+    if baseline_year is None or baseline_rate is None or year <= baseline_year:
+        return None
+    if baseline_rate >= target.value:
+        return target.value
+    return baseline_rate + (target.value - baseline_rate) * (year - baseline_year) / (target.year - baseline_year)
+
+
+def progress(target: Target, rate: float | None, baseline_rate: float | None) -> float | None:
+    """Share (%) of the way from the baseline figure to the milestone value, 0–100."""
+    if target.value is None or rate is None or baseline_rate is None or target.path == "constant":
+        return None
+    if baseline_rate >= target.value:
+        return 100.0
+    return max(0.0, min(100.0, 100.0 * (rate - baseline_rate) / (target.value - baseline_rate)))
+
+
+def _judge_year(target: Target | None, rate: float | None, previous: float | None, year: int,
+                baseline_year: int | None, baseline_rate: float | None) -> dict:
+    """Status, margin, what it was judged against, lộ trình value and progress of one indicator."""
+    out = {"judged_against": "", "path_value": None, "progress": None}
+    if target is None or rate is None or target.kind == "increase" or year == target.year:
+        status, margin = _judge(target, rate, previous)
+        if target is not None and rate is not None:
+            out["judged_against"] = "previous" if target.kind == "increase" else "milestone"
+            out["progress"] = progress(target, rate, baseline_rate) if target.kind != "increase" else None
+        return {**out, "status": status, "margin": margin}
+    pv = path_value(target, year, baseline_year, baseline_rate)
+    out["progress"] = progress(target, rate, baseline_rate)
+    if pv is None:
+        status = BASELINE if baseline_year is not None and year <= baseline_year else NO_PATH
+        return {**out, "status": status, "margin": rate - target.value, "judged_against": "baseline"}
+    margin = rate - pv
+    if margin < -EXCEED_TOLERANCE:
+        status = BEHIND
+    elif margin > EXCEED_TOLERANCE:
+        status = AHEAD if target.path != "constant" else ON_PATH
+    else:
+        status = ON_PATH
+    return {**out, "status": status, "margin": margin, "path_value": pv, "judged_against": "path"}
 
 
 def _judge(target: Target | None, rate: float | None, previous: float | None) -> tuple[str, float | None]:
@@ -180,6 +343,33 @@ def _unit_results(catalog: Catalog, ind: Indicator, year: int,
     return out
 
 
+def _subtotals(catalog: Catalog, ind: Indicator, units: list[UnitResult]) -> dict:
+    out = {}
+    for key, communes in (("commune", True), ("district", False)):
+        part = [u for u in units if catalog.is_commune(u.unit) == communes]
+        if part:
+            num, den = _district(ind, part)
+            out[key] = (num, den, _rate(num, den))
+    return out
+
+
+def _activities(catalog: Catalog, checked: ValidationResult, previous: ValidationResult | None) -> list[ActivityResult]:
+    """District totals of the Section II activities (``plan.activities`` / ``ValidationResult.activities``)."""
+    defs = getattr(catalog.plan, "activities", ()) or ()
+    now = getattr(checked, "activities", None) or {}
+    before = getattr(previous, "activities", None) if previous is not None else None
+    order = catalog.expected_units(checked.year)
+    out = []
+    for a in defs:
+        values = [(u, now[u.code][a.code]) for u in order if a.code in now.get(u.code, {})]
+        prev_total = sum(v.get(a.code, 0) for v in before.values()) if before else None
+        expected = [u for u in order if a.task in getattr(u, "tasks", ())] or order
+        out.append(ActivityResult(a.code, a.task, a.label, getattr(a, "unit", "") or getattr(a, "measure", ""),
+                                  sum(v for _, v in values), prev_total, len(values), len(expected), values,
+                                  frozenset(u.code for u in order if catalog.is_commune(u))))
+    return out
+
+
 def _previous_rates(catalog: Catalog, previous: ValidationResult | None) -> dict[str, float | None]:
     if previous is None:
         return {}
@@ -201,12 +391,26 @@ def _merge_texts(catalog: Catalog, year: int, texts, code: str, title: str) -> T
 
 def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Submission],
               previous: ValidationResult | None = None,
-              previous_submissions: list[Submission] | None = None) -> ReportModel:
-    """Return the :class:`ReportModel` of ``checked`` (and ``previous``, the year before, if any)."""
+              previous_submissions: list[Submission] | None = None,
+              history: dict[int, ValidationResult] | None = None, direction: Any = None) -> ReportModel:
+    """Return the :class:`ReportModel` of ``checked`` (and ``previous``, the year before, if any).
+
+    ``history`` holds other years already checked (the milestone's baseline year, for the lộ trình);
+    ``direction`` is the office's công tác chỉ đạo of the year.
+    """
     year = checked.year
     plan = catalog.plan
     received = {u.unit for u in checked.received}
     prev_rates = _previous_rates(catalog, previous)
+    milestone = plan.milestone_for(year)
+    baseline_year = milestone.baseline if milestone else None
+    years = dict(history or {})
+    years[year] = checked
+    if previous is not None:
+        years[previous.year] = previous
+    base_rates = (prev_rates if baseline_year == year - 1 else
+                  _previous_rates(catalog, years[baseline_year]) if baseline_year in years and baseline_year != year
+                  else {})
     groups = []
     for group in plan.goal_groups:
         results = []
@@ -218,9 +422,14 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
             rate = _rate(num, den)
             prev = prev_rates.get(ind.code)
             target = plan.target_for(ind.code, year)
-            status, margin = _judge(target, rate, prev)
-            results.append(IndicatorResult(ind, target, num, den, rate, status, margin, prev,
-                                           None if rate is None or prev is None else rate - prev, units))
+            base = rate if baseline_year == year else base_rates.get(ind.code)
+            j = _judge_year(target, rate, prev, year, baseline_year, base)
+            results.append(IndicatorResult(ind, target, num, den, rate, j["status"], j["margin"], prev,
+                                           None if rate is None or prev is None else rate - prev, units,
+                                           milestone_year=target.year if target else None,
+                                           judged_against=j["judged_against"], path_value=j["path_value"],
+                                           baseline_year=baseline_year, baseline_rate=base, progress=j["progress"],
+                                           subtotals=_subtotals(catalog, ind, units)))
         if results:
             groups.append(GroupResult(group, results))
 
@@ -236,7 +445,75 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
         limitations=_merge_texts(catalog, year, checked.texts, LIMITS_CODE, closing[LIMITS_CODE]),
         proposals=_merge_texts(catalog, year, checked.texts, PROPOSALS_CODE, closing[PROPOSALS_CODE]),
         funding=funding, validation=checked, submissions=submissions, has_previous=previous is not None,
-        expected=catalog.expected_units(year), previous_submissions=list(previous_submissions or []))
+        expected=catalog.expected_units(year), previous_submissions=list(previous_submissions or []),
+        activities=_activities(catalog, checked, previous), direction=direction,
+        previous_funding=sum(m.amount for m in previous.money) if previous is not None else None,
+        is_milestone_year=milestone is not None and milestone.year == year)
 
 
-__all__ = ["aggregate", "ReportModel", "IndicatorResult", "GroupResult", "UnitResult", "STATUS_LABELS"]
+__all__ = ["aggregate", "ActivityResult", "model_dict", "path_value", "progress", "ReportModel", "IndicatorResult", "GroupResult", "UnitResult", "STATUS_LABELS"]
+
+
+# ------------------------------------------------------------------------------------- JSON
+MODEL_SCHEMA = 1
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def _unit_ref(u: Unit) -> dict:
+    return {"code": u.code, "name": u.name, "kind": u.kind}
+
+
+def model_dict(m: ReportModel) -> dict:
+    """The whole result model as plain JSON data, keyed by the plan's stable indicator and activity codes."""
+    cat = m.catalog
+    v = m.validation
+    indicators = []
+    for r in m.indicators:
+        t = r.target
+        indicators.append({
+            "code": r.indicator.code, "group": r.indicator.group, "name": r.indicator.name, "kind": r.indicator.kind,
+            "target": None if t is None else {"kind": t.kind, "value": t.value, "year": t.year, "path": t.path},
+            "numerator": r.numerator, "denominator": r.denominator, "rate": _r(r.rate),
+            "status": r.status, "status_label": r.status_label, "judged_against": r.judged_against,
+            "margin": _r(r.margin), "path_value": _r(r.path_value), "progress": _r(r.progress),
+            "baseline_year": r.baseline_year, "baseline_rate": _r(r.baseline_rate),
+            "previous_rate": _r(r.previous_rate), "change": _r(r.change),
+            "counts": {"expected": r.expected_count, "reporting": len(r.reporting), "excluded": len(r.excluded),
+                       "not_reported": len(r.not_reported), "failing": len(r.failing())},
+            "subtotals": {k: {"numerator": a, "denominator": b, "rate": _r(c)} for k, (a, b, c) in r.subtotals.items()},
+            "best": [u.unit.code for u in r.best()], "weakest": [u.unit.code for u in r.weakest()],
+            "units": [{**_unit_ref(u.unit), "numerator": u.numerator, "denominator": u.denominator,
+                       "status_value": u.status_value, "rate": _r(u.rate), "valid": u.valid, "reported": u.reported,
+                       "counted": u.counts} for u in r.units],
+        })
+    activities = [{"code": a.code, "task": a.task, "label": a.label, "measure": a.measure, "total": a.total,
+                   "previous_total": a.previous_total, "change": a.change, "reporters": a.reporters,
+                   "expected": a.expected, "best": [u.code for u, _ in a.best()],
+                   "weakest": [u.code for u, _ in a.weakest()],
+                   "units": {u.code: n for u, n in a.values}} for a in m.activities]
+    from .layout import FUNDING_SOURCES
+
+    funding = {"total": m.funding_total(), "by_source": {s: m.funding_total(s) for s, _ in FUNDING_SOURCES},
+               "communes": sum(r.total for r in m.funding if cat.is_commune(r.unit)),
+               "previous_total": m.previous_funding,
+               "units": {r.unit.code: r.amounts for r in m.funding}}
+    d = m.direction
+    return {
+        "schema": MODEL_SCHEMA, "year": m.year, "plan": cat.plan.number,
+        "milestone": None if m.milestone is None else {"year": m.milestone.year, "title": m.milestone.title,
+                                                       "baseline": m.milestone.baseline},
+        "is_milestone_year": m.is_milestone_year,
+        "units": {"expected": len(v.completeness), "received": len(v.received),
+                  "missing": [u.unit for u in v.missing],
+                  "late": {u.unit: u.late_days for u in v.received if u.late_days},
+                  "resent": [u.unit for u in v.received if u.superseded],
+                  "with_errors": {u.unit: u.errors for u in v.with_errors}},
+        "indicators": indicators,
+        "summary": {s: sum(1 for r in m.indicators if r.status == s) for s in STATUS_LABELS},
+        "activities": activities,
+        "funding": funding,
+        "direction": None if d is None else d.as_dict(),
+    }

@@ -58,6 +58,18 @@ class Target:
     value: float | None
     quote: str
     applies: tuple[int, int]
+    # lộ trình (the path to the milestone): "linear" = interpolated from the baseline year's district
+    # figure, "constant" = the value every year (maintain), "values" = per-year values the plan states
+    # (``path_values``), "none" = no path (``increase``: judged against the previous year).
+    path: str = "none"
+    path_values: tuple[tuple[int, float], ...] = ()
+
+    def stated_value(self, year: int) -> float | None:
+        """The plan's own lộ trình value for ``year`` (``path == "values"``), else None."""
+        return dict(self.path_values).get(year)
+
+
+PATH_KINDS = ("linear", "constant", "values", "none")
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class Milestone:
     year: int
     title: str
     applies: tuple[int, int]
+    baseline: int | None = None  # the year whose district figure starts the lộ trình to this milestone
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,8 @@ class ComponentPlan:
     lead_units: tuple[str, ...]
     coordinators: str
     coordinator_units: tuple[str, ...]
+    indicators: tuple[str, ...] = ()  # the indicators and activities its status line is drawn from
+    activities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,6 +383,7 @@ def targets_table(plan: Plan) -> list[dict[str, Any]]:
     for t in plan.targets:
         ind = plan.indicator(t.indicator)
         rows.append({"indicator": t.indicator, "name": ind.name, "group": ind.group, "year": t.year,
-                     "kind": t.kind, "value": t.value, "applies": list(t.applies),
+                     "kind": t.kind, "value": t.value, "applies": list(t.applies), "path": t.path,
+                     "path_values": {str(y): v for y, v in t.path_values},
                      "population": ind.population, "quote": t.quote})
     return rows

@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 
-from .catalog import (FIELDS, OFFICE_FILE, PLAN_FILE, RATIO, RULE_OPS, RULES_FILE, STATUS, TARGET_KINDS, UNITS_FILE,
-                      Activity, Body,
-                      Catalog, ComponentPlan, GoalGroup, Indicator, Milestone, Office, Outliers, Plan, Rule,
-                      Signer, Target, TaskGroup, TaskPart, Term, Unit, UnitKind)
+from .catalog import (FIELDS, OFFICE_FILE, PATH_KINDS, PLAN_FILE, RATIO, RULE_OPS, RULES_FILE, STATUS, TARGET_KINDS,
+                      UNITS_FILE, Activity, Body, Catalog, ComponentPlan, GoalGroup, Indicator, Milestone, Office,
+                      Outliers, Plan, Rule, Signer, Target, TaskGroup, TaskPart, Term, Unit, UnitKind)
 from .errors import CatalogError
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -145,8 +144,12 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
     milestones = []
     for i, m in enumerate(r.get(root, "milestones", "plan", list, default=[])):
         w = f"milestones[{i}]"
+        base = r.get(m, "baseline", w, int, required=False, default=None)
+        applies = r.year_range(m, "applies", w)
+        if base is not None and not (applies[0] - 1 <= base <= applies[1]):
+            r.problem(w, f"năm cơ sở {base} phải nằm trong khoảng {applies[0] - 1}-{applies[1]}.")
         milestones.append(Milestone(r.get(m, "year", w, int, default=0), r.get(m, "title", w, default=""),
-                                    r.year_range(m, "applies", w)))
+                                    applies, base))
 
     groups = []
     for i, g in enumerate(r.get(root, "goal_groups", "plan", list, default=[])):
@@ -213,8 +216,9 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         elif not 0 <= value <= 100:
             r.problem(w, f"giá trị chỉ tiêu {value} nằm ngoài khoảng 0-100%.")
         m = ms_by_year.get(year)
+        path, path_values = _parse_path(r, d, w, kind, m)
         targets.append(Target(ind, year, kind, float(value) if value is not None else None,
-                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0)))
+                              r.get(d, "quote", w, default=""), m.applies if m else (0, 0), path, path_values))
 
     tasks = []
     for i, d in enumerate(r.get(root, "tasks", "plan", list, default=[])):
@@ -247,7 +251,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
         comps.append(ComponentPlan(r.get(d, "number", w, int, default=0), r.get(d, "name", w, default=""),
                                    r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
                                    r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
-                                   r.strs(d, "coordinator_units", w)))
+                                   r.strs(d, "coordinator_units", w), r.strs(d, "indicators", w),
+                                   r.strs(d, "activities", w)))
     return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
                 issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
                 period=period, basis=r.strs(root, "basis", "plan"),
@@ -270,6 +275,35 @@ def _parse_activities(r: "_Reader", root: Any, task_codes: list[str]) -> tuple[A
         out.append(Activity(code, task, r.get(d, "label", w, default=""), r.get(d, "unit", w, default="")))
     order = {t: i for i, t in enumerate(task_codes)}
     return tuple(sorted(out, key=lambda a: order.get(a.task, len(order))))  # by task group, file order within one
+
+
+def _parse_path(r: _Reader, d: Any, w: str, kind: str, m: Milestone | None) -> tuple[str, tuple]:
+    """The lộ trình of one target: ``path: linear | constant | none`` or ``path: {values: {2016: 96, …}}``."""
+    default = {"increase": "none", "maintain": "constant"}.get(kind, "linear")
+    raw = d.get("path", default) if isinstance(d, dict) else default
+    if isinstance(raw, dict):
+        values = raw.get("values")
+        if not isinstance(values, dict) or not values:
+            r.problem(w, "path: cần 'values' là các cặp năm: giá trị (lộ trình theo từng năm của Kế hoạch).")
+            return "none", ()
+        out = []
+        for y, v in values.items():
+            if not isinstance(y, int) or not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 100:
+                r.problem(w, f"path.values: năm {y!r} với giá trị {v!r} không hợp lệ (năm: số nguyên, giá trị 0-100).")
+                continue
+            if m and not (m.applies[0] <= y <= m.applies[1]):
+                r.problem(w, f"path.values: năm {y} nằm ngoài khoảng áp dụng {m.applies[0]}-{m.applies[1]}.")
+            out.append((y, float(v)))
+        return "values", tuple(sorted(out))
+    if raw not in PATH_KINDS or raw == "values":
+        r.problem(w, f"path phải là linear, constant, none hoặc {{values: …}} (nhận được {raw!r}).")
+        return default, ()
+    if kind == "increase" and raw != "none":
+        r.problem(w, "chỉ tiêu loại 'increase' không có lộ trình (path: none).")
+        return "none", ()
+    if raw == "linear" and m is not None and m.baseline is None:
+        r.problem(w, f"lộ trình 'linear' cần năm cơ sở (baseline) của mốc {m.year} trong milestones.")
+    return raw, ()
 
 
 def _parse_units(r: _Reader, doc: Any) -> tuple[tuple[Unit, ...], dict[str, UnitKind]]:
@@ -428,6 +462,11 @@ def _check_activities(plan: Plan, units: tuple[Unit, ...], problems: list[str]) 
                 problems.append(f"{w}: hoạt động '{c}' thuộc nhóm nhiệm vụ {acts[c].task}, nhưng đơn vị không báo cáo "
                                 f"nhóm nhiệm vụ này (thêm {acts[c].task} vào tasks hoặc extra_tasks).")
         reported.update(u.activities)
+    inds = {i.code for i in plan.indicators}
+    for c in plan.component_plans:
+        w = f"{PLAN_FILE}, mục component_plans ({c.number})"
+        problems += [f"{w}: chỉ tiêu '{x}' không có trong mục indicators." for x in c.indicators if x not in inds]
+        problems += [f"{w}: hoạt động '{x}' không có trong mục activities." for x in c.activities if x not in acts]
     for a in plan.activities:
         if a.code not in reported:
             problems.append(f"{PLAN_FILE}, mục activities ({a.code}): không có đơn vị nào báo cáo hoạt động này "

@@ -190,7 +190,15 @@ def plan_check(inputs):
     """Kiểm tra plan.yaml, units.yaml và office.yaml."""
     from .plan import load_catalog
 
+    from .errors import CatalogError
+    from .wording import check_wording
+
     cat = load_catalog(inputs)
+    from .review import check_review_wording
+
+    wording_problems = check_wording(inputs) + check_review_wording(inputs)  # phrasebooks and Word templates
+    if wording_problems:
+        raise CatalogError(wording_problems)
     click.echo(f"Dữ liệu hợp lệ: kế hoạch {cat.plan.number} ({len(cat.plan.indicators)} chỉ số, "
                f"{len(cat.plan.targets)} chỉ tiêu, {len(cat.plan.tasks)} nhóm nhiệm vụ), {len(cat.units)} đơn vị.")
 
@@ -337,6 +345,26 @@ def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
 def unchanged_text(result) -> str:
     return (f"Không có thay đổi so với {result.version.name} (cùng dữ liệu, tùy chọn và phiên bản xhht): không lập "
             "phiên bản mới. Thêm --force nếu vẫn muốn lập lại.")
+
+
+@cli.command(name="review")
+@click.option("--from", "first", type=_Year(), required=True, metavar="NĂM", help="Năm đầu, ví dụ 2014.")
+@click.option("--to", "last", type=_Year(), required=True, metavar="NĂM", help="Năm cuối, ví dụ 2020.")
+@_inputs_option
+@_outputs_option
+@click.option("--date", "issued", callback=_parse_date, default=None, help="Ngày ban hành, dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")
+@click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
+@click.option("--sealed", "prefer_sealed", is_flag=True,
+              help="Dùng phiên bản đã niêm phong (đã gửi) của mỗi năm thay cho phiên bản mới nhất.")
+def review_cmd(first, last, inputs, outputs, issued, pdf, prefer_sealed):
+    """Sơ kết (một phần giai đoạn) hoặc tổng kết (cả giai đoạn) kế hoạch: báo cáo DOCX có biểu đồ và bảng tổng hợp XLSX."""
+    from .review import STAGES, summary_text as review_summary, write_review
+
+    with click.progressbar(length=len(STAGES), label=f"{first}–{last}", file=sys.stderr,
+                           show_eta=False, item_show_func=lambda s: s) as bar:
+        result = write_review(inputs, outputs, first, last, issued, pdf=pdf, on_stage=lambda name: bar.update(1, name),
+                              prefer_sealed=prefer_sealed)
+    click.echo(review_summary(result))
 
 
 def summary_text(result) -> str:
@@ -562,6 +590,30 @@ def utf8_streams() -> None:
 
 
 _vietnamese_metavars(cli)
+
+
+# ------------------------------------------------------------------------------------------ serve
+@cli.command(name="serve", options_metavar="[TÙY_CHỌN]")
+@_inputs_option
+@_outputs_option
+@click.option("--host", "host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
+              help="Địa chỉ mở trang. Khác 127.0.0.1 thì phải có mật khẩu (biến XHHT_PASSWORD hoặc nhập khi hỏi).")
+@click.option("--port", "port", type=click.IntRange(1, 65535), default=8765, show_default=True, metavar="CỔNG",
+              help="Cổng của trang.")
+@click.option("--no-browser", "no_browser", is_flag=True, help="Không tự mở trình duyệt.")
+def serve_cmd(inputs, outputs, host, port, no_browser):
+    """Mở trang web của xhht trên máy này (trình duyệt), để làm mọi bước mà không cần dòng lệnh."""
+    import os
+
+    from .web import serve
+    from .web.app import is_loopback
+
+    password = None
+    if not is_loopback(host):
+        password = os.environ.get("XHHT_PASSWORD") or click.prompt(
+            "Mật khẩu cho trang (các máy khác phải nhập khi mở)", hide_input=True, confirmation_prompt=True)
+    serve(inputs, outputs, host=host, port=port, password=password, open_browser=not no_browser,
+          announce=click.echo)
 
 
 def main() -> None:  # pragma: no cover - console entry point

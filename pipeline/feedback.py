@@ -146,40 +146,73 @@ def marked_workbook(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime)
     return path
 
 
+def plain_text(issue: Issue) -> str:
+    """An issue in plain administrative Vietnamese for a letter: no quotes, arrows or advice to the software user.
+
+    ``'Số người 15-35 tuổi biết chữ' (3614) lớn hơn 'Tổng số …' (3599). Hãy kiểm tra …`` becomes
+    ``số người 15–35 tuổi biết chữ (3.614) lớn hơn tổng số … (3.599)``; the sheet and cell stay in the workbook.
+    """
+    text = issue.message
+    text = re.sub(r"'([^']+)'", lambda m: vn.lower_first(m.group(1)), text)
+    text = re.sub(r"(?<![\d.,])(?<!năm )(\d{4,})(?![\d.,])", lambda m: vn.number(int(m.group(1))), text)
+    text = re.sub(r";?\s*[Hh]ãy [^.;]*", "", text)
+    text = re.sub(r"(?<![\d,])(\d+)%", r"\1,0%", text)  # one decimal, as everywhere in the documents
+    text = text.replace("→", "thành").replace("->", "thành").replace('"', "")
+    sentences = [x.strip() for x in re.split(r"(?<=[.!])\s+", text) if x.strip()]
+    kept = [x for x in sentences if not x.startswith(("Hãy", "Sửa", "Kiểm tra lại"))] or sentences[:1]
+    out = " ".join(kept).rstrip(".")
+    return vn.lower_first(out) if not out[:2].isupper() else out
+
+
+def proper_name(catalog, unit_code: str, name: str) -> str:
+    """The body a letter is addressed to: a commune's Ủy ban nhân dân; other units by their own name."""
+    unit = catalog.unit(unit_code) if hasattr(catalog, "unit") else None
+    if unit is not None and catalog.is_commune(unit):
+        return "Ủy ban nhân dân " + vn.in_sentence(unit.name)
+    return name
+
+
 def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
-    """Context of the công văn to one unit."""
-    office = model.catalog.office
+    """Context of the công văn to one unit (every sentence from the phrasebook)."""
+    from .wording import phrasebook
+
+    cat = model.catalog
+    office = cat.office
+    inputs = Path(cat.files["office.yaml"]).parent if getattr(cat, "files", None) else None
+    pb = phrasebook(inputs)
     year = model.year
     deadline = issued + _dt.timedelta(days=office.correction_days)
-    due = f"ngày {vn.short_date(deadline)}"
+    unit = proper_name(cat, fb.unit, fb.name)
+    f = dict(year=year, office=office.full_name, unit=unit, due=vn.short_date(deadline),
+             plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)))
     if fb.file is None:
-        subject = f"V/v đề nghị gửi báo cáo kết quả xây dựng xã hội học tập năm {year}"
-        body = [f"Thực hiện Kế hoạch số {model.catalog.plan.number} của {model.catalog.plan.issuer} về xây dựng xã hội "
-                f"học tập, {office.full_name} đã gửi biểu mẫu báo cáo năm {year} đến các đơn vị, hạn gửi ngày "
-                f"{vn.short_date(office.deadline(year))}.",
-                f"Đến nay, {office.full_name} chưa nhận được báo cáo của {fb.name}. Đề nghị {fb.name} hoàn thành biểu mẫu "
-                f"và gửi về {office.full_name} trước {due} để kịp tổng hợp, báo cáo cấp trên."]
+        subject = pb.say("cv.subject.missing", **f)
+        body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", **f)]
     else:
-        errors = sum(1 for i in fb.issues if i.severity is Severity.ERROR)
-        warnings = len(fb.issues) - errors
-        counts = ", ".join(x for x in (f"{errors} lỗi" if errors else "", f"{warnings} nội dung cần xem lại"
-                                       if warnings else "") if x)
-        subject = f"V/v đề nghị sửa, bổ sung số liệu báo cáo xây dựng xã hội học tập năm {year}"
-        body = [f"{office.full_name} đã nhận báo cáo kết quả xây dựng xã hội học tập năm {year} của {fb.name} "
-                f"(tệp {fb.file.name}). Qua kiểm tra, báo cáo còn {counts}, cụ thể:"]
-        for issue in fb.issues[:MAX_LISTED]:
-            where = ", ".join(x for x in (f"trang '{issue.sheet}'" if issue.sheet else "",
-                                          f"ô {issue.cell}" if issue.cell else "") if x)
-            body.append(f"- {where + ': ' if where else ''}{issue.message}")
-        if len(fb.issues) > MAX_LISTED:
-            body.append(f"- Và {len(fb.issues) - MAX_LISTED} nội dung khác (xem tệp kèm theo).")
-        body.append(f"Các ô cần sửa đã được đánh dấu trong tệp kèm theo. Đề nghị {fb.name} kiểm tra, sửa và gửi lại "
-                    f"báo cáo về {office.full_name} trước {due}.")
+        errors = [i for i in fb.issues if i.severity is Severity.ERROR]
+        warnings = [i for i in fb.issues if i.severity is not Severity.ERROR]
+        parts = ([f"{vn.count2(len(errors))} số liệu chưa hợp lý"] if errors else []) + \
+                ([f"{vn.count2(len(warnings))} số liệu cần kiểm tra, xác nhận"] if warnings else [])
+        subject = pb.say("cv.subject.errors" if errors else "cv.subject.warnings", **f)
+        body = [pb.say("cv.received", parts=parts, **f)]
+        shown = 0
+        for head, items, letter in ((("cv.errors.head"), errors, "a"), ("cv.warnings.head", warnings,
+                                                                          "b" if errors else "a")):
+            if not items:
+                continue
+            body.append(pb.say(head, letter=letter))
+            for issue in items[:max(1, MAX_LISTED - shown)]:
+                body.append(pb.say("cv.item", text=plain_text(issue)))
+            shown += len(items[:max(1, MAX_LISTED - shown)])
+            body[-1] = body[-1][:-1] + "."
+        if len(fb.issues) > shown:
+            body.append(pb.say("cv.more", count=len(fb.issues) - shown))
+        body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", warnings=bool(warnings), **f))
     s = office.signer
     return {"office": {"parent": office.parent, "name": office.name, "abbreviation": office.abbreviation,
                        "full_name": office.full_name, "drafting_unit": office.drafting_unit},
             "number": number, "date_line": vn.issue_date(office.place, issued), "subject": subject,
-            "recipient": fb.name, "body": body,
+            "recipient": unit, "body": body,
             "recipients": ["- Như trên;", f"- Lưu: VT{', ' + office.drafting_unit if office.drafting_unit else ''}."],
             "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name}}
 
@@ -203,8 +236,14 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
     from .errors import RenderError, XhhtError
     from .render_docx import render_template
 
+    from .templating import locate
+
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
+    inputs = Path(model.catalog.files["office.yaml"]).parent if getattr(model.catalog, "files", None) else None
+    template, origin = locate("cong_van.docx", inputs)
+    if origin == "packaged" and (templates / "cong_van.docx").is_file():
+        template = templates / "cong_van.docx"
     paths: list[Path] = []
     failed: list[Issue] = []
     for fb in collect(model, include_warnings):
@@ -215,7 +254,7 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
                 mine.append(marked_workbook(fb, model.year, folder, stamp))
             step = "viết công văn phản hồi cho đơn vị"
             letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
-            render_template(templates / "cong_van.docx", letter_context(model, fb, issued, number), letter, issued,
+            render_template(template, letter_context(model, fb, issued, number), letter, issued,
                             title=f"Công văn gửi {fb.name}")
             mine.append(letter)
         except RenderError:

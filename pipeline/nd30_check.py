@@ -284,8 +284,16 @@ def check_document(path: Path | str) -> list[FormatDeviation]:
     # --- title and body ---------------------------------------------------------------------------
     body = doc.paragraphs
     title_idx = next((i for i, p in enumerate(body) if p.text.strip() in DOC_TYPES), None)
-    if title_idx is None:
-        out.append(FormatDeviation("ten-loai", "trang 1", "không tìm thấy tên loại văn bản (BÁO CÁO, KẾ HOẠCH, …)"))
+    # a công văn has no type name: its trích yếu "V/v …" stands under the số ký hiệu (box 5b)
+    letter = title_idx is None and any(p.text.strip().startswith("V/v ") for t in doc.tables[:1]
+                                       for row in t.rows for c in row.cells for p in c.paragraphs)
+    if letter:
+        title_idx = next((i for i, p in enumerate(body) if p.text.strip().startswith("Kính gửi")), None)
+    if title_idx is None and not letter:
+        out.append(FormatDeviation("ten-loai", "trang 1", "không tìm thấy tên loại văn bản (BÁO CÁO, KẾ HOẠCH, …) "
+                                                    "hay trích yếu \"V/v …\" của công văn"))
+    elif letter:
+        pass
     else:
         t = body[title_idx]
         problems = []

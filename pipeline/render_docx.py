@@ -18,30 +18,68 @@ from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
 from .plan import STATUS
-from .store import write_stable_zip
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
 
-def _recipients(first: list[str], cc: tuple[str, ...], drafting_unit: str) -> list[str]:
-    lines = [f"- {r};" for r in first] + [f"- {r};" for r in cc]
+def _office_extra(model: ReportModel) -> dict[str, Any]:
+    """The parts of ``office.yaml`` about who issues what (``documents``), the office's unit code and orthography."""
+    import yaml
+
+    path = model.catalog.files.get("office.yaml")
+    try:
+        doc = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("office", {}) if path else {}
+    except (OSError, yaml.YAMLError):
+        doc = {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def doc_profile(model: ReportModel, kind: str) -> dict[str, Any]:
+    """Issuing body, header lines, số ký hiệu, signer and recipients of document ``kind`` (bc, kh, ttr, cv)."""
+    o = model.catalog.office
+    d = (_office_extra(model).get("documents") or {}).get(kind) or {}
+    s = d.get("signer") or {}
+    signer = {"authority": s.get("authority", o.signer.authority), "title": s.get("title", o.signer.title),
+              "name": s.get("name", o.signer.name)}
+    signer = {"authority": signer["authority"] or signer["title"],
+              "title": signer["title"] if signer["authority"] else "", "name": signer["name"]}
+    symbol = d.get("symbol", f"{kind.upper()}-{o.abbreviation}")
+    return {"office": {"parent": d.get("parent", o.parent), "name": d.get("name", o.name),
+                       "abbreviation": symbol.split("-", 1)[-1], "full_name": d.get("issuer", o.full_name),
+                       "drafting_unit": o.drafting_unit},
+            "symbol": symbol, "signer": signer, "to": list(d.get("recipients_to") or [o.report_recipient]),
+            "recipients": list(d.get("recipients") or []), "drafting": d.get("drafting_unit", o.drafting_unit)}
+
+
+def orthography(model: ReportModel) -> str:
+    return str(_office_extra(model).get("orthography") or "new")
+
+
+def inputs_dir(model: ReportModel) -> Path | None:
+    path = model.catalog.files.get("office.yaml")
+    return Path(path).parent if path else None
+
+
+def _recipients(items: list[str], drafting_unit: str) -> list[str]:
+    lines = [f"- {r};" for r in items]
     lines.append(f"- Lưu: VT{', ' + drafting_unit if drafting_unit else ''}.")
     return lines
 
 
-def _office(model: ReportModel) -> dict[str, Any]:
-    o = model.catalog.office
-    return {"parent": o.parent, "name": o.name, "abbreviation": o.abbreviation, "full_name": o.full_name}
+def _kinh_gui(to: list[str]) -> list[str]:
+    if len(to) == 1:
+        return [f"{to[0]}."]
+    return [f"- {t};" for t in to[:-1]] + [f"- {to[-1]}."]
 
 
-def _unit_entries(entries) -> list[str]:
-    """``- Unit A, Unit B: first line`` then the text's further lines, each its own paragraph, unaltered."""
-    out = []
-    for units, text in entries:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        out.append(f"- {', '.join(u.name for u in units)}: {lines[0]}")
-        out += lines[1:]
-    return out
+def _cell_rate(ur, r) -> str:
+    if not ur.reported:
+        return "–"
+    if not ur.valid:
+        return "Lỗi"
+    if r.indicator.kind == STATUS:
+        return ur.status_value or ""
+    return vn.fixed(vn.round_half_up(ur.rate, 1), 1) if ur.rate is not None else ""
 
 
 def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
@@ -51,111 +89,147 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     results = [r for r in model.indicators if any(ur.unit.code in codes for ur in r.units)]
     if not units or not results:
         return None
-    received = {u.unit for u in model.validation.received}
     rows = []
     by_code = [{x.unit.code: x for x in r.units} for r in results]
     for i, unit in enumerate(units, start=1):
         values = []
         for r, of_unit in zip(results, by_code):
             ur = of_unit.get(unit.code)
-            if ur is None:
-                values.append("")
-            elif unit.code not in received:
-                values.append("—")
-            elif not ur.valid:
-                values.append("Lỗi")
-            elif r.indicator.kind == STATUS:
-                values.append(ur.status_value or "")
-            else:
-                values.append(vn.number(vn.round_half_up(ur.rate, 1), 1) if ur.rate is not None else "")
+            values.append("" if ur is None else _cell_rate(ur, r))
         rows.append({"no": str(i), "name": unit.name, "cells": values})
+    key = "commune" if communes else "district"
     total = []
     for r in results:
-        mine = [u for u in r.units if u.counts and u.unit.code in codes]
-        num = sum(u.numerator or 0 for u in mine) if r.indicator.kind != STATUS \
-            else sum(1 for u in mine if u.status_value == r.indicator.status_success)
-        den = sum(u.denominator or 0 for u in mine) if r.indicator.kind != STATUS else len(mine)
-        total.append(vn.number(vn.round_half_up(100 * num / den, 1), 1) if den else "")
-    rows.append({"no": "", "name": "Tổng hợp", "cells": total})
-    heading = ("A. Các xã, thị trấn (tỷ lệ %)" if communes else "B. Các phòng, ban, đơn vị, đoàn thể cấp huyện (tỷ lệ %)")
+        sub = r.subtotals.get(key)
+        total.append(vn.fixed(vn.round_half_up(sub[2], 1), 1) if sub and sub[2] is not None else "")
+    rows.append({"no": "", "name": "Cộng", "cells": total})
+    heading = ("A. Các xã, thị trấn (tỷ lệ %)" if communes else "B. Các phòng, ban, đoàn thể cấp huyện (tỷ lệ %)")
     return {"heading": heading, "columns": [r.indicator.label for r in results], "rows": rows}
 
 
+def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
+    """Biểu 02: one unit x activity table per task group (a few columns each, so labels stay readable)."""
+    out = []
+    for task in model.catalog.plan.tasks:
+        acts = [a for a in model.activities_of(task.code) if a.reporters]
+        if not acts:
+            continue
+        units = [u for u in model.expected if any(v[0].code == u.code for a in acts for v in a.values)]
+        rows = []
+        for i, unit in enumerate(units, start=1):
+            cells = []
+            for a in acts:
+                n = next((v for u, v in a.values if u.code == unit.code), None)
+                cells.append(vn.number(n) if n is not None else "")
+            rows.append({"no": str(i), "name": unit.name, "cells": cells})
+        rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
+        out.append({"heading": f"{task.number}. {task.title}", "columns": [f"{a.label} ({a.measure})" for a in acts],
+                    "rows": rows})
+    return out
+
+
+def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
+    from .layout import FUNDING_SOURCES
+
+    if not model.funding:
+        return None
+    rows = [{"no": str(i), "name": r.unit.name, "cells": [vn.number(r.amounts.get(s, 0)) for s, _ in FUNDING_SOURCES]
+             + [vn.number(r.total)]} for i, r in enumerate(model.funding, start=1)]
+    rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(model.funding_total(s)) for s, _ in FUNDING_SOURCES]
+                 + [vn.number(model.funding_total())]})
+    return {"heading": "", "columns": [label.split(" (")[0] + " (đồng)" for _, label in FUNDING_SOURCES]
+            + ["Tổng cộng (đồng)"], "rows": rows}
+
+
 def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER) -> dict[str, Any]:
-    """Return the template context of the báo cáo: strings and lists only."""
+    """Return the template context of the báo cáo: strings and lists only, every sentence from the phrasebook."""
     cat = model.catalog
-    plan, office = cat.plan, cat.office
+    plan = cat.plan
+    pb = wording.phrasebook(inputs_dir(model))
+    prof = doc_profile(model, "bc")
     year = model.year
-    milestone_year = model.milestone.year if model.milestone else None
+    ms = model.milestone
     groups = []
     for gi, g in enumerate(model.groups, start=1):
-        rows = [{"no": str(i), "name": r.indicator.name, "target": wording.target_text(r.target),
-                 "counts": wording.counts_text(r), "rate": vn.percent(r.rate) if r.rate is not None else "—",
+        rows = [{"no": str(i), "name": r.indicator.name,
+                 "target": wording.target_text(r.target, year, r.path_value),
+                 "counts": wording.counts_text(r), "rate": vn.percent(r.rate) if r.rate is not None else "–",
                  "status": wording.status_text(r)} for i, r in enumerate(g.indicators, start=1)]
         groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows,
-                       "sentences": [wording.indicator_sentence(r, year, milestone_year) for r in g.indicators]})
-    tasks, commune_tasks = [], []
-    n_communes = sum(1 for u in model.expected if cat.is_commune(u))
-    for t in model.tasks:
-        task = plan.task(t.code)
-        body = [(units, text) for units, text in t.entries if not any(cat.is_commune(u) for u in units)]
-        body += [([u for u in units if not cat.is_commune(u)], text) for units, text in t.entries
-                 if any(cat.is_commune(u) for u in units) and not all(cat.is_commune(u) for u in units)]
-        comm = [([u for u in units if cat.is_commune(u)], text) for units, text in t.entries
-                if any(cat.is_commune(u) for u in units)]
-        entries = _unit_entries(body)
-        reporters = {u.code for units, _ in comm for u in units}
-        if reporters:
-            entries.append(f"- Các xã, thị trấn: {len(reporters)}/{n_communes} đơn vị báo cáo kết quả thực hiện "
-                           "nhóm nhiệm vụ này (chi tiết tại Phụ lục II).")
-            commune_tasks.append({"heading": f"{task.number}. {task.title}", "entries": _unit_entries(comm)})
-        if not entries:
-            entries = ["Chưa có đơn vị báo cáo kết quả thực hiện nhóm nhiệm vụ này."]
-        tasks.append({"heading": f"{task.number}. {task.title}", "entries": entries})
-    matrices = [m for m in (_matrix(model, True), _matrix(model, False)) if m]
-    s = office.signer
+                       "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators]})
+    f = dict(year=year, milestone=ms.title if ms else "", milestone_year=ms.year if ms else year,
+             baseline_year=ms.baseline if ms else None)
+    if model.is_milestone_year:
+        targets_intro = pb.say("bc.targets.intro.milestone", **f)
+    elif ms and ms.baseline == year:
+        targets_intro = pb.say("bc.targets.intro.baseline", **f)
+    else:
+        targets_intro = pb.say("bc.targets.intro.path", **f)
+    # numbered biểu: 01 indicators by unit, 02 activities by unit, 03 funding by unit (only those with data)
+    tables = []
+    ind_tables = [m for m in (_matrix(model, True), _matrix(model, False)) if m]
+    act = _activity_matrices(model)
+    fund = _funding_matrix(model)
+    for title, mats in (("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {y}", ind_tables),
+                        ("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {y}", act),
+                        ("KINH PHÍ THỰC HIỆN THEO ĐƠN VỊ NĂM {y}", [fund] if fund else [])):
+        if mats:
+            tables.append({"label": f"Biểu {len(tables) + 1:02d}", "title": title.format(y=year), "matrices": mats})
+    label = {t["title"].split(" THEO")[0]: t["label"][5:] for t in tables}
+    act_table = label.get("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", "")
+    fund_table = label.get("KINH PHÍ THỰC HIỆN", "")
+    tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table)}
+             for t in plan.tasks]
+    for t in tables:
+        t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Lỗi”: số liệu có sai sót, chưa "
+                     "tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
+                     "trung học cơ sở; CBCCVC: cán bộ, công chức, viên chức; TTHTCĐ: trung tâm học tập cộng đồng; "
+                     "CNTT: công nghệ thông tin.") if t["label"] == "Biểu 01" else \
+            "Ghi chú: ô để trống: đơn vị không báo cáo nội dung này; TTHTCĐ: trung tâm học tập cộng đồng."
     return {
-        "office": _office(model),
-        "number": number,
-        "type_abbr": "BC",
-        "date_line": vn.issue_date(office.place, issued),
-        "appendix_date": _appendix_date(issued),
-        "year": str(year),
-        "next_year": str(year + 1),
+        "office": prof["office"], "number": number, "type_abbr": "BC", "symbol": prof["symbol"],
+        "date_line": vn.issue_date(cat.office.place, issued), "appendix_date": _appendix_date(issued),
+        "year": str(year), "next_year": str(year + 1),
         "subject": f"Kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {year}",
-        "recipient": office.report_recipient,
-        "intro": (f"Thực hiện Kế hoạch số {plan.number} ngày {vn.short_date(plan.date)} của {plan.issuer} về "
-                  f"{plan.title[0].lower() + plan.title[1:]}, {office.full_name} tổng hợp báo cáo kết quả thực hiện "
-                  f"năm {year} như sau:"),
-        "completeness": wording.completeness_sentences(model),
-        "targets_intro": (f"Kết quả thực hiện các chỉ tiêu năm {year} so với "
-                          + (f"{model.milestone.title[0].lower() + model.milestone.title[1:]} của Kế hoạch" if model.milestone
-                             else "Kế hoạch") + " (tỷ lệ tính bằng tổng tử số chia tổng mẫu số của các đơn vị):"),
+        "kinh_gui": _kinh_gui(prof["to"]),
+        "intro": pb.say("bc.intro", plan_number=plan.number, plan_date=vn.short_date(plan.date),
+                        plan_issuer=plan.issuer, plan_title=plan.title, office=prof["office"]["full_name"], year=year),
+        "direction": wording.direction_lines(pb, model),
+        "targets_intro": targets_intro,
         "groups": groups,
         "tasks": tasks,
-        "commune_tasks": commune_tasks or [{"heading": "Chưa có xã, thị trấn nào báo cáo.", "entries": []}],
-        "funding": wording.funding_sentences(model),
-        "assessment": wording.assessment(model),
-        "directions": wording.directions(model),
-        "proposals": wording.proposals(model),
-        "closing": (f"Trên đây là báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {year} của "
-                    f"{office.full_name}./."),
-        "recipients": _recipients(["Như trên"], office.report_cc, office.drafting_unit),
-        "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name},
-        "matrices": matrices,
-        "matrix_note": ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; \"Lỗi\": số liệu có lỗi, "
-                        "không được tính vào tổng hợp; \"—\": đơn vị chưa gửi báo cáo."),
+        "components": wording.component_lines(pb, model),
+        "funding": wording.funding_lines(pb, model, fund_table),
+        "assessment": wording.assessment(pb, model),
+        "directions": wording.directions(pb, model),
+        "proposals": wording.proposals(pb, model),
+        "closing": pb.say("bc.closing", year=year, office=prof["office"]["full_name"]),
+        "recipients": _recipients(prof["recipients"], prof["drafting"]),
+        "signer": prof["signer"],
+        "tables": tables,
     }
 
 
+def _gap_cell(r, goal: float | None) -> str:
+    """KH table: what remains to reach next year's goal; for communes meeting a standard, a count of communes."""
+    if r.indicator.kind == STATUS:
+        rest = len(r.failing())  # communes known not to meet the standard (not those that did not report)
+        return f"{vn.count2(rest)} xã, thị trấn" if rest and goal is not None and goal >= 100 else "–"
+    if goal is None or r.rate is None or r.rate >= goal - 0.05:
+        return "–"
+    return f"{vn.points(goal - r.rate)} điểm phần trăm"
+
+
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
-                 report_ref: str = "") -> dict[str, Any]:
-    """Return the template context of the kế hoạch for the year after ``model.year``."""
+                 report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
+    """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
     cat = model.catalog
     plan, office = cat.plan, cat.office
+    pb = wording.phrasebook(inputs_dir(model))
+    prof = doc_profile(model, "kh")
     year = model.year + 1
-    milestone = plan.milestone_for(year)
-    short_groups = {r.indicator.group for r in model.indicators if r.status == "chua_dat"}
+    ms = plan.milestone_for(year)
+    lag_groups = {r.indicator.group for r in model.lagging}
     groups = []
     for g in model.groups:
         rows, sentences = [], []
@@ -163,84 +237,103 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             t = plan.target_for(r.indicator.code, year)
             if t is None:
                 continue
-            rows.append({"no": str(len(rows) + 1), "name": r.indicator.name, "target": wording.target_text(t),
-                         "result": vn.percent(r.rate) if r.rate is not None else "—",
-                         "gap": wording.gap_text(t, r.rate)})
-            sentence = wording.plan_target_sentence(r, t, year)
-            if sentence:
-                sentences.append(sentence)
+            goal = wording.next_path(model, r, year)
+            rows.append({"no": str(len(rows) + 1), "name": r.indicator.name,
+                         "target": "Tăng so với năm trước" if t.kind == "increase" else vn.percent(goal),
+                         "result": (wording.counts_text(r) if r.indicator.kind == STATUS
+                                    else vn.percent(r.rate) if r.rate is not None else "–"),
+                         "gap": _gap_cell(r, goal)})
+            if r.indicator.kind == STATUS and r.failing():
+                sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
+                                        failing=len(r.failing()), population=pb.labels.get("communes", ""),
+                                        units=wording.names([u.unit for u in r.failing()])))
+            elif goal is not None and r.rate is not None and r.rate < goal - 0.05 and r.indicator.kind != STATUS:
+                sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
+                                        gap=goal - r.rate, prev_year=model.year, rate=r.rate,
+                                        units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))
         if rows:
             groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
     focus = []
     for g in plan.goal_groups:
-        if g.code in short_groups:
+        if g.code in lag_groups:
             focus += [t for t in g.tasks if t not in focus]
     tasks = []
     for t in plan.tasks:
-        lines = []
-        if t.code in focus:
-            lines.append(f"Trọng tâm năm {year}: tập trung thực hiện để đạt các chỉ tiêu năm {model.year} chưa đạt.")
+        lines = [pb.say("kh.focus", year=year)] if t.code in focus else []
         lines += [f"- {item}" for item in t.items]
         for part in t.parts:
-            lines.append(f"{part.label}) {part.title}:")
+            lines.append({"label": f"{part.label}) {part.title}:"})
             lines += [f"- {item}" for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
     def body_lines(b) -> list[str]:
         lines = [f"- {d}" for d in b.duties]
-        for m in b.members:
-            lines.append(f"{m.number}) {m.title}:")
-            lines += [f"- {d}" for d in m.duties]
+        for mem in b.members:
+            lines.append({"label": f"{mem.number}) {mem.title}:"})
+            lines += [f"- {d}" for d in mem.duties]
         return lines
 
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
     deadline = office.deadline(year)
     total = model.funding_total()
-    s = office.signer
-    ref = f" ({report_ref})" if report_ref else ""
+    f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "")
     return {
-        "office": _office(model),
-        "number": number,
-        "type_abbr": "KH",
-        "date_line": vn.issue_date(office.place, issued),
-        "appendix_date": _appendix_date(issued),
-        "year": str(year),
-        "prev_year": str(model.year),
+        "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
+        "date_line": vn.issue_date(office.place, issued), "appendix_date": _appendix_date(issued),
+        "year": str(year), "prev_year": str(model.year),
         "subject": f"Xây dựng xã hội học tập năm {year}",
+        "draft": "DỰ THẢO",
         "bases": [f"Căn cứ {b};" for b in plan.basis]
                  + [f"Căn cứ Kế hoạch số {plan.number} ngày {vn.short_date(plan.date)} của {plan.issuer} về "
-                    f"{plan.title[0].lower() + plan.title[1:]};",
-                    f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}{ref}."],
-        "intro": f"{office.full_name} xây dựng Kế hoạch xây dựng xã hội học tập năm {year} như sau:",
-        "purposes": [f"Tiếp tục triển khai có hiệu quả Kế hoạch số {plan.number}, phấn đấu đạt các chỉ tiêu theo "
-                     + (f"{milestone.title[0].lower() + milestone.title[1:]}" if milestone else "Kế hoạch") + ".",
-                     f"Khắc phục những tồn tại, hạn chế của năm {model.year}; tập trung vào các chỉ tiêu chưa đạt."],
+                    f"{vn.lower_first(plan.title)};",
+                    f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
+                    + (f" ({report_ref})" if report_ref else "") + ";",
+                    f"Xét đề nghị của {office.full_name}" + (f" tại {request_ref}" if request_ref else "") + ","],
+        "intro": pb.say("kh.intro", **f),
+        "purposes": [pb.say("kh.purpose", **f), pb.say("kh.purpose.fix", **f)],
         "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "
                          "bố trí nguồn lực và tổ chức thực hiện đúng tiến độ.",
                          "Số liệu báo cáo chính xác, đầy đủ, gửi đúng thời hạn theo biểu mẫu thống nhất."],
         "general_goal": plan.general_goal,
-        "targets_intro": (f"Các chỉ tiêu năm {year} theo "
-                          + (f"{milestone.title[0].lower() + milestone.title[1:]}" if milestone else "Kế hoạch")
-                          + f" của Kế hoạch số {plan.number}, so với kết quả năm {model.year}:"),
+        "targets_intro": pb.say("kh.targets.intro", **f),
         "groups": groups,
-        "tasks_intro": (f"Thực hiện các nhóm nhiệm vụ, giải pháp tại mục II của Kế hoạch số {plan.number}; "
-                        "các nhóm ghi \"trọng tâm\" liên quan đến chỉ tiêu năm " + str(model.year) + " chưa đạt."),
+        "tasks_intro": pb.say("kh.tasks.intro", **f),
         "tasks": tasks,
-        "funding": list(plan.funding)
-                   + ([f"Năm {model.year}, tổng kinh phí các đơn vị báo cáo là {vn.number(total)} đồng; các đơn vị "
-                       f"chủ động cân đối kinh phí năm {year} để thực hiện các nhiệm vụ trọng tâm."] if total else []),
+        "funding": list(plan.funding) + ([pb.say("kh.funding.last", total=total, **f)] if total else []),
+        "org_intro": pb.say("kh.org.intro", **f),
         "bodies": bodies,
         "calendar_heading": f"{len(bodies) + 1}. Chế độ báo cáo",
-        "calendar": [f"Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn báo cáo kết quả thực hiện năm "
-                     f"{year} theo biểu mẫu của {office.full_name}, gửi trước ngày "
-                     f"{deadline.day:02d}/{deadline.month:02d}/{deadline.year} để tổng hợp, báo cáo cấp trên."],
-        "closing": (f"Trên đây là Kế hoạch xây dựng xã hội học tập năm {year}. {office.full_name} đề nghị các đơn "
-                    "vị triển khai thực hiện./."),
-        "recipients": _recipients([], office.plan_recipients, office.drafting_unit),
-        "signer": {"authority": s.authority or s.title, "title": s.title if s.authority else "", "name": s.name},
+        "calendar": [pb.say("kh.reporting", office=office.full_name, deadline=vn.short_date(deadline), **f),
+                     pb.say("kh.appendix", **f)],
+        "closing": pb.say("kh.closing", **f),
+        "recipients": _recipients(prof["recipients"], prof["drafting"]),
+        "signer": prof["signer"],
         "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
                         "coordinators": c.coordinators} for c in plan.component_plans],
     }
+
+
+def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER, report_ref: str = "") -> dict:
+    """The Phòng's tờ trình asking UBND huyện to issue next year's KH (one or two pages)."""
+    cat = model.catalog
+    plan = cat.plan
+    pb = wording.phrasebook(inputs_dir(model))
+    prof = doc_profile(model, "ttr")
+    year = model.year + 1
+    ms = plan.milestone_for(year)
+    f = dict(year=year, prev_year=model.year, plan_number=plan.number, plan_date=vn.short_date(plan.date),
+             plan_issuer=plan.issuer, plan_title=plan.title, milestone=ms.title if ms else "",
+             office=prof["office"]["full_name"], report_ref=report_ref)
+    lag = [vn.lower_first(r.indicator.name) for r in model.lagging]
+    body = [pb.say("ttr.body", **f)]
+    if lag:
+        body.append(pb.say("ttr.focus", count=len(lag), items=lag, **f))
+    body.append(pb.say("ttr.request", **f))
+    return {"office": prof["office"], "number": number, "type_abbr": "TTr", "symbol": prof["symbol"],
+            "date_line": vn.issue_date(cat.office.place, issued),
+            "subject": f"Về việc ban hành Kế hoạch xây dựng xã hội học tập năm {year}",
+            "kinh_gui": _kinh_gui(prof["to"]), "bases": [pb.say("ttr.basis", **f), pb.say("ttr.result", **f)],
+            "body": body, "recipients": _recipients(prof["recipients"], prof["drafting"]), "signer": prof["signer"]}
 
 
 def _appendix_date(issued: _dt.date) -> str:
@@ -280,40 +373,9 @@ def _fit_matrix_tables(doc) -> None:
                     tcw.set(w_type, "dxa")
 
 
-def _environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
+                    orthography: str = "new") -> Path:
+    """Fill ``template`` with ``context`` through :func:`pipeline.templating.fill_docx` (fitted unit tables)."""
+    from .templating import fill_docx
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-
-
-def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str) -> Path:
-    """Fill ``template`` with ``context`` and save to ``out`` with stable bytes; raise RenderError on failure."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
-
-    if not Path(template).is_file():
-        raise RenderError(f"Không tìm thấy mẫu văn bản {template}.")
-    try:
-        tpl = DocxTemplate(str(template))
-        tpl.render(context, jinja_env=_environment(), autoescape=True)
-    except TemplateError as exc:
-        where = getattr(exc, "docx_context", None)
-        hint = f" Đoạn văn bản mẫu liên quan: {' | '.join(where)}" if where else ""
-        raise RenderError(f"Mẫu {Path(template).name}: lỗi khi điền dữ liệu: {exc.message or exc}.{hint}") from exc
-    except Exception as exc:  # a broken .docx or an XML error inside docxtpl
-        raise RenderError(f"Mẫu {Path(template).name} không dùng được: {exc}.") from exc
-    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
-    props = tpl.docx.core_properties
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-    props.revision = 1
-    props.title = title
-    props.author = context["office"]["full_name"]
-    props.last_modified_by = context["office"]["full_name"]
-    _fit_matrix_tables(tpl.docx)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    write_stable_zip(buffer.getvalue(), out, stamp)
-    return out
+    return fill_docx(template, context, out, issued, title, orthography, after=_fit_matrix_tables)

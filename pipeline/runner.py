@@ -43,7 +43,8 @@ STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn 
 
 def report_filenames(year: int) -> dict[str, str]:
     """Return the output file names of report year ``year``: BC, summary workbook, next year's KH."""
-    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx"}
+    return {"bc": f"BC_XHHT_{year}.docx", "xlsx": f"TongHop_XHHT_{year}.xlsx", "kh": f"KH_XHHT_{year + 1}.docx",
+            "ttr": f"TTr_XHHT_{year + 1}.docx", "model": "model.json"}
 
 
 def templates_dir(inputs: Path | str | None = None) -> Path:
@@ -106,7 +107,14 @@ def build_model(catalog: Catalog, inputs: Path, year: int,
     flag_outliers(catalog, checked, prev[1] if prev else None)
     if on_checked is not None:
         on_checked(checked, data.submissions)
-    return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None)
+    from .chidao import load_direction
+
+    history = {}
+    ms = catalog.plan.milestone_for(year)
+    if ms and ms.baseline and ms.baseline < year - 1 and submissions_folder(inputs, ms.baseline).is_dir():
+        history[ms.baseline] = check_and_read(catalog, inputs, ms.baseline)[1]  # the lộ trình's baseline year
+    return aggregate(catalog, checked, data.submissions, prev[1] if prev else None, prev[0].submissions if prev else None,
+                     history=history, direction=load_direction(inputs, year))
 
 
 def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tuple[Path, str]]:
@@ -114,9 +122,17 @@ def _input_files(model: ReportModel, inputs: Path, templates: Path) -> list[tupl
     files = [(path, name) for name, path in sorted(model.catalog.files.items())]
     for sub in model.submissions + model.previous_submissions:
         files.append((sub.path, f"submissions/{_rel_to_submissions(sub.path, inputs)}"))
-    for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
-        if (templates / name).is_file():
-            files.append((templates / name, f"templates/{name}"))
+    from .templating import locate
+    from .wording import phrasebook
+
+    for name in ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx"):
+        path, origin = locate(name, inputs)
+        path = path if origin == "inputs" or not (templates / name).is_file() else templates / name
+        if path.is_file():
+            files.append((path, f"templates/{name}"))
+    files.append((phrasebook(inputs).path, "phrasebook.yaml"))
+    for chi_dao in sorted((Path(inputs) / "chi_dao").glob(f"{model.year}.yaml")):
+        files.append((chi_dao, f"chi_dao/{chi_dao.name}"))
     return files
 
 
@@ -227,14 +243,30 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     from . import __version__, archive, register
     from . import vnformat as vn
     from .pdf import convert_to_pdf, find_soffice
-    from .render_docx import BLANK_NUMBER, plan_context, render_template, report_context
+    from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
     from .render_xlsx import render_workbook
 
     import docxtpl  # noqa: F401  (imported once here, before the background job forks)
 
+    import json
+
+    from .aggregate import model_dict
+    from .templating import locate
+
     step = on_stage or (lambda _s: None)
     names = report_filenames(model.year)
     templates = templates or templates_dir(inputs)
+    ortho = orthography(model)
+    used: dict[str, str] = {}
+
+    def tpl(name: str) -> Path:
+        """The office's template in <inputs>/templates if present, else the packaged one (recorded)."""
+        path, origin = locate(name, inputs)
+        if origin == "packaged" and (templates / name).is_file():
+            path = templates / name
+        used[name] = f"{origin}: {path}"
+        return path
+
     office = model.catalog.office
     subject = f"Báo cáo kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
     plan_subject = f"Kế hoạch xây dựng xã hội học tập năm {model.year + 1}"
@@ -257,19 +289,32 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         docs = [stage / names["bc"]]
         kh_job = None
         if with_plan:
-            kh_entry = take("KH", kh_number, plan_subject) if mode != "blank" else None
+            # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
+            kh_entry = (take("TTr", kh_number, f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}")
+                        if mode != "blank" else None)
             ref = f"Báo cáo số {entry.code} ngày {vn.short_date(issued)}" if entry else ""
-            kh_job = _Background(render_template, templates / "ke_hoach.docx",
-                                 plan_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
-                                 stage / names["kh"], issued, title=plan_subject)
-            docs.append(stage / names["kh"])
+            request = f"Tờ trình số {kh_entry.code} ngày {vn.short_date(issued)}" if kh_entry else ""
+            kh_job = _Background(render_template, tpl("ke_hoach.docx"),
+                                 plan_context(model, issued, BLANK_NUMBER, ref, request),
+                                 stage / names["kh"], issued, title=plan_subject, orthography=ortho)
+            render_template(tpl("to_trinh.docx"),
+                            ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
+                            stage / names["ttr"],
+                            issued, title=f"Tờ trình ban hành {plan_subject[0].lower() + plan_subject[1:]}",
+                            orthography=ortho)
+            docs += [stage / names["kh"], stage / names["ttr"]]
         # in a run: the units that must correct something (errors) or report at all; `xhht feedback`
         # also covers the units with warnings only
         if feedback and feedback_job is None:
             feedback_job = start_feedback(model, stage, issued, templates)
         step(STAGES[4])
-        render_template(templates / "bao_cao.docx", report_context(model, issued, shown), stage / names["bc"],
-                        issued, title=subject)
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, shown), stage / names["bc"],
+                        issued, title=subject, orthography=ortho)
+        (stage / names["model"]).write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True),
+                                            encoding="utf-8")
+        notes.append("Mẫu văn bản đã dùng: " + "; ".join(
+            f"{n} ({'của cơ quan, thư mục inputs/templates' if v.startswith('inputs') else 'mẫu mặc định'})"
+            for n, v in sorted(used.items())) + ".")
         step(STAGES[5])
         if not with_plan:
             kh_entry = None
@@ -298,7 +343,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "number": entry.code if entry else "",
             "register": [dict(e.key(), issued=e.issued, subject=e.subject) for e in (entry, kh_entry) if e],
             "fingerprint": fingerprint,
-            "plan": model.catalog.plan.number, "validation": _validation_summary(model),
+            "plan": model.catalog.plan.number, "validation": _validation_summary(model), "templates": used,
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
                              "report_date": sub.report_date.isoformat() if sub.report_date else None}
@@ -313,7 +358,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     for e in (entry, kh_entry):
         if e:
             register.confirm(outputs, e.id, f"{model.year}/{version.name}")
-    order = [names["bc"], names.get("kh"), names["xlsx"]]
+    order = [names["bc"], names.get("kh"), names.get("ttr"), names["xlsx"]]
     documents = [version / n for n in order if n and (version / n).is_file()]
     documents += [version / n for n in made if n.endswith(".pdf")]
     numbers = ", ".join(e.code for e in (entry, kh_entry) if e)
@@ -340,7 +385,7 @@ def parse_number(number: str | int | None) -> tuple[str, int | None, int | None]
     if 1 <= len(parts) <= 2 and all(p.isdigit() and 0 < int(p) < 100000 for p in parts):
         return "given", int(parts[0]), int(parts[1]) if len(parts) == 2 else None
     raise UsageError(f"Số văn bản '{number}' không hợp lệ: hãy ghi blank (để trống cho văn thư), auto (lấy số tiếp "
-                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và kế hoạch "
+                     "theo trong sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và tờ trình "
                      "(ví dụ --number 12,5).")
 
 

@@ -41,6 +41,10 @@ GAP_LABELS = {GAP_NOT_EXPECTED: "Không phải báo cáo", GAP_MISSING: "Chưa n
 # Where a year's figures came from.
 FROM_ARCHIVE, FROM_SUBMISSIONS, FROM_NOTHING = "archive", "submissions", "none"
 
+# The trend of an activity's district total over the range: first to last known year.
+TREND_UP, TREND_DOWN, TREND_STABLE, TREND_UNKNOWN = "tang", "giam", "on_dinh", "chua_du_so_lieu"
+TREND_TOLERANCE = 0.05  # a change within 5 % of the first total is "ổn định"
+
 _EPS = 1e-9
 
 
@@ -57,6 +61,8 @@ class YearSource:
     version: str = ""           # "v3" for an archived version
     sealed: bool = False        # the archived version was sealed (sent)
     inputs: str = ""            # the inputs folder that was read
+    number: str = ""            # the yearly BC's số ký hiệu recorded in the version's manifest ("" if blank)
+    issued: str = ""            # the yearly BC's issue date (ISO) recorded in the manifest
 
 
 @dataclass
@@ -84,6 +90,9 @@ class TargetPoint:
     value: float | None = None          # the milestone's value (None for "increase")
     milestone: int | None = None        # the year of the milestone this target belongs to
     path_value: float | None = None     # the lộ trình value of this year, if the yearly model provides one
+    status: str | None = None           # the yearly model's judgement of the district figure (aggregate.MET, BEHIND …)
+    margin: float | None = None         # points above (+) / below (-) what the year was judged against
+    progress: float | None = None       # % of the way from the baseline figure to the milestone value
 
     @property
     def reference(self) -> float | None:
@@ -189,6 +198,38 @@ class GroupSeries:
 
 
 @dataclass
+class ActivitySeries:
+    """One Section II activity (a count units report) over the range: district totals per year, period total."""
+
+    code: str
+    task: str
+    label: str
+    measure: str
+    totals: list[int | None]            # one per year of the range; None: no data for that year (never a zero)
+    reporters: list[int]                # units that reported a value, per year
+    expected: list[int]                 # units asked for it, per year
+    by_unit: dict[str, list[int | None]]    # unit code -> value per year (None: not reported)
+    period_total: int                   # sum over the years with data
+    change: Change | None               # first to last known total
+    trend: str                          # TREND_UP | TREND_DOWN | TREND_STABLE | TREND_UNKNOWN
+
+    @property
+    def change_pct(self) -> float | None:
+        c = self.change
+        return None if c is None or not c.start else 100.0 * (c.end - c.start) / c.start
+
+
+@dataclass
+class TaskSeries:
+    """A task group of Section II and its activities (codes, in the plan's order)."""
+
+    code: str
+    number: int
+    title: str
+    activities: list[str]
+
+
+@dataclass
 class UnitInfo:
     """What the period review needs to know about a unit: code, names, kind, commune or not."""
 
@@ -231,6 +272,7 @@ class YearFacts:
     with_errors: list[str]
     funding: dict[str, int]             # source code -> amount (đồng)
     funding_by_unit: dict[str, dict[str, int]]
+    direction: dict | None = None       # the office's công tác chỉ đạo of the year (chidao.Direction.as_dict())
 
     @property
     def funding_total(self) -> int:
@@ -252,6 +294,8 @@ class PeriodSeries:
     units: list[UnitInfo]
     years_facts: list[YearFacts]
     standings: dict[int, list[UnitStanding]]   # year -> every unit with a target, furthest behind first
+    tasks: list[TaskSeries] = field(default_factory=list)
+    activities: list[ActivitySeries] = field(default_factory=list)
 
     @property
     def final(self) -> bool:
@@ -273,6 +317,15 @@ class PeriodSeries:
             if u.code == code:
                 return u
         raise KeyError(code)
+
+    def activity(self, code: str) -> ActivitySeries:
+        for a in self.activities:
+            if a.code == code:
+                return a
+        raise KeyError(code)
+
+    def activities_of(self, task: str) -> list[ActivitySeries]:
+        return [a for a in self.activities if a.task == task]
 
     def year(self, year: int) -> YearFacts:
         return next(f for f in self.years_facts if f.year == year)
@@ -334,7 +387,9 @@ def target_point(result: Any, year: int) -> TargetPoint:
         return TargetPoint(year)
     value = getattr(target, "value", None)
     return TargetPoint(year, getattr(target, "kind", None), None if value is None else float(value),
-                       getattr(target, "year", None), None if path is None else float(path))
+                       getattr(target, "year", None), None if path is None else float(path),
+                       getattr(result, "status", None), getattr(result, "margin", None),
+                       getattr(result, "progress", None))
 
 
 def _unit_cells(result: Any) -> dict[str, Any]:
@@ -452,8 +507,45 @@ def build_series(catalog: Catalog, models: dict[int, ReportModel | None], source
     standing_years = sorted(set(milestone_years) | {last})
     standings = {y: _standings(catalog, indicators, units, y) for y in standing_years}
     facts = [_year_facts(catalog, y, models.get(y), sources.get(y)) for y in years]
+    tasks, activities = _activity_series(catalog, models, years)
     return PeriodSeries(plan.number, tuple(plan.period), first, last, years, milestone_years, groups, indicators,
-                        unit_infos, facts, standings)
+                        unit_infos, facts, standings, tasks, activities)
+
+
+def _trend(change: Change | None) -> str:
+    if change is None:
+        return TREND_UNKNOWN
+    tol = TREND_TOLERANCE * abs(change.start) if change.start else 0.0
+    if change.points > tol:
+        return TREND_UP
+    if change.points < -tol:
+        return TREND_DOWN
+    return TREND_STABLE
+
+
+def _activity_series(catalog: Catalog, models: dict[int, ReportModel | None],
+                     years: list[int]) -> tuple[list[TaskSeries], list[ActivitySeries]]:
+    """The district totals of every Section II activity per year, and the task groups that hold them."""
+    plan = catalog.plan
+    per_year = {y: {a.code: a for a in (getattr(models.get(y), "activities", None) or [])} for y in years}
+    out: list[ActivitySeries] = []
+    for a in getattr(plan, "activities", ()) or ():
+        results = [per_year[y].get(a.code) for y in years]
+        if not any(results):
+            continue
+        totals = [r.total if r is not None else None for r in results]
+        by_unit: dict[str, list[int | None]] = {}
+        for i, r in enumerate(results):
+            for u, n in (r.values if r is not None else []):
+                by_unit.setdefault(u.code, [None] * len(years))[i] = n
+        known = [Point(y, float(t)) for y, t in zip(years, totals) if t is not None]
+        change = _change(known)
+        out.append(ActivitySeries(a.code, a.task, a.label, getattr(a, "unit", "") or "", totals,
+                                  [r.reporters if r is not None else 0 for r in results],
+                                  [r.expected if r is not None else 0 for r in results], by_unit,
+                                  sum(t for t in totals if t is not None), change, _trend(change)))
+    tasks = [TaskSeries(t.code, t.number, t.title, [a.code for a in out if a.task == t.code]) for t in plan.tasks]
+    return tasks, out
 
 
 def _indicator_series(catalog, ind, years, results, units, milestone_years, milestone_targets) -> IndicatorSeries:
@@ -575,15 +667,16 @@ def _standings(catalog, indicators: list[IndicatorSeries], units, year: int) -> 
             if p.gap == GAP_NOT_EXPECTED:
                 continue
             ind = catalog.plan.indicator(s.code)
-            ok = _unit_meets(ind.kind, ind.status_success, t.kind, t.value, p, us.points[i - 1] if i else None)
+            ref = t.reference  # the milestone's value in its year, the lộ trình in a year between milestones
+            ok = _unit_meets(ind.kind, ind.status_success, t.kind, ref, p, us.points[i - 1] if i else None)
             if ok is None:
                 no_data.append(s.code)
             elif ok:
                 met.append(s.code)
             else:
                 not_met.append(s.code)
-                if p.value is not None and t.value is not None and t.kind != "increase":
-                    shortfall += t.value - p.value
+                if p.value is not None and ref is not None and t.kind != "increase":
+                    shortfall += ref - p.value
         if met or not_met or no_data:
             out.append(UnitStanding(u.code, year, met, not_met, no_data, shortfall))
     return sorted(out, key=lambda s: (-len(s.not_met), -s.shortfall, -len(s.no_data)))
@@ -599,11 +692,13 @@ def _year_facts(catalog: Catalog, year: int, model: ReportModel | None, source: 
     received = v.received
     funding = {code: model.funding_total(code) for code, _label in FUNDING_SOURCES}
     by_unit = {row.unit.code: dict(row.amounts) for row in model.funding}
+    direction = model.direction.as_dict() if getattr(model, "direction", None) is not None else None
     return YearFacts(
         year, source, deadline, len(v.completeness), len(received), [u.unit for u in v.missing],
         [u.unit for u in received if u.late_days == 0],
         {u.unit: u.late_days for u in received if u.late_days},
-        [u.unit for u in received if u.late_days is None], [u.unit for u in v.with_errors], funding, by_unit)
+        [u.unit for u in received if u.late_days is None], [u.unit for u in v.with_errors], funding, by_unit,
+        direction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,7 +717,12 @@ def year_source(inputs: Path, outputs: Path | None, year: int, prefer_sealed: bo
             found = [v for v in found if archive.is_sealed(v)]
         if found:
             v = found[-1]
-            return YearSource(year, FROM_ARCHIVE, v.name, archive.is_sealed(v), str(v / "inputs"))
+            try:
+                manifest = archive.read_manifest(v)
+            except Exception:  # noqa: BLE001 - an unreadable manifest: the figures are still in inputs/
+                manifest = {}
+            return YearSource(year, FROM_ARCHIVE, v.name, archive.is_sealed(v), str(v / "inputs"),
+                              str(manifest.get("number") or ""), str((manifest.get("options") or {}).get("date") or ""))
     if submissions_folder(Path(inputs), year).is_dir():
         return YearSource(year, FROM_SUBMISSIONS, inputs=str(inputs))
     return YearSource(year, FROM_NOTHING)
@@ -642,12 +742,22 @@ def _read_years(catalog: Catalog, sources: list[YearSource]) -> list:
     return [_read_year(catalog, s) for s in sources]
 
 
-def _aggregate_year(catalog: Catalog, read, previous) -> ReportModel:
-    """The yearly model from a year's checked data (and the year before, for the change since last year)."""
+def _aggregate_year(catalog: Catalog, read, previous, baseline=None, direction=None) -> ReportModel:
+    """The yearly model from a year's checked data, as ``xhht run`` builds it: the year before (change since
+    last year), the milestone's baseline year (the lộ trình) and the office's công tác chỉ đạo of the year."""
     from .aggregate import aggregate
 
     subs, checked = read
-    return aggregate(catalog, checked, subs, previous[1] if previous else None, previous[0] if previous else None)
+    history = {baseline[1].year: baseline[1]} if baseline else None
+    return aggregate(catalog, checked, subs, previous[1] if previous else None, previous[0] if previous else None,
+                     history=history, direction=direction)
+
+
+def _direction(source: YearSource):
+    """The công tác chỉ đạo of a year from the folder its figures came from (None if not written)."""
+    from .chidao import load_direction
+
+    return load_direction(source.inputs, source.year) if source.inputs else None
 
 
 def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
@@ -684,7 +794,13 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     models: dict[int, ReportModel | None] = {}
     for y in range(first, last + 1):
         r = read.get(y)
-        models[y] = _aggregate_year(catalog, r, read.get(y - 1)) if r else None
+        ms = catalog.plan.milestone_for(y)
+        base = read.get(ms.baseline) if ms and ms.baseline and ms.baseline < y - 1 else None
+        if ms and ms.baseline and ms.baseline < y - 1 and base is None and ms.baseline < first:
+            # the lộ trình starts before the range (a sơ kết from 2017): read the baseline year too
+            bs = year_source(inputs, Path(outputs) if outputs else None, ms.baseline, prefer_sealed)
+            base = read.setdefault(ms.baseline, _read_year(catalog, bs))
+        models[y] = _aggregate_year(catalog, r, read.get(y - 1), base, _direction(sources[y])) if r else None
         if r is None and sources[y].kind != FROM_NOTHING:
             sources[y] = dataclasses.replace(sources[y], kind=FROM_NOTHING)
     return models, sources
@@ -700,6 +816,6 @@ def period_series(inputs: Path | str, outputs: Path | str | None, first: int, la
     return build_series(catalog, models, sources, first, last)
 
 
-__all__ = ["PeriodSeries", "IndicatorSeries", "UnitSeries", "Point", "TargetPoint", "Change", "MilestoneOutcome",
+__all__ = ["PeriodSeries", "IndicatorSeries", "ActivitySeries", "TaskSeries", "UnitSeries", "Point", "TargetPoint", "Change", "MilestoneOutcome",
            "Behind", "UnitStanding", "YearFacts", "YearSource", "GroupSeries", "UnitInfo", "build_series",
            "load_models", "period_series", "year_source", "target_point", "GAP_LABELS"]

@@ -25,22 +25,112 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return ("-" if value < 0 and text.strip("0,.") else "") + text
 
 
+def fixed(value: float, decimals: int = 1) -> str:
+    """``96.0`` -> ``96,0`` (always ``decimals`` digits after the comma, dot thousands)."""
+    text = f"{abs(value):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return ("-" if value < 0 and text.strip("0,.") else "") + text
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
-    """Return a percentage without a space: ``96.24`` -> ``96,2%``; ``100.0`` -> ``100%``."""
+    """Return a percentage with one decimal, without a space: ``96.24`` -> ``96,2%``; ``100`` -> ``100,0%``."""
     if value is None:
         return ""
     shown = round_half_up(value, decimals)
-    while shown >= 100 > value and decimals < 3:  # never print 100% for 99,96%
+    while shown >= 100 > value and decimals < 3:  # never print 100,0% for 99,96%
         decimals += 1
         shown = math.floor(value * 10**decimals) / 10**decimals
-    return number(shown, decimals) + "%"
+    return fixed(shown, decimals) + "%"
 
 
 def points(value: float | None, decimals: int = 1) -> str:
-    """Return a difference in percentage points without sign: ``-1.25`` -> ``1,3``."""
+    """Return a difference in percentage points without sign: ``-1.25`` -> ``1,3``; ``4`` -> ``4,0``."""
     if value is None:
         return ""
-    return number(round_half_up(abs(value), decimals), decimals)
+    return fixed(round_half_up(abs(value), decimals), decimals)
+
+
+def count2(value: int | None) -> str:
+    """A count in an administrative list: ``1`` -> ``01``, ``2181`` -> ``2.181``."""
+    if value is None:
+        return ""
+    return f"{value:02d}" if 0 <= value < 10 else number(value)
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+_LOWER_PREFIXES = ("Xã ", "Thị trấn ")
+
+
+def in_sentence(name: str) -> str:
+    """A unit's name inside a sentence: ``Xã Xuy Xá`` -> ``xã Xuy Xá``; other names unchanged."""
+    for p in _LOWER_PREFIXES:
+        if name.startswith(p):
+            return p.lower() + name[len(p):]
+    return name
+
+
+def join_vi(items, last: str = " và ") -> str:
+    """``a, b và c``."""
+    from markupsafe import Markup, escape
+
+    items = [escape(i) for i in items]
+    if len(items) <= 1:
+        return Markup("").join(items)
+    return Markup(", ").join(items[:-1]) + Markup(escape(last)) + items[-1]
+
+
+# Tone-mark placement: "new" puts the mark on the main vowel of oa/oe/uy at the end of a syllable
+# (hóa, khỏe, thủy); "old" on the second letter (hoá, khoẻ, thuỷ). kĩ/kỹ, lí/lý, mĩ/mỹ follow the same choice.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD_Y = {"kĩ": "kỹ", "kí": "ký", "lí": "lý", "mĩ": "mỹ", "Kĩ": "Kỹ", "Mĩ": "Mỹ", "Lí": "Lý"}
+
+
+def _move_tone(pair: str, to_first: bool) -> str:
+    import unicodedata as ud
+
+    a, b = (ud.normalize("NFD", c) for c in pair)
+    src, dst = (b, a) if to_first else (a, b)
+    tone = "".join(ch for ch in src if ch in _TONES)
+    if not tone:
+        return pair
+    src = "".join(ch for ch in src if ch not in _TONES)
+    dst = dst + tone
+    a2, b2 = (dst, src) if to_first else (src, dst)
+    return ud.normalize("NFC", a2) + ud.normalize("NFC", b2)
+
+
+def dashes(text: str) -> str:
+    """One dash style: ranges of years and ages with an en dash (2014–2020, 15–35 tuổi)."""
+    import re
+
+    text = re.sub(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)", "\\1–\\2", text)
+    return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+
+
+def orthography(text: str, style: str = "new") -> str:
+    """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ)."""
+    import re
+    import unicodedata as ud
+
+    text = dashes(ud.normalize("NFC", text))
+    letters = "A-Za-zÀ-ỹĐđ"
+    if style == "new":
+        pat = re.compile(rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])")
+        text = pat.sub(lambda m: _move_tone(m.group(1), True), text)
+        for k, v in _WORD_Y.items():
+            text = re.sub(rf"(?<![{letters}]){k}(?![{letters}])", v, text)
+    else:
+        pat = re.compile(rf"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![{letters}])")
+        text = pat.sub(lambda m: _move_tone(m.group(1), False), text)
+        for k, v in _WORD_Y.items():
+            text = re.sub(rf"(?<![{letters}]){v}(?![{letters}])", k, text)
+    return text
 
 
 def issue_date(place: str, day: _dt.date) -> str:

@@ -1,253 +1,477 @@
-"""Vietnamese sentences drafted from the result model, in the phrasing of an official report.
+"""The sentences of the documents, drafted from the result model through the office's phrasebook.
 
-Pure functions from model objects to strings: no I/O, no templates. The Word templates place these
-strings; units' own texts are passed through unchanged (only attributed and de-duplicated).
+The wording is data: ``<inputs>/phrasebook.yaml`` (falling back to the packaged ``templates/phrasebook.yaml``)
+holds every sentence as a Jinja template with named facts; this module only chooses which sentence
+applies and hands it the facts. Nothing here computes a result: every figure comes from the model.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
 from . import vnformat as vn
-from .aggregate import EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, IndicatorResult, ReportModel
+from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA, NO_PATH,
+                        NO_TARGET, NOT_MET, ON_PATH, IndicatorResult, ReportModel)
+from .errors import CatalogError
 from .plan import STATUS, Target
+from .templating import compile_string, packaged_dir, render_string
+
+PHRASEBOOK = "phrasebook.yaml"
 
 
-def target_text(t: Target | None) -> str:
-    """Short form of a target for tables: ``≥ 95%``, ``Duy trì 100%``, ``Tăng hằng năm``."""
+class Phrasebook:
+    """The office's sentences, compiled once; ``say(key, **facts)`` returns one escaped sentence."""
+
+    def __init__(self, path: Path, origin: str):
+        import yaml
+
+        self.path, self.origin = path, origin
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
+        self.labels: dict[str, str] = dict(doc.get("labels") or {})
+        self.raw: dict[str, Any] = dict(doc.get("sentences") or {})
+        self._compiled: dict[str, Any] = {}
+
+    def _template(self, key: str):
+        if key not in self._compiled:
+            if key not in self.raw:
+                raise CatalogError([f"{self.path.name}: thiếu câu mẫu '{key}'."])
+            self._compiled[key] = compile_string(str(self.raw[key]), key)
+        return self._compiled[key]
+
+    def say(self, key: str, **facts: Any):
+        return render_string(self._template(key), key, facts)
+
+    def lines(self, key: str) -> list:
+        """A list entry of the phrasebook (fixed lines, e.g. lessons learnt), each escaped."""
+        from markupsafe import escape
+
+        value = self.raw.get(key)
+        if not isinstance(value, list):
+            raise CatalogError([f"{self.path.name}: '{key}' phải là danh sách câu."])
+        return [escape(v) for v in value]
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float, origin: str) -> Phrasebook:
+    return Phrasebook(Path(path), origin)
+
+
+def phrasebook(inputs: Path | str | None = None, name: str = PHRASEBOOK) -> Phrasebook:
+    """The phrasebook ``<inputs>/<name>`` (default ``phrasebook.yaml``), else the packaged copy."""
+    own = Path(inputs) / name if inputs is not None else None
+    path, origin = (own, "inputs") if own is not None and own.is_file() else (packaged_dir() / name, "packaged")
+    return _load(str(path), path.stat().st_mtime, origin)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def names(units, limit: int | None = None) -> list[str]:
+    return [vn.in_sentence(u.name) for u in (units[:limit] if limit else units)]
+
+
+def target_text(t: Target | None, year: int | None = None, path: float | None = None) -> str:
+    """A target for a table cell: ``≥ 95,0%``, ``Duy trì 100,0%``, ``Tăng hằng năm``, ``Lộ trình 96,8%``."""
     if t is None:
-        return "—"
+        return "–"
     if t.kind == "increase":
         return "Tăng hằng năm"
+    if path is not None and t.kind == "maintain":
+        return f"Duy trì {vn.percent(t.value)}"
+    if path is not None and abs(path - t.value) < 0.05:
+        return vn.percent(t.value)
+    if path is not None:
+        return f"{vn.percent(path)} (mục tiêu {t.year}: {vn.percent(t.value)})"
     if t.kind == "maintain":
         return f"Duy trì {vn.percent(t.value)}"
-    if t.kind == "reach" or t.value >= 100:
-        return f"Đạt {vn.percent(t.value)}"
-    return f"≥ {vn.percent(t.value)}"
+    return f"{vn.percent(t.value)}" if t.kind == "reach" or t.value >= 100 else f"Từ {vn.percent(t.value)}"
 
 
 def counts_text(r: IndicatorResult) -> str:
     if r.denominator == 0:
-        return "—"
+        return "–"
     if r.indicator.kind == STATUS:
-        return f"{vn.number(r.numerator)}/{vn.number(r.denominator)} đơn vị"
+        text = f"{vn.count2(r.numerator)}/{vn.count2(r.expected_count)} đạt"
+        if r.not_reported:
+            text += f"; {vn.count2(len(r.not_reported))} chưa báo cáo"
+        return text
     return f"{vn.number(r.numerator)}/{vn.number(r.denominator)}"
 
 
 def status_text(r: IndicatorResult) -> str:
-    """``Vượt (+5,4)``, ``Chưa đạt (-3,2)``, ``Đạt``."""
-    if r.status in (EXCEEDED, NOT_MET) and r.margin is not None:
-        sign = "+" if r.margin > 0 else "\u2212"  # a minus sign, so Word does not break the line after it
+    """Table cell: ``Vượt (+5,4)``, ``Chậm so với lộ trình (−0,8)``, ``Đạt``."""
+    if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and r.margin is not None and abs(r.margin) >= 0.05 \
+            and r.indicator.kind != STATUS:
+        sign = "+" if r.margin > 0 else "\u2212"
         return f"{r.status_label} ({sign}{vn.points(r.margin)})"
     return r.status_label
 
 
-def _subject(r: IndicatorResult) -> str:
-    name = r.indicator.name
-    return name[0].upper() + name[1:]
+def _population(r: IndicatorResult, pb: Phrasebook) -> str:
+    return pb.labels.get("communes", "xã, thị trấn") if r.indicator.population.lower().startswith("xã") \
+        else "đơn vị"
 
 
-def _unit_list(names: list[str]) -> str:
-    return ", ".join(names)
-
-
-def indicator_sentence(r: IndicatorResult, year: int, milestone_year: int | None) -> str:
-    """One evaluation sentence for an indicator, e.g. ``Tỷ lệ … đạt 96,2% (…), vượt 1,2 điểm phần trăm …``."""
-    ind = r.indicator
-    t = r.target
-    goal_year = f"năm {milestone_year}" if milestone_year else f"năm {year}"
+# ------------------------------------------------------------------------------------ BC sentences
+def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
+    ind, t = r.indicator, r.target
     if r.status == NO_DATA:
-        return f"{_subject(r)}: chưa có số liệu hợp lệ để đánh giá."
+        return pb.say("ind.no_data", name=ind.name)
+    pop = _population(r, pb)
     if ind.kind == STATUS:
-        head = (f"Có {vn.number(r.numerator)}/{vn.number(r.denominator)} đơn vị báo cáo "
-                f"{ind.status_question[0].lower() + ind.status_question[1:]} ({vn.percent(r.rate)})")
+        text = pb.say("ind.head.status", reached=r.numerator, expected=r.expected_count, population=pop,
+                      question=ind.status_question)
+        if r.not_reported:
+            short = pb.labels.get("commune_short", "xã") if pop != "đơn vị" else "đơn vị"
+            text += pb.say("ind.not_reported", count=len(r.not_reported), short=short)
     else:
-        head = f"{_subject(r)} đạt {vn.percent(r.rate)} ({vn.number(r.numerator)}/{vn.number(r.denominator)} {ind.unit_label})"
+        text = pb.say("ind.head.ratio", name=ind.name, rate=r.rate, num=r.numerator, den=r.denominator,
+                      unit_label=ind.unit_label)
+    my = t.year if t else None
+    f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=r.margin, path=r.path_value,
+             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year)
     if r.status == NO_TARGET:
-        body = "; giai đoạn này Kế hoạch không đặt chỉ tiêu riêng cho nội dung này"
+        text += pb.say("ind.no_target")
     elif t.kind == "increase":
-        if r.status == NO_BASELINE:
-            body = "; chưa có số liệu năm trước để đánh giá yêu cầu tăng hằng năm"
-        elif r.status == MET:
-            body = f", tăng {vn.points(r.margin)} điểm phần trăm so với năm {year - 1}, đạt yêu cầu tăng hằng năm"
+        text += pb.say({MET: "ind.increase.met", NO_BASELINE: "ind.increase.no_baseline"}.get(
+            r.status, "ind.increase.not_met"), **f)
+    elif r.status in (MET, EXCEEDED, NOT_MET):
+        if ind.kind == STATUS and r.status == NOT_MET:  # a count of communes, never a gap in points
+            text += pb.say("ind.status.not_met", population=pop, **f)
+        elif t.kind == "maintain":
+            text += pb.say("ind.maintained" if r.status != NOT_MET else "ind.not_maintained", **f)
         else:
-            verb = "giảm" if r.margin < 0 else "không tăng"
-            amount = f" {vn.points(r.margin)} điểm phần trăm" if r.margin < 0 else ""
-            body = f", {verb}{amount} so với năm {year - 1}, chưa đạt yêu cầu tăng hằng năm"
-    elif r.status == EXCEEDED:
-        body = f", vượt {vn.points(r.margin)} điểm phần trăm so với chỉ tiêu {goal_year} ({vn.percent(t.value)})"
-    elif r.status == MET:
-        body = (f", duy trì được chỉ tiêu {vn.percent(t.value)}" if t.kind == "maintain"
-                else f", đạt chỉ tiêu {goal_year} ({vn.percent(t.value)})")
-    else:
-        body = (f", chưa đạt chỉ tiêu {goal_year} ({vn.percent(t.value)}), còn thiếu "
-                f"{vn.points(r.margin)} điểm phần trăm")
-        behind = r.behind()
-        if behind:
-            if ind.kind == STATUS:
-                body += f"; các đơn vị chưa đạt: {_unit_list([u.unit.name for u in r.behind(limit=30)])}"
-            else:
-                body += "; các đơn vị thấp nhất: " + _unit_list(
-                    [f"{u.unit.name} ({vn.percent(u.rate)})" for u in behind])
-    sentence = head + body + "."
-    if r.change is not None and t is not None and t.kind != "increase":
-        if abs(r.change) < 0.05:
-            sentence += f" So với năm {year - 1}, tỷ lệ giữ nguyên."
+            text += pb.say({MET: "ind.met", EXCEEDED: "ind.exceeded", NOT_MET: "ind.not_met"}[r.status], **f)
+    elif r.status in (ON_PATH, AHEAD, BEHIND):
+        if t.path == "constant" and ind.kind == STATUS and r.not_reported and r.status != BEHIND:
+            text += pb.say("ind.status.reported_all", population=pop, **f)
+        elif t.path == "constant":
+            text += pb.say("ind.maintained" if r.status != BEHIND else "ind.not_maintained", **f)
         else:
-            verb = "tăng" if r.change > 0 else "giảm"
-            sentence += f" So với năm {year - 1}, {verb} {vn.points(r.change)} điểm phần trăm."
+            text += pb.say({ON_PATH: "ind.on_path", AHEAD: "ind.ahead", BEHIND: "ind.behind"}[r.status], **f)
+            if r.rate is not None and r.rate >= t.value:
+                text += pb.say("ind.reached_early", **f)
+            elif r.progress is not None and r.progress > 0:
+                text += pb.say("ind.progress", **f)
+            elif r.progress is not None:
+                text += pb.say("ind.no_progress", **f)
+    elif r.status == BASELINE:
+        text += pb.say("ind.baseline", **f)
+    elif r.status == NO_PATH:
+        text += pb.say("ind.no_path", **f)
+    text += "."
+    if r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS:
+        text += pb.say("ind.change", change=vn.round_half_up(r.change, 1), prev_year=year - 1)
+    if ind.kind == STATUS and r.failing():
+        text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
+    elif r.status in LAGGING and r.binary and r.without():
+        text += pb.say("ind.binary.without", units=names([u.unit for u in r.without()]), count=len(r.without()))
+    elif r.status in LAGGING and r.weakest():
+        text += pb.say("ind.weakest", units=[f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})"
+                                             for u in r.weakest()])
     if r.excluded:
-        sentence += " Số liệu của " + _unit_list([u.unit.name for u in r.excluded]) + " có lỗi nên không được tính."
-    if r.not_reported:
-        sentence += f" Có {len(r.not_reported)} đơn vị chưa báo cáo chỉ tiêu này."
-    return sentence
+        text += pb.say("ind.excluded", units=names([u.unit for u in r.excluded]))
+    return text
 
 
-def completeness_sentences(m: ReportModel) -> list[str]:
-    v = m.validation
-    expected = len(v.completeness)
-    out = [f"Năm {m.year}, có {len(v.received)}/{expected} đơn vị gửi báo cáo kết quả thực hiện "
-           f"Kế hoạch xây dựng xã hội học tập (gồm {sum(1 for u in m.expected if m.catalog.is_commune(u))} "
-           f"xã, thị trấn và {sum(1 for u in m.expected if not m.catalog.is_commune(u))} phòng, ban, đơn vị, "
-           f"đoàn thể cấp huyện)."]
-    if v.missing:
-        out.append("Đơn vị chưa gửi báo cáo: " + _unit_list([u.name for u in v.missing]) + ".")
-    late = [u for u in v.received if u.late_days]
-    if late:
-        out.append("Đơn vị gửi báo cáo sau thời hạn: " + _unit_list(
-            [f"{u.name} ({u.late_days} ngày)" for u in late]) + ".")
-    resent = [u for u in v.received if u.superseded]
-    if resent:
-        out.append("Đơn vị gửi báo cáo bổ sung, thay thế bản trước (dùng bản mới nhất để tổng hợp): "
-                   + _unit_list([u.name for u in resent]) + ".")
-    if v.with_errors:
-        out.append("Báo cáo có số liệu sai, đã loại khỏi tổng hợp và đề nghị đơn vị kiểm tra lại: "
-                   + _unit_list([f"{u.name} ({u.errors} lỗi)" for u in v.with_errors]) + ".")
-    return out
-
-
-def assessment(m: ReportModel) -> dict[str, list[str]]:
-    rs = [r for r in m.indicators if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE)]
-    good = [r for r in rs if r.status in (MET, EXCEEDED)]
-    bad = [r for r in rs if r.status == NOT_MET]
-    results = [f"Năm {m.year}, có {len(good)}/{len(rs)} chỉ tiêu có số liệu đạt hoặc vượt kế hoạch"
-               + (f", {len(bad)} chỉ tiêu chưa đạt." if bad else ".")]
-    top = sorted((r for r in good if r.status == EXCEEDED), key=lambda r: -(r.margin or 0))[:3]
-    if top:
-        results.append("Các chỉ tiêu vượt cao: " + "; ".join(
-            f"{r.indicator.name[0].lower() + r.indicator.name[1:]} ({vn.percent(r.rate)}, vượt "
-            f"{vn.points(r.margin)} điểm phần trăm)" for r in top) + ".")
-    results.append("Công tác xây dựng xã hội học tập được các cấp, các ngành quan tâm; các đơn vị đã triển khai "
-                   "các nhóm nhiệm vụ của Kế hoạch, kết quả cụ thể nêu tại mục II, III và các phụ lục kèm theo.")
-    limits = []
-    for r in bad:
-        limits.append(f"- {r.indicator.name} mới đạt {vn.percent(r.rate)}, chưa đạt chỉ tiêu "
-                      f"{target_text(r.target).replace('≥ ', 'từ ')}"
-                      + (" trở lên" if r.target and r.target.kind == "at_least" and r.target.value < 100 else "") + ";")
-    for units, text in m.limitations.entries:
-        limits.append(f"- {text} ({_unit_list([u.name for u in units])});")
-    if limits:
-        limits[-1] = limits[-1][:-1] + "."
-    else:
-        limits.append("Không có đơn vị nêu tồn tại, hạn chế.")
-    causes = ["- Khách quan: nguồn kinh phí dành cho hoạt động xây dựng xã hội học tập còn hạn hẹp; đội ngũ "
-              "cán bộ trung tâm học tập cộng đồng chủ yếu kiêm nhiệm."]
-    sub = "- Chủ quan: một số đơn vị chưa quan tâm đúng mức đến công tác xây dựng xã hội học tập"
-    if m.validation.missing or m.validation.with_errors:
-        sub += "; việc báo cáo của một số đơn vị chưa kịp thời, số liệu chưa chính xác"
-    causes.append(sub + ".")
-    return {"results": results, "limits": limits, "causes": causes}
-
-
-def directions(m: ReportModel) -> list[str]:
-    plan = m.catalog.plan
-    nxt = m.year + 1
+def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
+    cat = m.catalog
+    office, plan = cat.office.full_name, cat.plan
+    d = m.direction
     out = []
-    milestone = plan.milestone_for(nxt)
-    if milestone is None:
-        out.append(f"Năm {nxt} nằm ngoài giai đoạn của Kế hoạch số {plan.number}; tiếp tục duy trì các kết quả "
-                   "đã đạt được và triển khai kế hoạch giai đoạn mới.")
-        return out
-    out.append(f"Phấn đấu đạt các chỉ tiêu {milestone.title.lower()} theo Kế hoạch số {plan.number}, trong đó "
-               "tập trung vào các chỉ tiêu năm " + str(m.year) + " chưa đạt:")
-    bad = [r for r in m.indicators if r.status == NOT_MET]
-    for r in bad:
-        t = plan.target_for(r.indicator.code, nxt)
-        goal = target_text(t).replace("≥ ", "từ ") + (" trở lên" if t and t.kind == "at_least" and t.value < 100 else "")
-        goal = goal[0].lower() + goal[1:]
-        out.append(f"- {r.indicator.name}: {goal} (năm {m.year}: {vn.percent(r.rate)});")
-    if not bad:
-        out[-1] = out[-1].replace(", trong đó tập trung vào các chỉ tiêu năm " + str(m.year) + " chưa đạt:", ".")
-    else:
+    if d is not None and d.documents:
+        out.append(pb.say("bc.direction.documents", year=m.year, office=office, count=len(d.documents)))
+        for x in d.documents:
+            kind = {"KH": "Kế hoạch", "QĐ": "Quyết định", "CV": "Công văn", "HD": "Hướng dẫn"}.get(
+                x.number.split("/")[-1].split("-")[0], "Văn bản") if "/" in x.number else "Văn bản"
+            if kind == "Văn bản" and "PGDĐT" in x.number:
+                kind = "Công văn"
+            out.append(pb.say("bc.direction.document", kind=kind, number=x.number, date=vn.short_date(x.date),
+                              issuer=x.issuer, title=x.title))
         out[-1] = out[-1][:-1] + "."
-    groups = {r.indicator.group for r in bad}
-    tasks = []
-    for g in plan.goal_groups:
-        if g.code in groups:
-            tasks += [t for t in g.tasks if t not in tasks]
-    for code in tasks:
-        t = plan.task(code)
-        out.append(f"- Tập trung thực hiện nhóm nhiệm vụ {t.number}: {t.title[0].lower() + t.title[1:]}.")
-    out.append("- Tiếp tục đẩy mạnh tuyên truyền, kiện toàn Ban chỉ đạo các cấp, nâng cao hiệu quả hoạt động của "
-               "trung tâm học tập cộng đồng và huy động các nguồn lực xã hội hóa.")
+    else:
+        out.append(pb.say("bc.direction.none", year=m.year, office=office, plan_number=plan.number))
+    if d is not None:
+        out += [vn.upper_first(s.rstrip(".")) + "." for s in ([d.committee] if d.committee else [])
+                + list(d.meetings) + list(d.inspections) + list(d.communication)]
+    v = m.validation
+    communes = sum(1 for u in m.expected if cat.is_commune(u))
+    out.append(pb.say("bc.direction.reports", office=office, received=len(v.received), expected=len(v.completeness),
+                      communes=communes, others=len(m.expected) - communes,
+                      missing=[vn.in_sentence(u.name) for u in v.missing],
+                      late=sum(1 for u in v.received if u.late_days)))
     return out
 
 
-def proposals(m: ReportModel) -> list[str]:
-    out = []
-    for units, text in m.proposals.entries:
-        out.append(f"- {_unit_list([u.name for u in units])}: {text}")
-    out.append(f"- Phòng Giáo dục và Đào tạo đề nghị {m.catalog.office.report_recipient} tiếp tục quan tâm bố trí "
-               "kinh phí và chỉ đạo các phòng, ban, đoàn thể, Ủy ban nhân dân các xã, thị trấn thực hiện tốt Kế "
-               "hoạch xây dựng xã hội học tập.")
+def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> list:
+    acts = [a for a in m.activities_of(task_code) if a.reporters]
+    if not acts:
+        return [pb.say("task.none", year=m.year)]
+    out = [pb.say("task.total", label=a.label, total=a.total, measure=a.measure, change=a.change,
+                  prev_year=m.year - 1) for a in acts]
+    out[-1] = out[-1][:-1] + "."
+    lead = max(acts, key=lambda a: a.total)
+    if lead.best() and lead.weakest():
+        out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
+                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label))
+    for text, count in task_remarks(m, task_code):
+        out.append(pb.say("task.remark", count=count, text=text))
+    out.append(pb.say("task.detail", table=table))
     return out
 
 
-def funding_sentences(m: ReportModel) -> list[str]:
+REMARK_LIMIT = 2  # remarks of the units said per task group: the most shared ones
+
+
+def task_remarks(m: ReportModel, task_code: str) -> list[tuple[str, int]]:
+    """The units' remarks on one task group, summarised: identical remarks counted, most shared first.
+
+    A remark only one unit made is said only when no remark is shared (it then adds something the
+    counts do not show); the office's own remark is not the units' view.
+    """
+    counts: dict[str, int] = {}
+    for unit, tasks in (getattr(m.validation, "remarks", None) or {}).items():
+        text = (tasks.get(task_code) or "").strip()
+        if text and unit != m.office_unit:
+            text = text.rstrip(" .;") + "."
+            counts[text] = counts.get(text, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    shared = [kv for kv in ranked if kv[1] > 1]
+    return (shared or ranked[:1])[:REMARK_LIMIT]
+
+
+def funding_lines(pb: Phrasebook, m: ReportModel, table: str) -> list:
     from .layout import FUNDING_SOURCES
 
     total = m.funding_total()
     if not m.funding:
-        return ["Chưa có đơn vị báo cáo kinh phí thực hiện."]
-    out = [f"Tổng kinh phí thực hiện năm {m.year} do {len(m.funding)} đơn vị báo cáo là {vn.number(total)} đồng "
-           f"(Bằng chữ: {vn.money_words(total)}), trong đó:"]
+        return [pb.say("funding.none", year=m.year)]
+    out = [pb.say("funding.total", year=m.year, units=len(m.funding), total=total,
+                  previous=m.previous_funding or 0, prev_year=m.year - 1)]
     for i, (code, label) in enumerate(FUNDING_SOURCES):
-        end = "." if i == len(FUNDING_SOURCES) - 1 else ";"
         amount = m.funding_total(code)
-        out.append(f"- {label.split(' (')[0]}: {vn.number(amount)} đồng ({vn.percent(100 * amount / total if total else 0)}){end}")
+        out.append(pb.say("funding.source", label=label.split(" (")[0], amount=amount,
+                          share=100 * amount / total if total else 0,
+                          end="." if i == len(FUNDING_SOURCES) - 1 else ";"))
     communes = sum(r.total for r in m.funding if m.catalog.is_commune(r.unit))
-    out.append(f"Kinh phí của các xã, thị trấn là {vn.number(communes)} đồng; của các phòng, ban, đơn vị, đoàn thể "
-               f"cấp huyện là {vn.number(total - communes)} đồng (chi tiết theo đơn vị tại Phụ lục I).")
+    out.append(pb.say("funding.split", communes=communes, others=total - communes, table=table))
     return out
 
 
-# ------------------------------------------------------------------------------------- kế hoạch
-def gap_text(target: Target | None, rate: float | None) -> str:
-    """``4,2 điểm %`` to reach the target, ``Đã đạt`` or ``—``."""
-    if target is None or rate is None:
-        return "—"
-    if target.kind == "increase":
-        return "Tăng so với năm trước"
-    gap = target.value - rate
-    return f"{vn.points(gap)} điểm %" if gap > 0.005 else "Đã đạt"
+# Proposal and limitation themes: (theme as said in the sentence, keywords). Data-like, ordered.
+THEMES = (("hỗ trợ kinh phí", ("kinh phí", "ngân sách", "hỗ trợ")),
+          ("đầu tư cơ sở vật chất, trang thiết bị", ("cơ sở vật chất", "trang thiết bị", "phòng học", "máy")),
+          ("tập huấn, bồi dưỡng cán bộ", ("tập huấn", "bồi dưỡng", "đào tạo")),
+          ("chế độ cho cán bộ trung tâm học tập cộng đồng", ("chế độ", "phụ cấp", "biên chế", "kiêm nhiệm")),
+          ("tài liệu, hướng dẫn", ("tài liệu", "hướng dẫn", "văn bản")))
 
 
-def plan_target_sentence(r: IndicatorResult, target: Target | None, next_year: int) -> str | None:
-    """For an indicator below its next-year target: the gap, and the units furthest behind."""
-    if target is None or r.rate is None or target.kind == "increase" or r.rate >= target.value:
-        return None
-    name = r.indicator.name
-    text = (f"{name[0].upper() + name[1:]} năm {next_year} phấn đấu đạt {vn.percent(target.value)}, cần tăng thêm "
-            f"{vn.points(target.value - r.rate)} điểm phần trăm so với năm {next_year - 1} ({vn.percent(r.rate)})")
-    if r.indicator.kind == STATUS:
-        behind = [u for u in r.reporting if u.status_value != r.indicator.status_success]
-        if behind:
-            text += "; các đơn vị cần đạt chuẩn: " + _unit_list([u.unit.name for u in behind])
+def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]:
+    counts: dict[str, set[str]] = {}
+    for unit, text in texts:
+        if unit == exclude:
+            continue
+        low = text.lower()
+        hit = [name for name, keys in THEMES if any(k in low for k in keys)] or ["nội dung khác"]
+        for name in hit:
+            counts.setdefault(name, set()).add(unit)
+    # texts that match no theme are not a theme: they are not counted as one ("nội dung khác")
+    return [(n, len(counts[n])) for n, _ in THEMES if n in counts]
+
+
+def _texts(report) -> list[tuple[str, str]]:
+    return [(u.code, text) for units, text in report.entries for u in units]
+
+
+def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
+    judged = [r for r in m.indicators if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH)]
+    good = [r for r in judged if r.status in GOOD]
+    lagging = m.lagging
+    ms = m.milestone
+    f = dict(year=m.year, good=len(good), judged=len(judged), lagging=len(lagging),
+             milestone_year=ms.year if ms else m.year)
+    if m.is_milestone_year:
+        results = [pb.say("assess.results.milestone", **f)]
+    elif ms is not None and ms.baseline == m.year and any(r.status == BASELINE for r in judged):
+        base = [r for r in judged if r.status == BASELINE]
+        reached = sum(1 for r in base if r.target and r.target.value is not None and r.rate is not None
+                      and r.rate >= r.target.value)
+        results = [pb.say("assess.results.first_year", count=len(base), reached=reached,
+                          **{**f, "judged": len(judged) - len(base)})]
+    elif all(r.status == BASELINE for r in judged if r.target and r.target.kind != "increase"):
+        reached = sum(1 for r in judged if r.target and r.target.value is not None and r.rate is not None
+                      and r.rate >= r.target.value)
+        results = [pb.say("assess.results.baseline", reached=reached, **f)]
     else:
-        low = sorted((u for u in r.reporting if u.rate is not None and u.rate < target.value), key=lambda u: u.rate)
-        if low:
-            shown = low[:5]
-            text += "; các đơn vị cần tăng nhiều nhất: " + _unit_list(
-                [f"{u.unit.name} ({vn.percent(u.rate)}, cần tăng {vn.points(target.value - u.rate)} điểm phần trăm)"
-                 for u in shown])
-            if len(low) > len(shown):
-                text += f" và {len(low) - len(shown)} đơn vị khác chưa đạt"
-    return text + "."
+        results = [pb.say("assess.results.path", **f)]
+    strong = sorted((r for r in judged if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS),
+                    key=lambda r: -r.margin)[:3]
+    if strong:
+        results.append(pb.say("assess.results.strong", items=[
+            f"{vn.lower_first(r.indicator.name)} ({vn.percent(r.rate)})" for r in strong]))
+    results.append(pb.say("assess.results.direction"))
+    limits = []
+    for r in lagging:
+        if r.indicator.kind == STATUS:
+            limits.append(pb.say("assess.limits.status", name=r.indicator.name, reached=r.numerator,
+                                 expected=r.expected_count, population=_population(r, pb),
+                                 where=names([u.unit for u in r.failing()])))
+            continue
+        key = ("assess.limits.against.increase" if r.target.kind == "increase" else
+               "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
+        against = pb.say(key, target=r.target.value, margin=r.margin, year=m.year, prev_year=m.year - 1)
+        where = (names([u.unit for u in r.without()]) if r.binary else
+                 [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
+                 if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
+        limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
+                             where=where, binary=r.binary))
+    v = m.validation
+    late = sum(1 for u in v.received if u.late_days)
+    reporting = bool(v.missing or late or v.with_errors)
+    if reporting:
+        limits.append(pb.say("assess.limits.reporting", missing=len(v.missing), late=late, errors=len(v.with_errors)))
+    themes = _themes(_texts(m.limitations), m.office_unit)
+    if themes:
+        limits.append(pb.say("assess.limits.units", count=sum(c for _, c in themes),
+                             themes=[n for n, _ in themes]))
+    if not limits:
+        limits.append(pb.say("assess.limits.none"))
+    else:
+        limits[-1] = limits[-1][:-1] + "." if str(limits[-1]).endswith(";") else limits[-1]
+    causes = [pb.say("assess.causes.objective"), pb.say("assess.causes.subjective", reporting=reporting)]
+    return {"results": results, "limits": limits, "causes": causes, "lessons": pb.lines("assess.lessons")}
+
+
+def component_lines(pb: Phrasebook, m: ReportModel) -> list:
+    """One status line per component plan, drawn from the indicators and activity counts plan.yaml links to it."""
+    plan = m.catalog.plan
+    results = {r.indicator.code: r for r in m.indicators}
+    acts = {a.code: a for a in m.activities}
+    out = []
+    for c in plan.component_plans:
+        rs = [results[x] for x in getattr(c, "indicators", ()) if x in results]
+        judged = [r for r in rs if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH, BASELINE)]
+        good = [r for r in judged if r.status in GOOD]
+        counts = [acts[x] for x in getattr(c, "activities", ()) if x in acts and acts[x].reporters]
+        facts = []
+        if counts:
+            facts.append(pb.say("components.activities", year=m.year, items=[
+                pb.say("components.activity", label=a.label, total=a.total, measure=a.measure, change=a.change,
+                       prev_year=m.year - 1) for a in counts]))
+        if judged:
+            key = "components.indicators.milestone" if m.is_milestone_year else "components.indicators.path"
+            facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year,
+                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r in m.lagging][:2]))
+        status = "; ".join(facts) if facts else pb.say("components.plain")
+        status = status[0].lower() + status[1:] if status else status
+        out.append(pb.say("components.status", name=c.name, lead=c.lead, status=status))
+    return out
+
+
+def directions(pb: Phrasebook, m: ReportModel) -> list:
+    plan = m.catalog.plan
+    nxt = m.year + 1
+    ms = plan.milestone_for(nxt)
+    if ms is None:
+        return [pb.say("dir.out_of_period", next_year=nxt, plan_number=plan.number)]
+    lagging = m.lagging
+    out = [pb.say("dir.intro", next_year=nxt, plan_number=plan.number, milestone=ms.title, lagging=bool(lagging),
+                  year=m.year)]
+    for r in lagging:
+        goal = next_path(m, r, nxt)
+        if goal is not None:
+            out.append(pb.say("dir.lagging", name=r.indicator.name, goal=goal, year=m.year, rate=r.rate))
+    tasks = []
+    for g in plan.goal_groups:
+        if any(r.indicator.group == g.code for r in lagging):
+            tasks += [t for t in g.tasks if t not in tasks]
+    if tasks:
+        order = [t.code for t in plan.tasks]
+        tasks = sorted(tasks, key=order.index)
+        out.append(pb.say("dir.task", tasks=[f"nhóm {plan.task(t).number} ({vn.lower_first(plan.task(t).title)})"
+                                             for t in tasks]))
+    out.append(pb.say("dir.general"))
+    return out
+
+
+def next_path(m: ReportModel, r: IndicatorResult, year: int) -> float | None:
+    """The lộ trình value of ``r``'s target for ``year`` (the milestone value in the milestone year)."""
+    from .aggregate import path_value
+
+    t = m.catalog.plan.target_for(r.indicator.code, year)
+    if t is None or t.value is None:
+        return None
+    if year == t.year:
+        return t.value
+    ms = m.catalog.plan.milestone_for(year)
+    base_year = ms.baseline if ms else None
+    base = r.rate if base_year == m.year else (r.baseline_rate if base_year == r.baseline_year else None)
+    return path_value(t, year, base_year, base) or t.value
+
+
+def proposals(pb: Phrasebook, m: ReportModel) -> list:
+    lag = [vn.lower_first(r.indicator.name) for r in m.lagging][:4]
+    out = [pb.say("prop.ubnd", lagging=lag), pb.say("prop.so")]
+    themes = _themes(_texts(m.proposals), m.office_unit)
+    if themes:
+        out.append(pb.say("prop.units", items=[pb.say("prop.theme", count=c, theme=n) for n, c in themes]))
+    return out
+
+
+# ------------------------------------------------------------------------------------ plan check
+# Every fact a sentence may use (the names the code hands to ``say``), and the top-level variables
+# of each Word template. ``check_wording`` renders every entry against them and names what is undefined.
+FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date", "plan_issuer", "plan_title",
+         "count", "kind", "number", "date", "issuer", "title", "received", "expected", "communes", "others",
+         "missing", "late", "milestone", "milestone_year", "baseline_year", "name", "rate", "num", "den",
+         "unit_label", "reached", "population", "question", "short", "target", "margin", "path", "progress",
+         "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
+         "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
+         "reporting", "lead", "status", "groups", "goal", "tasks", "gap", "failing", "deadline", "report_ref",
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
+CONTEXT_KEYS = {
+    "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
+                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
+                     "funding", "assessment", "directions", "proposals", "closing", "recipients", "signer", "tables"},
+    "ke_hoach.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "prev_year",
+                      "subject", "draft", "bases", "intro", "purposes", "requirements", "general_goal",
+                      "targets_intro", "groups", "tasks_intro", "tasks", "funding", "org_intro", "bodies",
+                      "calendar_heading", "calendar", "closing", "recipients", "signer", "components"},
+    "to_trinh.docx": {"office", "number", "type_abbr", "symbol", "date_line", "subject", "kinh_gui", "bases", "body",
+                      "recipients", "signer"},
+    "cong_van.docx": {"office", "number", "date_line", "subject", "recipient", "body", "recipients", "signer"},
+}
+
+
+def check_wording(inputs: Path | str | None) -> list[str]:
+    """Problems of the phrasebook and the Word templates: syntax errors and undefined variables, each named."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    from .templating import environment, locate, undeclared
+
+    problems = []
+    pb = phrasebook(inputs)
+    env = environment()
+    for key, source in pb.raw.items():
+        if isinstance(source, list):
+            continue
+        try:
+            names_used = meta.find_undeclared_variables(env.parse(str(source)))
+        except TemplateSyntaxError as exc:
+            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
+            continue
+        for var in sorted(names_used - FACTS):
+            problems.append(f"{pb.path.name}, câu '{key}': biến '{var}' chưa được định nghĩa.")
+    for name, keys in CONTEXT_KEYS.items():
+        path, _origin = locate(name, inputs)
+        try:
+            used = undeclared(path)
+        except Exception as exc:  # noqa: BLE001 - report, do not stop the check
+            problems.append(f"Mẫu {name}: không đọc được ({exc}).")
+            continue
+        for var in sorted(used - keys):
+            problems.append(f"Mẫu {path.name} ({path.parent}): biến '{var}' chưa được định nghĩa.")
+    return problems

@@ -1,8 +1,9 @@
 """Build the Word templates in templates/ (docxtpl: Word documents with Jinja tags).
 
-The committed .docx files are the source of truth: the office may open them in Word and change
-wording, spacing or layout; xhht only fills the tags. This script makes the first version of each
-template with the Nghị định 30/2020 layout (A4, margins 20/20/30/15 mm, Times New Roman, the
+ONE-TIME BOOTSTRAP. The committed .docx files are the source of truth (the office's own copies go in
+``inputs/templates/``; the packaged ones in ``templates/`` are the fallback): the office opens them in
+Word and changes wording, spacing or layout; the sentences themselves come from ``inputs/phrasebook.yaml``.
+This script made the first version of each template with the Nghị định 30/2020 layout (A4, margins 20/20/30/15 mm, Times New Roman, the
 two-column header, page numbers centred at the top from page 2, appendices in their own sections).
 Run it again only to start over:
 
@@ -82,6 +83,17 @@ def each(doc, items, style=None):
     """One paragraph per item of the list ``items`` (docxtpl paragraph loop)."""
     para(doc, "{%p for s in " + items + " %}")
     para(doc, "{{ s }}", style=style)
+    para(doc, "{%p endfor %}")
+
+
+def each_labelled(doc, items):
+    """Like :func:`each`; an item given as {"label": …} (``a) Title:``) is set in "XH Diem", kept with the next line."""
+    para(doc, "{%p for s in " + items + " %}")
+    para(doc, "{%p if s.label is defined %}")
+    para(doc, "{{ s.label }}", style="XH Diem")
+    para(doc, "{%p else %}")
+    para(doc, "{{ s }}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
 
 
@@ -270,11 +282,12 @@ def styles(doc):
     add("XH Phu luc", size=14, bold=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
     add("XH Phu luc ghi chu", size=13, italic=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
     add("XH Chu thich", size=12, italic=True, indent=Mm(0), before=6, line=1.0)
+    add("XH Du thao", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=0, line=1.0)
 
 
-def header_block(doc, type_abbr, letter=False):
+def header_block(doc, type_abbr, letter=False, parent=True):
     """The NĐ 30 header: a borderless 2x2 table so the Số line sits level with the date line."""
-    left, right = 72, 100  # about 40/60 as in the official sample; 7 mm wider than the text, shifted left
+    left, right = 80, 92  # the issuing body's name on one line; 7 mm wider than the text, shifted left
     t = doc.add_table(rows=2, cols=2)
     borderless(t)
     fixed_widths(t, [left, right])
@@ -283,8 +296,11 @@ def header_block(doc, type_abbr, letter=False):
     a, b = t.rows[0].cells
     p = a.paragraphs[0]
     p.style = "XH Dau"
-    set_fonts(p.add_run("{{ office.parent }}"), 13, bold=False)
-    para(a, "{{ office.name }}", style="XH Dau", size=13, bold=True)
+    if parent:
+        set_fonts(p.add_run("{{ office.parent }}"), 13, bold=False)
+        para(a, "{{ office.name }}", style="XH Dau", size=13, bold=True)
+    else:  # UBND huyện: no cơ quan chủ quản line
+        set_fonts(p.add_run("{{ office.name }}"), 13, bold=True)
     rule(a, 26, left)
     p = b.paragraphs[0]
     p.style = "XH Dau"
@@ -299,7 +315,7 @@ def header_block(doc, type_abbr, letter=False):
         set_fonts(p.add_run("Số: {{ number }}/{{ office.abbreviation }}-{{ office.drafting_unit }}"), 13)
         para(a, "{{ subject }}", style="XH Vv")
     else:
-        set_fonts(p.add_run("Số: {{ number }}/" + type_abbr + "-{{ office.abbreviation }}"), 13)
+        set_fonts(p.add_run("Số: {{ number }}/{{ symbol }}"), 13)
     p = b.paragraphs[0]
     p.style = "XH Dau"
     p.paragraph_format.space_before = Pt(6)
@@ -375,9 +391,10 @@ def matrix_table(doc, loop_rows, widths_fixed, width_total):
 
 def appendix_heading(doc, label_expr, title_expr, type_name, width=LANDSCAPE_WIDTH_MM):
     """NĐ 30 appendix heading: label, title, "(Kèm theo … số …/… ngày … của …)", a short line."""
-    para(doc, label_expr, style="XH Phu luc")
+    label = para(doc, label_expr, style="XH Phu luc")
+    label.paragraph_format.page_break_before = True  # each biểu starts on its own page
     para(doc, title_expr, style="XH Phu luc")
-    para(doc, "(Kèm theo " + type_name + " số {{ number }}/{{ type_abbr }}-{{ office.abbreviation }} "
+    para(doc, "(Kèm theo " + type_name + " số {{ number }}/{{ symbol }} "
          "{{ appendix_date }} của {{ office.full_name }})", style="XH Phu luc ghi chu")
     rule(doc, 40, width)
 
@@ -401,6 +418,36 @@ def base_document():
 
 
 # ------------------------------------------------------------------------------------ báo cáo
+def kinh_gui(doc):
+    """NĐ 30 box 9a: one recipient on the line; several, one per line under the colon."""
+    para(doc, "{%p if kinh_gui|length == 1 %}")
+    para(doc, "Kính gửi: {{ kinh_gui[0] }}", style="XH Kinh gui")
+    para(doc, "{%p else %}")
+    para(doc, "Kính gửi:", style="XH Kinh gui")
+    para(doc, "{%p for k in kinh_gui %}")
+    p = para(doc, "{{ k }}", style="XH Kinh gui")
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    p.paragraph_format.left_indent = Mm(45)
+    p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.space_after = Pt(0)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+
+def bieu_tables(doc, type_name):
+    """Numbered biểu (Biểu 01, 02 …), landscape, each with its note explaining abbreviations."""
+    para(doc, "{%p for t in tables %}")
+    appendix_heading(doc, "{{ t.label }}", "{{ t.title }}", type_name)
+    para(doc, "{%p for m in t.matrices %}")
+    para(doc, "{%p if m.heading %}")
+    para(doc, "{{ m.heading }}", style="XH Tieu muc")
+    para(doc, "{%p endif %}")
+    matrix_table(doc, "m.rows", [10, 45], LANDSCAPE_WIDTH_MM)
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ t.note }}", style="XH Chu thich")
+    para(doc, "{%p endfor %}")
+
+
 def bao_cao() -> Document:
     doc = base_document()
     doc.paragraphs[0]._p.getparent().remove(doc.paragraphs[0]._p) if doc.paragraphs else None
@@ -408,21 +455,21 @@ def bao_cao() -> Document:
     para(doc, "BÁO CÁO", style="XH Ten loai")
     para(doc, "{{ subject }}", style="XH Trich yeu")
     rule(doc, 50, TEXT_WIDTH_MM)
-    para(doc, "Kính gửi: {{ recipient }}.", style="XH Kinh gui")
+    kinh_gui(doc)
     para(doc, "{{ intro }}")
 
-    para(doc, "I. TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ", style="XH Muc")
-    each(doc, "completeness")
+    para(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", style="XH Muc")
+    each(doc, "direction")
 
     para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU", style="XH Muc")
     para(doc, "{{ targets_intro }}")
     para(doc, "{%p for g in groups %}")
     para(doc, "{{ g.heading }}", style="XH Tieu muc")
-    data_table(doc, ["STT", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
+    data_table(doc, ["TT", "Chỉ tiêu", "Kế hoạch, lộ trình năm {{ year }}", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [13, 54, 22, 30, 18, 28], "r in g.rows")
+               [10, 46, 26, 37, 17, 29], "r in g.rows")
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
@@ -431,6 +478,8 @@ def bao_cao() -> Document:
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     each(doc, "t.entries")
     para(doc, "{%p endfor %}")
+    para(doc, "{{ tasks|length + 1 }}. Các kế hoạch thành phần", style="XH Tieu muc")
+    each(doc, "components")
 
     para(doc, "IV. KINH PHÍ THỰC HIỆN", style="XH Muc")
     each(doc, "funding")
@@ -442,6 +491,8 @@ def bao_cao() -> Document:
     each(doc, "assessment.limits")
     para(doc, "3. Nguyên nhân", style="XH Tieu muc")
     each(doc, "assessment.causes")
+    para(doc, "4. Bài học kinh nghiệm", style="XH Tieu muc")
+    each(doc, "assessment.lessons")
 
     para(doc, "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {{ next_year }}", style="XH Muc")
     each(doc, "directions")
@@ -451,23 +502,8 @@ def bao_cao() -> Document:
     para(doc, "{{ closing }}")
     signature_block(doc)
 
-    # Phụ lục I: per-unit figures, landscape.
     new_section(doc, landscape=True)
-    appendix_heading(doc, "Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {{ year }}", "Báo cáo")
-    para(doc, "{%p for m in matrices %}")
-    para(doc, "{{ m.heading }}", style="XH Tieu muc")
-    matrix_table(doc, "m.rows", [10, 45], LANDSCAPE_WIDTH_MM)
-    para(doc, "{%p endfor %}")
-    para(doc, "{{ matrix_note }}", style="XH Chu thich")
-
-    # Phụ lục II: what the communes reported, by task group.
-    new_section(doc, landscape=False)
-    appendix_heading(doc, "Phụ lục II", "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC XÃ, THỊ TRẤN NĂM {{ year }}", "Báo cáo",
-                     width=TEXT_WIDTH_MM)
-    para(doc, "{%p for t in commune_tasks %}")
-    para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    each(doc, "t.entries")
-    para(doc, "{%p endfor %}")
+    bieu_tables(doc, "Báo cáo")
     doc.core_properties.title = "Báo cáo kết quả xây dựng xã hội học tập"
     return doc
 
@@ -475,7 +511,8 @@ def bao_cao() -> Document:
 # ------------------------------------------------------------------------------------ kế hoạch
 def ke_hoach() -> Document:
     doc = base_document()
-    header_block(doc, "KH")
+    header_block(doc, "KH", parent=False)
+    para(doc, "{{ draft }}", style="XH Du thao")
     para(doc, "KẾ HOẠCH", style="XH Ten loai")
     para(doc, "{{ subject }}", style="XH Trich yeu")
     rule(doc, 50, TEXT_WIDTH_MM)
@@ -507,16 +544,17 @@ def ke_hoach() -> Document:
     para(doc, "{{ tasks_intro }}")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
-    each(doc, "t.lines")
+    each_labelled(doc, "t.lines")
     para(doc, "{%p endfor %}")
 
     para(doc, "IV. KINH PHÍ", style="XH Muc")
     each(doc, "funding")
 
     para(doc, "V. TỔ CHỨC THỰC HIỆN", style="XH Muc")
+    para(doc, "{{ org_intro }}")
     para(doc, "{%p for b in bodies %}")
     para(doc, "{{ b.heading }}", style="XH Tieu muc")
-    each(doc, "b.lines")
+    each_labelled(doc, "b.lines")
     para(doc, "{%p endfor %}")
     para(doc, "{{ calendar_heading }}", style="XH Tieu muc")
     each(doc, "calendar")
@@ -531,6 +569,22 @@ def ke_hoach() -> Document:
                 ("{{ r.lead }}", None), ("{{ r.coordinators }}", None)],
                [12, 55, 105, 35, 45], "r in components")
     doc.core_properties.title = "Kế hoạch xây dựng xã hội học tập"
+    return doc
+
+
+# ------------------------------------------------------------------------------------ tờ trình
+def to_trinh() -> Document:
+    """The Phòng's tờ trình asking UBND huyện to issue the KH (NĐ 30 Mẫu 1.4, with Kính gửi)."""
+    doc = base_document()
+    header_block(doc, "TTr")
+    para(doc, "TỜ TRÌNH", style="XH Ten loai")
+    para(doc, "{{ subject }}", style="XH Trich yeu")
+    rule(doc, 50, TEXT_WIDTH_MM)
+    kinh_gui(doc)
+    each(doc, "bases", style="XH Can cu")
+    each(doc, "body")
+    signature_block(doc)
+    doc.core_properties.title = "Tờ trình ban hành kế hoạch"
     return doc
 
 
@@ -550,7 +604,8 @@ def cong_van() -> Document:
 def main() -> int:
     out = ROOT / "templates"
     out.mkdir(exist_ok=True)
-    for name, build in (("bao_cao.docx", bao_cao), ("ke_hoach.docx", ke_hoach), ("cong_van.docx", cong_van)):
+    for name, build in (("bao_cao.docx", bao_cao), ("ke_hoach.docx", ke_hoach), ("to_trinh.docx", to_trinh),
+                        ("cong_van.docx", cong_van)):
         path = out / name
         build().save(path)
         normalise_zip(path)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.aggregate import EXCEEDED, MET, NO_TARGET, NOT_MET, aggregate
+from pipeline.aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, MET, NO_PATH, NO_TARGET, NOT_MET, ON_PATH,
+                                aggregate, model_dict)
 from pipeline.ingest import ingest
 from pipeline.catalog_load import load_catalog
 from pipeline.runner import build_model
@@ -47,8 +48,47 @@ def test_targets_in_force_and_statuses(inputs, submit):
     assert m15.result("CBCCVC_CNTT").target.year == 2015
     assert m15.result("CBCCVC_CNTT").status == EXCEEDED and m15.result("CBCCVC_CNTT").margin == pytest.approx(1.0)
     m16 = _model(inputs, 2016)
-    assert m16.result("CBCCVC_CNTT").target.value == 100 and m16.result("CBCCVC_CNTT").status == NOT_MET
+    # 2016 lies between milestones: never "chưa đạt" against the 2020 value; without the 2015 baseline
+    # there is no lộ trình to judge against
+    assert m16.result("CBCCVC_CNTT").target.value == 100 and m16.result("CBCCVC_CNTT").status == NO_PATH
+    prev = _validated(inputs, 2015)
+    r = _model(inputs, 2016, prev).result("CBCCVC_CNTT")
+    # hand-computed: baseline 2015 = 96%, target 2020 = 100%: lộ trình 2016 = 96 + 4 * 1/5 = 96,8%
+    assert r.baseline_rate == pytest.approx(96.0) and r.path_value == pytest.approx(96.8)
+    assert r.status == BEHIND and r.margin == pytest.approx(-0.8) and r.progress == pytest.approx(0.0)
     assert m16.result("TTHTCD_THUONG_XUYEN").status == NO_TARGET
+
+
+def _validated(inputs, year):
+    cat = load_catalog(inputs)
+    return validate(cat, ingest(cat, inputs, year))
+
+
+def test_lo_trinh_and_progress_hand_computed(inputs, submit):
+    # baseline 2015: 90/100; 2017: 94/100. Target 2020: 100%, linear path.
+    # path 2017 = 90 + (100 - 90) * 2/5 = 94,0; progress = (94 - 90) / (100 - 90) = 40,0%
+    submit("10441", year=2015, values={"CBCCVC_CNTT": (90, 100)})
+    submit("10441", year=2017, values={"CBCCVC_CNTT": (94, 100)})
+    cat = load_catalog(inputs)
+    data = ingest(cat, inputs, 2017)
+    m = aggregate(cat, validate(cat, data), data.submissions, None, history={2015: _validated(inputs, 2015)})
+    r = m.result("CBCCVC_CNTT")
+    assert r.path_value == pytest.approx(94.0) and r.progress == pytest.approx(40.0)
+    assert r.status == ON_PATH and r.judged_against == "path"
+    j = model_dict(m)["indicators"]
+    row = next(x for x in j if x["code"] == "CBCCVC_CNTT")
+    assert row["path_value"] == 94.0 and row["progress"] == 40.0 and row["status"] == "dat_lo_trinh"
+    # 2018 at 99% is ahead of the path (96,0)
+    submit("10441", year=2018, values={"CBCCVC_CNTT": (99, 100)})
+    data = ingest(cat, inputs, 2018)
+    m = aggregate(cat, validate(cat, data), data.submissions, None, history={2015: _validated(inputs, 2015)})
+    assert m.result("CBCCVC_CNTT").status == AHEAD and m.result("CBCCVC_CNTT").path_value == pytest.approx(96.0)
+
+
+def test_baseline_year_is_not_judged(inputs, submit):
+    submit("10441", year=2014, values={"CBCCVC_CNTT": (80, 100)})
+    r = _model(inputs, 2014).result("CBCCVC_CNTT")
+    assert r.status == BASELINE and r.path_value is None
 
 
 def test_exactly_at_target_is_met_not_exceeded(inputs, submit):

@@ -60,7 +60,8 @@ def test_manifest(two_runs):
     assert m["validation"]["received"] == 36 and m["validation"]["missing"] == ["10486"]
     assert m["validation"]["issues"]["numerator-gt-denominator"] == 1
     outputs = {e["file"]: e for e in m["outputs"]}
-    assert {f for f in outputs if "/" not in f} == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"}
+    assert {f for f in outputs if "/" not in f} == {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TTr_XHHT_2016.docx",
+                                                   "TongHop_XHHT_2015.xlsx", "model.json"}
     assert "phan-hoi/CV_2015_10492_Xa-Hung-Tien.docx" in outputs and "phan-hoi/CV_2015_10486_Xa-Doc-Tin.docx" in outputs
     assert outputs["BC_XHHT_2015.docx"]["sha256"] == archive.sha256(out / "2015" / "v1" / "BC_XHHT_2015.docx")
     inputs = {e["file"] for e in m["inputs"]}
@@ -99,8 +100,9 @@ def test_archive_list(two_runs):
     r = CliRunner().invoke(cli, ["archive", "list", "--outputs", str(out), "--year", "2015"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 81 tệp dữ liệu vào")
-    assert lines[1:4] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TongHop_XHHT_2015.xlsx"]
+    assert lines[0].startswith("2015/v1  lập ") and lines[0].endswith("ngày văn bản 2015-12-20  36/37 đơn vị, 84 tệp dữ liệu vào")  # + chỉ đạo, phrasebook, tờ trình template
+    assert lines[1:5] == ["    BC_XHHT_2015.docx", "    KH_XHHT_2016.docx", "    TTr_XHHT_2016.docx",
+                          "    TongHop_XHHT_2015.xlsx"]
 
 
 def test_seal_protects_a_version(two_runs, tmp_path):
@@ -140,13 +142,18 @@ def test_register_numbers_restart_each_year(tmp_path):
     out = tmp_path / "out"
     a = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), number="auto")
     c = run(ROOT / "inputs", out, 2015, dt.date(2016, 1, 5), number="auto")  # a new year: numbering restarts
-    assert (a.number, c.number) == ("01/BC-PGDĐT, 01/KH-PGDĐT", "01/BC-PGDĐT, 01/KH-PGDĐT")
+    # the Phòng numbers its báo cáo and its tờ trình; the KH is UBND huyện's draft (numbered by UBND's văn thư)
+    assert (a.number, c.number) == ("01/BC-PGDĐT, 01/TTr-PGDĐT", "01/BC-PGDĐT, 01/TTr-PGDĐT")
     doc = Document(str(a.paths[0]))
     assert doc.tables[0].rows[1].cells[0].text == "Số: 01/BC-PGDĐT"
     kh = Document(str(a.paths[1]))
-    assert kh.tables[0].rows[1].cells[0].text == "Số: 01/KH-PGDĐT"
+    assert kh.tables[0].rows[1].cells[0].text == "Số:      /KH-UBND"
+    ttr = Document(str(a.paths[2]))
+    assert ttr.tables[0].rows[1].cells[0].text == "Số: 01/TTr-PGDĐT"
+    kh_text = [p.text for p in kh.paragraphs]
     assert "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2015 (Báo cáo số 01/BC-PGDĐT ngày " \
-           "20/12/2015)." in [p.text for p in kh.paragraphs]
+           "20/12/2015);" in kh_text
+    assert "Xét đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức tại Tờ trình số 01/TTr-PGDĐT ngày 20/12/2015," in kh_text
 
 
 KILLER = r"""

@@ -22,17 +22,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def docs(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     res = run(ROOT / "inputs", out, 2015, dt.date(2016, 1, 5), number="auto")
-    return {p.name[:2]: p for p in res.paths if p.suffix == ".docx"}
+    return {p.name.split("_")[0]: p for p in res.paths if p.suffix == ".docx"}
 
 
 def test_generated_bc_and_kh_pass(docs):
-    assert set(docs) == {"BC", "KH"}
+    assert set(docs) == {"BC", "KH", "TTr"}
     for path in docs.values():
         assert check_document(path) == [], path.name
-    res = CliRunner().invoke(cli, ["check", str(docs["BC"]), str(docs["KH"])])
+    res = CliRunner().invoke(cli, ["check", str(docs["BC"]), str(docs["KH"]), str(docs["TTr"])])
     assert res.exit_code == 0
     assert res.output == (f"{docs['BC']}: đúng thể thức Nghị định 30/2020 (các mục đã kiểm tra).\n"
-                          f"{docs['KH']}: đúng thể thức Nghị định 30/2020 (các mục đã kiểm tra).\n")
+                          f"{docs['KH']}: đúng thể thức Nghị định 30/2020 (các mục đã kiểm tra).\n"
+                          f"{docs['TTr']}: đúng thể thức Nghị định 30/2020 (các mục đã kiểm tra).\n")
 
 
 def test_generated_date_and_number_are_zero_padded(docs):

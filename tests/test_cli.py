@@ -37,21 +37,28 @@ def test_run_happy_path(tmp_path):
     assert lines[0] == "Năm 2015: 37 đơn vị phải báo cáo, đã nhận 36, có lỗi 1, chưa nộp 1."
     assert lines[1] == "1 tệp đã được thay thế bằng bản gửi sau."
     assert lines[2].startswith("  Lỗi [numerator-gt-denominator] BieuMau_2015_10492_Hung-Tien.xlsx, trang 'Số liệu', ô E13")
-    assert lines[-5:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
+    assert ("Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
+            "to_trinh.docx (mẫu mặc định).") in lines
+    assert lines[-6:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
                           f"  {tmp_path / '2015' / 'v1' / 'KH_XHHT_2016.docx'}",
+                          f"  {tmp_path / '2015' / 'v1' / 'TTr_XHHT_2016.docx'}",
                           f"  {tmp_path / '2015' / 'v1' / 'TongHop_XHHT_2015.xlsx'}",
                           f"Bản mới nhất cũng được chép ra {tmp_path / '2015'}."]
     assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "KH_XHHT_2016.docx",
-                                                                     "TongHop_XHHT_2015.xlsx", "latest.txt", "v1"]
+                                                                     "TTr_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx",
+                                                                     "latest.txt", "model.json", "v1"]
 
 
 def test_report_command(tmp_path):
     res = CliRunner().invoke(cli, ["report", "--year", "2016", "--date", "2016-12-22", "--inputs",
                                    str(ROOT / "inputs"), "--outputs", str(tmp_path)], catch_exceptions=False)
     assert res.exit_code == 0
-    assert res.output.splitlines() == [str(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx"),
+    # stdout holds only the paths (for scripts); the notes go to stderr
+    assert res.stdout.splitlines() == [str(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx"),
                                        str(tmp_path / "2016" / "v1" / "KH_XHHT_2017.docx"),
+                                       str(tmp_path / "2016" / "v1" / "TTr_XHHT_2017.docx"),
                                        str(tmp_path / "2016" / "v1" / "TongHop_XHHT_2016.xlsx")]
+    assert "Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định)" in res.stderr
 
 
 def test_validate_lists_problems_and_exits_1():
@@ -153,7 +160,7 @@ def test_last_plan_year_has_no_next_years_plan(inputs, submit, tmp_path):
     assert ("Năm 2021 nằm ngoài giai đoạn của Kế hoạch số 233/KH-UBND: không lập kế hoạch năm sau."
             in res.stdout.splitlines())
     assert sorted(p.name for p in (tmp_path / "2020" / "v1").iterdir() if p.is_file()) == [
-        "BC_XHHT_2020.docx", "TongHop_XHHT_2020.xlsx", "manifest.json"]
+        "BC_XHHT_2020.docx", "TongHop_XHHT_2020.xlsx", "manifest.json", "model.json"]
 
 
 def test_readme_shows_the_real_summary(tmp_path, monkeypatch):

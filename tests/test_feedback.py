@@ -38,9 +38,9 @@ def test_run_writes_marked_workbook_and_letter(inputs, submit, tmp_path):
     doc = Document(str(folder / "CV_2015_10441_Thi-tran-Dai-Nghia.docx"))
     head = doc.tables[0].rows[1].cells
     assert head[0].paragraphs[0].text == "Số:      /PGDĐT-GDTX"
-    assert head[0].paragraphs[1].text == "V/v đề nghị sửa, bổ sung số liệu báo cáo xây dựng xã hội học tập năm 2015"
+    assert head[0].paragraphs[1].text == "V/v đề nghị điều chỉnh số liệu báo cáo xây dựng xã hội học tập năm 2015"
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Kính gửi: Thị trấn Đại Nghĩa." in text
+    assert "Kính gửi: Ủy ban nhân dân thị trấn Đại Nghĩa." in text
     assert "trước ngày 25/12/2015." in text
     missing = Document(str(folder / "CV_2015_10444_Xa-Dong-Tam.docx"))
     assert ("V/v đề nghị gửi báo cáo kết quả xây dựng xã hội học tập năm 2015"

@@ -153,24 +153,24 @@ def test_register_number_lifecycle(small, tmp_path):
     out = tmp_path / "out"
     cli_args = ["--inputs", str(small), "--outputs", str(out), "--no-feedback"]
     a = run(small, out, 2015, DAY, number="auto", feedback=False)
-    assert a.number == "01/BC-PGDĐT, 01/KH-PGDĐT"
-    assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v1"), ("01/KH-PGDĐT", "đã lấy số", "2015/v1")]
+    assert a.number == "01/BC-PGDĐT, 01/TTr-PGDĐT"
+    assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v1"), ("01/TTr-PGDĐT", "đã lấy số", "2015/v1")]
     # a corrected draft before anything is sent keeps the same numbers
     b = run(small, out, 2015, dt.date(2015, 12, 21), number="auto", feedback=False)
-    assert b.number == "01/BC-PGDĐT, 01/KH-PGDĐT"
-    assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v2"), ("01/KH-PGDĐT", "đã lấy số", "2015/v2")]
+    assert b.number == "01/BC-PGDĐT, 01/TTr-PGDĐT"
+    assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v2"), ("01/TTr-PGDĐT", "đã lấy số", "2015/v2")]
     # sealed: đã ban hành
     assert CliRunner().invoke(cli, ["archive", "seal", "--outputs", str(out), "--year", "2015", "--version", "2"]
                               ).exit_code == 0
-    assert _reg(out) == [("01/BC-PGDĐT", "đã ban hành", "2015/v2"), ("01/KH-PGDĐT", "đã ban hành", "2015/v2")]
+    assert _reg(out) == [("01/BC-PGDĐT", "đã ban hành", "2015/v2"), ("01/TTr-PGDĐT", "đã ban hành", "2015/v2")]
     # the next run takes 02; removed unsealed, 02 is released and taken again
     c = run(small, out, 2015, dt.date(2015, 12, 22), number="auto", feedback=False)
-    assert c.number == "02/BC-PGDĐT, 02/KH-PGDĐT"
+    assert c.number == "02/BC-PGDĐT, 02/TTr-PGDĐT"
     assert CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "3"]
                               ).exit_code == 0
     assert _reg(out)[1] == ("02/BC-PGDĐT", "đã trả lại số", "")
     d = run(small, out, 2015, dt.date(2015, 12, 23), number="auto", feedback=False)
-    assert d.number == "02/BC-PGDĐT, 02/KH-PGDĐT" and d.version.name == "v3"
+    assert d.number == "02/BC-PGDĐT, 02/TTr-PGDĐT" and d.version.name == "v3"
     # an issued number is never reused, even typed by hand
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "24/12/2015", "--number", "1"] + cli_args)
     assert res.exit_code == 2
@@ -181,7 +181,7 @@ def test_register_number_lifecycle(small, tmp_path):
     # the number the văn thư gave
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "24/12/2015", "--number", "12,7"] + cli_args)
     assert res.exit_code == 0, res.output
-    assert "Số văn bản: 12/BC-PGDĐT, 07/KH-PGDĐT (đã ghi vào sổ đăng ký văn bản đi)." in res.output
+    assert "Số văn bản: 12/BC-PGDĐT, 07/TTr-PGDĐT (đã ghi vào sổ đăng ký văn bản đi)." in res.output
     res = CliRunner().invoke(cli, ["register", "list", "--outputs", str(out), "--year", "2015"])
     assert res.output.splitlines()[0] == "Số, ký hiệu      Ngày        Tình trạng    Phiên bản  Trích yếu"
     assert res.output.splitlines()[1].startswith("01/BC-PGDĐT      2015-12-21  đã ban hành   2015/v2    Báo cáo kết quả")
@@ -190,10 +190,10 @@ def test_register_number_lifecycle(small, tmp_path):
 
 def test_the_office_sets_its_next_number(small, tmp_path):
     office = small / "office.yaml"
-    office.write_text(office.read_text(encoding="utf-8").replace("next_number: {}", "next_number: {BC: 15, KH: 4}"),
+    office.write_text(office.read_text(encoding="utf-8").replace("next_number: {}", "next_number: {BC: 15, TTr: 4}"),
                       encoding="utf-8")
     res = run(small, tmp_path / "out", 2015, DAY, number="auto", feedback=False)
-    assert res.number == "15/BC-PGDĐT, 04/KH-PGDĐT"
+    assert res.number == "15/BC-PGDĐT, 04/TTr-PGDĐT"
 
 
 def test_bad_number_is_a_usage_error_in_vietnamese(small, tmp_path):
@@ -202,7 +202,7 @@ def test_bad_number_is_a_usage_error_in_vietnamese(small, tmp_path):
     assert res.exit_code == 2
     assert res.output.splitlines()[-1] == (
         "Lỗi: Số văn bản 'mười hai' không hợp lệ: hãy ghi blank (để trống cho văn thư), auto (lấy số tiếp theo trong "
-        "sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và kế hoạch (ví dụ --number 12,5).")
+        "sổ), một số do văn thư cấp (ví dụ --number 12) hoặc hai số cho báo cáo và tờ trình (ví dụ --number 12,5).")
 
 
 # ------------------------------------------------------------------------------ 9. idempotent runs
@@ -214,7 +214,8 @@ def test_an_unchanged_rerun_makes_no_version(small, tmp_path):
     assert res.exit_code == 0 and (out / "2015" / "v2").is_dir()
     # outputs/2015 holds exactly the newest version's working copies: no stale PDF of v1
     assert sorted(p.name for p in (out / "2015").iterdir() if p.is_file()) == [
-        "BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx", "latest.txt"]
+        "BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TTr_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx", "latest.txt",
+        "model.json"]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0
     assert res.stdout.splitlines()[0] == ("Không có thay đổi so với v2 (cùng dữ liệu, tùy chọn và phiên bản xhht): "

@@ -36,12 +36,15 @@ def _pages(pdf: Path) -> int:
 def pdfs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pdf")
     res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True)
-    assert res.notes == []
+    # the only note: which templates were used (no PDF problem)
+    assert res.notes == ["Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
+                         "to_trinh.docx (mẫu mặc định)."]
     found = {p.name: p for p in res.paths if p.suffix == ".pdf"}
-    assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf"}
+    assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf", "TTr_XHHT_2016.pdf"}
     manifest = (res.version / "manifest.json").read_text(encoding="utf-8")
     assert '"file": "BC_XHHT_2015.pdf"' in manifest and '"file": "KH_XHHT_2016.pdf"' in manifest
-    return {"BC": found["BC_XHHT_2015.pdf"], "KH": found["KH_XHHT_2016.pdf"]}
+    assert '"file": "TTr_XHHT_2016.pdf"' in manifest
+    return {"BC": found["BC_XHHT_2015.pdf"], "KH": found["KH_XHHT_2016.pdf"], "TTr": found["TTr_XHHT_2016.pdf"]}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +58,7 @@ def test_pdf_has_the_expected_pages(pdfs):
     # collect counts) ~2
     assert 12 <= _pages(pdfs["BC"]) <= 45
     assert 10 <= _pages(pdfs["KH"]) <= 25  # body ~14 pages, the component-plan annex 2-3
+    assert 1 <= _pages(pdfs["TTr"]) <= 2  # the tờ trình: one or two pages
 
 
 @needs_soffice
@@ -63,7 +67,7 @@ def test_kh_first_page_and_annex(pdfs):
     for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "KẾ HOẠCH", "Xây dựng xã hội học tập năm 2016",
                  "Căn cứ Kế hoạch số 233/KH-UBND"):
         assert text in first, text
-    assert re.search(r"Số:\s+/KH-PGDĐT", first)
+    assert re.search(r"Số:\s+/KH-UBND", first) and "DỰ THẢO" in first  # UBND huyện's draft
     text = _pdf_text(pdfs["KH"], 1, 99)
     assert "PHÂN CÔNG THỰC HIỆN CÁC KẾ HOẠCH THÀNH PHẦN NĂM 2016" in text
 
@@ -73,8 +77,9 @@ def test_missing_soffice_is_said_clearly(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pipeline.pdf, "find_soffice", lambda *a, **k: None)
     res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True)
-    assert res.notes == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi chạy "
-                         "lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    assert res.notes[-1:] == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi "
+                              "chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
+    assert len(res.notes) == 2 and res.notes[0].startswith("Mẫu văn bản đã dùng: ")
     assert not [p for p in res.version.iterdir() if p.suffix == ".pdf"]
 
 

@@ -191,9 +191,37 @@ def test_cli_plan_targets_json(inputs):
 def test_cli_plan_targets_table_and_error(inputs):
     res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])
     assert res.exit_code == 0
-    assert "CBCCVC_NN_B2           2015  at_least       25%  Tỷ lệ cán bộ" in res.output
+    assert "CBCCVC_NN_B2           2015  at_least     25,0%  Tỷ lệ cán bộ" in res.output
     assert res.output.rstrip().endswith("Tổng số: 47 chỉ tiêu.")
     (inputs / "plan.yaml").write_text("plan: {}\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["plan", "targets", "--inputs", str(inputs)])
     assert res.exit_code == 1
     assert res.output.startswith("Lỗi: Dữ liệu kế hoạch/đơn vị/cơ quan có lỗi, chưa thể chạy:\n  - plan.yaml, mục plan:")
+
+
+CORRECTIONS = ROOT / "tests" / "data" / "plan_corrections.yaml"
+
+
+def _corrections() -> list[tuple[str, str]]:
+    import yaml
+
+    doc = yaml.safe_load(CORRECTIONS.read_text(encoding="utf-8"))
+    return [(c["original"], c["corrected"]) for c in doc["corrections"]]
+
+
+def test_plan_typos_are_corrected_and_every_sentence_is_still_the_plans_own_words(catalog):
+    if not SEED.is_file():
+        pytest.skip("shared/seeds not beside this checkout")
+    seed = _norm(SEED.read_text(encoding="utf-8"))
+    plan_yaml = (ROOT / "inputs" / "plan.yaml").read_text(encoding="utf-8")
+    corrected = seed
+    for original, fixed in _corrections():
+        assert _norm(original) in seed, f"the plan does not contain {original!r}"
+        assert original not in plan_yaml, f"typo {original!r} still in plan.yaml"
+        assert fixed in plan_yaml, f"correction {fixed!r} not in plan.yaml"
+        corrected = corrected.replace(_norm(original), _norm(fixed))
+    plan = catalog.plan
+    texts = [i for t in plan.tasks for i in t.items] + [i for t in plan.tasks for p in t.parts for i in p.items]
+    texts += [c.name for c in plan.component_plans] + [c.content for c in plan.component_plans]
+    missing = [t for t in texts if _norm(t).strip("'") not in corrected]
+    assert not missing, missing[:3]

@@ -66,7 +66,7 @@ def test_outliers_are_warnings(inputs, submit):
     msgs = [i.text() for i in checked.issues if i.code.startswith("outlier")]
     f = "BieuMau_2015_LDLD_Lien-doan-Lao-dong-huyen.xlsx, trang 'Số liệu'"
     assert (f"Cảnh báo [outlier-rate] {f}, ô E9: 'Tỷ lệ công nhân lao động tại các công ty, doanh nghiệp có trình độ "
-            "học vấn trung học phổ thông hoặc tương đương' thay đổi 19 điểm phần trăm so với năm 2014 (80% → 99%), "
+            "học vấn trung học phổ thông hoặc tương đương' thay đổi 19,0 điểm phần trăm so với năm 2014 (80,0% → 99,0%), "
             "vượt ngưỡng 15 điểm; hãy kiểm tra lại số liệu.") in msgs
     assert (f"Cảnh báo [outlier-count] {f}, ô G10: 'Tổng số công nhân lao động' thay đổi 50% so với năm 2014 "
             "(1.000 → 1.500), vượt ngưỡng 30%; hãy kiểm tra lại số liệu.") in msgs
