@@ -384,7 +384,7 @@ def _previous_rates(catalog: Catalog, previous: ValidationResult | None) -> dict
 def _merge_texts(catalog: Catalog, year: int, texts, code: str, title: str) -> TaskReport:
     order = {u.code: i for i, u in enumerate(catalog.expected_units(year))}
     merged: dict[str, dict[str, Unit]] = {}  # text -> units by code (membership by code: O(1))
-    for t in sorted((t for t in texts if t.task == code), key=lambda t: order.get(t.unit, 1_000)):
+    for t in sorted((t for t in texts if t.task == code), key=lambda t: order.get(t.unit, len(order))):
         merged.setdefault(t.text, {}).setdefault(t.unit, catalog.unit(t.unit))
     return TaskReport(code, title, [(list(units.values()), text) for text, units in merged.items()])
 

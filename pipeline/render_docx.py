@@ -114,12 +114,13 @@ def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
         acts = [a for a in model.activities_of(task.code) if a.reporters]
         if not acts:
             continue
-        units = [u for u in model.expected if any(v[0].code == u.code for a in acts for v in a.values)]
+        counts = [{u.code: v for u, v in a.values} for a in acts]  # per activity, by unit code, built once
+        units = [u for u in model.expected if any(u.code in of_unit for of_unit in counts)]
         rows = []
         for i, unit in enumerate(units, start=1):
             cells = []
-            for a in acts:
-                n = next((v for u, v in a.values if u.code == unit.code), None)
+            for of_unit in counts:
+                n = of_unit.get(unit.code)
                 cells.append(vn.number(n) if n is not None else "")
             rows.append({"no": str(i), "name": unit.name, "cells": cells})
         rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
