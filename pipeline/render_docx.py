@@ -17,7 +17,7 @@ from . import vnformat as vn
 from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
-from .plan import STATUS
+from .catalog import STATUS
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
@@ -130,7 +130,7 @@ def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
 
 
 def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     if not model.funding:
         return None
