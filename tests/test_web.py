@@ -88,7 +88,7 @@ def test_dashboard_board_headlines_and_charts(made):
     assert len(missing) == 1
     assert "15/12/2015" in html                                     # the deadline
     assert "Tỷ lệ xã, thị trấn đạt chuẩn chống mù chữ" in html       # a headline figure
-    assert re.search(r"<td class=\"num\">100%</td>\s*<td><span class=\"badge ok\">Đạt</span>", html)
+    assert re.search(r"<td class=\"num\">100,0%</td>\s*<td><span class=\"badge ok\">Đạt</span>", html)
     assert html.count('<figure class="chart">') >= 3               # 2014 and 2015: charts of the series
     assert "<svg" in html and "Năm 2014:" in html
 
@@ -146,13 +146,13 @@ def test_unit_page_marks_problem_and_history(made):
     assert "Trang “Số liệu”, các ô E13 và G13" in html
     assert "lớn hơn" in html and "Không dùng" in html
     row = re.search(r'<tr class="has-errors" data-indicator="BIET_CHU_15_35">(.*?)</tr>', html, re.S).group(1)
-    assert "3.614 / 3.599" in row and "Không dùng" in row and "(3614) lớn hơn" in row
+    assert "2.246 / 2.242" in row and "Không dùng" in row and "(2246) lớn hơn" in row
     assert "numerator-gt-denominator" not in html                     # codes are not shown to the clerk
     assert "<th>2014</th><th>2015</th>" in html                      # history across years
     assert "PhanHoi_2015_10492_" in html and "CV_2015_10492_" in html  # its feedback to download
     link = re.search(r'href="(/nam/2015/tep/v1/phan-hoi/CV_2015_10492_[^"]+)"', html).group(1)
     letter = Document(io.BytesIO(_dl(client, link).data))
-    assert "Xã Hùng Tiến" in "\n".join(p.text for p in letter.paragraphs)
+    assert "Kính gửi: Ủy ban nhân dân xã Hùng Tiến." in "\n".join(p.text for p in letter.paragraphs)
     assert client.get("/nam/2015/don-vi/nope").status_code == 404
 
 
@@ -390,7 +390,7 @@ def test_receive_shows_each_file_and_the_error_at_its_cell(fresh):
     bad = re.search(r"<h3>" + re.escape(BAD_FILE) + r"</h3>(.*?)</article>", html, re.S).group(1)
     assert "Xã Hùng Tiến" in bad and "Số đến <b>1</b>" in bad
     assert "Trang “Số liệu”, các ô E13 và G13" in bad
-    assert "(3614) lớn hơn" in bad
+    assert "(2246) lớn hơn" in bad
     good = re.search(r"<h3>BieuMau_2015_10441_Dai-Nghia.xlsx</h3>(.*?)</article>", html, re.S).group(1)
     assert "Được dùng để tổng hợp" in good and "Không có lỗi." in good
     stored = sorted(p.name for p in (root / "inputs" / "submissions" / "2015").iterdir())

@@ -161,7 +161,7 @@ def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
     text = bad.text
     assert "Xã Hùng Tiến" in text
     assert "Trang “Số liệu”, các ô E13 và G13" in text
-    assert "'Số người 15-35 tuổi biết chữ' (3614) lớn hơn 'Tổng số người 15-35 tuổi' (3599)" in text
+    assert "'Số người 15-35 tuổi biết chữ' (2246) lớn hơn 'Tổng số người 15-35 tuổi' (2242)" in text
     issue = bad.find_element(By.CSS_SELECTOR, "li.error[data-issue]")
     assert issue.get_attribute("data-cell") == "E13, G13"
     assert issue.value_of_css_property("border-left-color") == "rgba(179, 38, 30, 1)"   # marked red
