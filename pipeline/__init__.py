@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "XhhtError", "load_catalog", "run"]
 
-_LAZY = {"XhhtError": "errors", "load_catalog": "plan", "run": "runner"}
+_LAZY = {"XhhtError": "errors", "load_catalog": "catalog_load", "run": "runner"}
 
 
 def __getattr__(name: str):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ingest import Submission
-from .plan import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
-from .layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
+from .catalog import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
+from .form_layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
 from .validate import Observation, ValidationResult
 from .vnformat import round_half_up, shown_rate
 
@@ -38,6 +38,8 @@ EXCEED_TOLERANCE = 0.05
 
 @dataclass
 class UnitResult:
+    """One unit's figure for one indicator: its counts or status, its rate, whether it is valid and counted."""
+
     unit: Unit
     numerator: int | None
     denominator: int | None
@@ -55,6 +57,9 @@ class UnitResult:
 
 @dataclass
 class IndicatorResult:
+    """One indicator for the district: sum of numerators over sum of denominators, the target in force,
+    its status and margin, the change since last year, the lộ trình, and every unit's result."""
+
     indicator: Indicator
     target: Target | None
     numerator: int
@@ -140,6 +145,8 @@ class IndicatorResult:
 
 @dataclass
 class GroupResult:
+    """A goal group of Section I with the results of its indicators."""
+
     group: GoalGroup
     indicators: list[IndicatorResult]
 
@@ -197,6 +204,8 @@ class ActivityResult:
 
 @dataclass
 class FundingRow:
+    """The funds one unit reported, by source (đồng)."""
+
     unit: Unit
     amounts: dict[str, int]
 
@@ -207,6 +216,9 @@ class FundingRow:
 
 @dataclass
 class ReportModel:
+    """The one result model of a year that every output is made from (BC, KH, tờ trình, summary
+    workbook, feedback, web page): indicators by goal group, task texts, activities, funding, validation."""
+
     year: int
     catalog: Catalog
     milestone: Milestone | None
@@ -386,13 +398,10 @@ def _previous_rates(catalog: Catalog, previous: ValidationResult | None) -> dict
 
 def _merge_texts(catalog: Catalog, year: int, texts, code: str, title: str) -> TaskReport:
     order = {u.code: i for i, u in enumerate(catalog.expected_units(year))}
-    merged: dict[str, list[Unit]] = {}
-    for t in sorted((t for t in texts if t.task == code), key=lambda t: order.get(t.unit, 1_000)):
-        unit = catalog.unit(t.unit)
-        units = merged.setdefault(t.text, [])
-        if unit not in units:
-            units.append(unit)
-    return TaskReport(code, title, [(units, text) for text, units in merged.items()])
+    merged: dict[str, dict[str, Unit]] = {}  # text -> units by code (membership by code: O(1))
+    for t in sorted((t for t in texts if t.task == code), key=lambda t: order.get(t.unit, len(order))):
+        merged.setdefault(t.text, {}).setdefault(t.unit, catalog.unit(t.unit))
+    return TaskReport(code, title, [(list(units.values()), text) for text, units in merged.items()])
 
 
 def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Submission],
@@ -500,7 +509,7 @@ def model_dict(m: ReportModel) -> dict:
                    "expected": a.expected, "best": [u.code for u, _ in a.best()],
                    "weakest": [u.code for u, _ in a.weakest()],
                    "units": {u.code: n for u, n in a.values}} for a in m.activities]
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     funding = {"total": m.funding_total(), "by_source": {s: m.funding_total(s) for s, _ in FUNDING_SOURCES},
                "communes": sum(r.total for r in m.funding if cat.is_commune(r.unit)),

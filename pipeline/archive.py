@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError, UsageError
-from .store import locked_message, replace_file
+from .atomic_files import locked_message, replace_file
 
 MANIFEST = "manifest.json"
 SEAL = "seal.json"
@@ -271,6 +271,8 @@ def is_sealed(version: Path) -> bool:
 
 @dataclass
 class VersionInfo:
+    """One archived version of a year as ``xhht archive list`` shows it (from its manifest)."""
+
     year: int
     name: str
     path: Path
@@ -303,7 +305,9 @@ def list_versions(outputs: Path, year: int | None = None) -> list[VersionInfo]:
 
 
 @dataclass
-class Deviation:
+class FileMismatch:
+    """A file of an archived version that no longer matches its manifest (changed, missing or added)."""
+
     version: str
     file: str
     kind: str  # changed | missing | added
@@ -315,9 +319,11 @@ class Deviation:
 
 @dataclass
 class VerifyResult:
+    """The outcome of ``xhht archive verify``: files re-hashed, versions seen, every mismatch."""
+
     checked_files: int = 0
     versions: list[str] = field(default_factory=list)
-    deviations: list[Deviation] = field(default_factory=list)
+    deviations: list[FileMismatch] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)   # lock and Explorer files found inside versions
 
     @property
@@ -333,7 +339,7 @@ def verify(outputs: Path, year: int | None = None) -> VerifyResult:
             label = f"{y}/{v.name}"
             result.versions.append(label)
             if not (v / MANIFEST).is_file():
-                result.deviations.append(Deviation(label, MANIFEST, "missing"))
+                result.deviations.append(FileMismatch(label, MANIFEST, "missing"))
                 continue
             m = read_manifest(v)
             expected = {e["file"]: e["sha256"] for e in m.get("outputs", []) + m.get("inputs", [])}
@@ -349,13 +355,13 @@ def verify(outputs: Path, year: int | None = None) -> VerifyResult:
                     present[rel] = p
             for rel, digest in sorted(expected.items()):
                 if rel not in present:
-                    result.deviations.append(Deviation(label, rel, "missing"))
+                    result.deviations.append(FileMismatch(label, rel, "missing"))
                 else:
                     result.checked_files += 1
                     if sha256(present[rel]) != digest:
-                        result.deviations.append(Deviation(label, rel, "changed"))
+                        result.deviations.append(FileMismatch(label, rel, "changed"))
             for rel in sorted(set(present) - set(expected)):
-                result.deviations.append(Deviation(label, rel, "added"))
+                result.deviations.append(FileMismatch(label, rel, "added"))
     result.ignored.sort()
     return result
 

@@ -18,6 +18,8 @@ FOLDER = "chi_dao"
 
 @dataclass(frozen=True)
 class IssuedDocument:
+    """A document the district issued to direct the work (number, date, issuer, title)."""
+
     number: str
     date: _dt.date
     issuer: str
@@ -26,6 +28,9 @@ class IssuedDocument:
 
 @dataclass(frozen=True)
 class Direction:
+    """The office's công tác chỉ đạo of one year (``inputs/chi_dao/<year>.yaml``): documents issued,
+    the steering committee, meetings, inspections, communication."""
+
     year: int
     documents: tuple[IssuedDocument, ...] = ()
     committee: str = ""

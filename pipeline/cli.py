@@ -35,7 +35,7 @@ def library_message(exc: BaseException) -> str | None:
         return (f"Tệp không phải bảng tính/văn bản Office hợp lệ ({exc}). Hãy mở tệp bằng Excel hoặc Word, lưu lại "
                 "rồi thử lại.")
     if isinstance(exc, PermissionError):
-        from .store import locked_message
+        from .atomic_files import locked_message
 
         return locked_message(filename or "tệp kết quả")
     if isinstance(exc, FileNotFoundError):
@@ -463,7 +463,7 @@ def status_cmd(year, inputs, outputs, today):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check_cmd(files):
     """Kiểm tra thể thức văn bản DOCX theo Nghị định 30/2020. Mã thoát 1 nếu có sai lệch."""
-    from .check import check_document
+    from .nd30_check import check_document
 
     total = 0
     for f in files:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import vnformat as vn
 from .issues import Issue, Severity
-from .store import normalise_zip, safe_name
+from .atomic_files import normalise_zip, safe_name
 
 LIST_SHEET = "Lỗi cần sửa"
 FEEDBACK_SUBDIR = "phan-hoi"  # inside a version
@@ -57,6 +57,9 @@ def collect(model, include_warnings: bool = True) -> list[UnitFeedback]:
     # did send something: the office confirms with it first, a "please send your report" letter would be wrong
     refused = {i.unit for i in model.validation.issues
                if i.code in ("ambiguous-version", "identity-mismatch", "identity-other-unit", "step-failed")}
+    by_unit: dict[str, list[Issue]] = {}  # issues grouped by unit once, not scanned per unit
+    for i in model.validation.issues:
+        by_unit.setdefault(i.unit, []).append(i)
     out = []
     for row in model.validation.completeness:
         if row.state == "missing":
@@ -64,7 +67,7 @@ def collect(model, include_warnings: bool = True) -> list[UnitFeedback]:
                 out.append(UnitFeedback(row.unit, row.name, [], None))
             continue
         sub = used.get(row.unit)
-        mine = [i for i in model.validation.issues if i.unit == row.unit and i.file == sub.file
+        mine = [i for i in by_unit.get(row.unit, ()) if i.file == sub.file
                 and i.severity in (Severity.ERROR, Severity.WARNING)]
         if mine and (include_warnings or any(i.severity is Severity.ERROR for i in mine)):
             out.append(UnitFeedback(row.unit, row.name, mine, sub.path))

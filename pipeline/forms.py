@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from . import layout as L
+from . import form_layout as L
 from .errors import OutputError
-from .plan import RATIO, STATUS, Catalog, Unit
-from .store import normalise_zip, safe_name, staged_dir
+from .catalog import RATIO, STATUS, Catalog, Unit
+from .atomic_files import normalise_zip, safe_name, staged_dir
 
 FONT = "Times New Roman"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import layout as L
+from . import form_layout as L
 from .issues import Issue
 from .plan import Catalog
 
@@ -564,32 +564,45 @@ def _data_sheet_name(wb) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    from .store import safe_name
+    from .atomic_files import safe_name
 
     return [t for t in safe_name(text).lower().split("-") if t]
 
 
-def _names_other_unit(catalog: Catalog, sub: Submission, year: int) -> tuple[str, str] | None:
+def _name_index(catalog: Catalog, year: int) -> tuple[dict, dict, int]:
+    """The expected units by code and by name token sequence (with and without the kind word), each
+    with its position in ``expected_units``: built once, so naming checks do not scan every unit."""
+    by_code: dict[str, list] = {}
+    by_seq: dict[tuple[str, ...], list] = {}
+    longest = 0
+    for pos, u in enumerate(catalog.expected_units(year)):
+        by_code.setdefault(u.code.lower(), []).append((pos, u))
+        want = _tokens(u.name)
+        # a commune's name without its kind word ("Xã An Phú" -> "an phu") is enough
+        short = [t for t in want if t not in ("xa", "thi", "tran", "huyen", "phong")] if len(want) > 2 else want
+        for seq in {tuple(want), tuple(short)}:
+            if len(seq) >= 2:
+                by_seq.setdefault(seq, []).append((pos, u))
+                longest = max(longest, len(seq))
+    return by_code, by_seq, longest
+
+
+def _named_units(index: tuple[dict, dict, int], text: str) -> list:
+    """The (position, unit) pairs whose code is a token of ``text`` or whose name is a run of its tokens."""
+    by_code, by_seq, longest = index
+    toks = _tokens(text)
+    found = [hit for tok in toks for hit in by_code.get(tok, ())]
+    for n in range(2, min(longest, len(toks)) + 1):
+        for i in range(len(toks) - n + 1):
+            found += by_seq.get(tuple(toks[i:i + n]), ())
+    return found
+
+
+def _names_other_unit(catalog: Catalog, sub: Submission, year: int, index=None) -> tuple[str, str] | None:
     """If the file name or the form's "Đơn vị:" line names another unit, return (its code, where)."""
     import re
 
-    units = [u for u in catalog.expected_units(year)]
-    own = catalog.unit(sub.unit)
-
-    def names(text: str, unit) -> bool:
-        toks = _tokens(text)
-        code = unit.code.lower()
-        if code in toks:
-            return True
-        want = _tokens(unit.name)
-        # a commune's name without its kind word ("Xã An Phú" -> "an phu") is enough
-        short = [t for t in want if t not in ("xa", "thi", "tran", "huyen", "phong")] if len(want) > 2 else want
-        for seq in (want, short):
-            n = len(seq)
-            if n >= 2 and any(toks[i:i + n] == seq for i in range(len(toks) - n + 1)):
-                return True
-        return False
-
+    index = index or _name_index(catalog, year)
     line = sub.unit_line
     m = re.search(r"\(mã\s*([^)]+)\)", line)
     if m and m.group(1).strip() != sub.unit:
@@ -597,11 +610,14 @@ def _names_other_unit(catalog: Catalog, sub: Submission, year: int) -> tuple[str
         if other is not None:
             return other.code, f"ô 'Đơn vị' ghi \"{line}\""
     for where, text in ((f"ô 'Đơn vị' ghi \"{line}\"", line), (f"tên tệp '{Path(sub.file).name}'", Path(sub.file).stem)):
-        if not text or (own is not None and names(text, own)):
+        if not text:
             continue
-        for u in units:
-            if u.code != sub.unit and names(text, u):
-                return u.code, where
+        named = _named_units(index, text)
+        if any(u.code == sub.unit for _pos, u in named):
+            continue
+        others = [(pos, u) for pos, u in named if u.code != sub.unit]
+        if others:
+            return min(others, key=lambda hit: hit[0])[1].code, where  # the first in expected order
     return None
 
 
@@ -653,10 +669,11 @@ def ingest(catalog: Catalog, inputs: Path, year: int, receipts: dict[str, _dt.da
     result.notes += receipt_notes(result.submissions)
 
     # a file whose name or "Đơn vị" line names another unit is never used silently
+    names = _name_index(catalog, year)
     for sub in result.submissions:
         if sub.state != "candidate":
             continue
-        other = _names_other_unit(catalog, sub, year)
+        other = _names_other_unit(catalog, sub, year, names)
         if other is None:
             continue
         code, where = other

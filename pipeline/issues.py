@@ -12,6 +12,8 @@ from enum import Enum
 
 
 class Severity(str, Enum):
+    """How serious an issue is: an error excludes the value or file, a warning keeps it."""
+
     ERROR = "error"      # the value or file is excluded
     WARNING = "warning"  # kept, but someone should look
     INFO = "info"        # recorded for the archive (e.g. a superseded version)

@@ -152,7 +152,7 @@ def _zip_members(path: Path, data: bytes | None = None) -> Iterator[tuple[str, b
 
 
 def _stored_name(original: str, sha: str) -> str:
-    from .store import safe_name
+    from .atomic_files import safe_name
 
     base = original.rsplit("/", 1)[-1]
     stem, dot, suffix = base.rpartition(".")
@@ -162,7 +162,7 @@ def _stored_name(original: str, sha: str) -> str:
 
 def _store(folder: Path, stored: str, data: bytes, when: _dt.datetime) -> Path:
     """Write ``data`` as ``folder/stored`` atomically, its modification time set to the receipt time."""
-    from .store import replace_file
+    from .atomic_files import replace_file
 
     dest = folder / stored
     tmp = folder / f".xhht-{stored}.tmp"

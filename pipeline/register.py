@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS documents (
 
 @dataclass(frozen=True)
 class Entry:
+    """One row of the register of outgoing documents: number, symbol, date, subject, state, version."""
+
     id: int
     office: str
     doc_type: str

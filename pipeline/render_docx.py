@@ -18,7 +18,7 @@ from . import vnformat as vn
 from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
-from .plan import STATUS
+from .catalog import STATUS
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
@@ -95,14 +95,16 @@ def _cell_rate(ur, r) -> str:
 def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     cat = model.catalog
     units = [u for u in model.expected if cat.is_commune(u) == communes and u.indicators]
-    results = [r for r in model.indicators if any(ur.unit in units for ur in r.units)]
+    codes = {u.code for u in units}  # membership by code: O(1), not a dataclass comparison per unit
+    results = [r for r in model.indicators if any(ur.unit.code in codes for ur in r.units)]
     if not units or not results:
         return None
     rows = []
+    by_code = [{x.unit.code: x for x in r.units} for r in results]
     for i, unit in enumerate(units, start=1):
         values = []
-        for r in results:
-            ur = next((x for x in r.units if x.unit.code == unit.code), None)
+        for r, of_unit in zip(results, by_code):
+            ur = of_unit.get(unit.code)
             values.append("" if ur is None else _cell_rate(ur, r))
         rows.append({"no": str(i), "name": unit.name, "cells": values})
     key = "commune" if communes else "district"
@@ -122,12 +124,13 @@ def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
         acts = [a for a in model.activities_of(task.code) if a.reporters]
         if not acts:
             continue
-        units = [u for u in model.expected if any(v[0].code == u.code for a in acts for v in a.values)]
+        counts = [{u.code: v for u, v in a.values} for a in acts]  # per activity, by unit code, built once
+        units = [u for u in model.expected if any(u.code in of_unit for of_unit in counts)]
         rows = []
         for i, unit in enumerate(units, start=1):
             cells = []
-            for a in acts:
-                n = next((v for u, v in a.values if u.code == unit.code), None)
+            for of_unit in counts:
+                n = of_unit.get(unit.code)
                 cells.append(vn.number(n) if n is not None else "")
             rows.append({"no": str(i), "name": unit.name, "cells": cells})
         rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
@@ -137,7 +140,7 @@ def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
 
 
 def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     if not model.funding:
         return None

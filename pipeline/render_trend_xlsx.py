@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .aggregate import STATUS_LABELS
-from .layout import FUNDING_SOURCES
+from .form_layout import FUNDING_SOURCES
 from .series import GAP_EXCLUDED, GAP_LABELS, GAP_MISSING, FROM_ARCHIVE, FROM_SUBMISSIONS, PeriodSeries, Point
-from .store import normalise_zip
+from .atomic_files import normalise_zip
 
 FONT = "Times New Roman"
 TREND_SHEET = "Xu hướng"

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .aggregate import ReportModel
-from .layout import FUNDING_SOURCES
-from .plan import STATUS
+from .form_layout import FUNDING_SOURCES
+from .catalog import STATUS
 from .status import summary_sheet
-from .store import normalise_zip
+from .atomic_files import normalise_zip
 from .wording import target_text
 
 FONT = "Times New Roman"
@@ -183,11 +183,12 @@ def _unit_matrix(wb, fm, model: ReportModel, group, results, received: set[str])
                [("STT", 5, None), ("Đơn vị", 30, None)] + [(r.indicator.label, 14, PCT) for r in results],
                year, landscape=len(results) > 4)
     m.ws.set_row(m.header_row, 80)
-    units = [u for u in model.expected if any(x.unit.code == u.code for r in results for x in r.units)]
+    by_code = [{x.unit.code: x for x in r.units} for r in results]  # one dict per indicator, built once
+    units = [u for u in model.expected if any(u.code in of_unit for of_unit in by_code)]
     for i, unit in enumerate(units, start=1):
         row: list[Any] = [i, unit.name]
-        for r in results:
-            ur = next((x for x in r.units if x.unit.code == unit.code), None)
+        for r, of_unit in zip(results, by_code):
+            ur = of_unit.get(unit.code)
             if ur is None:
                 row.append(None)
             elif unit.code not in received:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from . import vnformat as vn
 from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
-from .plan import STATUS, Catalog
+from .catalog import STATUS, Catalog
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
 
@@ -268,7 +268,7 @@ def _task_section(pb, series: PeriodSeries, stocks: set[str]) -> list[dict]:
 
 
 def _funding(pb, series: PeriodSeries) -> tuple[list, dict | None]:
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     total = series.funding_total()
     f = dict(first=series.first, last=series.last)
@@ -680,6 +680,8 @@ def render_review(template: Path, context: dict, out: Path, issued: _dt.date, ti
 # ------------------------------------------------------------------------------------ the job
 @dataclass
 class ReviewResult:
+    """What a sơ kết / tổng kết run wrote: the period, its version folder, the files, the series it drew on."""
+
     first: int
     last: int
     final: bool
@@ -711,7 +713,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     from .charts import write_charts
     from .errors import NothingToReport, UsageError
     from .pdf import convert_to_pdf, find_soffice
-    from .plan import load_catalog
+    from .catalog_load import load_catalog
     from .render_docx import orthography as _ortho
     from .render_trend_xlsx import period_filename, write_period_workbook
     from .jobs import start

@@ -386,7 +386,7 @@ def write_feedback_only(inputs: Path, outputs: Path, year: int, issued: _dt.date
     Covers the units with warnings only too. Units whose feedback could not be written are appended
     to ``failed`` (one issue each).
     """
-    from .store import staged_dir
+    from .atomic_files import staged_dir
 
     catalog = load_catalog(inputs)
     issued = issued or _dt.date.today()

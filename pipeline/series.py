@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from .aggregate import EXCEED_TOLERANCE, EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, ReportModel
-from .layout import FUNDING_SOURCES
-from .plan import STATUS, Catalog
+from .form_layout import FUNDING_SOURCES
+from .catalog import STATUS, Catalog
 
 # Why a point of a series has no value. A gap is never shown or summed as a zero.
 GAP_NOT_EXPECTED = "khong_phai_bao_cao"   # the unit did not exist or does not report this indicator that year
@@ -190,6 +190,8 @@ class IndicatorSeries:
 
 @dataclass
 class GroupSeries:
+    """A target group of Section I and the indicator codes it charts, in the plan's order."""
+
     code: str
     title: str
     indicators: list[str]               # indicator codes, in the plan's order
@@ -229,6 +231,8 @@ class TaskSeries:
 
 @dataclass
 class UnitInfo:
+    """What the period review needs to know about a unit: code, names, kind, commune or not."""
+
     code: str
     name: str
     short_name: str
@@ -765,7 +769,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     With ``parallel`` half of the years are read on the second core (fork). Returns the models
     (None for a year without usable data) and where each year came from.
     """
-    from .plan import load_catalog
+    from .catalog_load import load_catalog
     from .jobs import start
 
     inputs = Path(inputs)
@@ -805,7 +809,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
 def period_series(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
                   catalog: Catalog | None = None, parallel: bool = True) -> PeriodSeries:
     """Load the years ``first``..``last`` and build their :class:`PeriodSeries`."""
-    from .plan import load_catalog
+    from .catalog_load import load_catalog
 
     catalog = catalog or load_catalog(Path(inputs))
     models, sources = load_models(inputs, outputs, first, last, catalog, parallel)

@@ -104,10 +104,13 @@ def build_board(catalog, checked, submissions, year: int, today: _dt.date, notes
                         issues=[i for i in checked.issues if not i.unit and i.code != "run-before-deadline"])
     overdue = max(0, (today - deadline).days)
     tried = {s.unit for s in submissions if s.unit}
+    by_unit: dict[str, list] = {}  # issues grouped by unit once, not scanned per unit
+    for i in checked.issues:
+        by_unit.setdefault(i.unit, []).append(i)
     for u in checked.completeness:
         unit = catalog.unit(u.unit)
         kind = catalog.kinds[unit.kind].name if unit is not None else ""
-        mine = [i for i in checked.issues if i.unit == u.unit]
+        mine = by_unit.get(u.unit, [])
         if u.state == "received":
             row = StatusRow(u.unit, u.name, kind, "received", u.file, u.received_at, u.receipt_source, u.report_date,
                             u.late_days, u.errors, u.warnings, (deadline - today).days, u.superseded)
@@ -129,7 +132,7 @@ def status(inputs: Path | str, outputs: Path | str, year: int, today: _dt.date |
     XhhtError subclasses for broken plan data or a year outside the plan.
     """
     from .ingest import ingest
-    from .plan import load_catalog
+    from .catalog_load import load_catalog
     from .receive import receipt_times
     from .validate import validate
 

@@ -230,7 +230,7 @@ def _fill_with_docxtpl(template: Path, context: dict[str, Any], out: Path, issue
     """
     from jinja2 import TemplateError
 
-    from .store import write_stable_zip
+    from .atomic_files import write_stable_zip
 
     tpl = load_docx(template)
     if prepare is not None:

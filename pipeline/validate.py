@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from .ingest import IngestResult
 from .issues import Issue, Severity
-from .layout import CLOSING_ROWS, FUNDING_SOURCES, REMARK_MAX_CHARS, TASK_SHEET
-from .legacy import to_unicode
-from .plan import RATIO, Catalog
+from .form_layout import CLOSING_ROWS, FUNDING_SOURCES, REMARK_MAX_CHARS, TASK_SHEET
+from .legacy_encodings import to_unicode
+from .catalog import RATIO, Catalog
 
 _INT_RE = re.compile(r"^\d+$")
 
@@ -49,6 +50,8 @@ class Observation:
 
 @dataclass(frozen=True)
 class Text:
+    """One text a unit wrote on the "Nhiệm vụ" sheet (a task-group remark, limitations, proposals), with its cell."""
+
     unit: str
     task: str
     text: str
@@ -58,6 +61,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Money:
+    """One amount of funds (đồng) a unit reported for one source on the "Kinh phí" sheet, with its cell."""
+
     unit: str
     source: str
     amount: int
@@ -90,6 +95,9 @@ class UnitStatus:
 
 @dataclass
 class ValidationResult:
+    """Everything validation found for one year: the checked values by (unit, indicator), texts, money,
+    activity counts, remarks, the completeness table and every issue. The one input of aggregation."""
+
     year: int
     observations: dict[tuple[str, str], Observation]
     texts: list[Text]
@@ -272,13 +280,16 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
     for s in data.submissions:
         if s.state == "superseded":
             superseded.setdefault(s.unit, []).append(s.file)
+    by_unit: dict[str, list[Issue]] = {}  # issues grouped by unit once, not scanned per unit
+    for i in issues:
+        by_unit.setdefault(i.unit, []).append(i)
     for unit in catalog.expected_units(year):
         sub = used.get(unit.code)
         if sub is None:
             issues.append(Issue.make("missing-submission", unit=unit.code, name=unit.name, unit_code=unit.code, year=year))
             completeness.append(UnitStatus(unit.code, unit.name, "missing"))
             continue
-        mine = [i for i in issues if i.unit == unit.code and (i.file == sub.file or not i.file)]
+        mine = [i for i in by_unit.get(unit.code, ()) if i.file == sub.file or not i.file]
         day = sub.effective_date
         late = None if day is None else max(0, (day - deadline).days)
         if late and today is not None and today <= deadline:
@@ -295,7 +306,7 @@ def validate(catalog: Catalog, data: IngestResult, today: _dt.date | None = None
 def _check_report_dates(catalog: Catalog, data: IngestResult) -> list[Issue]:
     """Warn when a used submission's report date lies outside the year's reporting window (as the form checks)."""
     from .forms import report_window
-    from .layout import DATA_SHEET, REPORT_DATE_CELL
+    from .form_layout import DATA_SHEET, REPORT_DATE_CELL
 
     start, end = report_window(catalog, data.year)
     out = []
@@ -454,8 +465,9 @@ def flag_outliers(catalog: Catalog, checked: ValidationResult, previous: Validat
                                         after=vn.number(o.denominator), limit=vn.number(limits.max_change_percent),
                                         cell=o.cells.get("denominator", ""), **where))
     checked.issues.extend(added)
+    per_unit = Counter(i.unit for i in added)
     for row in checked.completeness:
-        row.warnings += sum(1 for i in added if i.unit == row.unit)
+        row.warnings += per_unit.get(row.unit, 0)
 
 
 
@@ -472,6 +484,8 @@ class Bound:
 
 @dataclass(frozen=True)
 class Plausibility:
+    """The plausible bounds per indicator and kind of unit and the median rule of rules.yaml."""
+
     bounds: tuple[Bound, ...] = ()
     max_median_factor: float | None = None   # a value above N × the median of its kind is an error
     min_units: int = 5                       # the median rule needs this many units of the kind

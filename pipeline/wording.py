@@ -15,7 +15,7 @@ from . import vnformat as vn
 from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA, NO_PATH,
                         NO_TARGET, NOT_MET, ON_PATH, IndicatorResult, ReportModel)
 from .errors import CatalogError
-from .plan import STATUS, Target
+from .catalog import STATUS, Target
 from .templating import compile_string, packaged_dir, render_string
 
 PHRASEBOOK = "phrasebook.yaml"
@@ -281,7 +281,7 @@ def task_remarks(m: ReportModel, task_code: str) -> list[tuple[str, int]]:
 
 
 def funding_lines(pb: Phrasebook, m: ReportModel, table: str) -> list:
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     total = m.funding_total()
     if not m.funding:
@@ -417,7 +417,7 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
         (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS),
         key=lambda r: -r.margin)[:2]]
     v = m.validation
-    from .layout import FUNDING_SOURCES
+    from .form_layout import FUNDING_SOURCES
 
     total = m.funding_total() if m.funding else 0
     public = m.funding_total(FUNDING_SOURCES[0][0]) if m.funding else 0

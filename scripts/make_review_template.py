@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 import make_templates as mt  # noqa: E402
-from pipeline.store import normalise_zip  # noqa: E402
+from pipeline.atomic_files import normalise_zip  # noqa: E402
 
 
 def grid_table(doc, var: str, first_width: float, width_total: float = mt.TEXT_WIDTH_MM):

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import layout as L  # noqa: E402
+from pipeline import form_layout as L  # noqa: E402
 from pipeline.forms import build_form, form_filename, save_workbook  # noqa: E402
-from pipeline.plan import load_catalog  # noqa: E402
+from pipeline.catalog_load import load_catalog  # noqa: E402
 
 FIRST, LAST = 2014, 2020
 # The flaws of each year: (missing unit, resubmitted unit, unit with numerator > denominator, indicator).

@@ -26,7 +26,7 @@ from docx.shared import Mm, Pt, Twips
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.store import normalise_zip  # noqa: E402
+from pipeline.atomic_files import normalise_zip  # noqa: E402
 
 FONT = "Times New Roman"
 TEXT_WIDTH_MM = 165  # A4 210 mm - left 30 - right 15

@@ -1,16 +1,20 @@
-"""Shared fixtures: the shipped catalog, and small input folders built inside each test."""
+"""Shared fixtures: the shipped catalog, small input folders built inside each test, and the whole
+pipeline run on the shipped inputs once per test run (session scope; tests that change its outputs
+work on a copy)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.forms import build_form, form_filename, save_workbook
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
+from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -28,6 +32,34 @@ def update_golden(request) -> bool:
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(INPUTS)
+
+
+SHIPPED_DAY = dt.date(2015, 12, 20)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def shipped_runs(tmp_path_factory) -> SimpleNamespace:
+    """``xhht run --year 2015 --date 2015-12-20`` on the shipped inputs, then the same run forced:
+    ``out`` holds v1 and v2, ``first``/``second`` are the RunResults, ``v1_before`` the bytes of v1
+    before the second run. Made once per test run and READ ONLY: use ``shipped_copy`` to change it."""
+    out = tmp_path_factory.mktemp("shipped") / "out"
+    first = run(INPUTS, out, 2015, SHIPPED_DAY)
+    v1_before = tree_bytes(out / "2015" / "v1")
+    second = run(INPUTS, out, 2015, SHIPPED_DAY, force=True)  # the same inputs: a new version only when forced
+    return SimpleNamespace(out=out, first=first, second=second, v1_before=v1_before)
+
+
+@pytest.fixture
+def shipped_copy(shipped_runs, tmp_path) -> Path:
+    """A private copy of the outputs folder of ``shipped_runs`` (v1 and v2), free to change."""
+    out = tmp_path / "out"
+    shutil.copytree(shipped_runs.out, out)
+    return out
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.errors import CatalogError
 from pipeline.forms import build_form
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.validate import validate
 
 

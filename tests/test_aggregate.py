@@ -10,7 +10,7 @@ import pytest
 from pipeline.aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, MET, NO_PATH, NO_TARGET, NOT_MET, ON_PATH,
                                 aggregate, model_dict)
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import build_model
 from pipeline.validate import validate
 

@@ -19,36 +19,37 @@ from pipeline import __version__, archive
 from pipeline.cli import cli
 from pipeline.runner import run
 
+from conftest import tree_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2015, 12, 20)
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
 @pytest.fixture
-def two_runs(tmp_path):
-    out = tmp_path / "out"
-    run(ROOT / "inputs", out, 2015, DAY)
-    v1_before = _files(out / "2015" / "v1")
-    run(ROOT / "inputs", out, 2015, DAY, force=True)   # the same inputs: a new version only when forced
-    return out, v1_before
+def two_runs(shipped_copy, shipped_runs):
+    """Two runs of the shipped 2015 inputs (v1, then v2 forced) in a private outputs folder."""
+    return shipped_copy, shipped_runs.v1_before
 
 
 def test_each_run_is_a_new_version_and_earlier_ones_do_not_change(two_runs):
     out, v1_before = two_runs
     year = out / "2015"
     assert [v.name for v in archive.versions(out, 2015)] == ["v1", "v2"]
-    assert _files(year / "v1") == v1_before
+    assert tree_bytes(year / "v1") == v1_before
     assert (year / "latest.txt").read_text(encoding="utf-8") == "v2\n"
     assert (year / "BC_XHHT_2015.docx").read_bytes() == (year / "v2" / "BC_XHHT_2015.docx").read_bytes()
 
 
 def test_identical_rebuild_bytes(two_runs):
+    """The same inputs and --date give byte-identical files: every document, workbook, feedback file and
+    input copy of v2 equals v1 (only the manifest, which names its version and time, differs)."""
     out, _ = two_runs
-    for name in ("BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"):
-        assert (out / "2015" / "v1" / name).read_bytes() == (out / "2015" / "v2" / name).read_bytes()
+    v1, v2 = tree_bytes(out / "2015" / "v1"), tree_bytes(out / "2015" / "v2")
+    assert set(v1) == set(v2)
+    assert {"BC_XHHT_2015.docx", "KH_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx"} <= set(v1)
+    assert any(name.startswith("phan-hoi/") for name in v1)
+    for name in sorted(set(v1) - {"manifest.json"}):
+        assert v1[name] == v2[name], name
 
 
 def test_manifest(two_runs):
@@ -172,7 +173,7 @@ run(sys.argv[1], sys.argv[2], 2015, dt.date(2015, 12, 20), force=True)
 
 def test_killed_run_leaves_no_half_written_version(two_runs):
     out, _ = two_runs
-    before = _files(out)
+    before = tree_bytes(out)
     proc = subprocess.Popen([sys.executable, "-c", KILLER, str(ROOT / "inputs"), str(out)], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)
     deadline = time.time() + 60
@@ -184,7 +185,7 @@ def test_killed_run_leaves_no_half_written_version(two_runs):
     proc.wait(timeout=30)
     proc.stdout.close()
     assert [v.name for v in archive.versions(out, 2015)] == ["v1", "v2"]
-    visible = {k: v for k, v in _files(out).items() if not k.split("/")[1].startswith(".")}
+    visible = {k: v for k, v in tree_bytes(out).items() if not k.split("/")[1].startswith(".")}
     assert visible == before  # nothing visible changed; only a hidden staging folder may remain
     res = run(ROOT / "inputs", out, 2015, DAY, force=True)  # the next run cleans it up and makes v3
     assert res.version.name == "v3"

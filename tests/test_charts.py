@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import charts
 from pipeline.charts import CHART_LABELS, FONT_CANDIDATES, chart_font, group_chart, write_charts
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.render_trend_xlsx import TREND_SHEET, add_trend_sheet, period_filename, write_period_workbook
 from pipeline.series import build_series, load_models
 

@@ -11,7 +11,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from pipeline.check import check_document
+from pipeline.nd30_check import check_document
 from pipeline.cli import cli
 from pipeline.runner import run
 

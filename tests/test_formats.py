@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.validate import validate
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline import forms
 from pipeline.cli import cli
 from pipeline.errors import OutputError

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.validate import validate
 
 

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import full_values
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.cli import cli
 from pipeline.forms import save_workbook
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import run
 from pipeline.validate import validate
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import full_values
 from pipeline import archive, register
 from pipeline.cli import cli, utf8_streams
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import run
 
 DAY = dt.date(2015, 12, 20)
@@ -40,7 +40,7 @@ def test_a_working_copy_open_in_word_leaves_nothing_behind(small, tmp_path, monk
     assert first.version.name == "v1"
     before = _tree(out)
     register_before = [(e.code, e.status, e.version) for e in register.entries(out)]
-    monkeypatch.setattr("pipeline.store.RETRY_DELAYS", (0.0, 0.0))
+    monkeypatch.setattr("pipeline.atomic_files.RETRY_DELAYS", (0.0, 0.0))
     real = os.replace
 
     def word_holds_bc(src, dst, *a, **k):   # Windows refuses to move a file Word has open
@@ -61,9 +61,9 @@ def test_a_working_copy_open_in_word_leaves_nothing_behind(small, tmp_path, monk
 
 
 def test_renames_retry_briefly_on_a_sharing_violation(tmp_path, monkeypatch):
-    from pipeline.store import replace_file
+    from pipeline.atomic_files import replace_file
 
-    monkeypatch.setattr("pipeline.store.RETRY_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr("pipeline.atomic_files.RETRY_DELAYS", (0.0, 0.0, 0.0))
     src, dst = tmp_path / "a", tmp_path / "b"
     src.write_text("x")
     real, calls = os.replace, []
@@ -277,7 +277,7 @@ def test_remove_with_a_working_copy_open_in_excel_changes_nothing(small, tmp_pat
     run(small, out, 2015, DAY, feedback=False)
     run(small, out, 2015, dt.date(2015, 12, 21), feedback=False)
     before = _tree(out)
-    monkeypatch.setattr("pipeline.store.RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr("pipeline.atomic_files.RETRY_DELAYS", (0.0,))
     real = os.replace
 
     def excel_holds_summary(src, dst, *a, **k):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import list_received, receive, status
 from pipeline.validate import validate
 

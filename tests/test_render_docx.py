@@ -22,10 +22,9 @@ ISSUED = dt.date(2015, 12, 20)
 
 
 @pytest.fixture(scope="module")
-def bc_path(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = run(ROOT / "inputs", out, 2015, ISSUED)
-    return result.paths[0]
+def bc_path(shipped_runs) -> Path:
+    assert shipped_runs.first.paths[0].name == "BC_XHHT_2015.docx"
+    return shipped_runs.first.paths[0]
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def wb(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    path = next(p for p in run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20)).paths if p.suffix == ".xlsx")
+def wb(shipped_runs):
+    path = next(p for p in shipped_runs.first.paths if p.suffix == ".xlsx")
     assert path.name == "TongHop_XHHT_2015.xlsx"
     return openpyxl.load_workbook(path)
 

@@ -15,8 +15,8 @@ from docx import Document
 from docx.shared import Mm
 
 from pipeline.aggregate import EXCEEDED, NOT_MET
-from pipeline.check import check_document
-from pipeline.plan import load_catalog
+from pipeline.nd30_check import check_document
+from pipeline.catalog_load import load_catalog
 from pipeline.review import review_filename, write_review
 from pipeline.runner import build_model
 from pipeline.vnformat import orthography

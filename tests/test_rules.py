@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.errors import CatalogError
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog, parse_expression
+from pipeline.catalog_load import load_catalog, parse_expression
 from pipeline.runner import validate_year
 from pipeline.validate import validate
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.aggregate import EXCEEDED, NOT_MET
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.runner import build_model
 from pipeline.series import (FROM_ARCHIVE, FROM_NOTHING, FROM_SUBMISSIONS, GAP_MISSING, GAP_NOT_EXPECTED,
                              build_series, load_models, period_series)

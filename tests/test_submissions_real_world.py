@@ -8,9 +8,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from pipeline import layout as L
+from pipeline import form_layout as L
 from pipeline.ingest import ingest
-from pipeline.plan import load_catalog
+from pipeline.catalog_load import load_catalog
 from pipeline.validate import parse_count, validate
 
 
@@ -166,7 +166,7 @@ def test_two_identical_files_same_date_use_one(inputs, submit):
     ("naïve", "naïve", None),
 ])
 def test_legacy_encodings(legacy, unicode_text, enc):
-    from pipeline.legacy import to_unicode
+    from pipeline.legacy_encodings import to_unicode
 
     assert to_unicode(legacy) == (unicode_text, enc)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from .. import archive
 from ..errors import NothingToReport
 from ..ingest import submissions_folder
-from ..plan import RATIO, Catalog, load_catalog
+from ..catalog import RATIO, Catalog
+from ..catalog_load import load_catalog
 from ..runner import FEEDBACK_DIR, build_model, report_filenames, validate_year
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..issues import Issue
-from ..plan import Catalog
+from ..catalog import Catalog
 from ..runner import validate_year
 
 STATE_LABELS = {"used": "Được dùng để tổng hợp", "superseded": "Đã có bản gửi sau thay thế",

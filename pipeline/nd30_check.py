@@ -42,7 +42,9 @@ RULES = {
 
 
 @dataclass(frozen=True)
-class Deviation:
+class FormatDeviation:
+    """A place in a DOCX that breaks a Nghị định 30 presentation rule: the rule, where, and what was found."""
+
     rule: str
     where: str
     found: str
@@ -161,7 +163,7 @@ def _fmt_sizes(sizes: set) -> str:
 
 
 # ------------------------------------------------------------------------------------------ checks
-def check_document(path: Path | str) -> list[Deviation]:
+def check_document(path: Path | str) -> list[FormatDeviation]:
     """Return every NĐ 30 deviation found in the DOCX at ``path``."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -174,17 +176,17 @@ def check_document(path: Path | str) -> list[Deviation]:
         raise InputError(f"Không mở được {path} như một tệp Word (.docx): tệp bị hỏng hoặc không phải .docx. Hãy mở "
                          "tệp bằng Word, lưu lại dạng .docx rồi thử lại.") from exc
     eff = _Eff(doc)
-    out: list[Deviation] = []
+    out: list[FormatDeviation] = []
 
     for i, s in enumerate(doc.sections, start=1):
         w, h = sorted((round(s.page_width.mm), round(s.page_height.mm)))
         if (w, h) != (210, 297):
-            out.append(Deviation("kho-giay", f"phần (section) {i}", f"khổ {s.page_width.mm:.0f} x {s.page_height.mm:.0f} mm"))
+            out.append(FormatDeviation("kho-giay", f"phần (section) {i}", f"khổ {s.page_width.mm:.0f} x {s.page_height.mm:.0f} mm"))
         for name, value, lo, hi in (("trên", s.top_margin, 20, 25), ("dưới", s.bottom_margin, 20, 25),
                                     ("trái", s.left_margin, 30, 35), ("phải", s.right_margin, 15, 20)):
             if value is None or not lo - 0.1 <= value.mm <= hi + 0.1:
                 got = "không đặt" if value is None else f"{value.mm:.1f} mm"
-                out.append(Deviation("le-trang", f"phần {i}, lề {name}", got))
+                out.append(FormatDeviation("le-trang", f"phần {i}, lề {name}", got))
 
     bad_fonts: dict[str, list[str]] = {}
 
@@ -202,11 +204,11 @@ def check_document(path: Path | str) -> list[Deviation]:
                 scan_fonts(c.paragraphs, "bảng")
     for name, places in bad_fonts.items():
         more = f" và {len(places) - 3} chỗ khác" if len(places) > 3 else ""
-        out.append(Deviation("phong-chu", "; ".join(places[:3]) + more, f"phông {name}"))
+        out.append(FormatDeviation("phong-chu", "; ".join(places[:3]) + more, f"phông {name}"))
 
     # --- header block: the first table ---------------------------------------------------------
     if not doc.tables:
-        out.append(Deviation("quoc-hieu", "đầu trang 1", "không có bảng tiêu đề (cơ quan ban hành / Quốc hiệu)"))
+        out.append(FormatDeviation("quoc-hieu", "đầu trang 1", "không có bảng tiêu đề (cơ quan ban hành / Quốc hiệu)"))
         header_cells = []
     else:
         header_cells = [c for row in doc.tables[0].rows for c in row.cells]
@@ -217,12 +219,12 @@ def check_document(path: Path | str) -> list[Deviation]:
     def fixed_line(p, rule: str, label: str, expected: str, lo: float, hi: float) -> None:
         """Quốc hiệu and Tiêu ngữ: exact wording, bold, size in range."""
         if p is None:
-            out.append(Deviation(rule, "bảng tiêu đề", f"không có {label}"))
+            out.append(FormatDeviation(rule, "bảng tiêu đề", f"không có {label}"))
             return
         if p.text.strip() != expected:
-            out.append(Deviation(rule, label, f"viết là \"{p.text.strip()}\""))
+            out.append(FormatDeviation(rule, label, f"viết là \"{p.text.strip()}\""))
         if not _all(eff, p, "bold") or not _in(_sizes(eff, p), lo, hi):
-            out.append(Deviation(rule, label, f"cỡ {_fmt_sizes(_sizes(eff, p))}, "
+            out.append(FormatDeviation(rule, label, f"cỡ {_fmt_sizes(_sizes(eff, p))}, "
                                  f"{'đậm' if _all(eff, p, 'bold') else 'không đậm'}"))
 
     if header_cells:
@@ -241,22 +243,22 @@ def check_document(path: Path | str) -> list[Deviation]:
             if _all(eff, p, "bold") != want_bold:
                 problems.append("không đậm" if want_bold else "in đậm")
             if problems:
-                out.append(Deviation("co-quan", f"\"{_short(text)}\"", ", ".join(problems)))
+                out.append(FormatDeviation("co-quan", f"\"{_short(text)}\"", ", ".join(problems)))
         so = next((p for p in hp if p.text.strip().startswith("Số")), None)
         if so is None:
-            out.append(Deviation("so-ky-hieu", "bảng tiêu đề", "không có dòng \"Số:\""))
+            out.append(FormatDeviation("so-ky-hieu", "bảng tiêu đề", "không có dòng \"Số:\""))
         else:
             text = " ".join(so.text.split())
             m = _SO_RE.match(so.text.strip())
             if m is None:
-                out.append(Deviation("so-ky-hieu", "dòng số, ký hiệu", f"viết là \"{text}\""))
+                out.append(FormatDeviation("so-ky-hieu", "dòng số, ký hiệu", f"viết là \"{text}\""))
             elif m.group("num") and int(m.group("num")) < 10 and not m.group("num").startswith("0"):
-                out.append(Deviation("so-ky-hieu", "dòng số, ký hiệu", f"số \"{m.group('num')}\" thiếu số 0 ở trước"))
+                out.append(FormatDeviation("so-ky-hieu", "dòng số, ký hiệu", f"số \"{m.group('num')}\" thiếu số 0 ở trước"))
             if not _in(_sizes(eff, so), 13, 13):
-                out.append(Deviation("so-ky-hieu", "dòng số, ký hiệu", f"cỡ {_fmt_sizes(_sizes(eff, so))}"))
+                out.append(FormatDeviation("so-ky-hieu", "dòng số, ký hiệu", f"cỡ {_fmt_sizes(_sizes(eff, so))}"))
         date = next((p for p in hp if " ngày " in p.text and " tháng " in p.text), None)
         if date is None:
-            out.append(Deviation("ngay-thang", "bảng tiêu đề", "không có dòng địa danh, ngày tháng năm"))
+            out.append(FormatDeviation("ngay-thang", "bảng tiêu đề", "không có dòng địa danh, ngày tháng năm"))
         else:
             text = date.text.strip()
             m = _DATE_RE.match(text)
@@ -277,7 +279,7 @@ def check_document(path: Path | str) -> list[Deviation]:
             if not _in(_sizes(eff, date), 13, 14):
                 problems.append(f"cỡ {_fmt_sizes(_sizes(eff, date))}")
             if problems:
-                out.append(Deviation("ngay-thang", "dòng địa danh, ngày tháng", ", ".join(problems)))
+                out.append(FormatDeviation("ngay-thang", "dòng địa danh, ngày tháng", ", ".join(problems)))
 
     # --- title and body ---------------------------------------------------------------------------
     body = doc.paragraphs
@@ -288,7 +290,7 @@ def check_document(path: Path | str) -> list[Deviation]:
     if letter:
         title_idx = next((i for i, p in enumerate(body) if p.text.strip().startswith("Kính gửi")), None)
     if title_idx is None and not letter:
-        out.append(Deviation("ten-loai", "trang 1", "không tìm thấy tên loại văn bản (BÁO CÁO, KẾ HOẠCH, …) "
+        out.append(FormatDeviation("ten-loai", "trang 1", "không tìm thấy tên loại văn bản (BÁO CÁO, KẾ HOẠCH, …) "
                                                     "hay trích yếu \"V/v …\" của công văn"))
     elif letter:
         pass
@@ -302,7 +304,7 @@ def check_document(path: Path | str) -> list[Deviation]:
         if eff.para(t, "align") != WD_ALIGN_PARAGRAPH.CENTER:
             problems.append("không căn giữa")
         if problems:
-            out.append(Deviation("ten-loai", f"\"{t.text.strip()}\"", ", ".join(problems)))
+            out.append(FormatDeviation("ten-loai", f"\"{t.text.strip()}\"", ", ".join(problems)))
 
     first_section_end = _first_section_end(doc)
     start = (title_idx or 0) + 1
@@ -332,17 +334,17 @@ def check_document(path: Path | str) -> list[Deviation]:
         elif rule == WD_LINE_SPACING.EXACTLY:
             problems.append("giãn dòng kiểu \"Exactly\"")
         if text.startswith("Căn cứ") and not _all(eff, p, "italic"):
-            out.append(Deviation("can-cu", where, "không in nghiêng"))
+            out.append(FormatDeviation("can-cu", where, "không in nghiêng"))
         for problem in problems:
             bad.setdefault(problem, []).append(where)
     for problem, places in bad.items():
         more = f" và {len(places) - 3} đoạn khác" if len(places) > 3 else ""
-        out.append(Deviation("noi-dung", "; ".join(places[:3]) + more, problem))
+        out.append(FormatDeviation("noi-dung", "; ".join(places[:3]) + more, problem))
 
     # --- Nơi nhận and signature ----------------------------------------------------------------------
     sig = next((t for t in doc.tables if t.rows and t.rows[0].cells[0].text.strip().startswith("Nơi nhận")), None)
     if sig is None:
-        out.append(Deviation("noi-nhan", "cuối văn bản", "không có khối \"Nơi nhận:\" và chữ ký"))
+        out.append(FormatDeviation("noi-nhan", "cuối văn bản", "không có khối \"Nơi nhận:\" và chữ ký"))
     else:
         left, right = sig.rows[0].cells[0], sig.rows[0].cells[-1]
         items = [p for p in left.paragraphs if p.text.strip()]
@@ -360,7 +362,7 @@ def check_document(path: Path | str) -> list[Deviation]:
         if len(items) < 2 or not items[-1].text.strip().startswith("- Lưu"):
             problems.append("dòng cuối không phải \"- Lưu: …\"")
         if problems:
-            out.append(Deviation("noi-nhan", "khối Nơi nhận", "; ".join(problems)))
+            out.append(FormatDeviation("noi-nhan", "khối Nơi nhận", "; ".join(problems)))
         signs = [p for p in right.paragraphs if p.text.strip()]
         for p in signs:
             problems = []
@@ -371,24 +373,24 @@ def check_document(path: Path | str) -> list[Deviation]:
             if p is not signs[-1] and p.text.strip() != p.text.strip().upper():
                 problems.append("quyền hạn, chức vụ không in hoa")
             if problems:
-                out.append(Deviation("chu-ky", f"\"{_short(p.text.strip())}\"", ", ".join(problems)))
+                out.append(FormatDeviation("chu-ky", f"\"{_short(p.text.strip())}\"", ", ".join(problems)))
 
     # --- page numbers ---------------------------------------------------------------------------
     s = doc.sections[0]
     if "PAGE" not in s.header._element.xml:
-        out.append(Deviation("so-trang", "phần đầu trang (header)", "không có số trang"))
+        out.append(FormatDeviation("so-trang", "phần đầu trang (header)", "không có số trang"))
     else:
         p = next((p for p in s.header.paragraphs if "PAGE" in p._p.xml), None)
         if p is not None:
             if eff.para(p, "align") != WD_ALIGN_PARAGRAPH.CENTER:
-                out.append(Deviation("so-trang", "số trang", "không căn giữa"))
+                out.append(FormatDeviation("so-trang", "số trang", "không căn giữa"))
             sizes = {eff.run(r, p, "size") for r in p.runs} or {None}
             if not _in(sizes, 13, 14):
-                out.append(Deviation("so-trang", "số trang", f"cỡ {_fmt_sizes(sizes)}"))
+                out.append(FormatDeviation("so-trang", "số trang", f"cỡ {_fmt_sizes(sizes)}"))
         if not s.different_first_page_header_footer:
-            out.append(Deviation("so-trang", "trang 1", "số trang hiển thị ở trang đầu"))
+            out.append(FormatDeviation("so-trang", "trang 1", "số trang hiển thị ở trang đầu"))
         elif "PAGE" in s.first_page_header._element.xml:
-            out.append(Deviation("so-trang", "trang 1", "số trang hiển thị ở trang đầu"))
+            out.append(FormatDeviation("so-trang", "trang 1", "số trang hiển thị ở trang đầu"))
     del qn
     return out
 

@@ -1,0 +1,292 @@
+"""Scaling benchmark: ``xhht run`` on synthetic districts of 37 to 10.600 reporting units.
+
+Target (issue #11, item 2): 10.600 units in <= 60 s wall and <= 1 GiB peak memory (resident set of
+the whole process tree), CPU per unit flat (within 25 %) from 370 to 10.600 units.
+
+The districts are made at run time by a seeded generator and deleted afterwards (nothing is shipped):
+the 37 real units of ``inputs/units.yaml`` stay (the plan's organisation section names some of them),
+and N - 37 clones are added, unit i copying the profile, kind and sample submissions (2014 and 2015)
+of real unit ``i mod 37``. A clone's workbook is the real sample file with its identity (code and
+name in the hidden ``_xhht`` sheet and in the "Đơn vị" line) patched in the sheet XML, so the real
+ingest reads it, and the district keeps the sample's flaws in proportion: a unit that did not submit,
+a corrected second file, a value over its denominator (which gets feedback). One clone in ten sends
+its file as ``thu-<code>/bao-cao-<year>.xlsx`` (a name that names no unit). The seed shuffles which
+real unit each clone copies, so every size is the same mix.
+
+    python benchmarks/bench_scale.py [--sizes 37,370,1100,3700,10600] [--year 2015] [--keep DIR]
+    python benchmarks/bench_scale.py --sizes 3700 --profile prof.out   # cProfile of the run, in process
+
+Each size runs ``python -m pipeline run --year Y --date Y-12-20`` as a separate cold process and
+reports wall time, CPU time (user + system of the process and its children), CPU per unit and the
+peak memory of the process tree, sampled every 50 ms from /proc: the summed proportional set size
+(PSS: a page shared by forked children counts once in all), with the summed resident sets (RSS,
+shared pages counted in each process, an upper bound) beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20151220
+TARGET_SECONDS = 60.0
+TARGET_BYTES = 1 << 30
+FLAT_WITHIN = 0.25
+
+
+def _xml_text(s: str) -> str:
+    """The text as the form writer puts it in sheet XML: non-ASCII as decimal character references."""
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in s)
+
+
+_MEMBERS: dict[Path, list[tuple[zipfile.ZipInfo, bytes]]] = {}
+
+
+def _clone_workbook(src: Path, dst: Path, old: tuple[str, str], new: tuple[str, str]) -> None:
+    """Copy ``src`` to ``dst`` with the unit (code, name) ``old`` replaced by ``new`` in every sheet."""
+    (oc, on), (nc, nn) = old, new
+    subs = [(f"<t>{oc}</t>", f"<t>{nc}</t>"), (f"(m&#227; {oc})", f"(m&#227; {nc})"), (_xml_text(on), _xml_text(nn))]
+    if src not in _MEMBERS:
+        with zipfile.ZipFile(src) as zin:
+            _MEMBERS[src] = [(info, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info, data in _MEMBERS[src]:
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                for a, b in subs:
+                    text = text.replace(a, b)
+                data = text.encode("utf-8")
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    st = src.stat()
+    os.utime(dst, (st.st_atime, st.st_mtime))  # the clone is received when its model was
+
+
+def _files_by_unit(folder: Path) -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for p in sorted(folder.glob("*.xlsx")):
+        with zipfile.ZipFile(p) as z:
+            meta = z.read("xl/worksheets/sheet5.xml").decode("utf-8")
+        m = re.search(r"<c r=\"B2\"[^>]*><is><t>([^<]+)</t>", meta)
+        if m:
+            out.setdefault(m.group(1), []).append(p)
+    return out
+
+
+def _inputs_digest() -> str:
+    """A short hash of the shipped inputs a district is made from (a kept district is remade when they change)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "inputs").rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def make_district(size: int, dest: Path, years: tuple[int, ...], seed: int = SEED) -> Path:
+    """Write ``dest/inputs`` for a district of ``size`` units (>= 37) and return it."""
+    src = ROOT / "inputs"
+    inputs = dest / "inputs"
+    inputs.mkdir(parents=True)
+    for item in src.iterdir():  # plan, office, rules, phrasebook, chỉ đạo...: all but the units and submissions
+        if item.name in ("units.yaml", "submissions"):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, inputs / item.name)
+        else:
+            shutil.copy2(item, inputs / item.name)
+    doc = yaml.safe_load((src / "units.yaml").read_text(encoding="utf-8"))
+    real = [u for u in doc["units"] if "valid_from" not in u or str(u["valid_from"]) <= f"{min(years)}-12-31"]
+    real = [u for u in real if "valid_to" not in u or str(u["valid_to"]) >= f"{max(years)}-12-31"]
+    rng = random.Random(seed)
+    models = [real[i % len(real)] for i in range(max(0, size - len(real)))]
+    rng.shuffle(models)
+    clones = []
+    for i, model in enumerate(models, 1):
+        u = {k: v for k, v in model.items() if k not in ("gso_code", "successors", "predecessors")}
+        u["code"] = f"S{i:05d}"
+        u["name"] = f"{model['name']} {i}"
+        u["short_name"] = f"{model.get('short_name', model['name'])} {i}"
+        clones.append((model, u))
+    doc["units"] = list(doc["units"]) + [u for _m, u in clones]
+    (inputs / "units.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for year in years:
+        folder = inputs / "submissions" / str(year)
+        folder.mkdir(parents=True)
+        files = _files_by_unit(src / "submissions" / str(year))
+        for paths in files.values():
+            for p in paths:
+                shutil.copy2(p, folder / p.name)
+        for i, (model, u) in enumerate(clones, 1):
+            for k, p in enumerate(files.get(str(model["code"]), [])):
+                suffix = "_bo-sung" if k else ""
+                # one clone in ten arrives as "bao-cao-2015.xlsx" in its sender's folder: a name that
+                # names no unit, so the check that a file does not name another unit looks at them all
+                dst = (folder / f"BieuMau_{year}_{u['code']}{suffix}.xlsx" if i % 10 else
+                       folder / f"thu-{u['code']}" / f"bao-cao-{year}{suffix}.xlsx")
+                dst.parent.mkdir(exist_ok=True)
+                _clone_workbook(p, dst, (str(model["code"]), model["name"]), (u["code"], u["name"]))
+    return inputs
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the memory of a process and all its descendants from /proc.
+
+    ``peak_pss``: the peak of the summed proportional set size (each shared page split between the
+    processes that map it, so forked children are not counted twice): the physical memory the run
+    holds. ``peak_rss``: the peak of the summed resident set sizes, an upper bound."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_pss, self.peak_rss = pid, every, 0, 0
+        self._halt = threading.Event()
+        self.page = os.sysconf("SC_PAGE_SIZE")
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def _sample(self) -> tuple[int, int]:
+        pss = rss = 0
+        for pid in self._tree():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                    for line in f:
+                        if line.startswith(b"Rss:"):
+                            rss += int(line.split()[1]) * 1024
+                        elif line.startswith(b"Pss:"):
+                            pss += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return pss, rss
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pss, rss = self._sample()
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._halt.wait(self.every)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def run_once(inputs: Path, outputs: Path, year: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cmd = [sys.executable, "-m", "pipeline", "run", "--year", str(year), "--date", f"{year}-12-20",
+           "--inputs", str(inputs), "--outputs", str(outputs)]
+    before = os.times()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = _TreeSampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.stop()
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"wall": wall, "cpu": cpu, "peak": sampler.peak_pss, "peak_rss": sampler.peak_rss, "rc": proc.returncode, "out": out, "err": err}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="37,370,1100,3700,10600")
+    ap.add_argument("--year", type=int, default=2015)
+    ap.add_argument("--keep", help="make the districts under this folder and keep them")
+    ap.add_argument("--profile", help="run the largest size in this process under cProfile, stats to this file")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="xhht-scale-"))
+    rows = []
+    try:
+        for size in sizes:
+            work = base / f"d{size}"
+            made_mark = work / f"made-{SEED}-{args.year}-{_inputs_digest()}"
+            t0 = time.perf_counter()
+            if args.keep and made_mark.exists():  # a kept district of this size, seed and year: reuse it
+                inputs = work / "inputs"
+                shutil.rmtree(work / "outputs", ignore_errors=True)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+                inputs = make_district(size, work, (args.year - 1, args.year))
+                made_mark.touch()
+            made = time.perf_counter() - t0
+            if args.profile:
+                import cProfile
+                import pstats
+
+                from pipeline import runner
+
+                prof = cProfile.Profile()
+                start = time.perf_counter()
+                prof.runcall(runner.run, inputs, work / "outputs", args.year, feedback=True)
+                print(f"{size} units: {time.perf_counter() - start:.1f} s in process (profiled)")
+                prof.dump_stats(args.profile)
+                pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
+                continue
+            r = run_once(inputs, work / "outputs", args.year)
+            if r["rc"] != 0:
+                print(f"{size} units: exit {r['rc']}\n{r['out'][-2000:]}\n{r['err'][-4000:]}", file=sys.stderr)
+                return 1
+            head = r["out"].splitlines()[0] if r["out"] else ""
+            rows.append((size, r["wall"], r["cpu"], r["peak"]))
+            print(f"{size:>6} units  wall {r['wall']:7.1f} s  cpu {r['cpu']:7.1f} s  "
+                  f"cpu/unit {1000 * r['cpu'] / size:6.1f} ms  peak {r['peak'] / 2**20:6.0f} MiB "
+                  f"(RSS sum {r['peak_rss'] / 2**20:.0f} MiB)  "
+                  f"(district made in {made:.1f} s) | {head}", flush=True)
+            if not args.keep:
+                shutil.rmtree(work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    if not rows:
+        return 0
+    ok = True
+    big = [r for r in rows if r[0] >= 370]
+    if big:
+        per = [r[2] / r[0] for r in big]
+        spread = max(per) / min(per) - 1
+        print(f"CPU per unit from {big[0][0]} to {big[-1][0]} units: {1000 * min(per):.1f}–{1000 * max(per):.1f} ms "
+              f"(spread {100 * spread:.0f} %, target <= {100 * FLAT_WITHIN:.0f} %)")
+        ok &= spread <= FLAT_WITHIN
+    for size, wall, _cpu, peak in rows:
+        if size >= 10600:
+            print(f"{size} units: {wall:.1f} s (target <= {TARGET_SECONDS:.0f} s), "
+                  f"{peak / 2**20:.0f} MiB (target <= {TARGET_BYTES / 2**20:.0f} MiB)")
+            ok &= wall <= TARGET_SECONDS and peak <= TARGET_BYTES
+    if not any(size >= 10600 for size, *_ in rows):
+        print("10.600 units not run: the wall-time and memory targets were not checked")
+    print("targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
