@@ -165,6 +165,10 @@ def _panel(ax, s: IndicatorSeries, years: list[int], labels: dict, width: int) -
             by_milestone.setdefault(t.milestone, []).append((t.year, v))
     for milestone, pts in by_milestone.items():
         has_path = any(t.path_value is not None for t in s.targets if t.milestone == milestone)
+        # the lộ trình starts from the district's figure of its baseline year (the year before its first year)
+        i = years.index(min(x for x, _ in pts))
+        if has_path and i and not math.isnan(ys[i - 1]) and s.targets[i - 1].milestone != milestone:
+            pts = [(years[i - 1], ys[i - 1])] + sorted(pts)
         if has_path and len(pts) > 1:
             ax.plot([x for x, _ in pts], [v for _, v in pts], **_PATH)
             values += [v for _, v in pts]
@@ -315,4 +319,41 @@ def write_charts(series: PeriodSeries, folder: Path, labels: dict | None = None,
     return sorted(done, key=lambda c: c.path.name)
 
 
-__all__ = ["Chart", "CHART_LABELS", "group_chart", "write_charts", "chart_font", "chart_filename", "VIETNAMESE"]
+@dataclass
+class Trend:
+    """The yearly BC's trend: the district's series so far and one chart (PNG bytes) per target group."""
+
+    series: PeriodSeries | None = None
+    charts: dict[str, tuple[bytes, float, float]] | None = None   # group code -> (PNG, width cm, height cm)
+    note: str = ""                                               # why there are no charts, if it failed
+
+
+def chart_labels(pb) -> dict[str, str]:
+    """The chart's words: the phrasebook's ``chart_*`` labels over the defaults."""
+    return {k: pb.labels.get(f"chart_{k}", v) for k, v in CHART_LABELS.items()}
+
+
+def yearly_trend(model, inputs, outputs, labels: dict | None = None, dpi: int = DEFAULT_DPI) -> Trend:
+    """The series from the plan's first year to the model's year and its charts, for the yearly BC and workbook.
+
+    Empty when the year is the plan's first or only one year has data. A year that cannot be read does
+    not stop the yearly run: the trend is left out with a note saying why.
+    """
+    from .errors import XhhtError
+    from .series import series_so_far
+
+    try:
+        series = series_so_far(model, inputs, outputs)
+        if series is None:
+            return Trend()
+        if labels is None:
+            from .wording import phrasebook
+
+            labels = chart_labels(phrasebook(inputs))
+        charts = {g.code: group_chart(series, g.code, labels, dpi) for g in series.groups}
+    except (XhhtError, OSError, ValueError) as exc:
+        return Trend(note=f"Chưa vẽ được biểu đồ xu hướng các năm trước ({exc}).")
+    return Trend(series, charts)
+
+
+__all__ = ["Chart", "Trend", "yearly_trend", "chart_labels", "CHART_LABELS", "group_chart", "write_charts", "chart_font", "chart_filename", "VIETNAMESE"]

@@ -284,6 +284,9 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         return e
 
     try:
+        from .charts import yearly_trend
+
+        trend_job = _Background(yearly_trend, model, inputs, outputs)  # the series so far and its charts (2nd core)
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         shown = f"{entry.number:02d}" if entry else BLANK_NUMBER
         docs = [stage / names["bc"]]
@@ -308,7 +311,9 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         if feedback and feedback_job is None:
             feedback_job = start_feedback(model, stage, issued, templates)
         step(STAGES[4])
-        render_template(tpl("bao_cao.docx"), report_context(model, issued, shown), stage / names["bc"],
+        trend = trend_job.result()
+        notes += [trend.note] if trend.note else []
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, shown, trend.charts), stage / names["bc"],
                         issued, title=subject, orthography=ortho)
         (stage / names["model"]).write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True),
                                             encoding="utf-8")
@@ -321,7 +326,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
                          "không lập kế hoạch năm sau.")
         step(STAGES[6])
-        render_workbook(model, stage / names["xlsx"], issued)
+        render_workbook(model, stage / names["xlsx"], issued, trend.series)
         if kh_job is not None:
             kh_job.result()
         made_feedback, feedback_failed = feedback_job.result() if feedback_job is not None else ([], [])
