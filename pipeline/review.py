@@ -511,7 +511,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     targets_intro = (pb.say("tk.targets.intro.final", milestones=series.milestone_years, **f) if final else
                      pb.say("tk.targets.intro.partial", milestones=series.milestone_years,
                             next_milestone=later[0] if later else plan.period[1], **f))
-    stocks = _stocks(pb)
+    stocks = _stocks(catalog)
     funding, funding_table = _funding(pb, series)
     lagging = _lagging(series)
     return {
@@ -536,14 +536,9 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     }
 
 
-def _stocks(pb) -> set[str]:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(pb.path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return set()
-    return {str(c) for c in (doc.get("stock_activities") or [])}
+def _stocks(catalog: Catalog) -> set[str]:
+    """The activities that count what exists (``stock: true`` in plan.yaml): shown as the last year's figure."""
+    return {a.code for a in catalog.plan.activities if getattr(a, "stock", False)}
 
 
 class _Shim:
