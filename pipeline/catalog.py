@@ -119,6 +119,7 @@ class Activity:
     task: str     # the task group (NV1..NV8) it belongs to
     label: str    # what is counted, in Vietnamese
     unit: str     # the unit of count: "lớp", "lượt người", "gia đình"...
+    stock: bool = False   # counts what exists at year end (clubs, libraries): not summed over a period
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,8 @@ def _parse_activities(r: "_Reader", root: Any, task_codes: list[str]) -> tuple[A
         task = r.get(d, "task", w, default="")
         if task and task not in task_codes:
             r.problem(w, f"nhóm nhiệm vụ '{task}' không có trong tasks.")
-        out.append(Activity(code, task, r.get(d, "label", w, default=""), r.get(d, "unit", w, default="")))
+        out.append(Activity(code, task, r.get(d, "label", w, default=""), r.get(d, "unit", w, default=""),
+                            r.get(d, "stock", w, bool, required=False, default=False)))
     order = {t: i for i, t in enumerate(task_codes)}
     return tuple(sorted(out, key=lambda a: order.get(a.task, len(order))))  # by task group, file order within one
 

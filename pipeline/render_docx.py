@@ -152,8 +152,13 @@ def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
             + ["Tổng cộng (đồng)"], "rows": rows}
 
 
-def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER) -> dict[str, Any]:
-    """Return the template context of the báo cáo: strings and lists only, every sentence from the phrasebook."""
+def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
+                   charts: dict[str, tuple[bytes, float, float]] | None = None) -> dict[str, Any]:
+    """Return the template context of the báo cáo: strings and lists only, every sentence from the phrasebook.
+
+    ``charts`` (group code -> PNG, width and height in cm, from :func:`pipeline.charts.yearly_trend`) puts the
+    district's series so far under each target group; the PNG bytes become images in :func:`render_template`.
+    """
     cat = model.catalog
     plan = cat.plan
     pb = wording.phrasebook(inputs_dir(model))
@@ -166,8 +171,12 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
                  "target": wording.target_text(r.target, year, r.path_value),
                  "counts": wording.counts_text(r), "rate": vn.percent(r.rate) if r.rate is not None else "–",
                  "status": wording.status_text(r)} for i, r in enumerate(g.indicators, start=1)]
+        chart = (charts or {}).get(g.group.code)
         groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows,
-                       "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators]})
+                       "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators],
+                       "chart": chart[0] if chart else "",
+                       "chart_caption": pb.say("bc.chart.caption", number=gi, title=g.group.title,
+                                               label=f"{plan.period[0]}\u2013{year}") if chart else ""})
     f = dict(year=year, milestone=ms.title if ms else "", milestone_year=ms.year if ms else year,
              baseline_year=ms.baseline if ms else None)
     if model.is_milestone_year:
@@ -411,4 +420,22 @@ def render_template(template: Path, context: dict[str, Any], out: Path, issued: 
     """Fill ``template`` with ``context`` through :func:`pipeline.templating.fill_docx` (fitted unit tables)."""
     from .templating import fill_docx
 
-    return fill_docx(template, context, out, issued, title, orthography, after=_fit_matrix_tables)
+    return fill_docx(template, context, out, issued, title, orthography, after=_fit_matrix_tables,
+                     prepare=_bind_charts)
+
+
+CHART_WIDTH_MM = 160
+
+
+def _bind_charts(tpl, context: dict[str, Any]) -> dict[str, Any]:
+    """Turn each target group's chart (PNG bytes) into an image 16 cm wide bound to the template."""
+    groups = context.get("groups")
+    if not isinstance(groups, list) or not any(isinstance(g, dict) and isinstance(g.get("chart"), bytes)
+                                               for g in groups):
+        return context
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    bound = [{**g, "chart": InlineImage(tpl, io.BytesIO(g["chart"]), width=Mm(CHART_WIDTH_MM))}
+             if isinstance(g.get("chart"), bytes) else g for g in groups]
+    return {**context, "groups": bound}

@@ -75,6 +75,9 @@ class _Table:
             ws.set_paper(9)
             ws.fit_to_pages(1, 0)
             ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+            # every printed page names its table and is numbered, as the yearly summary's sheets are
+            ws.set_header(f'&L&"{FONT},Regular"&9{title.replace("&", "&&")}', {"margin": 0.3})
+            ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N', {"margin": 0.3})
 
     def add(self, values: list[Any], bold: bool = False) -> int:
         for col, (value, (_n, _w, key)) in enumerate(zip(values, self.columns)):

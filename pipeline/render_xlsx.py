@@ -204,12 +204,16 @@ def _unit_matrix(wb, fm, model: ReportModel, group, results, received: set[str])
     m.finish()
 
 
-def render_workbook(model: ReportModel, out: Path, issued: _dt.date) -> Path:
-    """Write the summary workbook to ``out`` with stable bytes."""
+def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None) -> Path:
+    """Write the summary workbook to ``out`` with stable bytes; with ``trend`` (the series so far) a "Xu hướng" sheet."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     build_workbook(wb, model, issued)
+    if trend is not None:
+        from .render_trend_xlsx import add_trend_sheet
+
+        add_trend_sheet(wb, trend)
     wb.close()
     normalise_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
     return out

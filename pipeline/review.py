@@ -511,7 +511,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     targets_intro = (pb.say("tk.targets.intro.final", milestones=series.milestone_years, **f) if final else
                      pb.say("tk.targets.intro.partial", milestones=series.milestone_years,
                             next_milestone=later[0] if later else plan.period[1], **f))
-    stocks = _stocks(pb)
+    stocks = _stocks(catalog)
     funding, funding_table = _funding(pb, series)
     lagging = _lagging(series)
     return {
@@ -536,14 +536,9 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     }
 
 
-def _stocks(pb) -> set[str]:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(pb.path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return set()
-    return {str(c) for c in (doc.get("stock_activities") or [])}
+def _stocks(catalog: Catalog) -> set[str]:
+    """The activities that count what exists (``stock: true`` in plan.yaml): shown as the last year's figure."""
+    return {a.code for a in catalog.plan.activities if getattr(a, "stock", False)}
 
 
 class _Shim:
@@ -710,7 +705,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     import time
 
     from . import __version__, archive
-    from .charts import write_charts
+    from .charts import chart_filename, write_charts
     from .errors import NothingToReport, UsageError
     from .pdf import convert_to_pdf, find_soffice
     from .catalog_load import load_catalog
@@ -749,25 +744,30 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     try:
         step(STAGES[3])
         t3 = time.perf_counter()
-        charts = write_charts(series, stage / CHART_DIR, chart_labels(pb))
-        seconds["charts"] = time.perf_counter() - t3
+        # the charts are drawn on the second core (matplotlib is imported there only) while this process
+        # writes the period workbook and drafts the BC; the BC is filled once the charts are in
+        chart_job = start(write_charts, series, stage / CHART_DIR, chart_labels(pb), parallel=False)
+        xlsx = period_filename(first, last)
+        write_period_workbook(series, stage / xlsx, issued, catalog.office.full_name)
+        (stage / "series.json").write_text(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, sort_keys=True),
+                                           encoding="utf-8")
+        seconds["xlsx"] = time.perf_counter() - t3
         step(STAGES[4])
         t4 = time.perf_counter()
-        # the period workbook is written on the second core while this process fills the BC
-        xlsx = period_filename(first, last)
-        xlsx_job = start(write_period_workbook, series, stage / xlsx, issued, catalog.office.full_name)
         template, origin = locate(TEMPLATE, inputs)
         name = review_filename(first, last)
-        context = review_context(catalog, series, issued, {c.group: c.path for c in charts}, inputs=inputs)
+        paths = {g.code: stage / CHART_DIR / chart_filename(i) for i, g in enumerate(series.groups, start=1)}
+        context = review_context(catalog, series, issued, paths, inputs=inputs)
         ortho = _ortho(_Shim(catalog))
+        charts = chart_job.result()
+        seconds["charts"] = time.perf_counter() - t3  # from the start of the charts, overlapped with the workbook
         render_review(template, context, stage / name, issued, title=str(context["subject"]), orthography=ortho)
         seconds["docx"] = time.perf_counter() - t4
         step(STAGES[5])
-        t5 = time.perf_counter()
-        xlsx_job.result()
-        (stage / "series.json").write_text(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, sort_keys=True),
-                                           encoding="utf-8")
-        seconds["xlsx"] = time.perf_counter() - t5
+        if len(charts) != len(paths):  # never expected: write_charts names one file per group
+            from .errors import RenderError
+
+            raise RenderError("Không vẽ được đủ biểu đồ cho các nhóm chỉ tiêu.")
         step(STAGES[6])
         notes = _source_notes(series)
         notes.append(f"Mẫu văn bản: {TEMPLATE} ({'của cơ quan, thư mục inputs/templates' if origin == 'inputs' else 'mẫu mặc định'}); "

@@ -46,6 +46,7 @@ from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
 from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
 from .render_xlsx import render_workbook
+from .charts import yearly_trend
 from .templating import locate, prepare_fork
 from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
@@ -255,6 +256,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     prepare_fork()  # the document libraries imported once, before the jobs fork
 
     try:
+        trend_job = start(yearly_trend, model, inputs, outputs)  # the series so far and its charts (2nd core)
+        jobs = [trend_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
         kh_entry = take("TTr", kh_number, ttr_subject) if mode != "blank" and with_plan else None
@@ -268,9 +271,12 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
                               previous=archive.latest(outputs, model.year))
                         if feedback else None)
-        jobs = [kh_job, feedback_job]
+        jobs = [trend_job, kh_job, feedback_job]
         step(STAGES[4])
-        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER),
+        trend = trend_job.result()
+        notes += [trend.note] if trend.note else []
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
+                                                            trend.charts),
                         stage / names["bc"], issued, title=subject, orthography=ortho)
         if with_plan:
             render_template(tpl("to_trinh.docx"),
@@ -286,7 +292,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             notes.append(f"Năm {model.year + 1} nằm ngoài giai đoạn của Kế hoạch số {model.catalog.plan.number}: "
                          "không lập kế hoạch năm sau.")
         step(STAGES[6])
-        render_workbook(model, stage / names["xlsx"], issued)
+        render_workbook(model, stage / names["xlsx"], issued, trend.series)
         if kh_job is not None:
             kh_job.result()
         made_feedback = feedback_job.result() if feedback_job is not None else None

@@ -806,6 +806,25 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     return models, sources
 
 
+def series_so_far(model: ReportModel, inputs: Path | str, outputs: Path | str | None,
+                  parallel: bool = True) -> PeriodSeries | None:
+    """The district's series from the plan's first year to the year of ``model`` (the yearly BC's trend).
+
+    The earlier years are read as the review reads them (newest archived version, else the submissions);
+    the year itself is ``model``. None when fewer than two years of the range have data.
+    """
+    catalog = model.catalog
+    first, year = catalog.plan.period[0], model.year
+    if year <= first:
+        return None
+    models, sources = load_models(inputs, outputs, first, year - 1, catalog, parallel)
+    models[year] = model
+    sources[year] = YearSource(year, FROM_SUBMISSIONS, inputs=str(inputs))
+    if sum(1 for m in models.values() if m is not None) < 2:
+        return None
+    return build_series(catalog, models, sources, first, year)
+
+
 def period_series(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
                   catalog: Catalog | None = None, parallel: bool = True) -> PeriodSeries:
     """Load the years ``first``..``last`` and build their :class:`PeriodSeries`."""
@@ -818,4 +837,4 @@ def period_series(inputs: Path | str, outputs: Path | str | None, first: int, la
 
 __all__ = ["PeriodSeries", "IndicatorSeries", "ActivitySeries", "TaskSeries", "UnitSeries", "Point", "TargetPoint", "Change", "MilestoneOutcome",
            "Behind", "UnitStanding", "YearFacts", "YearSource", "GroupSeries", "UnitInfo", "build_series",
-           "load_models", "period_series", "year_source", "target_point", "GAP_LABELS"]
+           "load_models", "period_series", "series_so_far", "year_source", "target_point", "GAP_LABELS"]

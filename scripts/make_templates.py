@@ -495,6 +495,11 @@ def bao_cao() -> Document:
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
                [11, 45, 26, 35, 21, 27], "r in g.rows", keep_together=True)
     each(doc, "g.sentences")
+    # the district's series so far (from the second year of the plan): chart 16 cm wide, caption below
+    para(doc, "{%p if g.chart %}")
+    para(doc, "{{ g.chart }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=6, keep_next=True)
+    para(doc, "{{ g.chart_caption }}", style="XH Chu thich", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")

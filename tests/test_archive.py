@@ -161,7 +161,7 @@ import sys, time, datetime as dt
 import pipeline.runner as rx  # the runner's own reference to the renderer
 from pipeline.runner import run
 
-def stuck(model, out, issued):
+def stuck(model, out, issued, *trend):
     out.write_bytes(b"PK half-written")
     print("INSIDE", flush=True)
     time.sleep(120)

@@ -154,3 +154,87 @@ def test_trend_sheet_on_any_workbook_leaves_unknown_years_blank(long_series, tmp
     assert path_row[7].value is not None  # the lộ trình row is written when the model has one
     with zipfile.ZipFile(path) as z:
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == len(long_series.indicators)
+
+
+# ------------------------------------------------------------------ the yearly BC and workbook (the series so far)
+@pytest.fixture(scope="module")
+def yearly(tmp_path_factory):
+    """``xhht run`` for the plan's first year (2014: no trend) and its second (2015: 2014–2015 charted)."""
+    from pipeline.runner import run
+
+    out = tmp_path_factory.mktemp("yearly")
+    return {y: run(INPUTS, out, y, dt.date(y, 12, 20), feedback=False) for y in (2014, 2015)}
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_yearly_bc_has_one_chart_per_target_group_after_its_table(yearly):
+    import re
+
+    res = yearly[2015]
+    groups = res.model.catalog.plan.goal_groups
+    with zipfile.ZipFile(next(p for p in res.paths if p.name.startswith("BC_"))) as z:
+        media = sorted(n for n in z.namelist() if n.startswith("word/media/"))
+        xml = z.read("word/document.xml").decode("utf-8")
+        pngs = [z.read(n) for n in media]
+    assert len(media) == len(groups) and all(n.endswith(".png") for n in media)
+    for png in pngs:
+        w, h = _png_size(png)
+        assert 1250 <= w <= 1270 and 400 <= h <= 1800  # 16 cm at 200 dpi (print resolution), 5–22 cm high
+    # each drawing is 16 cm wide in the page (EMU) and keeps the PNG's aspect ratio
+    extents = [(int(a), int(b)) for a, b in re.findall(r'<wp:extent cx="(\d+)" cy="(\d+)"', xml)]
+    assert len(extents) == len(groups)
+    for (cx, cy), png in zip(extents, pngs):
+        assert cx == 160 * 36000
+        w, h = _png_size(png)
+        assert abs(cy / cx - h / w) < 0.01
+    # chart n under group n (after its heading, before the next group), with its caption
+    text = re.sub(r"<[^>]+>", "", xml)
+    for n, g in enumerate(groups, start=1):
+        caption = f"Biểu đồ {n}. {g.title[0].upper() + g.title[1:]}: kết quả toàn huyện các năm 2014–2015"
+        assert caption in text
+        assert text.index(f"{n}. {g.title}") < text.index(caption)
+        if n < len(groups):
+            assert text.index(caption) < text.index(f"{n + 1}. {groups[n].title}")
+    assert text.index("Biểu đồ 1.") > text.index("II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU")
+    assert text.index(f"Biểu đồ {len(groups)}.") < text.index("III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ")
+
+
+def test_first_year_bc_and_workbook_have_no_trend(yearly):
+    res = yearly[2014]
+    bc = next(p for p in res.paths if p.name.startswith("BC_"))
+    with zipfile.ZipFile(bc) as z:
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+        assert "Biểu đồ" not in z.read("word/document.xml").decode("utf-8")
+    xlsx = next(p for p in res.paths if p.suffix == ".xlsx")
+    assert TREND_SHEET not in openpyxl.load_workbook(xlsx, read_only=True).sheetnames
+    with zipfile.ZipFile(xlsx) as z:
+        assert not [n for n in z.namelist() if n.startswith("xl/charts/")]
+
+
+def test_yearly_workbook_gains_the_trend_sheet_with_native_charts(yearly):
+    res = yearly[2015]
+    xlsx = next(p for p in res.paths if p.suffix == ".xlsx")
+    n_ind = len(res.model.catalog.plan.indicators)
+    with zipfile.ZipFile(xlsx) as z:
+        charts_xml = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts_xml) == n_ind
+    assert all("<c:lineChart>" in c and "Kết quả toàn huyện" in c for c in charts_xml)
+    ws = openpyxl.load_workbook(xlsx)[TREND_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "STT")
+    assert [str(v) for v in header[5:7]] == ["2014", "2015"]
+    # the district figure of 2015 in the sheet is the yearly model's own
+    ind = res.model.indicators[0]
+    row = next(r for r in rows if r and r[2] == ind.indicator.code)
+    assert row[6] == pytest.approx(ind.rate / 100.0)
+
+
+def test_stock_activities_are_plan_data():
+    """Counts of what exists are marked ``stock: true`` in plan.yaml; flows (classes held, turns) are not."""
+    stocks = {a.code for a in load_catalog(INPUTS).plan.activities if a.stock}
+    assert {"NV2_CLB", "NV2_THU_VIEN", "NV6_CONG_TAC_VIEN"} <= stocks
+    assert not stocks & {"NV1_TUAN_LE", "NV1_TUYEN_TRUYEN"}
