@@ -385,17 +385,18 @@ def chart_labels(pb) -> dict[str, str]:
     return {k: pb.labels.get(f"chart_{k}", v) for k, v in CHART_LABELS.items()}
 
 
-def yearly_trend(model, inputs, outputs, labels: dict | None = None, dpi: int = DEFAULT_DPI) -> Trend:
+def yearly_trend(model, inputs, outputs, labels: dict | None = None, dpi: int = DEFAULT_DPI, cache=None) -> Trend:
     """The series from the plan's first year to the model's year and its charts, for the yearly BC and workbook.
 
     Empty when the year is the plan's first or only one year has data. A year that cannot be read does
-    not stop the yearly run: the trend is left out with a note saying why.
+    not stop the yearly run: the trend is left out with a note saying why. ``cache`` (the run's
+    :class:`~pipeline.checkcache.CheckedCache`) gives the years the run has already read.
     """
     from .errors import XhhtError
     from .series import series_so_far
 
     try:
-        series = series_so_far(model, inputs, outputs)
+        series = series_so_far(model, inputs, outputs, cache=cache)
         if series is None:
             return Trend()
         if labels is None:

@@ -278,7 +278,7 @@ def _render_options(f):
                      help="Lập phiên bản mới cả khi dữ liệu và tùy chọn không đổi so với phiên bản mới nhất.")(f)
     f = click.option("--number", "number", default="blank", show_default=True, metavar="SỐ",
                      help="Số văn bản: blank (để trống cho văn thư), auto (lấy số tiếp theo trong sổ đăng ký), số do "
-                          "văn thư cấp (12) hoặc số của báo cáo và kế hoạch (12,5).")(f)
+                          "văn thư cấp (12) hoặc số của báo cáo và tờ trình (12,5).")(f)
     return click.option("--date", "issued", callback=_parse_date, default=None, metavar="NGÀY",
                         help="Ngày ban hành dd/mm/yyyy hoặc yyyy-mm-dd (mặc định: hôm nay).")(f)
 

@@ -215,7 +215,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
     ``number``: ``"blank"`` leaves the number for the văn thư to write; ``"auto"`` takes the next
-    numbers from the register of outgoing documents; ``"12"`` (or ``"12,5"`` for the BC and the KH)
+    numbers from the register of outgoing documents; ``"12"`` (or ``"12,5"`` for the BC and the tờ trình)
     uses the numbers the văn thư gave. ``pdf`` also writes a PDF of each document with one
     LibreOffice process. ``feedback`` writes the marked workbooks and letters of the units that
     must correct or send something (reused from the newest version where nothing changed). All or
@@ -256,7 +256,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     prepare_fork()  # the document libraries imported once, before the jobs fork
 
     try:
-        trend_job = start(yearly_trend, model, inputs, outputs)  # the series so far and its charts (2nd core)
+        # the series so far and its charts, on the second core (years this run has read come from its cache)
+        trend_job = start(yearly_trend, model, inputs, outputs, cache=cache)
         jobs = [trend_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư

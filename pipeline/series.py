@@ -728,18 +728,36 @@ def year_source(inputs: Path, outputs: Path | None, year: int, prefer_sealed: bo
     return YearSource(year, FROM_NOTHING)
 
 
-def _read_year(catalog: Catalog, source: YearSource):
-    """Ingest and validate one year from its source; (submissions, checked) or None when nothing usable."""
-    from .runner import check_and_read
+def _read_year(catalog: Catalog, source: YearSource, cache=None, outputs: Path | None = None):
+    """Ingest and validate one year from its source; (submissions, checked) or None when nothing usable.
+
+    With ``cache`` (a :class:`~pipeline.checkcache.CheckedCache`), a year the run or an earlier version
+    has already checked with the same key is taken from it instead of being read again.
+    """
+    import pickle
+
+    from .runner import check_and_read, read_checked
 
     if source.kind == FROM_NOTHING:
         return None
-    data, checked = check_and_read(catalog, Path(source.inputs), source.year)
+    if cache is not None:
+        where = outputs if source.kind == FROM_SUBMISSIONS else None
+        _key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache))
+        data, checked = pickle.loads(blob)
+    else:
+        data, checked = check_and_read(catalog, Path(source.inputs), source.year)
     return (data.submissions, checked) if checked.received else None
 
 
-def _read_years(catalog: Catalog, sources: list[YearSource]) -> list:
-    return [_read_year(catalog, s) for s in sources]
+class _Lookup:
+    """The run's cache as :func:`pipeline.runner.read_checked` looks into it: found and freshly read years."""
+
+    def __init__(self, cache):
+        self.found = {**cache.found, **cache.fresh}
+
+
+def _read_years(catalog: Catalog, sources: list[YearSource], cache=None, outputs: Path | None = None) -> list:
+    return [_read_year(catalog, s, cache, outputs) for s in sources]
 
 
 def _aggregate_year(catalog: Catalog, read, previous, baseline=None, direction=None) -> ReportModel:
@@ -762,7 +780,7 @@ def _direction(source: YearSource):
 
 def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last: int,
                 catalog: Catalog | None = None, parallel: bool = True,
-                prefer_sealed: bool = False) -> tuple[dict[int, ReportModel | None], dict[int, YearSource]]:
+                prefer_sealed: bool = False, cache=None) -> tuple[dict[int, ReportModel | None], dict[int, YearSource]]:
     """Read the yearly models of ``first``..``last``: each year from its newest archived version
     (``outputs/<year>/vN/inputs``) when there is one, otherwise from ``inputs/submissions/<year>``.
 
@@ -779,10 +797,11 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
     sources = {y: year_source(inputs, Path(outputs) if outputs else None, y, prefer_sealed)
                for y in range(first, last + 1)}
     todo = [s for s in sources.values() if s.kind != FROM_NOTHING]
+    out = Path(outputs) if outputs else None
     job = None
     if parallel and len(todo) > 1:
-        job = start(_read_years, catalog, todo[1::2])
-        mine = _read_years(catalog, todo[0::2])
+        job = start(_read_years, catalog, todo[1::2], cache, out)
+        mine = _read_years(catalog, todo[0::2], cache, out)
         theirs = job.result()
         read = {}
         for s, r in zip(todo[0::2], mine):
@@ -790,7 +809,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
         for s, r in zip(todo[1::2], theirs):
             read[s.year] = r
     else:
-        read = {s.year: r for s, r in zip(todo, _read_years(catalog, todo))}
+        read = {s.year: r for s, r in zip(todo, _read_years(catalog, todo, cache, out))}
     models: dict[int, ReportModel | None] = {}
     for y in range(first, last + 1):
         r = read.get(y)
@@ -799,7 +818,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
         if ms and ms.baseline and ms.baseline < y - 1 and base is None and ms.baseline < first:
             # the lộ trình starts before the range (a sơ kết from 2017): read the baseline year too
             bs = year_source(inputs, Path(outputs) if outputs else None, ms.baseline, prefer_sealed)
-            base = read.setdefault(ms.baseline, _read_year(catalog, bs))
+            base = read.setdefault(ms.baseline, _read_year(catalog, bs, cache, out))
         models[y] = _aggregate_year(catalog, r, read.get(y - 1), base, _direction(sources[y])) if r else None
         if r is None and sources[y].kind != FROM_NOTHING:
             sources[y] = dataclasses.replace(sources[y], kind=FROM_NOTHING)
@@ -807,7 +826,7 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
 
 
 def series_so_far(model: ReportModel, inputs: Path | str, outputs: Path | str | None,
-                  parallel: bool = True) -> PeriodSeries | None:
+                  parallel: bool = True, cache=None) -> PeriodSeries | None:
     """The district's series from the plan's first year to the year of ``model`` (the yearly BC's trend).
 
     The earlier years are read as the review reads them (newest archived version, else the submissions);
@@ -817,7 +836,7 @@ def series_so_far(model: ReportModel, inputs: Path | str, outputs: Path | str | 
     first, year = catalog.plan.period[0], model.year
     if year <= first:
         return None
-    models, sources = load_models(inputs, outputs, first, year - 1, catalog, parallel)
+    models, sources = load_models(inputs, outputs, first, year - 1, catalog, parallel, cache=cache)
     models[year] = model
     sources[year] = YearSource(year, FROM_SUBMISSIONS, inputs=str(inputs))
     if sum(1 for m in models.values() if m is not None) < 2:
