@@ -36,6 +36,9 @@ def main(argv=None) -> int:
     variants = {
         "xhht run": lambda out: [sys.executable, "-m", "pipeline", "run", "--year", str(args.year), "--date",
                                  f"{args.year}-12-20", "--inputs", str(ROOT / "inputs"), "--outputs", out],
+        "xhht run --no-charts": lambda out: [sys.executable, "-m", "pipeline", "run", "--year", str(args.year),
+                                             "--date", f"{args.year}-12-20", "--inputs", str(ROOT / "inputs"),
+                                             "--outputs", out, "--no-charts"],
         "xhht run --no-feedback": lambda out: [sys.executable, "-m", "pipeline", "run", "--year", str(args.year),
                                                "--date", f"{args.year}-12-20", "--inputs", str(ROOT / "inputs"),
                                                "--outputs", out, "--no-feedback"],

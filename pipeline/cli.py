@@ -271,6 +271,8 @@ def validate_cmd(year, inputs, outputs):
 
 
 def _render_options(f):
+    f = click.option("--no-charts", "no_charts", is_flag=True,
+                     help="Không vẽ biểu đồ xu hướng các năm trong báo cáo và bảng tổng hợp (chạy nhanh hơn).")(f)
     f = click.option("--no-feedback", "no_feedback", is_flag=True,
                      help="Không viết phản hồi cho các đơn vị (khi chỉ chạy lại để sửa văn bản).")(f)
     f = click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF của các văn bản (cần LibreOffice).")(f)
@@ -310,11 +312,12 @@ def feedback_cmd(year, inputs, outputs, issued):
 @_inputs_option
 @_outputs_option
 @_render_options
-def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force, no_charts):
     """Lập báo cáo, kế hoạch năm sau (DOCX) và bảng tổng hợp (XLSX) năm NĂM, không in tiến trình."""
     from .runner import run
 
-    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback, force=force)
+    result = run(inputs, outputs, year, issued, number=number, pdf=pdf, feedback=not no_feedback, force=force,
+                 charts=not no_charts)
     if result.unchanged:
         click.echo(unchanged_text(result), err=True)
     for note in result.notes:
@@ -328,7 +331,7 @@ def report_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
 @_inputs_option
 @_outputs_option
 @_render_options
-def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
+def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force, no_charts):
     """Chạy toàn bộ: đọc, kiểm tra, tổng hợp, lập báo cáo năm NĂM."""
     from .runner import STAGES, run
 
@@ -338,7 +341,7 @@ def run_cmd(year, inputs, outputs, issued, number, pdf, no_feedback, force):
             bar.update(1, name)
 
         result = run(inputs, outputs, year, issued, on_stage=step, number=number, pdf=pdf, feedback=not no_feedback,
-                     force=force)
+                     force=force, charts=not no_charts)
     click.echo(summary_text(result))
 
 

@@ -46,7 +46,7 @@ from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
 from .render_docx import BLANK_NUMBER, orthography, plan_context, render_template, report_context, ttr_context
 from .render_xlsx import render_workbook
-from .charts import yearly_trend
+from .charts import Trend, yearly_trend
 from .templating import locate, prepare_fork
 from .status import StatusBoard, StatusRow, status  # noqa: F401  (pipeline API)
 from .validate import ValidationResult, flag_outliers, validate
@@ -211,7 +211,8 @@ class Written:
 
 def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.date, templates: Path | None = None,
                   number: str = "blank", pdf: bool = False, feedback: bool = True, fingerprint: str = "",
-                  cache: CheckedCache | None = None, on_stage: Callable[[str], None] | None = None) -> Written:
+                  cache: CheckedCache | None = None, on_stage: Callable[[str], None] | None = None,
+                  charts: bool = True) -> Written:
     """Render the BC, next year's KH and the summary workbook as a new immutable version ``outputs/<year>/vN/``.
 
     ``number``: ``"blank"`` leaves the number for the văn thư to write; ``"auto"`` takes the next
@@ -257,7 +258,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
 
     try:
         # the series so far and its charts, on the second core (years this run has read come from its cache)
-        trend_job = start(yearly_trend, model, inputs, outputs, cache=cache)
+        trend_job = start(yearly_trend, model, inputs, outputs, cache=cache) if charts else None
         jobs = [trend_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
@@ -274,7 +275,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                         if feedback else None)
         jobs = [trend_job, kh_job, feedback_job]
         step(STAGES[4])
-        trend = trend_job.result()
+        trend = trend_job.result() if trend_job is not None else Trend()
         notes += [trend.note] if trend.note else []
         render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
                                                             trend.charts),
@@ -430,8 +431,11 @@ class RunResult:
 
 def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | None = None,
         on_stage: Callable[[str], None] | None = None, number: str = "blank", pdf: bool = False,
-        feedback: bool = True, force: bool = False) -> RunResult:
+        feedback: bool = True, force: bool = False, charts: bool = True) -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
+
+    ``charts=False`` leaves the trend charts (the district's series so far) out of the BC and the
+    summary workbook: they cost the most of a yearly run (drawing them imports matplotlib).
 
     ``issued`` is the date printed on the documents (default: today). When the inputs, options and
     xhht version are those of the newest version, no new version is made (``unchanged=True``)
@@ -448,14 +452,14 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     templates = templates_dir(inputs)
     fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates,
                                   {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
-                                   "feedback": bool(feedback)})
+                                   "feedback": bool(feedback), "charts": bool(charts)})
     newest = archive.latest(outputs, year)
     if newest is not None and not force and _fingerprint_of(newest) == fingerprint:
         return _unchanged(outputs, year, newest)
     cache = CheckedCache.of(outputs, year)
     model = build_model(catalog, inputs, year, step, outputs=outputs, today=issued, cache=cache)
     written = write_reports(model, inputs, outputs, issued, templates, number=number, pdf=pdf, feedback=feedback,
-                            fingerprint=fingerprint, cache=cache, on_stage=step)
+                            fingerprint=fingerprint, cache=cache, on_stage=step, charts=charts)
     v = model.validation
     return RunResult(year=year, expected=len(v.completeness), received=len(v.received),
                      with_errors=len(v.with_errors), missing=len(v.missing),
