@@ -131,16 +131,18 @@ def test_soffice_is_found_where_windows_and_macos_install_it(tmp_path):
 
 
 def test_templates_come_from_the_inputs_folder(small, tmp_path, monkeypatch):
-    from pipeline.runner import _REPO_TEMPLATES, templates_dir
+    from pipeline.runner import templates_dir
 
+    shipped = templates_dir(None)   # the repository's templates/ or, installed, the packaged copy
+    assert (shipped / "bao_cao.docx").is_file()
     monkeypatch.chdir(tmp_path)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "bao_cao.docx").write_bytes(b"not the office's")   # the current folder is ignored
-    assert templates_dir(small) == _REPO_TEMPLATES
+    assert templates_dir(small) == shipped != tmp_path / "templates"
     own = small / "templates"
     own.mkdir()
     for name in ("bao_cao.docx", "ke_hoach.docx", "cong_van.docx"):
-        (own / name).write_bytes((_REPO_TEMPLATES / name).read_bytes())
+        (own / name).write_bytes((shipped / name).read_bytes())
     assert templates_dir(small) == own
 
 
