@@ -172,6 +172,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     elif r.status in (MET, EXCEEDED, NOT_MET):
         if ind.kind == STATUS and r.status == NOT_MET:  # a count of communes, never a gap in points
             text += pb.say("ind.status.not_met", population=pop, **f)
+        elif ind.kind == STATUS and r.not_reported:  # met by those that reported: never "giữ vững" for all
+            text += pb.say("ind.status.reported_met", population=pop, **f)
         elif t.kind == "maintain":
             text += pb.say("ind.maintained" if r.status != NOT_MET else "ind.not_maintained", **f)
         else:

@@ -3,6 +3,7 @@ wording as data (phrasebook), `plan check` naming undefined variables, `xhht che
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -243,3 +244,13 @@ def test_implausible_activity_count_warned_at_its_cell_qualified_in_bc_and_lette
     assert ctx["recipient"] == "Hội Cựu giáo chức huyện"
     assert "1.962" in body and "xác nhận" in body and "a)" not in body and "'" not in body
     assert "điều chỉnh các số liệu" not in body   # a warning only: confirm, not correct
+
+
+def test_milestone_status_counts_never_claim_the_target_for_units_that_did_not_report(tmp_path):
+    # 2020 is the milestone: one commune did not report, so "giữ vững chỉ tiêu" would claim 22/22
+    res = run(ROOT / "inputs", tmp_path / "out", 2020, dt.date(2020, 12, 20), feedback=False, charts=False)
+    text = [p.text for p in Document(str(res.paths[0])).paragraphs]
+    line = next(t for t in text if t.startswith("21/22 xã, thị trấn đạt chuẩn chống mù chữ"))
+    assert line == ("21/22 xã, thị trấn đạt chuẩn chống mù chữ; 01 xã chưa báo cáo; các xã, thị trấn đã báo cáo "
+                    "đều đạt chuẩn theo chỉ tiêu năm 2020 (100,0%).")
+    assert not any(t.startswith("21/22") and "giữ vững" in t for t in text)
