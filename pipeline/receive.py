@@ -32,7 +32,7 @@ from typing import Iterable, Iterator
 
 from .errors import InputError, OutputError
 from .ingest import MAX_FILE_MB, WORKBOOK_SUFFIXES, _is_lock_file, read_identity, submissions_folder
-from .register import REGISTER_FILE
+from .register import REGISTER_FILE, connect
 
 MAX_ARCHIVE_MEMBERS = 500
 
@@ -87,14 +87,7 @@ class Receipt:
 
 
 def _connect(outputs: Path) -> sqlite3.Connection:
-    try:
-        Path(outputs).mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(Path(outputs) / REGISTER_FILE, isolation_level=None, timeout=30)
-        con.execute(_SCHEMA)
-    except (OSError, sqlite3.Error) as exc:
-        raise OutputError(f"Không mở được sổ văn bản đến {Path(outputs) / REGISTER_FILE}: {exc}. "
-                          "Hãy kiểm tra quyền ghi thư mục kết quả rồi chạy lại.") from exc
-    return con
+    return connect(outputs, _SCHEMA, "sổ văn bản đến")
 
 
 def _row(row: tuple, new: bool = True) -> Receipt:

@@ -78,15 +78,21 @@ class Entry:
 _COLS = "id, office, doc_type, year, number, symbol, issued, subject, status, version"
 
 
-def _connect(outputs: Path) -> sqlite3.Connection:
+def connect(outputs: Path, schema: str = _SCHEMA, book: str = "sổ đăng ký văn bản") -> sqlite3.Connection:
+    """Open the office's SQLite file of registers in ``outputs`` (made on first use) with ``schema`` ensured.
+
+    The outgoing register (here) and the incoming one (:mod:`pipeline.receive`) share the file; ``book``
+    names the register in the message when the file cannot be opened.
+    """
     try:
         Path(outputs).mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(Path(outputs) / REGISTER_FILE, isolation_level=None, timeout=30)
-        con.execute(_SCHEMA)
+        con.execute(schema)
     except (OSError, sqlite3.Error) as exc:
-        raise OutputError(f"Không mở được sổ đăng ký văn bản {Path(outputs) / REGISTER_FILE}: {exc}. Hãy đóng "
+        raise OutputError(f"Không mở được {book} {Path(outputs) / REGISTER_FILE}: {exc}. Hãy đóng "
                           "chương trình đang mở tệp này hoặc kiểm tra quyền ghi rồi chạy lại.") from exc
     return con
+
 
 
 def configured_next(office_file: Path | None) -> dict[str, int]:
@@ -114,7 +120,7 @@ def reserve(outputs: Path, office: str, doc_type: str, issued: _dt.date, subject
     reserved by an earlier unsealed draft of the same type and year is taken over, else the next
     one after every reserved or issued number (at least ``start``).
     """
-    con = _connect(outputs)
+    con = connect(outputs)
     year = issued.year
     symbol = f"{doc_type}-{office}"
     now = _dt.datetime.now().replace(microsecond=0).isoformat()
@@ -159,7 +165,7 @@ def reserve(outputs: Path, office: str, doc_type: str, issued: _dt.date, subject
 
 def undo(outputs: Path, entry: Entry) -> None:
     """Give back a number taken by a run that failed: the register is as before the run."""
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         if entry.previous == "":
             con.execute("DELETE FROM documents WHERE id=? AND status='reserved' AND version=''", (entry.id,))
@@ -172,7 +178,7 @@ def undo(outputs: Path, entry: Entry) -> None:
 
 def confirm(outputs: Path, entry_id: int, version: str) -> None:
     """Record that the reserved number is printed in ``version`` (e.g. ``2015/v3``); it stays reserved."""
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         con.execute("UPDATE documents SET version=? WHERE id=? AND status='reserved'", (version, entry_id))
     finally:
@@ -188,7 +194,7 @@ def check_issuable(outputs: Path, keys: list[dict], version: str) -> None:
     """Raise UsageError if a number of ``version`` was already issued by another version."""
     if not keys or not (Path(outputs) / REGISTER_FILE).is_file():
         return
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         for key in keys:
             row = _find(con, key)
@@ -204,7 +210,7 @@ def issue(outputs: Path, keys: list[dict], version: str, subjects: dict | None =
     """Mark the numbers printed in ``version`` as issued (đã ban hành): called when the version is sealed."""
     if not keys:
         return
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         con.execute("BEGIN IMMEDIATE")
         for key in keys:
@@ -234,7 +240,7 @@ def release(outputs: Path, keys: list[dict], version: str, other_holders: dict[t
     """
     if not keys or not (Path(outputs) / REGISTER_FILE).is_file():
         return
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         for key in keys:
             row = _find(con, key)
@@ -253,7 +259,7 @@ def entries(outputs: Path, year: int | None = None) -> list[Entry]:
     """Return the register (of the issue year ``year``), in number order."""
     if not (Path(outputs) / REGISTER_FILE).is_file():
         return []
-    con = _connect(outputs)
+    con = connect(outputs)
     try:
         sql = (f"SELECT {_COLS} FROM documents" + (" WHERE year=?" if year else "") + " ORDER BY year, doc_type, number")
         return [Entry(*row) for row in con.execute(sql, (year,) if year else ())]

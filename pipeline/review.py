@@ -569,29 +569,9 @@ FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "cha
 
 def check_review_wording(inputs: Path | str | None) -> list[str]:
     """Problems of phrasebook_review.yaml and tong_ket.docx: syntax errors and undefined variables, each named."""
-    from jinja2 import TemplateSyntaxError, meta
+    from .wording import check_phrases, check_template
 
-    from .templating import environment, locate, undeclared
-
-    problems = []
-    pb = phrasebook(inputs)
-    env = environment()
-    for key, source in pb.raw.items():
-        if isinstance(source, list):
-            continue
-        try:
-            used = meta.find_undeclared_variables(env.parse(str(source)))
-        except TemplateSyntaxError as exc:
-            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
-            continue
-        problems += [f"{pb.path.name}, câu '{key}': biến '{v}' chưa được định nghĩa." for v in sorted(used - FACTS)]
-    path, _origin = locate(TEMPLATE, inputs)
-    try:
-        used = undeclared(path)
-    except Exception as exc:  # noqa: BLE001 - report, do not stop the check
-        return problems + [f"Mẫu {TEMPLATE}: không đọc được ({exc})."]
-    problems += [f"Mẫu {path.name} ({path.parent}): biến '{v}' chưa được định nghĩa." for v in sorted(used - CONTEXT_KEYS)]
-    return problems
+    return check_phrases(phrasebook(inputs), FACTS) + check_template(TEMPLATE, inputs, CONTEXT_KEYS)
 
 
 # ------------------------------------------------------------------------------------ rendering

@@ -554,21 +554,11 @@ def check_wording(inputs: Path | str | None) -> list[str]:
     """Problems of the phrasebook and the Word templates: syntax errors and undefined variables, each named."""
     from jinja2 import TemplateSyntaxError, meta
 
-    from .templating import environment, locate, undeclared
+    from .templating import environment
 
-    problems = []
     pb = phrasebook(inputs)
     env = environment()
-    for key, source in pb.raw.items():
-        if isinstance(source, list):
-            continue
-        try:
-            names_used = meta.find_undeclared_variables(env.parse(str(source)))
-        except TemplateSyntaxError as exc:
-            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
-            continue
-        for var in sorted(names_used - FACTS):
-            problems.append(f"{pb.path.name}, câu '{key}': biến '{var}' chưa được định nghĩa.")
+    problems = check_phrases(pb, FACTS)
     for key, entries in pb.conditional.items():
         for i, e in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(e, dict):
@@ -584,12 +574,37 @@ def check_wording(inputs: Path | str | None) -> list[str]:
                 for var in sorted(used - CONDITION_FACTS):
                     problems.append(f"{pb.path.name}, '{key}' mục {i + 1} ({part}): biến '{var}' chưa được định nghĩa.")
     for name, keys in CONTEXT_KEYS.items():
-        path, _origin = locate(name, inputs)
-        try:
-            used = undeclared(path)
-        except Exception as exc:  # noqa: BLE001 - report, do not stop the check
-            problems.append(f"Mẫu {name}: không đọc được ({exc}).")
-            continue
-        for var in sorted(used - keys):
-            problems.append(f"Mẫu {path.name} ({path.parent}): biến '{var}' chưa được định nghĩa.")
+        problems += check_template(name, inputs, keys)
     return problems
+
+
+def check_phrases(pb: "Phrasebook", facts: set[str]) -> list[str]:
+    """Syntax errors and variables outside ``facts`` in the plain sentences of ``pb``, each named."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    from .templating import environment
+
+    env = environment()
+    problems = []
+    for key, source in pb.raw.items():
+        if isinstance(source, list):
+            continue
+        try:
+            used = meta.find_undeclared_variables(env.parse(str(source)))
+        except TemplateSyntaxError as exc:
+            problems.append(f"{pb.path.name}, câu '{key}': lỗi cú pháp ({exc.message}).")
+            continue
+        problems += [f"{pb.path.name}, câu '{key}': biến '{v}' chưa được định nghĩa." for v in sorted(used - facts)]
+    return problems
+
+
+def check_template(name: str, inputs: Path | str | None, keys: set[str]) -> list[str]:
+    """Variables of the Word template ``name`` (the office's copy or the packaged one) outside ``keys``."""
+    from .templating import locate, undeclared
+
+    path, _origin = locate(name, inputs)
+    try:
+        used = undeclared(path)
+    except Exception as exc:  # noqa: BLE001 - report, do not stop the check
+        return [f"Mẫu {name}: không đọc được ({exc})."]
+    return [f"Mẫu {path.name} ({path.parent}): biến '{v}' chưa được định nghĩa." for v in sorted(used - keys)]
