@@ -19,6 +19,7 @@ from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
 from .catalog import STATUS
+from .templating import set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 
@@ -392,7 +393,7 @@ def _fit_matrix_tables(doc) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    w_val, w_type = qn("w:w"), qn("w:type")
+    w_val = qn("w:w")
     for tbl in doc.element.body.iter(qn("w:tbl")):
         first = tbl.find(qn("w:tr"))
         if first is None:
@@ -405,14 +406,7 @@ def _fit_matrix_tables(doc) -> None:
         fixed = [int(Mm(10).twips), int(Mm(40).twips)]
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
-        for g, w in zip(grid, widths):
-            g.set(w_val, str(w))
-        for tr in tbl.findall(qn("w:tr")):
-            for tc, w in zip(tr.findall(qn("w:tc")), widths):
-                tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
-                if tcw is not None:
-                    tcw.set(w_val, str(w))
-                    tcw.set(w_type, "dxa")
+        set_column_widths(tbl, widths)
 
 
 def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,

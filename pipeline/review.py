@@ -23,6 +23,7 @@ from typing import Any, Callable
 from . import vnformat as vn
 from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
 from .catalog import STATUS, Catalog
+from .templating import set_column_widths
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
 
@@ -624,14 +625,7 @@ def _fit_tables(doc) -> None:
                     need[j] = max(need[j], size)
         weights = [max(4, min(n, 14)) for n in need]
         widths = [fixed] + [max(1, (total - fixed) * w // sum(weights)) for w in weights]
-        for g, w in zip(grid, widths):
-            g.set(w_val, str(w))
-        for tr in tbl.findall(qn("w:tr")):
-            for tc, w in zip(tr.findall(qn("w:tc")), widths):
-                tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
-                if tcw is not None:
-                    tcw.set(w_val, str(w))
-                    tcw.set(w_type, "dxa")
+        set_column_widths(tbl, widths)
         pr = tbl.find(qn("w:tblPr"))
         mar = OxmlElement("w:tblCellMar")
         for side in ("left", "right"):

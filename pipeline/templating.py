@@ -214,6 +214,21 @@ def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.da
                           after)
 
 
+def set_column_widths(tbl, widths: list[int]) -> None:
+    """Set the grid and every cell width of the ``w:tbl`` element ``tbl`` to ``widths`` (twips, per column)."""
+    from docx.oxml.ns import qn
+
+    w_val, w_type = qn("w:w"), qn("w:type")
+    for g, w in zip(tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol")), widths):
+        g.set(w_val, str(w))
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, w in zip(tr.findall(qn("w:tc")), widths):
+            tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+            if tcw is not None:
+                tcw.set(w_val, str(w))
+                tcw.set(w_type, "dxa")
+
+
 def prepare_fork() -> None:
     """Import what filling a template needs and make the environment now: a process about to fork
     does it once for its children. Each template is compiled where it is used."""
