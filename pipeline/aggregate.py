@@ -99,7 +99,14 @@ class IndicatorResult:
         rated = [u for u in self.reporting if u.rate is not None]
         if self.indicator.kind == STATUS or ref is None or len(rated) < RANK_MIN_UNITS:
             return []
-        return sorted((u for u in rated if u.rate < ref - EXCEED_TOLERANCE), key=lambda u: (u.rate, u.unit.code))[:limit]
+        district = shown_rate(self.rate) if self.rate is not None else None
+        low = sorted((u for u in rated if u.rate < ref - EXCEED_TOLERANCE and shown_rate(u.rate) != district),
+                     key=lambda u: (u.rate, u.unit.code))
+        # units tied (as shown) with the first one left out are not named: the order among them would be arbitrary
+        if len(low) > limit:
+            cut = shown_rate(low[limit].rate)
+            low = [u for u in low[:limit] if shown_rate(u.rate) != cut]
+        return low[:limit]
 
     @property
     def binary(self) -> bool:

@@ -346,7 +346,8 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         results = [pb.say("assess.results.baseline", reached=reached, **f)]
     else:
         results = [pb.say("assess.results.path", **f)]
-    strong = sorted((r for r in judged if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS),
+    strong = sorted((r for r in judged if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
+                     and not (r.change is not None and r.change < 0)),   # a rate that fell is not "nổi bật"
                     key=lambda r: -r.margin)[:3]
     if strong:
         results.append(pb.say("assess.results.strong", items=[
