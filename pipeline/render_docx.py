@@ -9,7 +9,6 @@ every value is XML-escaped, so text from submissions can never become template c
 from __future__ import annotations
 
 import datetime as _dt
-import io
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from . import wording
 from .aggregate import ReportModel
 from .errors import RenderError
 from .catalog import STATUS
+from .charts import bind_charts
 from .templating import set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
@@ -154,11 +154,12 @@ def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
 
 
 def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
-                   charts: dict[str, tuple[bytes, float, float]] | None = None) -> dict[str, Any]:
+                   charts: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the template context of the báo cáo: strings and lists only, every sentence from the phrasebook.
 
-    ``charts`` (group code -> PNG, width and height in cm, from :func:`pipeline.charts.yearly_trend`) puts the
-    district's series so far under each target group; the PNG bytes become images in :func:`render_template`.
+    ``charts`` (group code -> :class:`pipeline.charts.GroupChart`, from :func:`pipeline.charts.yearly_trend`)
+    puts the district's series so far under each target group; they become native Word charts in
+    :func:`render_template`.
     """
     cat = model.catalog
     plan = cat.plan
@@ -175,7 +176,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         chart = (charts or {}).get(g.group.code)
         groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows,
                        "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators],
-                       "chart": chart[0] if chart else "",
+                       "chart": chart if chart else "",
                        "chart_caption": pb.say("bc.chart.caption", number=gi, title=g.group.title,
                                                label=f"{plan.period[0]}\u2013{year}") if chart else ""})
     f = dict(year=year, milestone=ms.title if ms else "", milestone_year=ms.year if ms else year,
@@ -415,21 +416,4 @@ def render_template(template: Path, context: dict[str, Any], out: Path, issued: 
     from .templating import fill_docx
 
     return fill_docx(template, context, out, issued, title, orthography, after=_fit_matrix_tables,
-                     prepare=_bind_charts)
-
-
-CHART_WIDTH_MM = 160
-
-
-def _bind_charts(tpl, context: dict[str, Any]) -> dict[str, Any]:
-    """Turn each target group's chart (PNG bytes) into an image 16 cm wide bound to the template."""
-    groups = context.get("groups")
-    if not isinstance(groups, list) or not any(isinstance(g, dict) and isinstance(g.get("chart"), bytes)
-                                               for g in groups):
-        return context
-    from docx.shared import Mm
-    from docxtpl import InlineImage
-
-    bound = [{**g, "chart": InlineImage(tpl, io.BytesIO(g["chart"]), width=Mm(CHART_WIDTH_MM))}
-             if isinstance(g.get("chart"), bytes) else g for g in groups]
-    return {**context, "groups": bound}
+                     prepare=bind_charts)

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from . import vnformat as vn
 from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
 from .catalog import STATUS, Catalog
+from .charts import bind_charts
 from .templating import set_column_widths
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
@@ -30,8 +31,6 @@ from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_
 PHRASEBOOK = "phrasebook_review.yaml"
 TEMPLATE = "tong_ket.docx"
 REVIEW_DIR = "review"
-CHART_DIR = "bieu-do"
-CHART_WIDTH_MM = 160
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc số liệu các năm", "Tổng hợp chuỗi số liệu", "Vẽ biểu đồ",
           "Viết báo cáo (DOCX)", "Viết bảng tổng hợp (XLSX)", "Tạo PDF", "Lưu kết quả")
 
@@ -476,9 +475,10 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ context
-def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, charts: dict[str, Path] | None = None,
+def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, charts: dict[str, Any] | None = None,
                    number: str | None = None, inputs: Path | str | None = None) -> dict[str, Any]:
-    """The template context of the period BC: strings, lists and chart paths (bound to images later)."""
+    """The template context of the period BC: strings, lists and each group's chart
+    (:class:`pipeline.charts.GroupChart`, made native Word charts when the document is filled)."""
     from .render_docx import BLANK_NUMBER, _appendix_date, _kinh_gui, _recipients
     from .render_docx import doc_profile as _doc_profile
 
@@ -506,7 +506,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
         groups.append({"heading": f"{gi}. {g.title}", "table": _group_table(pb, series, g, gi + 1),
                        "sentences": [_indicator_sentence(pb, series, series.indicator(c), population)
                                      for c in g.indicators],
-                       "chart": str(charts[g.code]) if g.code in charts else "",
+                       "chart": charts.get(g.code, ""),
                        "chart_caption": pb.say("tk.chart.caption", number=gi, title=g.title)})
     later = [m.year for m in plan.milestones if m.year > last]
     targets_intro = (pb.say("tk.targets.intro.final", milestones=series.milestone_years, **f) if final else
@@ -576,19 +576,6 @@ def check_review_wording(inputs: Path | str | None) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ rendering
-def _bind_images(tpl, context: dict) -> dict:
-    """Replace each group's chart path by a docxtpl InlineImage 16 cm wide (print resolution PNG)."""
-    from docx.shared import Mm
-    from docxtpl import InlineImage
-
-    groups = []
-    for g in context["groups"]:
-        g = dict(g)
-        g["chart"] = InlineImage(tpl, g["chart"], width=Mm(CHART_WIDTH_MM)) if g["chart"] else ""
-        groups.append(g)
-    return {**context, "groups": groups}
-
-
 def _fit_tables(doc) -> None:
     """Fixed widths for the tables with a variable number of columns: a wide first column, the rest shared.
 
@@ -643,7 +630,7 @@ def render_review(template: Path, context: dict, out: Path, issued: _dt.date, ti
                   orthography: str = "new") -> Path:
     from .templating import fill_docx
 
-    return fill_docx(template, context, out, issued, title, orthography, after=_fit_tables, prepare=_bind_images)
+    return fill_docx(template, context, out, issued, title, orthography, after=_fit_tables, prepare=bind_charts)
 
 
 # ------------------------------------------------------------------------------------ the job
@@ -662,12 +649,6 @@ class ReviewResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def chart_labels(pb) -> dict[str, str]:
-    from .charts import CHART_LABELS
-
-    return {k: pb.labels.get(f"chart_{k}", v) for k, v in CHART_LABELS.items()}
-
-
 def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int, issued: _dt.date | None = None,
                  pdf: bool = False, on_stage: Callable[[str], None] | None = None,
                  prefer_sealed: bool = False) -> ReviewResult:
@@ -679,13 +660,12 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     import time
 
     from . import __version__, archive
-    from .charts import chart_filename, write_charts
+    from .charts import chart_labels, group_charts
     from .errors import NothingToReport, UsageError
     from .pdf import convert_to_pdf, find_soffice
     from .catalog_load import load_catalog
     from .render_docx import orthography as _ortho
     from .render_trend_xlsx import period_filename, write_period_workbook
-    from .jobs import start
     from .series import build_series, load_models
     from .templating import locate
 
@@ -718,30 +698,23 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     try:
         step(STAGES[3])
         t3 = time.perf_counter()
-        # the charts are drawn on the second core (matplotlib is imported there only) while this process
-        # writes the period workbook and drafts the BC; the BC is filled once the charts are in
-        chart_job = start(write_charts, series, stage / CHART_DIR, chart_labels(pb), parallel=False)
-        xlsx = period_filename(first, last)
-        write_period_workbook(series, stage / xlsx, issued, catalog.office.full_name)
-        (stage / "series.json").write_text(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, sort_keys=True),
-                                           encoding="utf-8")
-        seconds["xlsx"] = time.perf_counter() - t3
+        charts = group_charts(series, chart_labels(pb))   # native Word charts: specs now, parts in the DOCX
+        seconds["charts"] = time.perf_counter() - t3
         step(STAGES[4])
         t4 = time.perf_counter()
         template, origin = locate(TEMPLATE, inputs)
         name = review_filename(first, last)
-        paths = {g.code: stage / CHART_DIR / chart_filename(i) for i, g in enumerate(series.groups, start=1)}
-        context = review_context(catalog, series, issued, paths, inputs=inputs)
-        ortho = _ortho(_Shim(catalog))
-        charts = chart_job.result()
-        seconds["charts"] = time.perf_counter() - t3  # from the start of the charts, overlapped with the workbook
-        render_review(template, context, stage / name, issued, title=str(context["subject"]), orthography=ortho)
+        context = review_context(catalog, series, issued, charts, inputs=inputs)
+        render_review(template, context, stage / name, issued, title=str(context["subject"]),
+                      orthography=_ortho(_Shim(catalog)))
         seconds["docx"] = time.perf_counter() - t4
         step(STAGES[5])
-        if len(charts) != len(paths):  # never expected: write_charts names one file per group
-            from .errors import RenderError
-
-            raise RenderError("Không vẽ được đủ biểu đồ cho các nhóm chỉ tiêu.")
+        t5 = time.perf_counter()
+        xlsx = period_filename(first, last)
+        write_period_workbook(series, stage / xlsx, issued, catalog.office.full_name)
+        (stage / "series.json").write_text(json.dumps(series.to_dict(), ensure_ascii=False, indent=1, sort_keys=True),
+                                           encoding="utf-8")
+        seconds["xlsx"] = time.perf_counter() - t5
         step(STAGES[6])
         notes = _source_notes(series)
         notes.append(f"Mẫu văn bản: {TEMPLATE} ({'của cơ quan, thư mục inputs/templates' if origin == 'inputs' else 'mẫu mặc định'}); "
@@ -769,8 +742,8 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
         shutil.rmtree(stage, ignore_errors=True)
         raise
     seconds["total"] = time.perf_counter() - t0
-    return ReviewResult(first, last, series.final, version, [version / n for n in made]
-                        + sorted((version / CHART_DIR).glob("*.png")), series, sources, notes, seconds)
+    return ReviewResult(first, last, series.final, version, [version / n for n in made], series, sources, notes,
+                        seconds)
 
 
 def _source_notes(series: PeriodSeries) -> list[str]:
@@ -803,10 +776,7 @@ def summary_text(r: ReviewResult) -> str:
                  "các chỉ tiêu.")
     lines += r.notes
     lines.append(f"Đã ghi phiên bản {r.version.name}:")
-    lines += [f"  {p}" for p in r.paths if p.suffix != ".png"]
-    charts = [p for p in r.paths if p.suffix == ".png"]
-    if charts:
-        lines.append(f"  {len(charts)} biểu đồ trong {charts[0].parent}")
+    lines += [f"  {p}" for p in r.paths]
     lines.append(f"Bản mới nhất cũng được chép ra {r.version.parent}.")
     return "\n".join(lines)
 

@@ -434,8 +434,8 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
         feedback: bool = True, force: bool = False, charts: bool = True) -> RunResult:
     """Run every stage for ``year`` and return a :class:`RunResult`.
 
-    ``charts=False`` leaves the trend charts (the district's series so far) out of the BC and the
-    summary workbook: they cost the most of a yearly run (drawing them imports matplotlib).
+    ``charts=False`` leaves the trend (the district's series so far, read from the earlier years, and
+    its native charts) out of the BC and the summary workbook.
 
     ``issued`` is the date printed on the documents (default: today). When the inputs, options and
     xhht version are those of the newest version, no new version is made (``unchanged=True``)

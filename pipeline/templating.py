@@ -15,9 +15,8 @@ Every document (BC, KH, tờ trình, letters to units, the period review) is fil
   they mean in docxtpl; the body, headers, footers and templated properties are Jinja-compiled once
   and reused for every document (all the letters of a run share one compile). Rendering writes the
   DOCX in one zip pass: the template's other parts unchanged, fixed member order, every member
-  stamped with the issue date, so the bytes depend only on the inputs and the issue date. (A
-  context that binds images to the document, as the period review's charts do, goes through a
-  docxtpl document instead: images add parts.)
+  stamped with the issue date, so the bytes depend only on the inputs and the issue date. Native
+  charts (:mod:`pipeline.docx_chart`) are added through the document's :class:`Package`.
 * Every string placed in a document passes :func:`house_style` first (the office's orthography).
 """
 from __future__ import annotations
@@ -203,15 +202,74 @@ def fill_docx(template: Path, context: dict[str, Any], out: Path, issued: _dt.da
 
     The template is compiled once per process and file version (:func:`compiled`) and the DOCX is
     written in one zip pass. ``after(doc)`` may adjust the rendered body (``doc.element.body``).
-    ``prepare(tpl, context)`` may return a context with objects bound to a docxtpl template (images):
-    such a document goes the docxtpl way (:func:`_fill_with_docxtpl`), since images add parts.
+    ``prepare(package, context)`` may return a context with objects bound to the document's
+    :class:`Package` (native charts, which add parts to the DOCX).
     """
-    if prepare is not None:
-        return _fill_with_docxtpl(template, context, out, issued, title, orthography, after, prepare)
     office = context.get("office")
     author = office.get("full_name", "") if isinstance(office, dict) else ""
-    return _fill_compiled(template, environment(), house_style(context, orthography), out, issued, title, author,
-                          after)
+    context = house_style(context, orthography)
+    package = Package(_dt.datetime.combine(issued, _dt.time(8, 0)), orthography)
+    if prepare is not None:
+        context = prepare(package, context)
+    return _fill_compiled(template, environment(), context, out, issued, title, author, after, package)
+
+
+class Package:
+    """What one rendering adds to the Word package: native charts, each with its embedded workbook.
+
+    :meth:`add_chart` returns the ``w:r`` of the chart's inline drawing; the parts, their
+    relationships from ``word/document.xml`` and their content types are written with the document.
+    Relationship ids and part names are numbered in the order charts are added (stable bytes).
+    """
+
+    def __init__(self, stamp: _dt.datetime, orthography: str = "new"):
+        self.stamp = stamp
+        self.orthography = orthography
+        self.members: list[tuple[str, bytes]] = []
+        self.relationships: list[tuple[str, str, str]] = []     # (id, type, target relative to word/)
+        self.overrides: list[tuple[str, str]] = []               # (part name, content type)
+        self.defaults: dict[str, str] = {}                       # extension -> content type
+        self.charts = 0
+
+    def text(self, value: str) -> str:
+        """``value`` in the office's orthography (chart titles and labels, like every string of a document)."""
+        return house_style(value, self.orthography)
+
+    def add_chart(self, chart) -> str:
+        """Add a :class:`pipeline.docx_chart.LineChart`; return the run that shows it inline."""
+        from . import docx_chart as dc
+
+        self.charts += 1
+        n = self.charts
+        part, book = f"charts/xhht_chart{n}.xml", f"embeddings/xhht_chart{n}.xlsx"
+        rid = f"rIdXhhtChart{n}"
+        self.members += [(f"word/{part}", dc.chart_xml(chart)),
+                         (f"word/charts/_rels/xhht_chart{n}.xml.rels", dc.chart_rels(f"../{book}")),
+                         (f"word/{book}", dc.workbook_xlsx(chart, self.stamp))]
+        self.relationships.append((rid, dc.REL_CHART, part))
+        self.overrides.append((f"/word/{part}", dc.CT_CHART))
+        self.defaults["xlsx"] = dc.CT_XLSX
+        return dc.inline_run(rid, chart, n)
+
+    def patch(self, parts: dict[str, bytes]) -> dict[str, bytes]:
+        """The template's relationships and content types with this package's additions (``parts`` unchanged)."""
+        if not self.members:
+            return {}
+        from xml.sax.saxutils import quoteattr
+
+        rels_name = "word/_rels/document.xml.rels"
+        rels = parts[rels_name].decode("utf-8")
+        extra = "".join(f"<Relationship Id={quoteattr(i)} Type={quoteattr(t)} Target={quoteattr(target)}/>"
+                        for i, t, target in self.relationships)
+        rels = rels.replace("</Relationships>", extra + "</Relationships>")
+        types = parts["[Content_Types].xml"].decode("utf-8")
+        add = "".join(f"<Default Extension={quoteattr(ext)} ContentType={quoteattr(ct)}/>"
+                      for ext, ct in sorted(self.defaults.items())
+                      if f'Extension="{ext}"' not in types)
+        add += "".join(f"<Override PartName={quoteattr(name)} ContentType={quoteattr(ct)}/>"
+                       for name, ct in self.overrides)
+        types = types.replace("</Types>", add + "</Types>")
+        return {rels_name: rels.encode("utf-8"), "[Content_Types].xml": types.encode("utf-8")}
 
 
 def set_column_widths(tbl, widths: list[int]) -> None:
@@ -235,43 +293,6 @@ def prepare_fork() -> None:
     environment()
     _tpl()
     import lxml.etree  # noqa: F401
-
-
-def _fill_with_docxtpl(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
-                       orthography: str = "new", after=None, prepare=None) -> Path:
-    """:func:`fill_docx` through a python-docx document (for templates whose context binds images to it).
-
-    ``prepare(tpl, context)`` may return a context with objects bound to the template (images).
-    """
-    from jinja2 import TemplateError
-
-    from .atomic_files import write_stable_zip
-
-    tpl = load_docx(template)
-    if prepare is not None:
-        context = prepare(tpl, context)
-    try:
-        tpl.render(house_style(context, orthography), jinja_env=environment(), autoescape=True)
-    except TemplateError as exc:
-        where = getattr(exc, "docx_context", None)
-        hint = f" Đoạn văn bản mẫu liên quan: {' | '.join(where)}" if where else ""
-        raise RenderError(f"Mẫu {Path(template).name}: lỗi khi điền dữ liệu: {_undefined_text(exc)}.{hint}") from exc
-    except Exception as exc:  # an XML error inside docxtpl
-        raise RenderError(f"Mẫu {Path(template).name} không dùng được: {exc}.") from exc
-    stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
-    props = tpl.docx.core_properties
-    props.created = props.modified = props.last_printed = stamp
-    props.revision = 1
-    props.title = title
-    author = context.get("office", {}).get("full_name", "") if isinstance(context.get("office"), dict) else ""
-    props.author = props.last_modified_by = author
-    if after is not None:
-        after(tpl.docx)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    write_stable_zip(buffer.getvalue(), out, stamp)
-    return out
-
 
 
 # ------------------------------------------------------------- compiled Word templates
@@ -302,7 +323,7 @@ class Compiled:
     _packed: dict[str, tuple] = field(default_factory=dict)
 
     def deflated(self, name: str) -> tuple:
-        """An unchanged part of the template, deflated once (see :func:`_zip_bytes`)."""
+        """An unchanged part of the template, deflated once (see :func:`zip_bytes`)."""
         if name not in self._packed:
             self._packed[name] = _deflate(self.parts[name])
         return self._packed[name]
@@ -408,7 +429,7 @@ def _render(compiled: Compiled, template, source: str, context: dict) -> str:
 
 
 def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
-                   author: str, after: Callable[[Any], None] | None = None) -> Path:
+                   author: str, after: Callable[[Any], None] | None = None, package: Package | None = None) -> Path:
     """Render ``template`` with ``context`` into ``out`` (one zip pass, members stamped ``issued`` 08:00).
 
     ``after(doc)`` may adjust the rendered body (``doc.element.body`` is its lxml element), as a
@@ -439,7 +460,11 @@ def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issu
     stamp = _dt.datetime.combine(issued, _dt.time(8, 0))
     if CORE in c.parts:
         written[CORE] = _core(c, context, stamp, title, author)
-    data = _zip_bytes([(name, written[name] if name in written else c.deflated(name)) for name in c.order], stamp)
+    added = package.members if package is not None else []
+    if added:
+        written.update(package.patch(c.parts))
+    data = zip_bytes([(name, written[name] if name in written else c.deflated(name)) for name in c.order]
+                      + added, stamp)
     tmp = Path(out).with_name(Path(out).name + ".norm")
     tmp.write_bytes(data)
     os.replace(tmp, out)
@@ -455,7 +480,7 @@ def _deflate(data: bytes) -> tuple[int, int, int, bytes]:
     return zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data), packed
 
 
-def _zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
+def zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
     """A zip of ``members`` (name, bytes or an already deflated member) in this order, every member
     dated ``stamp``, deflated, mode 0600: the same bytes for the same members.
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import struct
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
-from docx.shared import Mm
 
 from pipeline.aggregate import EXCEEDED, NOT_MET
 from pipeline.nd30_check import check_document
@@ -129,25 +127,30 @@ def test_communes_meeting_all_targets_and_the_others_by_name(tong_ket):
         assert f"{vn.in_sentence(s.unit(x.unit).name)} ({len(x.not_met):02d} chỉ tiêu)" in text
 
 
-def test_charts_are_inline_images_16_cm_wide_at_print_resolution(tong_ket):
+def test_charts_are_native_word_charts_one_set_per_target_group(tong_ket):
+    import re
+
     path = _docx(tong_ket)
-    doc = Document(str(path))
-    shapes = list(doc.inline_shapes)
-    assert len(shapes) == len(tong_ket.series.groups) == 5
-    for sh in shapes:
-        assert abs(sh.width - Mm(160)) < Mm(0.5)
+    s = tong_ket.series
     with zipfile.ZipFile(path) as z:
-        pngs = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
-        assert len(pngs) == 5
-        for n in pngs:
-            head = z.read(n)[:24]
-            assert head[:8] == b"\x89PNG\r\n\x1a\n"
-            width_px = struct.unpack(">I", head[16:20])[0]
-            assert width_px >= 1200  # 16 cm at 200 dpi = 1260 px
+        names = z.namelist()
+        xml = z.read("word/document.xml").decode("utf-8")
+        charts = [z.read(n).decode("utf-8") for n in names if re.fullmatch(r"word/charts/xhht_chart\d+\.xml", n)]
+    assert not [n for n in names if n.startswith("word/media/")]
+    assert len(charts) == len(s.indicators) + len(s.groups)      # a panel per indicator, a legend per group
+    # seven years on every panel's category axis; the legend names both milestones
+    panels = [c for c in charts if "<c:title>" in c]
+    assert len(panels) == len(s.indicators)
+    assert all(c.count("<c:v>2020</c:v>") >= 1 and c.count("<c:v>2014</c:v>") >= 1 for c in panels)
+    assert sum("Mốc kế hoạch (2015, 2020)" in c for c in charts) == len(s.groups)
+    # the panels of a group fit the 16 cm text width, a row at a time
+    widths = [int(cx) for cx in re.findall(r'<wp:extent cx="(\d+)"', xml)]
+    assert max(widths) <= 16 * 360000 and len(widths) == len(charts)
     # the captions refer to each chart
-    text = "\n".join(p.text for p in doc.paragraphs)
-    for i in range(1, 6):
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    for i in range(1, len(s.groups) + 1):
         assert f"Biểu đồ {i}. " in text
+    assert not list((tong_ket.version).glob("**/*.png"))          # no separate pictures any more
 
 
 def test_tasks_summed_over_the_period_with_their_trend(tong_ket):
