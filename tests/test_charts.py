@@ -248,30 +248,6 @@ def test_yearly_bc_has_native_charts_per_target_group_after_its_table(yearly):
     assert xml[g1:cap1].count("<c:chart ") == len(first_group.indicators) + 1
 
 
-@pytest.mark.soffice
-def test_chart_text_prints_at_its_size_in_a_document_with_many_charts(yearly, tmp_path):
-    """LibreOffice draws the charts past its object cache (20 by default) at half size: the conversion's
-    profile raises the cache, so a BC with 30 charts prints every chart's text at 7–8 pt."""
-    import shutil
-    import subprocess
-
-    from pipeline.pdf import convert_to_pdf, find_soffice
-
-    soffice = find_soffice()
-    if soffice is None:
-        pytest.skip("LibreOffice not installed")
-    bc = next(p for p in yearly[2015].paths if p.name.startswith("BC_"))
-    pdf = convert_to_pdf(soffice, [bc], tmp_path)[0]
-    assert shutil.which("pdftotext")
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    import re
-
-    # the years on the charts' category axes (7 pt): every one at least 6 pt high on the page
-    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">2015<', html)]
-    assert len(heights) >= 30
-    assert min(heights) > 6.5, sorted(heights)[:5]
-
-
 def test_first_year_bc_and_workbook_have_no_trend(yearly):
     res = yearly[2014]
     bc = next(p for p in res.paths if p.name.startswith("BC_"))

@@ -62,6 +62,19 @@ def test_pdf_has_the_expected_pages(pdfs):
 
 
 @needs_soffice
+def test_chart_text_prints_at_its_size_in_a_document_with_many_charts(pdf):
+    """LibreOffice draws the embedded objects past its cache (20 by default) from a default-size
+    replacement, at half the text size: the conversion's own profile raises the cache, so every one of
+    the BC's native charts (29 in 2015) prints its axis years at 7 pt."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">2014<', boxes)]
+    assert len(heights) > 20                        # a category axis per panel: more charts than the default cache
+    assert min(heights) > 6.5, sorted(heights)[:5]  # 7 pt text; the replacement drew it at ~4,3 pt
+
+
+@needs_soffice
 def test_kh_first_page_and_annex(pdfs):
     first = _pdf_text(pdfs["KH"], 1, 1)
     for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "KẾ HOẠCH", "Xây dựng xã hội học tập năm 2016",
