@@ -80,12 +80,19 @@ def _target_cell(s: IndicatorSeries, milestone: int) -> str:
 
 
 def _outcome_cell(s: IndicatorSeries, milestone: int) -> str:
+    """The verdict at a milestone; for a count of communes, "Đạt" only when the count itself meets the target
+    (a commune that did not report makes it "Chưa đủ số liệu", explained by the sentence below the table)."""
     o = s.outcome(milestone)
     if o is None or o.status in (NO_TARGET,):
         return "–"
     from .aggregate import STATUS_LABELS
+    from .wording import count_verdict
 
-    return STATUS_LABELS.get(o.status, o.status)
+    label = STATUS_LABELS.get(o.status, o.status)
+    if s.kind == STATUS:
+        reached, expected, missing = _status_counts(s, milestone)
+        return count_verdict(label, o.status in (MET, EXCEEDED), reached, expected, missing, o.target)
+    return label
 
 
 def _kind_of_document(number: str) -> str:

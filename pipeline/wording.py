@@ -7,6 +7,7 @@ applies and hands it the facts. Nothing here computes a result: every figure com
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,29 @@ def counts_text(r: IndicatorResult) -> str:
     return f"{vn.number(r.numerator)}/{vn.number(r.denominator)}"
 
 
+INCOMPLETE = "Chưa đủ số liệu"
+
+
+def count_verdict(label: str, good: bool, reached: int, expected: int, missing: int, target: float | None) -> str:
+    """The verdict cell of a count over units (communes reaching a standard): a good ``label`` ("Đạt") only
+    when the units that reached it are enough for the target over every unit that had to report. When
+    the count falls short only because some units did not report, the cell says so (the sentence
+    explains which); the rate over the reporting units alone is never a verdict."""
+    if not good or target is None or expected <= 0:
+        return label
+    needed = math.ceil(target * expected / 100 - 1e-9)
+    if reached >= needed:
+        return label
+    return INCOMPLETE if missing and reached + missing >= needed else "Chưa đạt"
+
+
 def status_text(r: IndicatorResult) -> str:
-    """Table cell: ``Vượt (+5,4)``, ``Chậm so với lộ trình (−0,8)``, ``Đạt``."""
+    """Table cell: ``Vượt (+5,4)``, ``Chậm so với lộ trình (−0,8)``, ``Đạt``; ``Chưa đủ số liệu`` for a
+    commune count that reaches the target only among the communes that reported."""
+    if r.indicator.kind == STATUS:
+        t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
+        return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
+                             len(r.not_reported) + len(r.excluded), t)
     if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and r.margin is not None and abs(r.margin) >= 0.05 \
             and r.indicator.kind != STATUS:
         sign = "+" if r.margin > 0 else "\u2212"
