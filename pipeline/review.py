@@ -168,7 +168,7 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
                       short=short, end_is_milestone=last.year in series.milestone_years)
     elif len(known) > 1:
         text = pb.say("tk.ind.ratio", name=s.name, start_year=first.year, start=first.value, end_year=last.year,
-                      end=last.value, change=vn.round_half_up(last.value - first.value, 1))
+                      end=last.value, change=vn.shown_diff(last.value, first.value))
     else:
         text = pb.say("tk.ind.ratio.one", name=s.name, end_year=last.year, end=last.value)
     parts = []

@@ -156,11 +156,20 @@ def status_text(r: IndicatorResult) -> str:
         t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
         return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
                              len(r.not_reported) + len(r.excluded), t)
-    if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and r.margin is not None and abs(r.margin) >= 0.05 \
+    margin = shown_margin(r)
+    if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and margin is not None and abs(margin) >= 0.05 \
             and r.indicator.kind != STATUS:
-        sign = "+" if r.margin > 0 else "\u2212"
-        return f"{r.status_label} ({sign}{vn.points(r.margin)})"
+        sign = "+" if margin > 0 else "\u2212"
+        return f"{r.status_label} ({sign}{vn.points(margin)})"
     return r.status_label
+
+
+def shown_margin(r: IndicatorResult) -> float | None:
+    """The margin as the reader computes it from the printed figures: against the previous year for an
+    "increase" target, against the printed lộ trình or target otherwise (already so in the model)."""
+    if r.margin is not None and r.target is not None and r.target.kind == "increase":
+        return vn.shown_diff(r.rate, r.previous_rate)
+    return r.margin
 
 
 def _population(r: IndicatorResult, pb: Phrasebook) -> str:
@@ -184,7 +193,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text = pb.say("ind.head.ratio", name=ind.name, rate=r.rate, num=r.numerator, den=r.denominator,
                       unit_label=ind.unit_label)
     my = t.year if t else None
-    f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=r.margin, path=r.path_value,
+    f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=shown_margin(r), path=r.path_value,
              prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year)
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
@@ -219,7 +228,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text += pb.say("ind.no_path", **f)
     text += "."
     if r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS:
-        text += pb.say("ind.change", change=vn.round_half_up(r.change, 1), prev_year=year - 1)
+        text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
     elif r.status in LAGGING and r.binary and r.without():
@@ -384,7 +393,7 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
             continue
         key = ("assess.limits.against.increase" if r.target.kind == "increase" else
                "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
-        against = pb.say(key, target=r.target.value, margin=r.margin, year=m.year, prev_year=m.year - 1)
+        against = pb.say(key, target=r.target.value, margin=shown_margin(r), year=m.year, prev_year=m.year - 1)
         where = (names([u.unit for u in r.without()]) if r.binary else
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))

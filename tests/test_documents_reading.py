@@ -87,3 +87,38 @@ def test_yearly_bc_verdict_cell_for_commune_counts_with_a_missing_commune(docs):
     lines = body(bc(docs, 2020))
     xmc = next(r for r in rows(lines, "1") if r[1] == "Tỷ lệ xã, thị trấn đạt chuẩn chống mù chữ")
     assert "chưa báo cáo" in xmc[3] and xmc[-1] == "Chưa đủ số liệu"
+
+
+# ------------------------------------------------------------------------------------ 2. arithmetic as shown
+def _f(text: str) -> float:
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def test_review_changes_agree_with_the_figures_as_printed(docs):
+    lines = body(docs["review"])
+    said = re.compile(r"năm (\d{4}) đạt ([\d,]+)%, năm (\d{4}) đạt ([\d,]+)%, (tăng|giảm) ([\d,]+) điểm phần trăm")
+    milestone = re.compile(r"đạt ([\d,]+)%, (vượt|chưa đạt) chỉ tiêu ([\d,]+)% \((?:còn thiếu )?([\d,]+) điểm phần trăm\)")
+    seen = 0
+    for line in lines:
+        for m in said.finditer(line):
+            a, b, word, c = _f(m[2]), _f(m[4]), m[5], _f(m[6])
+            assert round(abs(b - a), 1) == c and (word == "tăng") == (b > a), m[0]
+            seen += 1
+        for m in milestone.finditer(line):
+            assert round(abs(_f(m[1]) - _f(m[3])), 1) == _f(m[4]), m[0]
+            seen += 1
+    assert seen >= 20
+    # the case the reader found: 99,6% to 99,9% is 0,3 points
+    assert any("năm 2014 đạt 99,6%, năm 2020 đạt 99,9%, tăng 0,3 điểm phần trăm" in x for x in lines)
+
+
+def test_yearly_bc_margins_agree_with_the_figures_as_printed(docs):
+    lines = body(bc(docs, 2017))
+    pat = re.compile(r"đạt ([\d,]+)% \([^)]*\), (chậm so với|vượt) lộ trình năm 2017 \(([\d,]+)%\)(?: ([\d,]+) điểm)?")
+    seen = 0
+    for line in lines:
+        for m in pat.finditer(line):
+            if m[4]:
+                assert round(abs(_f(m[1]) - _f(m[3])), 1) == _f(m[4]), m[0]
+                seen += 1
+    assert seen >= 3
