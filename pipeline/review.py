@@ -103,18 +103,28 @@ def _kind_of_document(number: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ sections
+def period_figures(series: PeriodSeries) -> dict[str, int | None]:
+    """The công tác chỉ đạo counts of the period: each the sum of the same figure of every year
+    (``figures`` of ``chi_dao/<Y>.yaml``, the numbers the yearly BCs state); None when a year of the range
+    does not give it (an incomplete sum is not printed)."""
+    from .chidao import FIGURES
+
+    directions = [f.direction or {} for f in series.years_facts]
+    out: dict[str, int | None] = {}
+    for key in FIGURES:
+        values = [(d.get("figures") or {}).get(key) for d in directions]
+        out[key] = sum(values) if values and all(isinstance(v, int) for v in values) else None
+    return out
+
+
 def _direction(pb, series: PeriodSeries, office: str, plan, table: str) -> list:
     years = series.years
     docs = []
-    meetings = inspections = 0
-    communication = ""
+    inspections = 0
     for f in series.years_facts:
         d = f.direction or {}
         docs += d.get("documents") or []
-        meetings += len(d.get("meetings") or [])
         inspections += len(d.get("inspections") or [])
-        if d.get("communication"):
-            communication = d["communication"][0]
     out = []
     f = dict(first=series.first, last=series.last, years=len(years), office=office, plan_number=plan.number)
     if docs:
@@ -130,9 +140,10 @@ def _direction(pb, series: PeriodSeries, office: str, plan, table: str) -> list:
         out[-1] = out[-1][:-1] + "."
     else:
         out.append(pb.say("tk.direction.none", **f))
-    if meetings or inspections:
-        comm = vn.lower_first(communication.rstrip(".")) if communication else ""
-        out.append(pb.say("tk.direction.committee", meetings=meetings, inspections=inspections, communication=comm))
+    figures = period_figures(series)
+    if inspections or any(v is not None for v in figures.values()):
+        out.append(pb.say("tk.direction.committee", meetings=figures["meetings"], inspections=inspections,
+                          centres=figures["inspected_centres"], news=figures["news"]))
     facts = series.years_facts
     out.append(pb.say("tk.direction.reports", years=len(years), received=sum(x.received for x in facts),
                       expected=sum(x.expected for x in facts), on_time=sum(len(x.on_time) for x in facts),
@@ -564,7 +575,7 @@ CONTEXT_KEYS = {"office", "number", "type_abbr", "symbol", "date_line", "appendi
 
 # Every fact a review sentence may use (the names this module hands to ``say``); ``xhht plan check``
 # names any other variable of phrasebook_review.yaml, and any undefined variable of tong_ket.docx.
-FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "communication",
+FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "centres", "news",
          "count", "date", "down", "end", "end_expected", "end_is_milestone", "end_missing", "end_reached",
          "end_year", "expected", "final", "first", "gaps", "good", "inspections", "issuer", "items", "judged", "kind",
          "label", "lagging", "last", "late", "main", "margin", "meetings", "met", "milestone", "milestone_year",

@@ -122,3 +122,36 @@ def test_yearly_bc_margins_agree_with_the_figures_as_printed(docs):
                 assert round(abs(_f(m[1]) - _f(m[3])), 1) == _f(m[4]), m[0]
                 seen += 1
     assert seen >= 3
+
+
+# ------------------------------------------------------------------------------------ 3. chỉ đạo totals
+def test_review_chi_dao_totals_are_the_sums_of_the_yearly_figures_the_bcs_state(docs):
+    import yaml
+
+    years = {y: yaml.safe_load((docs["inputs"] / "chi_dao" / f"{y}.yaml").read_text(encoding="utf-8"))
+             for y in range(2014, 2021)}
+    news = sum(d["figures"]["news"] for d in years.values())
+    meetings = sum(d["figures"]["meetings"] for d in years.values())
+    centres = sum(d["figures"]["inspected_centres"] for d in years.values())
+    assert (news, meetings, centres) == (282, 18, 52)  # hand-added from the seven files
+    line = next(x for x in body(docs["review"]) if "được kiện toàn hằng năm" in x)
+    assert f"đã họp {meetings} phiên" in line and f"tại {centres} lượt trung tâm" in line
+    assert f"đã phát {news} tin, bài" in line and "29 tin, bài" not in line
+    # the yearly BC states the same figure its year contributes
+    bc2017 = body(bc(docs, 2017))
+    assert any("phát 58 tin, bài" in x for x in bc2017) and years[2017]["figures"]["news"] == 58
+
+
+def test_chi_dao_figure_that_contradicts_its_sentence_is_refused(tmp_path):
+    from pipeline.chidao import load_direction
+    from pipeline.errors import CatalogError
+
+    folder = tmp_path / "chi_dao"
+    folder.mkdir()
+    text = (ROOT / "inputs" / "chi_dao" / "2017.yaml").read_text(encoding="utf-8")
+    (folder / "2017.yaml").write_text(text.replace("news: 58", "news: 57"), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_direction(tmp_path, 2017)
+    assert "figures.news" in str(err.value) and "57" in str(err.value)
+    (folder / "2017.yaml").write_text(text, encoding="utf-8")
+    assert load_direction(tmp_path, 2017).figures == {"meetings": 2, "inspected_centres": 8, "news": 58}
