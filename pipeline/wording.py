@@ -491,7 +491,7 @@ def component_lines(pb: Phrasebook, m: ReportModel) -> list:
         if judged:
             key = "components.indicators.milestone" if m.is_milestone_year else "components.indicators.path"
             facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year,
-                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r in m.lagging][:2]))
+                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r not in good]))
         status = "; ".join(facts) if facts else pb.say("components.plain")
         status = status[0].lower() + status[1:] if status else status
         out.append(pb.say("components.status", name=c.name, lead=c.lead, status=status))

@@ -155,3 +155,19 @@ def test_chi_dao_figure_that_contradicts_its_sentence_is_refused(tmp_path):
     assert "figures.news" in str(err.value) and "57" in str(err.value)
     (folder / "2017.yaml").write_text(text, encoding="utf-8")
     assert load_direction(tmp_path, 2017).figures == {"meetings": 2, "inspected_centres": 8, "news": 58}
+
+
+# ------------------------------------------------------------------------------------ 4. component plans
+def test_component_plan_lines_name_every_lagging_indicator_and_leave_no_residue(docs):
+    lines = [x for x in body(bc(docs, 2017)) if x.startswith("- Kế hoạch ") and "(chủ trì:" in x]
+    assert len(lines) == 7
+    pcgd = next(x for x in lines if "Chống mù chữ" in x)
+    m = re.search(r"(\d+)/(\d+) chỉ tiêu liên quan đạt hoặc vượt lộ trình; chậm so với lộ trình: (.*)\.$", pcgd)
+    good, judged, named = int(m[1]), int(m[2]), m[3]
+    lagging = re.split(r", | và ", named.replace("tỷ lệ người trong độ tuổi 15–60 biết chữ", "A")
+                       .replace("tỷ lệ người trong độ tuổi 15–35 biết chữ", "B")
+                       .replace("tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học", "C"))
+    assert sorted(lagging) == ["A", "B", "C"] and judged - good == len(lagging)
+    for x in lines:
+        assert not re.search(r"\(\d+\)", x), x  # no "(1)" residue
+    assert any("chỉ tiêu liên quan đạt hoặc vượt lộ trình" in x and "Hỗ trợ cho người lao động" in x for x in lines)
