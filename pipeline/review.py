@@ -70,6 +70,17 @@ def _status_counts(s: IndicatorSeries, year: int) -> tuple[int, int, int]:
     return reached, len(pts), missing
 
 
+def _held_before(s: IndicatorSeries, year: int) -> bool:
+    """Whether the district figure had reached the target of ``year`` in an earlier year of the range (as
+    printed): a "maintain" target never reached is "chưa đạt", not "chưa giữ vững"; reached only now, "đạt"."""
+    o = s.outcome(year)
+    target = o.target if o is not None else None
+    if target is None:
+        return False
+    return any(p.known and p.value is not None and p.year < year and vn.shown_rate(p.value) >= target
+               for p in s.district)
+
+
 def _target_cell(s: IndicatorSeries, milestone: int) -> str:
     o = s.outcome(milestone)
     if o is None or o.kind is None:
@@ -184,7 +195,7 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
         text = pb.say("tk.ind.ratio.one", name=s.name, end_year=last.year, end=last.value)
     parts = []
     for o in s.milestones:
-        f = dict(year=o.milestone, value=o.value, target=o.target, margin=o.margin)
+        f = dict(year=o.milestone, value=o.value, target=o.target, margin=o.margin, held=_held_before(s, o.milestone))
         if o.status == NO_TARGET:
             parts.append(pb.say("tk.ind.milestone.no_target", **f))
         elif o.status == NO_DATA or o.value is None:
@@ -376,7 +387,8 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
             if o.kind == "increase":
                 continue
             limits.append(pb.say("tk.limits.not_maintained" if o.kind == "maintain" else "tk.limits.not_met",
-                                 name=s.name, year=series.last, value=o.value, target=o.target, margin=o.margin))
+                                 name=s.name, year=series.last, value=o.value, target=o.target, margin=o.margin,
+                                 held=_held_before(s, series.last)))
         else:
             t = s.targets[-1]
             limits.append(pb.say("tk.limits.behind", name=s.name, year=series.last, value=s.district[-1].value,
@@ -575,7 +587,7 @@ CONTEXT_KEYS = {"office", "number", "type_abbr", "symbol", "date_line", "appendi
 
 # Every fact a review sentence may use (the names this module hands to ``say``); ``xhht plan check``
 # names any other variable of phrasebook_review.yaml, and any undefined variable of tong_ket.docx.
-FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "centres", "news",
+FACTS = {"held", "amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "centres", "news",
          "count", "date", "down", "end", "end_expected", "end_is_milestone", "end_missing", "end_reached",
          "end_year", "expected", "final", "first", "gaps", "good", "inspections", "issuer", "items", "judged", "kind",
          "label", "lagging", "last", "late", "main", "margin", "meetings", "met", "milestone", "milestone_year",

@@ -164,6 +164,15 @@ def status_text(r: IndicatorResult) -> str:
     return r.status_label
 
 
+def held_before(r: IndicatorResult) -> bool:
+    """Whether the district had already reached the target level in a year the model knows (last year or
+    the lộ trình's baseline): only then can a "maintain" target be "giữ vững" or "not maintained"."""
+    t = r.target
+    if t is None or t.value is None:
+        return False
+    return any(x is not None and vn.shown_rate(x) >= t.value for x in (r.previous_rate, r.baseline_rate))
+
+
 def shown_margin(r: IndicatorResult) -> float | None:
     """The margin as the reader computes it from the printed figures: against the previous year for an
     "increase" target, against the printed lộ trình or target otherwise (already so in the model)."""
@@ -194,7 +203,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
                       unit_label=ind.unit_label)
     my = t.year if t else None
     f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=shown_margin(r), path=r.path_value,
-             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year)
+             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year, held=held_before(r))
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
     elif t.kind == "increase":
@@ -563,7 +572,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
-         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

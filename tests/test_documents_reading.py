@@ -171,3 +171,23 @@ def test_component_plan_lines_name_every_lagging_indicator_and_leave_no_residue(
     for x in lines:
         assert not re.search(r"\(\d+\)", x), x  # no "(1)" residue
     assert any("chỉ tiêu liên quan đạt hoặc vượt lộ trình" in x and "Hỗ trợ cho người lao động" in x for x in lines)
+
+
+# ------------------------------------------------------------------------------------ 5. "duy trì" only once reached
+def test_maintain_targets_never_reached_are_not_said_to_be_maintained(docs):
+    lines = body(bc(docs, 2017))
+    text = "\n".join(lines)
+    assert "mức duy trì" not in text
+    # 15–60 literacy has never been at 100%: not reached, not "not maintained"
+    line = next(x for x in lines if x.startswith("Tỷ lệ người trong độ tuổi 15–60 biết chữ đạt"))
+    assert "chưa đạt mức 100,0% Kế hoạch đề ra" in line and "giữ vững" not in line
+    # a district body figure at 100% since 2014 is held
+    line = next(x for x in lines if x.startswith("Tỷ lệ cán bộ, công chức cấp huyện được đào tạo"))
+    assert "giữ vững chỉ tiêu 100,0%" in line
+    review = body(docs["review"])
+    line = next(x for x in review if x.startswith("Tỷ lệ người trong độ tuổi 15–60 biết chữ:"))
+    assert "chưa giữ vững" not in line and "mốc năm 2015 đạt 99,7%, chưa đạt chỉ tiêu 100,0%" in line
+    line = next(x for x in review if x.startswith("Tỷ lệ người trong độ tuổi 15–35 biết chữ:"))
+    assert "mốc năm 2020 đạt 100,0%" in line and "giữ vững" not in line  # reached in 2020 for the first time
+    limits = [x for x in review if x.startswith("- Tỷ lệ người trong độ tuổi 15–60")]
+    assert limits and "chưa giữ vững" not in limits[0] and "chưa đạt chỉ tiêu 100,0%" in limits[0]
