@@ -215,7 +215,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "kinh_gui": _kinh_gui(prof["to"]),
         "intro": pb.say("bc.intro", plan_number=plan.number, plan_date=vn.short_date(plan.date),
                         plan_issuer=plan.issuer, plan_title=plan.title, office=prof["office"]["full_name"], year=year),
-        "direction": wording.direction_lines(pb, model),
+        "direction": wording.direction_lines(pb, model, issued),
         "targets_intro": targets_intro,
         "groups": groups,
         "tasks": tasks,

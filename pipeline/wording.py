@@ -250,7 +250,11 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     return text
 
 
-def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
+def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
+    """Section I of the BC; with ``issued`` it closes with the date the figures stand at and, when units
+    were asked to correct or send their report (the feedback letters of the same run, due ``correction_days``
+    later), that their corrections are taken into the figures after the report (so the BC and the letters
+    dated the same day do not contradict each other)."""
     cat = m.catalog
     office, plan = cat.office.full_name, cat.plan
     d = m.direction
@@ -276,6 +280,15 @@ def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
                       communes=communes, others=len(m.expected) - communes,
                       missing=[vn.in_sentence(u.name) for u in v.missing],
                       late=sum(1 for u in v.received if u.late_days)))
+    if issued is not None:
+        import datetime as _dt
+
+        from .feedback import collect
+
+        asked = len(collect(m))
+        due = issued + _dt.timedelta(days=cat.office.correction_days)
+        out.append(pb.say("bc.direction.as_of", as_of=vn.short_date(issued), asked=asked, due=vn.short_date(due),
+                          year=m.year))
     return out
 
 
@@ -572,7 +585,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
-         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held"}
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

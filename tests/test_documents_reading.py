@@ -191,3 +191,26 @@ def test_maintain_targets_never_reached_are_not_said_to_be_maintained(docs):
     assert "mốc năm 2020 đạt 100,0%" in line and "giữ vững" not in line  # reached in 2020 for the first time
     limits = [x for x in review if x.startswith("- Tỷ lệ người trong độ tuổi 15–60")]
     assert limits and "chưa giữ vững" not in limits[0] and "chưa đạt chỉ tiêu 100,0%" in limits[0]
+
+
+# ------------------------------------------------------------------------------------ 6. dates that agree
+def _date(text: str) -> dt.date:
+    d, m, y = (int(x) for x in text.split("/"))
+    return dt.date(y, m, d)
+
+
+def test_bc_says_its_figures_stand_at_its_date_and_corrections_due_later_are_taken_in(docs):
+    lines = body(bc(docs, 2017))
+    assert any("ngày 20 tháng 12 năm 2017" in x for x in lines[:3])
+    letters = sorted((docs["out"] / "2017" / "v1" / "phan-hoi").glob("CV_*.docx"))
+    assert len(letters) == 2
+    dues = set()
+    for p in letters:
+        text = "\n".join(body(p))
+        assert "ngày 20 tháng 12 năm 2017" in text
+        assert "để kịp tổng hợp, báo cáo Ủy ban nhân dân huyện" not in text  # the BC is already dated
+        dues |= {_date(d) for d in re.findall(r"trước ngày (\d{2}/\d{1,2}/\d{4})", text)}
+    assert dues == {dt.date(2017, 12, 25)}
+    line = next(x for x in lines if x.startswith("Số liệu trong báo cáo được tổng hợp đến ngày"))
+    assert "đến ngày 20/12/2017" in line and "02 đơn vị đã được đề nghị" in line and "trước ngày 25/12/2017" in line
+    assert "sẽ được cập nhật" in line
