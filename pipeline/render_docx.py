@@ -199,8 +199,8 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     label = {t["title"].split(" THEO")[0]: t["label"][5:] for t in tables}
     act_table = label.get("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", "")
     fund_table = label.get("KINH PHÍ THỰC HIỆN", "")
-    tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table)}
-             for t in plan.tasks]
+    tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table, i)}
+             for i, t in enumerate(plan.tasks)]
     for t in tables:
         t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Lỗi”: số liệu có sai sót, chưa "
                      "tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
@@ -218,6 +218,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "direction": wording.direction_lines(pb, model, issued),
         "targets_intro": targets_intro,
         "groups": groups,
+        "tasks_intro": pb.say("bc.tasks.intro", year=year, table=act_table),
         "tasks": tasks,
         "components": wording.component_lines(pb, model),
         "funding": wording.funding_lines(pb, model, fund_table),

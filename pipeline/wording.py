@@ -292,7 +292,11 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
     return out
 
 
-def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> list:
+def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", variant: int = 0) -> list:
+    """One task group of section III: district totals with the change since last year, the best and weakest
+    units of its main count, doubtful counts, the units' shared remarks in one sentence. ``variant`` (the
+    group's position) picks among the phrasebook's wordings so that eight groups do not read alike; the
+    per-unit detail is referred to once for the whole section (``bc.tasks.intro``), not per group."""
     acts = [a for a in m.activities_of(task_code) if a.reporters]
     if not acts:
         return [pb.say("task.none", year=m.year)]
@@ -302,16 +306,17 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> li
     lead = max(acts, key=lambda a: a.total)
     if lead.best() and lead.weakest():
         out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label))
+                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3))
     doubtful = implausible_counts(m)
     for a in acts:
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
         if flagged:
             out.append(pb.say("task.implausible", label=a.label, measure=a.measure,
                               units=[f"{vn.in_sentence(u.name)} ({vn.number(v)} {a.measure})" for u, v in flagged]))
-    for text, count in task_remarks(m, task_code):
-        out.append(pb.say("task.remark", count=count, text=text))
-    out.append(pb.say("task.detail", table=table))
+    remarks = task_remarks(m, task_code)
+    if remarks:
+        out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
+                          items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
 
 
@@ -328,7 +333,7 @@ def task_remarks(m: ReportModel, task_code: str) -> list[tuple[str, int]]:
     for unit, tasks in (getattr(m.validation, "remarks", None) or {}).items():
         text = (tasks.get(task_code) or "").strip()
         if text and unit != m.office_unit:
-            text = text.rstrip(" .;") + "."
+            text = text.rstrip(" .;")
             counts[text] = counts.get(text, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     shared = [kv for kv in ranked if kv[1] > 1]
@@ -585,14 +590,15 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
-         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked"}
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",
                    "funding_change", "public_share"}
 CONTEXT_KEYS = {
     "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
-                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
+                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks_intro", "tasks",
+                     "components",
                      "funding", "assessment", "directions", "proposals", "closing", "recipients", "signer", "tables"},
     "ke_hoach.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "prev_year",
                       "subject", "draft", "bases", "intro", "purposes", "requirements", "general_goal",

@@ -503,6 +503,7 @@ def bao_cao() -> Document:
     para(doc, "{%p endfor %}")
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")
+    para(doc, "{{ tasks_intro }}")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     each(doc, "t.entries")

@@ -214,3 +214,19 @@ def test_bc_says_its_figures_stand_at_its_date_and_corrections_due_later_are_tak
     line = next(x for x in lines if x.startswith("Số liệu trong báo cáo được tổng hợp đến ngày"))
     assert "đến ngày 20/12/2017" in line and "02 đơn vị đã được đề nghị" in line and "trước ngày 25/12/2017" in line
     assert "sẽ được cập nhật" in line
+
+
+# ------------------------------------------------------------------------------------ 7. section III reads as a text
+def test_section_iii_refers_to_biểu_02_once_and_does_not_repeat_one_sentence_per_group(docs):
+    lines = body(bc(docs, 2017))
+    sec = lines[lines.index("III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP"):lines.index("IV. KINH PHÍ THỰC HIỆN")]
+    assert sum("Biểu 02" in x for x in sec) == 1 and "Biểu 02 kèm theo" in sec[1]
+    prose = [x for x in sec if not x.startswith("- ") and not re.match(r"\d\. ", x)][1:]
+    openings = [" ".join(x.split()[:3]) for x in prose]
+    assert max(openings.count(o) for o in set(openings)) <= 3, openings
+    assert sum(x.startswith("Về ") and "các đơn vị thực hiện tốt" in x for x in prose) <= 3
+    assert not any("cùng cho biết" in x for x in prose)
+    # remarks of one group are one sentence, each with how many units made it
+    group3 = sec[next(i for i, x in enumerate(sec) if x.startswith("3. ")):next(i for i, x in enumerate(sec) if x.startswith("4. "))]
+    said = [x for x in group3 if "(04 đơn vị)" in x]
+    assert len(said) == 1 and said[0].count("(04 đơn vị)") == 2
