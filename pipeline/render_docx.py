@@ -385,6 +385,25 @@ def _appendix_date(issued: _dt.date) -> str:
     return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
+KEEP_WHOLE_ROWS = 24  # a unit table this short (below its header) moves to the next page whole instead of splitting
+KEEP_LAST_ROWS = 3    # a longer one never leaves fewer rows than this (under its repeated header) on its last page
+
+
+def _keep_table_end(tbl) -> None:
+    """No orphan rows: the rows of a short unit table are kept with the next (the table moves whole, after
+    its heading, which keeps with it); a long one keeps its first and its last rows together, so that the
+    "Toàn huyện" row never stands alone on a new page and a table never starts with one row at a page's foot. The header row repeats and no row splits (set in the template)."""
+    from docx.oxml.ns import qn
+
+    rows = tbl.findall(qn("w:tr"))
+    body = rows[1:]
+    keep = rows[:-1] if len(body) <= KEEP_WHOLE_ROWS else \
+        rows[:KEEP_LAST_ROWS] + body[-KEEP_LAST_ROWS:-1]  # nor a header with one or two rows at a page's foot
+    for tr in keep:
+        for p in tr.iter(qn("w:p")):
+            p.get_or_add_pPr().keepNext_val = True
+
+
 def _fit_matrix_tables(doc) -> None:
     """Give the unit x indicator tables fixed first columns and share the rest equally.
 
@@ -408,6 +427,7 @@ def _fit_matrix_tables(doc) -> None:
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
         set_column_widths(tbl, widths)
+        _keep_table_end(tbl)
 
 
 def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,

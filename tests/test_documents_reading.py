@@ -230,3 +230,65 @@ def test_section_iii_refers_to_biểu_02_once_and_does_not_repeat_one_sentence_p
     group3 = sec[next(i for i, x in enumerate(sec) if x.startswith("3. ")):next(i for i, x in enumerate(sec) if x.startswith("4. "))]
     said = [x for x in group3 if "(04 đơn vị)" in x]
     assert len(said) == 1 and said[0].count("(04 đơn vị)") == 2
+
+
+# ------------------------------------------------------------------------------------ 8. no orphan rows
+def _unit_tables(path: Path):
+    from docx.oxml.ns import qn
+
+    doc = Document(str(path))
+    for t in doc.tables:
+        head = [c.text for c in t.rows[0].cells[:2]]
+        if head == ["STT", "Đơn vị"]:
+            yield t, qn
+
+
+def test_unit_tables_keep_their_ends_together_in_the_docx(docs):
+    seen = 0
+    for path in (bc(docs, 2017), docs["review"]):
+        for t, qn in _unit_tables(path):
+            rows = t.rows
+            assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+            keeps = [any(p.paragraph_format.keep_with_next for p in r.cells[0].paragraphs) for r in rows]
+            assert not keeps[-1]
+            assert all(keeps[-3:-1]), (path.name, rows[-1].cells[1].text)  # the total never alone
+            if len(rows) - 1 <= 24:
+                assert all(keeps[:-1])  # a short table moves whole
+            seen += 1
+    assert seen >= 30
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
+def test_no_page_of_biểu_02_carries_a_lone_last_row(docs, tmp_path):
+    import subprocess
+
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(bc(docs, 2017)), str(bc(docs, 2020))],
+                   check=True, capture_output=True, timeout=400)
+    pages = []
+    for year in (2017, 2020):
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / f"BC_XHHT_{year}.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout.split("\f")
+        start = next(i for i, p in enumerate(text) if "Biểu 02" in p and "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ" in p)
+        pages += text[start:]
+    continued = 0
+    for page in pages:
+        lines = [x.strip() for x in page.splitlines() if x.strip()]
+        if lines and lines[0].isdigit():
+            lines = lines[1:]  # the page number in the header
+        if not lines or not lines[0].startswith("STT"):
+            continue  # a page that starts with a heading, not a table continued from the page before
+        # rows of the table continued here, up to its total (or the page's end)
+        rows = []
+        for x in lines[1:]:
+            if re.match(r"\d+ +\S", x) or x.startswith("Toàn huyện"):
+                rows.append(x)
+            if x.startswith("Toàn huyện"):
+                break
+        if any(x.startswith("Toàn huyện") for x in rows):
+            assert len(rows) >= 3, page[:400]
+            continued += 1
+    assert continued >= 4  # the check did see tables continued onto a new page
