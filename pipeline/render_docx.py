@@ -83,13 +83,20 @@ def _kinh_gui(to: list[str]) -> list[str]:
     return [f"- {t};" for t in to[:-1]] + [f"- {to[-1]}."]
 
 
+NOT_COUNTED = "Chưa tính"  # a unit's figure that failed the checks: left out of the totals, the unit asked to check it
+
+
 def _cell_rate(ur, r) -> str:
+    """A unit's cell in Biểu 01: its rate; its status; "Đạt"/"Chưa đạt" for a count of one (a commune's own
+    learning centre: 0,0 or 100,0 would read as a rate); "Chưa tính" for a figure left out of the totals."""
     if not ur.reported:
         return "–"
     if not ur.valid:
-        return "Lỗi"
+        return NOT_COUNTED
     if r.indicator.kind == STATUS:
         return ur.status_value or ""
+    if ur.denominator == 1 and ur.numerator in (0, 1):
+        return "Đạt" if ur.numerator == 1 else "Chưa đạt"
     return vn.rate_cell(ur.rate)
 
 
@@ -202,8 +209,10 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table, i)}
              for i, t in enumerate(plan.tasks)]
     for t in tables:
-        t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Lỗi”: số liệu có sai sót, chưa "
-                     "tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
+        t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh "
+                     "giá theo xã và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa "
+                     "tính”: số liệu chưa hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn "
+                     "vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
                      "trung học cơ sở; CBCCVC: cán bộ, công chức, viên chức; TTHTCĐ: trung tâm học tập cộng đồng; "
                      "CNTT: công nghệ thông tin.") if t["label"] == "Biểu 01" else \
             "Ghi chú: ô để trống: đơn vị không báo cáo nội dung này; TTHTCĐ: trung tâm học tập cộng đồng."

@@ -437,6 +437,9 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
     matrices = []
     for n, s in enumerate(series.indicators, start=1):
         rows = []
+        # one item per unit (a commune's own learning centre): "Đạt"/"Chưa đạt", not 0,0 / 100,0
+        known = [p for us in s.units for p in us.points if p.known and p.denominator is not None]
+        single = s.kind != STATUS and bool(known) and all(p.denominator == 1 and p.numerator in (0, 1) for p in known)
         for i, us in enumerate(s.units, start=1):
             cells = []
             for p in us.points:
@@ -445,9 +448,11 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
                 elif p.gap in (GAP_MISSING, GAP_NO_YEAR):
                     cells.append("–")
                 elif p.gap == GAP_EXCLUDED:
-                    cells.append("Lỗi")
+                    cells.append("Chưa tính")
                 elif s.kind == STATUS:
                     cells.append(p.status or "")
+                elif single:
+                    cells.append("Đạt" if p.numerator == 1 else "Chưa đạt")
                 else:
                     cells.append(_pct_cell(p.value))
             fm = us.first_met.get(ms) if ms else None
@@ -462,7 +467,7 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         fm = s.first_met.get(ms) if ms else None
         total.append(str(fm) if fm else "–")
         rows.append({"no": "", "name": pb.labels.get("district_total", "Toàn huyện"), "cells": total})
-        unit = " (Đạt/Chưa đạt)" if s.kind == STATUS else " (%)"
+        unit = " (Đạt/Chưa đạt)" if s.kind == STATUS else " (đơn vị: Đạt/Chưa đạt; toàn huyện: %)" if single else " (%)"
         matrices.append({"heading": f"{n}. {vn.upper_first(s.name)}{unit}",
                          "columns": [str(y) for y in series.years] + [f"Năm đạt mức chỉ tiêu {ms}" if ms else ""],
                          "rows": rows})

@@ -292,3 +292,27 @@ def test_no_page_of_biểu_02_carries_a_lone_last_row(docs, tmp_path):
             assert len(rows) >= 3, page[:400]
             continued += 1
     assert continued >= 4  # the check did see tables continued onto a new page
+
+
+# ------------------------------------------------------------------------------------ 9. cells a reader understands
+def test_bieu_01_has_no_error_word_and_no_rate_for_a_single_centre(docs):
+    for path in (bc(docs, 2017), docs["review"]):
+        lines = body(path)
+        start = next(i for i, x in enumerate(lines) if x == "Biểu 01")
+        cells = [c for x in lines[start:] if x.startswith("| ") for c in x[2:].split(" | ")]
+        assert "Lỗi" not in cells, path.name
+        assert "Chưa tính" in cells  # the figure left out, said in words and explained in the note
+        note = next(x for x in lines[start:] if x.startswith("Ghi chú: tỷ lệ"))
+        assert "“Chưa tính”: số liệu chưa hợp lý" in note and "Lỗi" not in note
+    lines = body(bc(docs, 2017))
+    head = rows(lines, "STT")[0]
+    col = head.index("TTHTCĐ chất lượng tốt")
+    communes = [[c.strip() for c in x[2:].split(" | ")] for x in lines if re.match(r"\| \d+ \| (Xã|Thị trấn) ", x)]
+    values = {r[col] for r in communes[:22]}
+    assert values == {"Đạt", "Chưa đạt"}  # one centre per commune: never 0,0 or 100,0
+    total = next(r for r in rows(lines, "") if r[1] == "Cộng")
+    assert total[col] == "72,7"
+    review = body(docs["review"])
+    i = next(k for k, x in enumerate(review) if x.startswith("24. Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt"))
+    assert "Đạt/Chưa đạt" in review[i]
+    assert not any(c in ("0,0", "100,0") for x in review[i + 2:i + 24] for c in x[2:].split(" | ")[2:9])

@@ -183,7 +183,7 @@ def test_appendix_in_landscape_section_with_numbering_restart(doc):
     row = next(r for r in matrix.rows if r.cells[1].text == "Xã Đốc Tín")
     assert {c.text for c in row.cells[2:]} == {"–"}
     row = next(r for r in matrix.rows if r.cells[1].text == "Xã Hùng Tiến")
-    assert "Lỗi" in [c.text for c in row.cells]
+    assert "Chưa tính" in [c.text for c in row.cells] and "Lỗi" not in [c.text for c in row.cells]
 
 
 def test_submitted_text_is_data_not_template_code(inputs, submit, tmp_path):
