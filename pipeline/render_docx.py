@@ -209,13 +209,15 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table, i)}
              for i, t in enumerate(plan.tasks)]
     for t in tables:
-        t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh "
-                     "giá theo xã và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa "
-                     "tính”: số liệu chưa hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn "
-                     "vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
-                     "trung học cơ sở; CBCCVC: cán bộ, công chức, viên chức; TTHTCĐ: trung tâm học tập cộng đồng; "
-                     "CNTT: công nghệ thông tin.") if t["label"] == "Biểu 01" else \
-            "Ghi chú: ô để trống: đơn vị không báo cáo nội dung này; TTHTCĐ: trung tâm học tập cộng đồng."
+        # the note explains the signs and every abbreviation the biểu's headers and cells show
+        shown = [c for mat in t["matrices"] for c in mat["columns"]] + \
+            [c for mat in t["matrices"] for r in mat["rows"] for c in [r["name"], *r["cells"]]]
+        words = wording.glossary(pb, shown)
+        lead = ("tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh giá theo xã "
+                "và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa tính”: số liệu chưa "
+                "hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo"
+                if t["label"] == "Biểu 01" else "ô để trống: đơn vị không báo cáo nội dung này")
+        t["note"] = f"Ghi chú: {lead}{'; ' + words if words else ''}."
     return {
         "office": prof["office"], "number": number, "type_abbr": "BC", "symbol": prof["symbol"],
         "date_line": vn.issue_date(cat.office.place, issued), "appendix_date": _appendix_date(issued),

@@ -261,8 +261,11 @@ def _group_table(pb, series: PeriodSeries, g, number: int) -> dict:
         for m in ms:
             cells += [_target_cell(s, m), _outcome_cell(s, m)]
         rows.append({"name": s.label, "cells": cells})
+    from .wording import glossary
+
+    words = glossary(pb, [r["name"] for r in rows])
     return {"caption": pb.say("tk.table.caption", number=number, title=g.title), "head": "Chỉ tiêu",
-            "columns": columns, "rows": rows}
+            "columns": columns, "rows": rows, "note": f"Ghi chú: {words}." if words else ""}
 
 
 def _task_section(pb, series: PeriodSeries, stocks: set[str]) -> list[dict]:
@@ -483,10 +486,13 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         rows.append({"no": str(i), "name": u.name, "cells": [
             vn.number(len(x.met) + len(x.not_met) + len(x.no_data)), vn.number(len(x.met)), vn.number(len(x.not_met)),
             vn.number(len(x.no_data)), "; ".join(labels) if labels else ("Đạt tất cả" if x.all_met else "")]})
+    from .wording import glossary
+
+    words = glossary(pb, [c for r in rows for c in r["cells"]])
     tables.append({"title": pb.say("tk.bieu.standings", year=year), "matrices": [{
         "heading": "", "columns": ["Số chỉ tiêu phải thực hiện", "Đạt", "Chưa đạt", "Chưa có số liệu",
                                    "Các chỉ tiêu chưa đạt"], "rows": rows}],
-        "note": pb.say("tk.bieu.note.standings", year=year)})
+        "note": str(pb.say("tk.bieu.note.standings", year=year))[:-1] + (f"; {words}." if words else ".")})
 
     rows = []
     for i, u in enumerate(series.units, start=1):

@@ -37,6 +37,8 @@ class Phrasebook:
         self.raw: dict[str, Any] = dict(doc.get("sentences") or {})
         # Clauses chosen by conditions on the facts: key -> [{"when": Jinja test, "say": Jinja sentence}, …]
         self.conditional: dict[str, list] = dict(doc.get("conditional") or {})
+        # abbreviation -> words, for the notes under tables with short headers
+        self.abbreviations: dict[str, str] = {str(k): str(v) for k, v in (doc.get("abbreviations") or {}).items()}
         self._compiled: dict[str, Any] = {}
 
     def _template(self, key: str):
@@ -101,6 +103,20 @@ def phrasebook(inputs: Path | str | None = None, name: str = PHRASEBOOK) -> Phra
 
 
 # ------------------------------------------------------------------------------------ helpers
+def glossary(pb: Phrasebook, texts) -> str:
+    """``PCGD: phổ cập giáo dục; CBCCVC: …`` for the abbreviations of ``pb`` that occur in ``texts`` (as whole
+    words), in the order they first occur; empty when none does."""
+    import re
+
+    found: dict[str, int] = {}
+    joined = "\n".join(str(t) for t in texts)
+    for abbr in pb.abbreviations:
+        m = re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", joined)
+        if m:
+            found[abbr] = m.start()
+    return "; ".join(f"{a}: {pb.abbreviations[a]}" for a in sorted(found, key=lambda a: (found[a], a)))
+
+
 def names(units, limit: int | None = None) -> list[str]:
     return [vn.in_sentence(u.name) for u in (units[:limit] if limit else units)]
 

@@ -316,3 +316,42 @@ def test_bieu_01_has_no_error_word_and_no_rate_for_a_single_centre(docs):
     i = next(k for k, x in enumerate(review) if x.startswith("24. Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt"))
     assert "Đạt/Chưa đạt" in review[i]
     assert not any(c in ("0,0", "100,0") for x in review[i + 2:i + 24] for c in x[2:].split(" | ")[2:9])
+
+
+# ------------------------------------------------------------------------------------ 10. abbreviations explained
+ABBR = re.compile(r"(?<!\w)([A-ZĐ]{2,}[A-ZĐ]*)(?!\w)")
+KNOWN = {"UBND", "BC", "KH", "TTr", "PGDĐT", "VT", "STT", "TT", "V", "GD", "ĐT", "QĐ", "A2", "B1"}
+
+
+def test_every_abbreviation_of_a_biểu_is_explained_in_its_note(docs):
+    lines = body(bc(docs, 2017))
+    for label in ("Biểu 01", "Biểu 02", "Biểu 03"):
+        start = lines.index(label)
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("Ghi chú:"))
+        note = lines[end]
+        used = {m for x in lines[start + 3:end] if x.startswith("| ") for m in ABBR.findall(x)} - KNOWN
+        for abbr in used:
+            assert f"{abbr}: " in note, (label, abbr, note)
+    note = next(x for x in lines if x.startswith("Ghi chú: tỷ lệ"))
+    for abbr in ("PC", "CB", "CC", "LĐNT", "CNLĐ", "CBCC", "THPT", "HS", "CBCCVC", "TTHTCĐ"):
+        assert f"; {abbr}: " in note
+
+
+def test_letters_spell_out_what_they_ask_about(docs):
+    for p in sorted((docs["out"] / "2017" / "v1" / "phan-hoi").glob("CV_*.docx")):
+        text = "\n".join(x for x in body(p) if not x.startswith("| "))
+        assert not (set(ABBR.findall(text)) - KNOWN), (p.name, set(ABBR.findall(text)) - KNOWN)
+    letter = next((docs["out"] / "2017" / "v1" / "phan-hoi").glob("CV_2017_10498_*.docx"))
+    assert any("cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) trở lên (42)" in x for x in body(letter))
+
+
+def test_review_tables_explain_their_short_labels(docs):
+    lines = body(docs["review"])
+    i = next(k for k, x in enumerate(lines) if x.startswith("Bảng 3."))
+    note = next(x for x in lines[i:] if x.startswith("Ghi chú:"))
+    for abbr in ("CBCCVC", "CNTT", "CNLĐ"):
+        assert f"{abbr}: " in note
+    i = lines.index("Biểu 02")
+    note = next(x for x in lines[i:] if x.startswith("Ghi chú:"))
+    used = {m for x in lines[i:] if x.startswith("| ") for m in ABBR.findall(x)} - KNOWN
+    assert used and all(f"{a}: " in note for a in used), (used, note)
