@@ -355,3 +355,16 @@ def test_review_tables_explain_their_short_labels(docs):
     note = next(x for x in lines[i:] if x.startswith("Ghi chú:"))
     used = {m for x in lines[i:] if x.startswith("| ") for m in ABBR.findall(x)} - KNOWN
     assert used and all(f"{a}: " in note for a in used), (used, note)
+
+
+# ------------------------------------------------------------------------------------ 11. one spelling per body
+def test_each_body_is_named_one_way_in_every_document(docs):
+    paths = [bc(docs, 2017), docs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx", bc(docs, 2020), docs["review"]]
+    text = "\n".join(x for p in paths for x in body(p))
+    for wrong in ("Văn hóa - Thông tin", "Văn hóa – Thông tin", "Văn hóa, Thông tin", "Văn hóa -Thông tin",
+                  "Liên đoàn lao động", "Hội Liên hiệp phụ nữ", "Hội người cao tuổi", "Lao động, Thương binh",
+                  "Tài chính – Kế hoạch", "Hội Phụ nữ huyện", "Đài truyền thanh huyện"):
+        assert wrong not in text, wrong
+    assert "Phòng Văn hóa và Thông tin" in text and "Liên đoàn Lao động huyện" in text
+    kh = "\n".join(body(docs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx"))
+    assert "Phòng Văn hóa và Thông tin" in kh
