@@ -22,6 +22,7 @@ from .catalog import STATUS
 from .templating import set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
+BLANK_DAY = "      "   # a date left for the issuing body (UBND's KH): "ngày      tháng      năm 2018"
 
 
 def _office_extra(model: ReportModel) -> dict[str, Any]:
@@ -334,7 +335,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "")
     return {
         "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
-        "date_line": vn.issue_date(office.place, issued), "appendix_date": _appendix_date(issued),
+        # the KH is UBND's: day and month left for UBND to set when it issues it (in the plan's year)
+        "date_line": f"{office.place}, ngày {BLANK_DAY} tháng {BLANK_DAY} năm {model.year + 1}",
+        "appendix_date": f"ngày {BLANK_DAY} tháng {BLANK_DAY} năm {model.year + 1}",
         "year": str(year), "prev_year": str(model.year),
         "subject": f"Xây dựng xã hội học tập năm {year}",
         "draft": "DỰ THẢO",

@@ -368,3 +368,30 @@ def test_each_body_is_named_one_way_in_every_document(docs):
     assert "Phòng Văn hóa và Thông tin" in text and "Liên đoàn Lao động huyện" in text
     kh = "\n".join(body(docs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx"))
     assert "Phòng Văn hóa và Thông tin" in kh
+
+
+# ------------------------------------------------------------------------------------ 12. UBND sets the KH's date
+def test_kh_draft_leaves_day_and_month_to_ubnd_while_the_phong_dates_its_own(docs):
+    from pipeline.nd30_check import check_document
+
+    v1 = docs["out"] / "2017" / "v1"
+    kh = body(v1 / "KH_XHHT_2018.docx")
+    head = next(x for x in kh if "Số:" in x and "/KH-UBND" in x)
+    assert re.search(r"Mỹ Đức, ngày\s{4,}tháng\s{4,}năm 2018$", head), head
+    assert re.search(r"Số:\s+/KH-UBND", head)
+    annex = [x for x in kh if x.startswith("(Kèm theo Kế hoạch số")]
+    assert annex and all(re.search(r"ngày\s{4,}tháng\s{4,}năm 2018", x) for x in annex)
+    for name in ("TTr_XHHT_2018.docx", "BC_XHHT_2017.docx"):
+        assert "Mỹ Đức, ngày 20 tháng 12 năm 2017" in "\n".join(body(v1 / name)[:3]), name
+    assert not check_document(v1 / "KH_XHHT_2018.docx")  # a blank day and month is a valid draft
+
+
+def test_register_numbers_the_phongs_documents_never_ubnds_kh(docs, tmp_path):
+    from pipeline.register import entries
+
+    out = tmp_path / "out"
+    run(docs["inputs"], out, 2018, dt.date(2018, 12, 20), number="auto", charts=False, feedback=False)
+    kinds = {(e.doc_type, e.symbol.split("/")[-1] if "/" in e.symbol else e.symbol) for e in entries(out)}
+    assert {k for k, _ in kinds} == {"BC", "TTr"}, kinds
+    kh = body(out / "2018" / "v1" / "KH_XHHT_2019.docx")
+    assert any(re.search(r"Số:\s+/KH-UBND", x) for x in kh)
