@@ -312,7 +312,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
                               goal=(None if r.indicator.kind == STATUS else wording.next_path(model, r, year)),
                               year=year) for r in pick]
-            fell = [f"{vn.lower_first(a.label)} ({vn.number(a.total)} {a.measure}, giảm {vn.number(-a.change)})"
+            fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))

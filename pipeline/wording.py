@@ -328,7 +328,7 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
         if flagged:
             out.append(pb.say("task.implausible", label=a.label, measure=a.measure,
-                              units=[f"{vn.in_sentence(u.name)} ({vn.number(v)} {a.measure})" for u, v in flagged]))
+                              units=[f"{vn.in_sentence(u.name)} ({vn.count2(v)} {a.measure})" for u, v in flagged]))
     remarks = task_remarks(m, task_code)
     if remarks:
         out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
@@ -487,7 +487,7 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     ratio_lag = [r for r in lag if r.indicator.kind != STATUS and r.margin is not None]
     worst = min(ratio_lag, key=lambda r: r.margin) if ratio_lag else None
     acts = [a for a in m.activities if a.reporters and a.change is not None]
-    fell = [f"{vn.lower_first(a.label)} (giảm {vn.number(-a.change)} {a.measure})" for a in acts if a.change < 0]
+    fell = [f"{vn.lower_first(a.label)} (giảm {vn.count2(-a.change)} {a.measure})" for a in acts if a.change < 0]
     rose = sorted((a for a in acts if a.change > 0 and a.previous_total),
                   key=lambda a: -a.change / a.previous_total)
     strong = [vn.lower_first(r.indicator.name) for r in sorted(

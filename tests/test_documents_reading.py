@@ -395,3 +395,25 @@ def test_register_numbers_the_phongs_documents_never_ubnds_kh(docs, tmp_path):
     assert {k for k, _ in kinds} == {"BC", "TTr"}, kinds
     kh = body(out / "2018" / "v1" / "KH_XHHT_2019.docx")
     assert any(re.search(r"Số:\s+/KH-UBND", x) for x in kh)
+
+
+# ------------------------------------------------------------------------------------ 13. one rule for small counts
+SMALL_COUNT = re.compile(r"(?<![\d.,/–\-])([1-9]) (?!tháng|năm|tuổi|không \d sạch|sạch)([a-zà-ỹđ]+)")
+
+
+def test_counts_under_ten_take_a_leading_zero_everywhere_in_running_text(docs):
+    v1 = docs["out"] / "2017" / "v1"
+    paths = [bc(docs, 2017), v1 / "KH_XHHT_2018.docx", v1 / "TTr_XHHT_2018.docx", bc(docs, 2020), docs["review"],
+             *sorted((v1 / "phan-hoi").glob("CV_*.docx"))]
+    found = []
+    for p in paths:
+        for line in body(p):
+            if line.startswith("| ") or line.startswith(("Biểu đồ ", "Bảng ")):
+                continue  # tables print plain figures; captions number their figure
+            for m in SMALL_COUNT.finditer(line):
+                found.append(f"{p.name}: …{line[max(0, m.start() - 40):m.end() + 20]}…")
+    assert not found, found[:8]
+    text = "\n".join(body(bc(docs, 2017)))
+    assert "(tăng 07 so với năm 2016)" in text and "12 trung tâm" in text  # a change and a count of ten or more
+    review = "\n".join(body(docs["review"]))
+    assert "từ 07 năm 2014 lên 09 năm 2020" in review
