@@ -399,7 +399,7 @@ def _appendix_date(issued: _dt.date) -> str:
     return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
-KEEP_WHOLE_ROWS = 24  # a unit table this short (below its header) moves to the next page whole instead of splitting
+KEEP_WHOLE_ROWS = 12  # a unit table this short (below its header) moves to the next page whole instead of splitting
 KEEP_LAST_ROWS = 3    # a longer one never leaves fewer rows than this (under its repeated header) on its last page
 
 
