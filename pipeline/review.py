@@ -661,7 +661,10 @@ def _fit_tables(doc) -> None:
         for n, tr in enumerate(tbl.findall(qn("w:tr"))):
             for j, tc in enumerate(tr.findall(qn("w:tc"))[1:]):
                 text = "".join(t.text or "" for t in tc.iter(qn("w:t"))).strip()
-                size = max((len(w) for w in text.split()), default=0) if n == 0 else len(text)
+                # a header or a verdict in words may wrap at its spaces (two lines); a figure never breaks
+                words = n == 0 or any(ch.isalpha() for ch in text)
+                size = max(max((len(w) for w in text.split()), default=0), 0 if n == 0 else -(-len(text) // 2)) \
+                    if words else len(text)
                 if j < len(need):
                     need[j] = max(need[j], size)
         weights = [max(4, min(n, 14)) for n in need]

@@ -421,3 +421,14 @@ def test_counts_under_ten_take_a_leading_zero_everywhere_in_running_text(docs):
     assert "(tăng 07 so với năm 2016)" in text and "12 trung tâm" in text  # a change and a count of ten or more
     review = "\n".join(body(docs["review"]))
     assert "từ 07 năm 2014 lên 09 năm 2020" in review
+
+
+def test_review_bang_2_keeps_counts_on_one_line_beside_a_verdict_in_words(docs):
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    doc = Document(str(docs["review"]))
+    t = next(t for t in doc.tables if t.rows[0].cells[0].text == "Chỉ tiêu" and "Đánh giá 2015" in
+             [c.text for c in t.rows[0].cells] and t.rows[1].cells[0].text == "Chống mù chữ")
+    grid = [int(g.get(qn("w:w"))) for g in t._tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
+    assert min(grid[1:8]) >= Mm(9.5).twips  # "22/22" and "100,0" fit at 10 pt with their margins
