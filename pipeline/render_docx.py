@@ -368,7 +368,14 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         "signer": prof["signer"],
         "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
                         "coordinators": c.coordinators} for c in plan.component_plans],
+        # the plan's own wording keeps its abbreviations: the annex explains them
+        "components_note": _note_of(wording.glossary(pb, [x for c in plan.component_plans
+                                                          for x in (c.name, c.content, c.lead, c.coordinators)])),
     }
+
+
+def _note_of(words: str) -> str:
+    return f"Ghi chú: {words}." if words else ""
 
 
 def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER, report_ref: str = "") -> dict:

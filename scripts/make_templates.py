@@ -598,6 +598,9 @@ def ke_hoach() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None), ("{{ r.content }}", None),
                 ("{{ r.lead }}", None), ("{{ r.coordinators }}", None)],
                [12, 55, 105, 35, 45], "r in components")
+    para(doc, "{%p if components_note %}")
+    para(doc, "{{ components_note }}", style="XH Chu thich")  # the plan's abbreviations, explained
+    para(doc, "{%p endif %}")
     doc.core_properties.title = "Kế hoạch xây dựng xã hội học tập"
     return doc
 

@@ -432,3 +432,11 @@ def test_review_bang_2_keeps_counts_on_one_line_beside_a_verdict_in_words(docs):
              [c.text for c in t.rows[0].cells] and t.rows[1].cells[0].text == "Chống mù chữ")
     grid = [int(g.get(qn("w:w"))) for g in t._tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
     assert min(grid[1:8]) >= Mm(9.5).twips  # "22/22" and "100,0" fit at 10 pt with their margins
+
+
+def test_kh_annex_explains_the_plans_own_abbreviations(docs):
+    kh = body(docs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx")
+    i = next(k for k, x in enumerate(kh) if x.startswith("(Kèm theo Kế hoạch số"))
+    note = next(x for x in kh[i:] if x.startswith("Ghi chú:"))
+    used = {m for x in kh[i:] if x.startswith("| ") for m in ABBR.findall(x)} - KNOWN - {"E"}
+    assert used and all(f"{a}: " in note for a in used), (used, note)
