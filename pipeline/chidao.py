@@ -1,19 +1,25 @@
 """The office's own công tác chỉ đạo, điều hành for a year: ``inputs/chi_dao/<year>.yaml``.
 
 Documents issued (number, date, title), the steering committee, meetings, inspections and
-communication. A missing file is not an error (the BC then says nothing was recorded); a broken
-file is refused with a message naming the file and the entry.
+communication, and the year's ``figures`` (meetings held, centres inspected, news items broadcast):
+the numbers the period review adds up year by year. Each figure must be the number its sentence
+says (a mismatch is refused), so the yearly BC and the tổng kết cannot disagree. A missing file is not
+an error (the BC then says nothing was recorded); a broken file is refused with a message naming the
+file and the entry.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import CatalogError
 
 FOLDER = "chi_dao"
+# figure -> the list of sentences that must state it
+FIGURES = {"meetings": "meetings", "inspected_centres": "inspections", "news": "communication"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Direction:
     meetings: tuple[str, ...] = ()
     inspections: tuple[str, ...] = ()
     communication: tuple[str, ...] = ()
+    figures: dict = field(default_factory=dict)   # FIGURES key -> the year's count
     source: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -45,6 +52,12 @@ class Direction:
         d["documents"] = [{**x, "date": x["date"].isoformat()} for x in d["documents"]]
         d.pop("extra", None)
         return d
+
+
+def _states(sentence: str, value: int) -> bool:
+    """Whether ``sentence`` states the count ``value`` (``8`` or ``08``, ``1.277``), not as part of another number."""
+    digits = f"{value:,}".replace(",", ".")
+    return re.search(rf"(?<![\d.,]){'0?' if value < 10 else ''}{re.escape(digits)}(?![\d]|[.,]\d)", sentence) is not None
 
 
 def load_direction(inputs: Path | str, year: int) -> Direction | None:
@@ -86,8 +99,24 @@ def load_direction(inputs: Path | str, year: int) -> Direction | None:
             return ()
         return tuple(v)
 
+    lists = {k: strs(k) for k in ("meetings", "inspections", "communication")}
+    figures = {}
+    raw = doc.get("figures") or {}
+    if not isinstance(raw, dict):
+        problems.append(f"{FOLDER}/{path.name}, mục figures: phải là bảng tên: số.")
+        raw = {}
+    for key, value in raw.items():
+        where = f"{FOLDER}/{path.name}, mục figures.{key}"
+        if key not in FIGURES:
+            problems.append(f"{where}: không có số liệu này (chỉ có {', '.join(FIGURES)}).")
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"{where}: phải là số nguyên không âm.")
+        elif not any(_states(x, value) for x in lists[FIGURES[key]]):
+            problems.append(f"{where}: {value} không khớp với câu ở mục {FIGURES[key]} (câu phải nêu đúng số này).")
+        else:
+            figures[key] = value
     result = Direction(year, tuple(sorted(docs, key=lambda x: x.date)), str(doc.get("committee") or ""),
-                       strs("meetings"), strs("inspections"), strs("communication"), source=path.name)
+                       lists["meetings"], lists["inspections"], lists["communication"], figures, source=path.name)
     if problems:
         raise CatalogError(problems)
     return result

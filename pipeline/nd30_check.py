@@ -19,7 +19,8 @@ DOC_TYPES = ("BÁO CÁO", "KẾ HOẠCH", "QUYẾT ĐỊNH", "THÔNG BÁO", "T�
              "NGHỊ QUYẾT", "CHỈ THỊ", "QUY CHẾ", "QUY ĐỊNH", "PHƯƠNG ÁN", "ĐỀ ÁN", "BIÊN BẢN", "CÔNG ĐIỆN",
              "GIẤY MỜI", "GIẤY GIỚI THIỆU")
 _SO_RE = re.compile(r"^Số:\s*(?P<num>\d+)?\s*/(?P<sym>[A-ZĐa-zđ0-9&\-]+)$")
-_DATE_RE = re.compile(r"^(?P<place>[^,]+), ngày (?P<day>\S+) tháng (?P<month>\S+) năm (?P<year>\S+)$")
+# the day and month may be left blank for the issuing body to fill in ("ngày      tháng      năm 2018": a draft)
+_DATE_RE = re.compile(r"^(?P<place>[^,]+), ngày (?:(?P<day>\S+)|\s+) tháng (?:(?P<month>\S+)|\s+) năm (?P<year>\S+)$")
 
 # rule id -> what NĐ 30/2020 Phụ lục I requires (shown with each deviation)
 RULES = {
@@ -266,7 +267,7 @@ def check_document(path: Path | str) -> list[FormatDeviation]:
             if m is None:
                 problems.append(f"viết là \"{text}\"")
             else:
-                day, month = m.group("day"), m.group("month")
+                day, month = m.group("day") or "", m.group("month") or ""
                 if day.isdigit() and (len(day) != 2):
                     problems.append(f"ngày \"{day}\" phải có 2 chữ số")
                 if month.isdigit():

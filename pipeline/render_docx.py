@@ -22,6 +22,7 @@ from .charts import bind_charts
 from .templating import set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
+BLANK_DAY = "      "   # a date left for the issuing body (UBND's KH): "ngày      tháng      năm 2018"
 
 
 def _office_extra(model: ReportModel) -> dict[str, Any]:
@@ -83,13 +84,20 @@ def _kinh_gui(to: list[str]) -> list[str]:
     return [f"- {t};" for t in to[:-1]] + [f"- {to[-1]}."]
 
 
+NOT_COUNTED = "Chưa tính"  # a unit's figure that failed the checks: left out of the totals, the unit asked to check it
+
+
 def _cell_rate(ur, r) -> str:
+    """A unit's cell in Biểu 01: its rate; its status; "Đạt"/"Chưa đạt" for a count of one (a commune's own
+    learning centre: 0,0 or 100,0 would read as a rate); "Chưa tính" for a figure left out of the totals."""
     if not ur.reported:
         return "–"
     if not ur.valid:
-        return "Lỗi"
+        return NOT_COUNTED
     if r.indicator.kind == STATUS:
         return ur.status_value or ""
+    if ur.denominator == 1 and ur.numerator in (0, 1):
+        return "Đạt" if ur.numerator == 1 else "Chưa đạt"
     return vn.rate_cell(ur.rate)
 
 
@@ -200,14 +208,18 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     label = {t["title"].split(" THEO")[0]: t["label"][5:] for t in tables}
     act_table = label.get("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", "")
     fund_table = label.get("KINH PHÍ THỰC HIỆN", "")
-    tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table)}
-             for t in plan.tasks]
+    tasks = [{"heading": f"{t.number}. {t.title}", "entries": wording.task_lines(pb, model, t.code, act_table, i)}
+             for i, t in enumerate(plan.tasks)]
     for t in tables:
-        t["note"] = ("Ghi chú: tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Lỗi”: số liệu có sai sót, chưa "
-                     "tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo; PCGD: phổ cập giáo dục; MN: mầm non; THCS: "
-                     "trung học cơ sở; CBCCVC: cán bộ, công chức, viên chức; TTHTCĐ: trung tâm học tập cộng đồng; "
-                     "CNTT: công nghệ thông tin.") if t["label"] == "Biểu 01" else \
-            "Ghi chú: ô để trống: đơn vị không báo cáo nội dung này; TTHTCĐ: trung tâm học tập cộng đồng."
+        # the note explains the signs and every abbreviation the biểu's headers and cells show
+        shown = [c for mat in t["matrices"] for c in mat["columns"]] + \
+            [c for mat in t["matrices"] for r in mat["rows"] for c in [r["name"], *r["cells"]]]
+        words = wording.glossary(pb, shown)
+        lead = ("tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh giá theo xã "
+                "và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa tính”: số liệu chưa "
+                "hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo"
+                if t["label"] == "Biểu 01" else "ô để trống: đơn vị không báo cáo nội dung này")
+        t["note"] = f"Ghi chú: {lead}{'; ' + words if words else ''}."
     return {
         "office": prof["office"], "number": number, "type_abbr": "BC", "symbol": prof["symbol"],
         "date_line": vn.issue_date(cat.office.place, issued), "appendix_date": _appendix_date(issued),
@@ -216,9 +228,10 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "kinh_gui": _kinh_gui(prof["to"]),
         "intro": pb.say("bc.intro", plan_number=plan.number, plan_date=vn.short_date(plan.date),
                         plan_issuer=plan.issuer, plan_title=plan.title, office=prof["office"]["full_name"], year=year),
-        "direction": wording.direction_lines(pb, model),
+        "direction": wording.direction_lines(pb, model, issued),
         "targets_intro": targets_intro,
         "groups": groups,
+        "tasks_intro": pb.say("bc.tasks.intro", year=year, table=act_table),
         "tasks": tasks,
         "components": wording.component_lines(pb, model),
         "funding": wording.funding_lines(pb, model, fund_table),
@@ -300,7 +313,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
                               goal=(None if r.indicator.kind == STATUS else wording.next_path(model, r, year)),
                               year=year) for r in pick]
-            fell = [f"{vn.lower_first(a.label)} ({vn.number(a.total)} {a.measure}, giảm {vn.number(-a.change)})"
+            fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
@@ -323,7 +336,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "")
     return {
         "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
-        "date_line": vn.issue_date(office.place, issued), "appendix_date": _appendix_date(issued),
+        # the KH is UBND's: day and month left for UBND to set when it issues it (in the plan's year)
+        "date_line": f"{office.place}, ngày {BLANK_DAY} tháng {BLANK_DAY} năm {model.year + 1}",
+        "appendix_date": f"ngày {BLANK_DAY} tháng {BLANK_DAY} năm {model.year + 1}",
         "year": str(year), "prev_year": str(model.year),
         "subject": f"Xây dựng xã hội học tập năm {year}",
         "draft": "DỰ THẢO",
@@ -354,7 +369,14 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         "signer": prof["signer"],
         "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
                         "coordinators": c.coordinators} for c in plan.component_plans],
+        # the plan's own wording keeps its abbreviations: the annex explains them
+        "components_note": _note_of(wording.glossary(pb, [x for c in plan.component_plans
+                                                          for x in (c.name, c.content, c.lead, c.coordinators)])),
     }
+
+
+def _note_of(words: str) -> str:
+    return f"Ghi chú: {words}." if words else ""
 
 
 def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER, report_ref: str = "") -> dict:
@@ -385,6 +407,25 @@ def _appendix_date(issued: _dt.date) -> str:
     return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
 
 
+KEEP_WHOLE_ROWS = 12  # a unit table this short (below its header) moves to the next page whole instead of splitting
+KEEP_LAST_ROWS = 3    # a longer one never leaves fewer rows than this (under its repeated header) on its last page
+
+
+def _keep_table_end(tbl) -> None:
+    """No orphan rows: the rows of a short unit table are kept with the next (the table moves whole, after
+    its heading, which keeps with it); a long one keeps its first and its last rows together, so that the
+    "Toàn huyện" row never stands alone on a new page and a table never starts with one row at a page's foot. The header row repeats and no row splits (set in the template)."""
+    from docx.oxml.ns import qn
+
+    rows = tbl.findall(qn("w:tr"))
+    body = rows[1:]
+    keep = rows[:-1] if len(body) <= KEEP_WHOLE_ROWS else \
+        rows[:KEEP_LAST_ROWS] + body[-KEEP_LAST_ROWS:-1]  # nor a header with one or two rows at a page's foot
+    for tr in keep:
+        for p in tr.iter(qn("w:p")):
+            p.get_or_add_pPr().keepNext_val = True
+
+
 def _fit_matrix_tables(doc) -> None:
     """Give the unit x indicator tables fixed first columns and share the rest equally.
 
@@ -408,6 +449,7 @@ def _fit_matrix_tables(doc) -> None:
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
         set_column_widths(tbl, widths)
+        _keep_table_end(tbl)
 
 
 def render_template(template: Path, context: dict[str, Any], out: Path, issued: _dt.date, title: str,

@@ -69,6 +69,17 @@ def _status_counts(s: IndicatorSeries, year: int) -> tuple[int, int, int]:
     return reached, len(pts), missing
 
 
+def _held_before(s: IndicatorSeries, year: int) -> bool:
+    """Whether the district figure had reached the target of ``year`` in an earlier year of the range (as
+    printed): a "maintain" target never reached is "chưa đạt", not "chưa giữ vững"; reached only now, "đạt"."""
+    o = s.outcome(year)
+    target = o.target if o is not None else None
+    if target is None:
+        return False
+    return any(p.known and p.value is not None and p.year < year and vn.shown_rate(p.value) >= target
+               for p in s.district)
+
+
 def _target_cell(s: IndicatorSeries, milestone: int) -> str:
     o = s.outcome(milestone)
     if o is None or o.kind is None:
@@ -79,12 +90,19 @@ def _target_cell(s: IndicatorSeries, milestone: int) -> str:
 
 
 def _outcome_cell(s: IndicatorSeries, milestone: int) -> str:
+    """The verdict at a milestone; for a count of communes, "Đạt" only when the count itself meets the target
+    (a commune that did not report makes it "Chưa đủ số liệu", explained by the sentence below the table)."""
     o = s.outcome(milestone)
     if o is None or o.status in (NO_TARGET,):
         return "–"
     from .aggregate import STATUS_LABELS
+    from .wording import count_verdict
 
-    return STATUS_LABELS.get(o.status, o.status)
+    label = STATUS_LABELS.get(o.status, o.status)
+    if s.kind == STATUS:
+        reached, expected, missing = _status_counts(s, milestone)
+        return count_verdict(label, o.status in (MET, EXCEEDED), reached, expected, missing, o.target)
+    return label
 
 
 def _kind_of_document(number: str) -> str:
@@ -95,18 +113,28 @@ def _kind_of_document(number: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ sections
+def period_figures(series: PeriodSeries) -> dict[str, int | None]:
+    """The công tác chỉ đạo counts of the period: each the sum of the same figure of every year
+    (``figures`` of ``chi_dao/<Y>.yaml``, the numbers the yearly BCs state); None when a year of the range
+    does not give it (an incomplete sum is not printed)."""
+    from .chidao import FIGURES
+
+    directions = [f.direction or {} for f in series.years_facts]
+    out: dict[str, int | None] = {}
+    for key in FIGURES:
+        values = [(d.get("figures") or {}).get(key) for d in directions]
+        out[key] = sum(values) if values and all(isinstance(v, int) for v in values) else None
+    return out
+
+
 def _direction(pb, series: PeriodSeries, office: str, plan, table: str) -> list:
     years = series.years
     docs = []
-    meetings = inspections = 0
-    communication = ""
+    inspections = 0
     for f in series.years_facts:
         d = f.direction or {}
         docs += d.get("documents") or []
-        meetings += len(d.get("meetings") or [])
         inspections += len(d.get("inspections") or [])
-        if d.get("communication"):
-            communication = d["communication"][0]
     out = []
     f = dict(first=series.first, last=series.last, years=len(years), office=office, plan_number=plan.number)
     if docs:
@@ -122,9 +150,10 @@ def _direction(pb, series: PeriodSeries, office: str, plan, table: str) -> list:
         out[-1] = out[-1][:-1] + "."
     else:
         out.append(pb.say("tk.direction.none", **f))
-    if meetings or inspections:
-        comm = vn.lower_first(communication.rstrip(".")) if communication else ""
-        out.append(pb.say("tk.direction.committee", meetings=meetings, inspections=inspections, communication=comm))
+    figures = period_figures(series)
+    if inspections or any(v is not None for v in figures.values()):
+        out.append(pb.say("tk.direction.committee", meetings=figures["meetings"], inspections=inspections,
+                          centres=figures["inspected_centres"], news=figures["news"]))
     facts = series.years_facts
     out.append(pb.say("tk.direction.reports", years=len(years), received=sum(x.received for x in facts),
                       expected=sum(x.expected for x in facts), on_time=sum(len(x.on_time) for x in facts),
@@ -160,12 +189,12 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
                       short=short, end_is_milestone=last.year in series.milestone_years)
     elif len(known) > 1:
         text = pb.say("tk.ind.ratio", name=s.name, start_year=first.year, start=first.value, end_year=last.year,
-                      end=last.value, change=vn.round_half_up(last.value - first.value, 1))
+                      end=last.value, change=vn.shown_diff(last.value, first.value))
     else:
         text = pb.say("tk.ind.ratio.one", name=s.name, end_year=last.year, end=last.value)
     parts = []
     for o in s.milestones:
-        f = dict(year=o.milestone, value=o.value, target=o.target, margin=o.margin)
+        f = dict(year=o.milestone, value=o.value, target=o.target, margin=o.margin, held=_held_before(s, o.milestone))
         if o.status == NO_TARGET:
             parts.append(pb.say("tk.ind.milestone.no_target", **f))
         elif o.status == NO_DATA or o.value is None:
@@ -231,8 +260,11 @@ def _group_table(pb, series: PeriodSeries, g, number: int) -> dict:
         for m in ms:
             cells += [_target_cell(s, m), _outcome_cell(s, m)]
         rows.append({"name": s.label, "cells": cells})
+    from .wording import glossary
+
+    words = glossary(pb, [r["name"] for r in rows])
     return {"caption": pb.say("tk.table.caption", number=number, title=g.title), "head": "Chỉ tiêu",
-            "columns": columns, "rows": rows}
+            "columns": columns, "rows": rows, "note": f"Ghi chú: {words}." if words else ""}
 
 
 def _task_section(pb, series: PeriodSeries, stocks: set[str]) -> list[dict]:
@@ -357,7 +389,8 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
             if o.kind == "increase":
                 continue
             limits.append(pb.say("tk.limits.not_maintained" if o.kind == "maintain" else "tk.limits.not_met",
-                                 name=s.name, year=series.last, value=o.value, target=o.target, margin=o.margin))
+                                 name=s.name, year=series.last, value=o.value, target=o.target, margin=o.margin,
+                                 held=_held_before(s, series.last)))
         else:
             t = s.targets[-1]
             limits.append(pb.say("tk.limits.behind", name=s.name, year=series.last, value=s.district[-1].value,
@@ -406,6 +439,9 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
     matrices = []
     for n, s in enumerate(series.indicators, start=1):
         rows = []
+        # one item per unit (a commune's own learning centre): "Đạt"/"Chưa đạt", not 0,0 / 100,0
+        known = [p for us in s.units for p in us.points if p.known and p.denominator is not None]
+        single = s.kind != STATUS and bool(known) and all(p.denominator == 1 and p.numerator in (0, 1) for p in known)
         for i, us in enumerate(s.units, start=1):
             cells = []
             for p in us.points:
@@ -414,9 +450,11 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
                 elif p.gap in (GAP_MISSING, GAP_NO_YEAR):
                     cells.append("–")
                 elif p.gap == GAP_EXCLUDED:
-                    cells.append("Lỗi")
+                    cells.append("Chưa tính")
                 elif s.kind == STATUS:
                     cells.append(p.status or "")
+                elif single:
+                    cells.append("Đạt" if p.numerator == 1 else "Chưa đạt")
                 else:
                     cells.append(_pct_cell(p.value))
             fm = us.first_met.get(ms) if ms else None
@@ -431,7 +469,7 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         fm = s.first_met.get(ms) if ms else None
         total.append(str(fm) if fm else "–")
         rows.append({"no": "", "name": pb.labels.get("district_total", "Toàn huyện"), "cells": total})
-        unit = " (Đạt/Chưa đạt)" if s.kind == STATUS else " (%)"
+        unit = " (Đạt/Chưa đạt)" if s.kind == STATUS else " (đơn vị: Đạt/Chưa đạt; toàn huyện: %)" if single else " (%)"
         matrices.append({"heading": f"{n}. {vn.upper_first(s.name)}{unit}",
                          "columns": [str(y) for y in series.years] + [f"Năm đạt mức chỉ tiêu {ms}" if ms else ""],
                          "rows": rows})
@@ -447,10 +485,13 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         rows.append({"no": str(i), "name": u.name, "cells": [
             vn.number(len(x.met) + len(x.not_met) + len(x.no_data)), vn.number(len(x.met)), vn.number(len(x.not_met)),
             vn.number(len(x.no_data)), "; ".join(labels) if labels else ("Đạt tất cả" if x.all_met else "")]})
+    from .wording import glossary
+
+    words = glossary(pb, [c for r in rows for c in r["cells"]])
     tables.append({"title": pb.say("tk.bieu.standings", year=year), "matrices": [{
         "heading": "", "columns": ["Số chỉ tiêu phải thực hiện", "Đạt", "Chưa đạt", "Chưa có số liệu",
                                    "Các chỉ tiêu chưa đạt"], "rows": rows}],
-        "note": pb.say("tk.bieu.note.standings", year=year)})
+        "note": str(pb.say("tk.bieu.note.standings", year=year))[:-1] + (f"; {words}." if words else ".")})
 
     rows = []
     for i, u in enumerate(series.units, start=1):
@@ -557,7 +598,7 @@ CONTEXT_KEYS = {"office", "number", "type_abbr", "symbol", "date_line", "appendi
 
 # Every fact a review sentence may use (the names this module hands to ``say``); ``xhht plan check``
 # names any other variable of phrasebook_review.yaml, and any undefined variable of tong_ket.docx.
-FACTS = {"amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "communication",
+FACTS = {"held", "amount", "average", "best", "best_end", "best_pct", "best_start", "change", "change_pct", "centres", "news",
          "count", "date", "down", "end", "end_expected", "end_is_milestone", "end_missing", "end_reached",
          "end_year", "expected", "final", "first", "gaps", "good", "inspections", "issuer", "items", "judged", "kind",
          "label", "lagging", "last", "late", "main", "margin", "meetings", "met", "milestone", "milestone_year",
@@ -607,7 +648,10 @@ def _fit_tables(doc) -> None:
         for n, tr in enumerate(tbl.findall(qn("w:tr"))):
             for j, tc in enumerate(tr.findall(qn("w:tc"))[1:]):
                 text = "".join(t.text or "" for t in tc.iter(qn("w:t"))).strip()
-                size = max((len(w) for w in text.split()), default=0) if n == 0 else len(text)
+                # a header or a verdict in words may wrap at its spaces (two lines); a figure never breaks
+                words = n == 0 or any(ch.isalpha() for ch in text)
+                size = max(max((len(w) for w in text.split()), default=0), 0 if n == 0 else -(-len(text) // 2)) \
+                    if words else len(text)
                 if j < len(need):
                     need[j] = max(need[j], size)
         weights = [max(4, min(n, 14)) for n in need]

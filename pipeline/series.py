@@ -27,6 +27,7 @@ from typing import Any
 
 from .aggregate import EXCEED_TOLERANCE, EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, ReportModel
 from .form_layout import FUNDING_SOURCES
+from .vnformat import shown_diff
 from .catalog import STATUS, Catalog
 
 # Why a point of a series has no value. A gap is never shown or summed as a zero.
@@ -113,7 +114,8 @@ class Change:
 
     @property
     def points(self) -> float:
-        return self.end - self.start
+        """End minus start as the reader computes it from the two figures as printed (one decimal)."""
+        return shown_diff(self.end, self.start)
 
 
 @dataclass
@@ -445,9 +447,10 @@ def _status(kind: str | None, target: float | None, value: float | None,
     if kind == "increase":
         if previous is None:
             return NO_BASELINE, None
-        margin = value - previous
+        margin = shown_diff(value, previous)
         return (MET if margin > 0 else NOT_MET), margin
-    margin = value - target
+    # from the figures as printed, as the yearly model judges (aggregate._judge): 94,96 reads 95,0 and meets 95
+    margin = shown_diff(value, target)
     if margin < -_EPS:
         return NOT_MET, margin
     if margin > EXCEED_TOLERANCE and kind in ("at_least", "reach"):

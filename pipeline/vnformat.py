@@ -48,6 +48,14 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return fixed(shown_rate(value, decimals), decimals) + "%"
 
 
+def shown_diff(a: float | None, b: float | None, decimals: int = 1) -> float | None:
+    """``a - b`` as a reader computes it from the two figures as printed: 99,64 and 99,86 read 99,6 and
+    99,9, so the change is 0,3 (not 0,2); the text then agrees with the reader's arithmetic."""
+    if a is None or b is None:
+        return None
+    return round_half_up(shown_rate(a, decimals) - shown_rate(b, decimals), decimals)
+
+
 def rate_cell(value: float | None) -> str:
     """A rate in a table whose header says (%): ``96,2``; the same rounding as :func:`percent`."""
     return "" if value is None else fixed(shown_rate(value), 1)

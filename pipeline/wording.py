@@ -7,6 +7,7 @@ applies and hands it the facts. Nothing here computes a result: every figure com
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ class Phrasebook:
         self.raw: dict[str, Any] = dict(doc.get("sentences") or {})
         # Clauses chosen by conditions on the facts: key -> [{"when": Jinja test, "say": Jinja sentence}, …]
         self.conditional: dict[str, list] = dict(doc.get("conditional") or {})
+        # abbreviation -> words, for the notes under tables with short headers
+        self.abbreviations: dict[str, str] = {str(k): str(v) for k, v in (doc.get("abbreviations") or {}).items()}
         self._compiled: dict[str, Any] = {}
 
     def _template(self, key: str):
@@ -100,6 +103,20 @@ def phrasebook(inputs: Path | str | None = None, name: str = PHRASEBOOK) -> Phra
 
 
 # ------------------------------------------------------------------------------------ helpers
+def glossary(pb: Phrasebook, texts) -> str:
+    """``PCGD: phổ cập giáo dục; CBCCVC: …`` for the abbreviations of ``pb`` that occur in ``texts`` (as whole
+    words), in the order they first occur; empty when none does."""
+    import re
+
+    found: dict[str, int] = {}
+    joined = "\n".join(str(t) for t in texts)
+    for abbr in pb.abbreviations:
+        m = re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", joined)
+        if m:
+            found[abbr] = m.start()
+    return "; ".join(f"{a}: {pb.abbreviations[a]}" for a in sorted(found, key=lambda a: (found[a], a)))
+
+
 def names(units, limit: int | None = None) -> list[str]:
     return [vn.in_sentence(u.name) for u in (units[:limit] if limit else units)]
 
@@ -132,13 +149,52 @@ def counts_text(r: IndicatorResult) -> str:
     return f"{vn.number(r.numerator)}/{vn.number(r.denominator)}"
 
 
+INCOMPLETE = "Chưa đủ số liệu"
+
+
+def count_verdict(label: str, good: bool, reached: int, expected: int, missing: int, target: float | None) -> str:
+    """The verdict cell of a count over units (communes reaching a standard): a good ``label`` ("Đạt") only
+    when the units that reached it are enough for the target over every unit that had to report. When
+    the count falls short only because some units did not report, the cell says so (the sentence
+    explains which); the rate over the reporting units alone is never a verdict."""
+    if not good or target is None or expected <= 0:
+        return label
+    needed = math.ceil(target * expected / 100 - 1e-9)
+    if reached >= needed:
+        return label
+    return INCOMPLETE if missing and reached + missing >= needed else "Chưa đạt"
+
+
 def status_text(r: IndicatorResult) -> str:
-    """Table cell: ``Vượt (+5,4)``, ``Chậm so với lộ trình (−0,8)``, ``Đạt``."""
-    if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and r.margin is not None and abs(r.margin) >= 0.05 \
+    """Table cell: ``Vượt (+5,4)``, ``Chậm so với lộ trình (−0,8)``, ``Đạt``; ``Chưa đủ số liệu`` for a
+    commune count that reaches the target only among the communes that reported."""
+    if r.indicator.kind == STATUS:
+        t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
+        return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
+                             len(r.not_reported) + len(r.excluded), t)
+    margin = shown_margin(r)
+    if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and margin is not None and abs(margin) >= 0.05 \
             and r.indicator.kind != STATUS:
-        sign = "+" if r.margin > 0 else "\u2212"
-        return f"{r.status_label} ({sign}{vn.points(r.margin)})"
+        sign = "+" if margin > 0 else "\u2212"
+        return f"{r.status_label} ({sign}{vn.points(margin)})"
     return r.status_label
+
+
+def held_before(r: IndicatorResult) -> bool:
+    """Whether the district had already reached the target level in a year the model knows (last year or
+    the lộ trình's baseline): only then can a "maintain" target be "giữ vững" or "not maintained"."""
+    t = r.target
+    if t is None or t.value is None:
+        return False
+    return any(x is not None and vn.shown_rate(x) >= t.value for x in (r.previous_rate, r.baseline_rate))
+
+
+def shown_margin(r: IndicatorResult) -> float | None:
+    """The margin as the reader computes it from the printed figures: against the previous year for an
+    "increase" target, against the printed lộ trình or target otherwise (already so in the model)."""
+    if r.margin is not None and r.target is not None and r.target.kind == "increase":
+        return vn.shown_diff(r.rate, r.previous_rate)
+    return r.margin
 
 
 def _population(r: IndicatorResult, pb: Phrasebook) -> str:
@@ -162,8 +218,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text = pb.say("ind.head.ratio", name=ind.name, rate=r.rate, num=r.numerator, den=r.denominator,
                       unit_label=ind.unit_label)
     my = t.year if t else None
-    f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=r.margin, path=r.path_value,
-             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year)
+    f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=shown_margin(r), path=r.path_value,
+             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year, held=held_before(r))
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
     elif t.kind == "increase":
@@ -197,7 +253,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text += pb.say("ind.no_path", **f)
     text += "."
     if r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS:
-        text += pb.say("ind.change", change=vn.round_half_up(r.change, 1), prev_year=year - 1)
+        text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
     elif r.status in LAGGING and r.binary and r.without():
@@ -210,7 +266,11 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     return text
 
 
-def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
+def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
+    """Section I of the BC; with ``issued`` it closes with the date the figures stand at and, when units
+    were asked to correct or send their report (the feedback letters of the same run, due ``correction_days``
+    later), that their corrections are taken into the figures after the report (so the BC and the letters
+    dated the same day do not contradict each other)."""
     cat = m.catalog
     office, plan = cat.office.full_name, cat.plan
     d = m.direction
@@ -236,10 +296,23 @@ def direction_lines(pb: Phrasebook, m: ReportModel) -> list:
                       communes=communes, others=len(m.expected) - communes,
                       missing=[vn.in_sentence(u.name) for u in v.missing],
                       late=sum(1 for u in v.received if u.late_days)))
+    if issued is not None:
+        import datetime as _dt
+
+        from .feedback import collect
+
+        asked = len(collect(m))
+        due = issued + _dt.timedelta(days=cat.office.correction_days)
+        out.append(pb.say("bc.direction.as_of", as_of=vn.short_date(issued), asked=asked, due=vn.short_date(due),
+                          year=m.year))
     return out
 
 
-def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> list:
+def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", variant: int = 0) -> list:
+    """One task group of section III: district totals with the change since last year, the best and weakest
+    units of its main count, doubtful counts, the units' shared remarks in one sentence. ``variant`` (the
+    group's position) picks among the phrasebook's wordings so that eight groups do not read alike; the
+    per-unit detail is referred to once for the whole section (``bc.tasks.intro``), not per group."""
     acts = [a for a in m.activities_of(task_code) if a.reporters]
     if not acts:
         return [pb.say("task.none", year=m.year)]
@@ -249,16 +322,17 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str) -> li
     lead = max(acts, key=lambda a: a.total)
     if lead.best() and lead.weakest():
         out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label))
+                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3))
     doubtful = implausible_counts(m)
     for a in acts:
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
         if flagged:
             out.append(pb.say("task.implausible", label=a.label, measure=a.measure,
-                              units=[f"{vn.in_sentence(u.name)} ({vn.number(v)} {a.measure})" for u, v in flagged]))
-    for text, count in task_remarks(m, task_code):
-        out.append(pb.say("task.remark", count=count, text=text))
-    out.append(pb.say("task.detail", table=table))
+                              units=[f"{vn.in_sentence(u.name)} ({vn.count2(v)} {a.measure})" for u, v in flagged]))
+    remarks = task_remarks(m, task_code)
+    if remarks:
+        out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
+                          items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
 
 
@@ -275,7 +349,7 @@ def task_remarks(m: ReportModel, task_code: str) -> list[tuple[str, int]]:
     for unit, tasks in (getattr(m.validation, "remarks", None) or {}).items():
         text = (tasks.get(task_code) or "").strip()
         if text and unit != m.office_unit:
-            text = text.rstrip(" .;") + "."
+            text = text.rstrip(" .;")
             counts[text] = counts.get(text, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     shared = [kv for kv in ranked if kv[1] > 1]
@@ -362,7 +436,7 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
             continue
         key = ("assess.limits.against.increase" if r.target.kind == "increase" else
                "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
-        against = pb.say(key, target=r.target.value, margin=r.margin, year=m.year, prev_year=m.year - 1)
+        against = pb.say(key, target=r.target.value, margin=shown_margin(r), year=m.year, prev_year=m.year - 1)
         where = (names([u.unit for u in r.without()]) if r.binary else
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
@@ -413,7 +487,7 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     ratio_lag = [r for r in lag if r.indicator.kind != STATUS and r.margin is not None]
     worst = min(ratio_lag, key=lambda r: r.margin) if ratio_lag else None
     acts = [a for a in m.activities if a.reporters and a.change is not None]
-    fell = [f"{vn.lower_first(a.label)} (giảm {vn.number(-a.change)} {a.measure})" for a in acts if a.change < 0]
+    fell = [f"{vn.lower_first(a.label)} (giảm {vn.count2(-a.change)} {a.measure})" for a in acts if a.change < 0]
     rose = sorted((a for a in acts if a.change > 0 and a.previous_total),
                   key=lambda a: -a.change / a.previous_total)
     strong = [vn.lower_first(r.indicator.name) for r in sorted(
@@ -460,7 +534,7 @@ def component_lines(pb: Phrasebook, m: ReportModel) -> list:
         if judged:
             key = "components.indicators.milestone" if m.is_milestone_year else "components.indicators.path"
             facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year,
-                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r in m.lagging][:2]))
+                                lagging=[vn.lower_first(r.indicator.name) for r in judged if r not in good]))
         status = "; ".join(facts) if facts else pb.say("components.plain")
         status = status[0].lower() + status[1:] if status else status
         out.append(pb.say("components.status", name=c.name, lead=c.lead, status=status))
@@ -532,19 +606,21 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "change", "units", "label", "total", "measure", "weakest", "table", "reporters", "previous", "amount",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
-         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary"}
+         "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",
                    "funding_change", "public_share"}
 CONTEXT_KEYS = {
     "bao_cao.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "next_year",
-                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks", "components",
+                     "subject", "kinh_gui", "intro", "direction", "targets_intro", "groups", "tasks_intro", "tasks",
+                     "components",
                      "funding", "assessment", "directions", "proposals", "closing", "recipients", "signer", "tables"},
     "ke_hoach.docx": {"office", "number", "type_abbr", "symbol", "date_line", "appendix_date", "year", "prev_year",
                       "subject", "draft", "bases", "intro", "purposes", "requirements", "general_goal",
                       "targets_intro", "groups", "tasks_intro", "tasks", "funding", "org_intro", "bodies",
-                      "calendar_heading", "calendar", "closing", "recipients", "signer", "components"},
+                      "calendar_heading", "calendar", "closing", "recipients", "signer", "components",
+                      "components_note"},
     "to_trinh.docx": {"office", "number", "type_abbr", "symbol", "date_line", "subject", "kinh_gui", "bases", "body",
                       "recipients", "signer"},
     "cong_van.docx": {"office", "number", "date_line", "subject", "recipient", "body", "recipients", "signer"},

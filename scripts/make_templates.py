@@ -503,6 +503,7 @@ def bao_cao() -> Document:
     para(doc, "{%p endfor %}")
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")
+    para(doc, "{{ tasks_intro }}")
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     each(doc, "t.entries")
@@ -597,6 +598,9 @@ def ke_hoach() -> Document:
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None), ("{{ r.content }}", None),
                 ("{{ r.lead }}", None), ("{{ r.coordinators }}", None)],
                [12, 55, 105, 35, 45], "r in components")
+    para(doc, "{%p if components_note %}")
+    para(doc, "{{ components_note }}", style="XH Chu thich")  # the plan's abbreviations, explained
+    para(doc, "{%p endif %}")
     doc.core_properties.title = "Kế hoạch xây dựng xã hội học tập"
     return doc
 

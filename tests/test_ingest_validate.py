@@ -59,7 +59,7 @@ def test_value_errors_each_named_with_cell(inputs, submit, catalog):
     assert (f"Lỗi [negative] {f}, ô E13: Giá trị -5 của 'Số người 15-35 tuổi biết chữ' là số âm. "
             "Hãy nhập số lớn hơn hoặc bằng 0.") in msgs
     assert any(m.startswith(f"Lỗi [not-integer] {f}, ô E15: Giá trị 12.5 của") for m in msgs)
-    assert (f"Lỗi [missing-value] {f}, ô E16: Chưa nhập 'Số CBCCVC có trình độ ngoại ngữ bậc 2 (A2) trở lên' "
+    assert (f"Lỗi [missing-value] {f}, ô E16: Chưa nhập 'Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) trở lên' "
             "(bắt buộc). Hãy nhập số liệu, nếu không có thì nhập 0.") in msgs
     assert (f"Lỗi [numerator-gt-denominator] {f}, ô E19, G19: 'Số cán bộ cấp xã được bồi dưỡng kiến thức, kỹ năng "
             "lãnh đạo, quản lý, điều hành' (14) lớn hơn 'Tổng số cán bộ cấp xã' (12). Hãy kiểm tra lại hai số này.") in msgs

@@ -144,7 +144,7 @@ def test_target_out_of_range_is_refused(inputs):
 
 def test_unknown_unit_in_organisation_is_refused(inputs):
     problems = _broken(inputs, "plan.yaml", "      - PLDTBXH\n", "      - PHONGXYZ\n")
-    assert ("plan.yaml, mục organisation (2. Phòng Lao động, Thương binh và Xã hội): đơn vị 'PHONGXYZ' "
+    assert ("plan.yaml, mục organisation (2. Phòng Lao động - Thương binh và Xã hội): đơn vị 'PHONGXYZ' "
             "không có trong units.yaml.") in problems
 
 

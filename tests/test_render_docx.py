@@ -145,7 +145,7 @@ def test_content_numbers_and_sections(doc):
     # section III: district totals per task group with the change from last year, detail in Biểu 02
     assert re.search(r"- Lượt người tham gia Tuần lễ hưởng ứng học tập suốt đời: \d{1,3}\.\d{3} lượt người "
                      r"\((tăng|giảm) [\d.]+ so với năm 2014\);", text)
-    assert "Số liệu chi tiết của từng đơn vị tại Biểu 02 kèm theo." in text
+    assert "(số liệu chi tiết của từng đơn vị tại Biểu 02 kèm theo):" in text
 
 
 def test_target_tables_repeat_header_and_rows_do_not_split(doc):
@@ -153,7 +153,7 @@ def test_target_tables_repeat_header_and_rows_do_not_split(doc):
     assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert t.rows[1]._tr.trPr.find(qn("w:cantSplit")) is not None
     assert [c.text for c in t.rows[1].cells] == ["1", "Tỷ lệ xã, thị trấn đạt chuẩn chống mù chữ", "Duy trì 100,0%",
-                                                 "21/22 đạt; 01 chưa báo cáo", "100,0%", "Đạt"]
+                                                 "21/22 đạt; 01 chưa báo cáo", "100,0%", "Chưa đủ số liệu"]
 
 
 def test_signature_and_recipients(doc):
@@ -183,7 +183,7 @@ def test_appendix_in_landscape_section_with_numbering_restart(doc):
     row = next(r for r in matrix.rows if r.cells[1].text == "Xã Đốc Tín")
     assert {c.text for c in row.cells[2:]} == {"–"}
     row = next(r for r in matrix.rows if r.cells[1].text == "Xã Hùng Tiến")
-    assert "Lỗi" in [c.text for c in row.cells]
+    assert "Chưa tính" in [c.text for c in row.cells] and "Lỗi" not in [c.text for c in row.cells]
 
 
 def test_submitted_text_is_data_not_template_code(inputs, submit, tmp_path):
@@ -194,8 +194,8 @@ def test_submitted_text_is_data_not_template_code(inputs, submit, tmp_path):
     res = run(inputs, tmp_path / "out", 2015, ISSUED)
     doc = Document(str(res.paths[0]))
     text = _all_text(doc)
-    assert f"02 đơn vị cùng cho biết: {evil[0].lower() + evil[1:]}." in text
-    assert "{%p if true %}" not in text and "49" not in text.split("cùng cho biết")[1][:40]
+    assert f": {evil[0].lower() + evil[1:]} (02 đơn vị)." in text
+    assert "{%p if true %}" not in text and "49" not in text.split("(02 đơn vị)")[0][-80:]
 
 
 def test_missing_variable_is_an_error_naming_template_and_variable(tmp_path):

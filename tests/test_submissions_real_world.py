@@ -48,8 +48,8 @@ def test_typed_values_flagged_with_their_cells(inputs, submit):
         f"Lỗi [percent-typed] {f}, ô E13: Giá trị '96%' của 'Số người 15-35 tuổi biết chữ' là tỷ lệ phần trăm; biểu "
         "mẫu cần số đếm (số người, số đơn vị), tỷ lệ do phần mềm tự tính."]
     assert _msgs(checked, "ambiguous-number") == [
-        f"Lỗi [ambiguous-number] {f}, ô E15: Giá trị '1,234' của 'Số CBCCVC tham gia học tập nâng cao trình độ ứng "
-        "dụng CNTT trong năm' không rõ nghĩa (có thể là 1234 hoặc 1.234). Hãy nhập số nguyên không có dấu chấm, dấu phẩy."]
+        f"Lỗi [ambiguous-number] {f}, ô E15: Giá trị '1,234' của 'Số cán bộ, công chức, viên chức tham gia học tập "
+        "nâng cao trình độ ứng dụng công nghệ thông tin trong năm' không rõ nghĩa (có thể là 1234 hoặc 1.234). Hãy nhập số nguyên không có dấu chấm, dấu phẩy."]
     assert f"Thông tin [number-as-text] {f}, ô E12: Giá trị '5.432' của 'Số người 15-60 tuổi biết chữ' được nhập dạng " \
            "chữ; đã hiểu là 5432." in _msgs(checked, "number-as-text")
 
