@@ -186,7 +186,9 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
                        "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators],
                        "chart": chart if chart else "",
                        "chart_caption": pb.say("bc.chart.caption", number=gi, title=g.group.title,
-                                               label=f"{plan.period[0]}\u2013{year}") if chart else ""})
+                                               label=f"{plan.period[0]}\u2013{year}") if chart else "",
+                       # the panels carry the plan's short labels: their abbreviations, explained
+                       "chart_note": _note_of(wording.glossary(pb, [p.title for p in chart.panels])) if chart else ""})
     f = dict(year=year, milestone=ms.title if ms else "", milestone_year=ms.year if ms else year,
              baseline_year=ms.baseline if ms else None)
     if model.is_milestone_year:
@@ -423,7 +425,25 @@ def _keep_table_end(tbl) -> None:
         rows[:KEEP_LAST_ROWS] + body[-KEEP_LAST_ROWS:-1]  # nor a header with one or two rows at a page's foot
     for tr in keep:
         for p in tr.iter(qn("w:p")):
-            p.get_or_add_pPr().keepNext_val = True
+            _keep_next(p)
+
+
+def _keep_next(p) -> None:
+    """Set "keep with next" on the ``w:p`` element ``p`` (plain lxml: the rendered body is not a python-docx
+    document). ``w:keepNext`` goes right after ``w:pStyle``, where the schema puts it."""
+    from lxml import etree
+    from docx.oxml.ns import qn
+
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = etree.Element(qn("w:pPr"))
+        p.insert(0, ppr)
+    keep = ppr.find(qn("w:keepNext"))
+    if keep is None:
+        keep = etree.Element(qn("w:keepNext"))
+        style = ppr.find(qn("w:pStyle"))
+        ppr.insert(0 if style is None else list(ppr).index(style) + 1, keep)
+    keep.attrib.pop(qn("w:val"), None)
 
 
 def _fit_matrix_tables(doc) -> None:

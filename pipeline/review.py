@@ -667,7 +667,12 @@ def _fit_tables(doc) -> None:
         old = pr.find(qn("w:tblCellMar"))
         if old is not None:
             pr.remove(old)
-        pr.append(mar)
+        # schema order: tblCellMar comes before tblLook, tblCaption and tblDescription (Word is strict)
+        after = next((e for e in pr if e.tag in (qn("w:tblLook"), qn("w:tblCaption"), qn("w:tblDescription"))), None)
+        if after is None:
+            pr.append(mar)
+        else:
+            after.addprevious(mar)
 
 
 def render_review(template: Path, context: dict, out: Path, issued: _dt.date, title: str,

@@ -239,6 +239,9 @@ def test_yearly_bc_has_native_charts_per_target_group_after_its_table(yearly):
         assert text.index(f"{n}. {g.title}") < text.index(caption)
         if n < len(groups):
             assert text.index(caption) < text.index(f"{n + 1}. {groups[n].title}")
+    # the panels' short labels are explained under the caption ("PCGD MN 5 tuổi" in group 1)
+    note = text[text.index("Biểu đồ 1."):text.index("2. " + groups[1].title)]
+    assert "Ghi chú: PCGD: phổ cập giáo dục; MN: mầm non" in note
     assert text.index("Biểu đồ 1.") > text.index("II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU")
     assert text.index(f"Biểu đồ {len(groups)}.") < text.index("III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ")
     # the charts of group 1 sit between its heading and its caption
