@@ -500,7 +500,7 @@ def bao_cao() -> Document:
     para(doc, "{{ g.chart }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=Mm(0), before=6, keep_next=True)
     para(doc, "{{ g.chart_caption }}", style="XH Chu thich", align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{%p if g.chart_note %}")
-    para(doc, "{{ g.chart_note }}", style="XH Chu thich")  # the panels' short labels, explained
+    para(doc, "{{ g.chart_note }}", style="XH Chu thich", align=WD_ALIGN_PARAGRAPH.CENTER)  # short labels explained
     para(doc, "{%p endif %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
