@@ -281,6 +281,12 @@ def _district(ind: Indicator, units: list[UnitResult]) -> tuple[int, int]:
     return sum(u.numerator for u in ok), sum(u.denominator for u in ok)
 
 
+def subtotal(ind: Indicator, units: list[UnitResult]) -> tuple[int, int, float | None]:
+    """Any group of units added up as the district is: counted values only; (numerator, denominator, rate)."""
+    num, den = _district(ind, units)
+    return num, den, _rate(num, den)
+
+
 def path_value(target: Target, year: int, baseline_year: int | None, baseline_rate: float | None) -> float | None:
     """The lộ trình value of ``target`` for ``year`` (before the milestone), or None if there is none."""
     if target.value is None or target.path == "none":

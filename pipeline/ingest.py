@@ -334,17 +334,39 @@ def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, 
             value = _VALUE.search(m.group(2))
             if ref:
                 errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
+    return _formula_cells_without_value(xml), errors
+
+
+def _formula_cells_without_value(xml: str) -> set[str]:
+    """The cells of sheet XML whose formula (``<f>``, a cell's first child) has no saved value after it.
+
+    Looks only where a formula starts (a handful per sheet) instead of matching every cell: from each
+    ``<f`` back to the opening tag of its cell, then forward past the formula to an optional ``<v>``.
+    """
     out = set()
-    if "<f" in xml:
-        for m in _FORMULA_CELL.finditer(xml):  # a formula is a cell's first child; its value follows it
-            if not m.group(2):
-                out.add(m.group(1))
-    return out, errors
+    for m in _FORMULA_START.finditer(xml):
+        pos = m.start()
+        start = xml.rfind("<c ", 0, pos)
+        if start < 0 or xml.find("</c>", start, pos) != -1:
+            continue  # not inside a cell
+        head = xml.find(">", start, pos)
+        ref = _REF.search(xml, start, head) if head != -1 else None
+        if ref is None or xml[head + 1:pos].strip():
+            continue  # a formula that is not the cell's first child
+        end = xml.find(">", pos)
+        if end == -1:
+            continue
+        end = end + 1 if xml[end - 1] == "/" else xml.find("</f>", end) + 4
+        value = _VALUE_AFTER.match(xml, end) if end >= 4 else None
+        if not (value and value.group(1)):
+            out.add(ref.group(1))
+    return out
 
 
 _ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
 _REF = re.compile(r'\br="([A-Z]+\d+)"')
-_FORMULA_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>.*?</f>)\s*(?:<v>([^<]*)</v>)?', re.S)
+_FORMULA_START = re.compile(r"<f[\s>/]")
+_VALUE_AFTER = re.compile(r"\s*<v>([^<]*)</v>")
 _VALUE = re.compile(r"<v>([^<]*)</v>")
 
 

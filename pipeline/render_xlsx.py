@@ -24,19 +24,39 @@ from .atomic_files import normalise_zip
 from .wording import target_text
 
 FONT = "Times New Roman"
+ACTIVITY_SHEET = "Nhiệm vụ theo đơn vị"
+FUNDING_SHEET = "Kinh phí"
+
+
+def workbook_name(year: int) -> str:
+    """The summary workbook's file name."""
+    return f"TongHop_XHHT_{year}.xlsx"
+
+
+def _matrix_sheet(group_code: str) -> str:
+    return f"Theo đơn vị ({group_code})"
+
+
+def unit_matrix_sheets(model: ReportModel) -> list[str]:
+    """The sheets of the unit x indicator table (one per target group with indicators), in order."""
+    groups = {r.indicator.group for r in model.indicators}
+    return [_matrix_sheet(g.code) for g in model.catalog.plan.goal_groups if g.code in groups]
 
 
 class _Sheet:
     """A small writer over an XlsxWriter sheet: title, header row, data rows, print setup."""
 
     def __init__(self, wb, formats: dict, title: str, heading: str, columns: list[tuple[str, float, str | None]],
-                 year: int = 0, landscape: bool = True):
+                 year: int = 0, landscape: bool = True, header_height: float = 33):
         self.ws = ws = wb.add_worksheet(title)
         self.formats = formats
         self.columns = columns
         self.keys = [_FORMAT_KEYS.get(fmt, "text") for _n, _w, fmt in columns]
+        # rows are written top to bottom, each row's height before its cells (the workbook streams its rows)
+        ws.set_row(0, 21)
         ws.write_string(0, 0, heading, formats["title"])
         self.header_row = 2
+        ws.set_row(self.header_row, header_height)
         for i, (name, width, _fmt) in enumerate(columns):
             ws.write_string(self.header_row, i, name, formats["head"])
             ws.set_column(i, i, width)
@@ -51,8 +71,6 @@ class _Sheet:
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
-        ws.set_row(0, 21)
-        ws.set_row(self.header_row, 33)
         # the header names the report and the year; the footer numbers the pages: "Trang 2/5"
         head = heading.replace("&", "&&")
         ws.set_header(f'&L&"{FONT},Regular"&9{head}&R&"{FONT},Regular"&9Năm {year}', {"margin": 0.3})
@@ -131,6 +149,8 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
         if in_group:
             _unit_matrix(wb, fm, model, group, in_group, received)
 
+    _activity_matrix(wb, fm, model)
+
     d = _Sheet(wb, fm, "Số liệu chi tiết", f"SỐ LIỆU CÁC ĐƠN VỊ BÁO CÁO NĂM {year} (kèm nguồn: tệp, ô)", [
         ("Mã đơn vị", 10, None), ("Đơn vị", 26, None), ("Chỉ tiêu", 30, None), ("Tử số", 10, INT),
         ("Mẫu số", 10, INT), ("Tỷ lệ", 9, PCT), ("Đánh giá", 10, None), ("Được tính", 9, None),
@@ -159,7 +179,7 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
                names.get(issue.indicator, issue.indicator), issue.message])
     p.finish()
 
-    f = _Sheet(wb, fm, "Kinh phí", f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
+    f = _Sheet(wb, fm, FUNDING_SHEET, f"KINH PHÍ THỰC HIỆN NĂM {year} (đồng)",
                [("STT", 5, None), ("Mã đơn vị", 10, None), ("Đơn vị", 30, None)]
                + [(label.split(" (")[0], 18, INT) for _code, label in FUNDING_SOURCES] + [("Tổng cộng", 18, INT)],
                year, landscape=False)
@@ -178,11 +198,10 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
 def _unit_matrix(wb, fm, model: ReportModel, group, results, received: set[str]) -> None:
     """One sheet of the unit x indicator table: the indicators of one target group, every unit reporting them."""
     year = model.year
-    m = _Sheet(wb, fm, f"Theo đơn vị ({group.code})",
+    m = _Sheet(wb, fm, _matrix_sheet(group.code),
                f"TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {year}: {group.code}) {group.title}",
                [("STT", 5, None), ("Đơn vị", 30, None)] + [(r.indicator.label, 14, PCT) for r in results],
-               year, landscape=len(results) > 4)
-    m.ws.set_row(m.header_row, 80)
+               year, landscape=len(results) > 4, header_height=80)
     by_code = [{x.unit.code: x for x in r.units} for r in results]  # one dict per indicator, built once
     units = [u for u in model.expected if any(u.code in of_unit for of_unit in by_code)]
     for i, unit in enumerate(units, start=1):
@@ -204,11 +223,32 @@ def _unit_matrix(wb, fm, model: ReportModel, group, results, received: set[str])
     m.finish()
 
 
+def _activity_matrix(wb, fm, model: ReportModel) -> None:
+    """The unit x activity table (the BC's Biểu 02, every unit): the counts each unit reported, task by task."""
+    acts = [a for t in model.catalog.plan.tasks for a in model.activities_of(t.code) if a.reporters]
+    if not acts:
+        return
+    tasks = {t.code: t.number for t in model.catalog.plan.tasks}
+    m = _Sheet(wb, fm, ACTIVITY_SHEET, f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {model.year}",
+               [("STT", 5, None), ("Đơn vị", 30, None)]
+               + [(f"{tasks.get(a.task, a.task)}. {a.label} ({a.measure})", 12, INT) for a in acts],
+               model.year, header_height=110)
+    counts = [{u.code: v for u, v in a.values} for a in acts]  # per activity, by unit code, built once
+    units = [u for u in model.expected if any(u.code in of_unit for of_unit in counts)]
+    for i, unit in enumerate(units, start=1):
+        m.add([i, unit.name] + [of_unit.get(unit.code) for of_unit in counts])
+    m.add(["", "Toàn huyện"] + [a.total for a in acts], bold=True)
+    m.finish()
+
+
 def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None) -> Path:
     """Write the summary workbook to ``out`` with stable bytes; with ``trend`` (the series so far) a "Xu hướng" sheet."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+    # constant_memory: each row goes to a temporary file once written (a district of 10.600 units has
+    # millions of cells); strings are then written in the cells rather than in a shared table
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "constant_memory": True})
     build_workbook(wb, model, issued)
     if trend is not None:
         from .render_trend_xlsx import add_trend_sheet
