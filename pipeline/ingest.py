@@ -304,11 +304,6 @@ class _Package:
             return None
 
 
-def _formulas_without_values(path: Path, sheet: str) -> set[str]:
-    """Cells of ``sheet`` (xlsx/xlsm) holding a formula whose result was never saved."""
-    return _cell_flags(path, sheet)[0]
-
-
 def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, str]]:
     """(formula cells without a saved result, error cells -> the error shown) of ``sheet`` (xlsx/xlsm).
 
@@ -368,6 +363,28 @@ _REF = re.compile(r'\br="([A-Z]+\d+)"')
 _FORMULA_START = re.compile(r"<f[\s>/]")
 _VALUE_AFTER = re.compile(r"\s*<v>([^<]*)</v>")
 _VALUE = re.compile(r"<v>([^<]*)</v>")
+
+
+class _LazyFlags:
+    """:func:`_cell_flags` of one sheet, read from its XML only when a cell that came back empty needs them.
+
+    A cell with a value is neither a formula without a saved result nor an error (calamine gives a
+    formula's saved result, and reads an error cell as empty), so a form filled in completely is never
+    unzipped a second time.
+    """
+
+    def __init__(self, source: "Path | _Package", sheet: str):
+        self.source, self.sheet = source, sheet
+        self._flags: tuple[set[str], dict[str, str]] | None = None
+
+    def of(self, ref: str, raw: Any) -> tuple[bool, str]:
+        """(formula without a saved result, the error shown) of cell ``ref`` that read as ``raw``."""
+        if raw is not None and raw != "":
+            return False, ""
+        if self._flags is None:
+            self._flags = _cell_flags(self.source, self.sheet)
+        no_value, errors = self._flags
+        return ref in no_value, errors.get(ref, "")
 
 
 def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str, int], int] | None:
@@ -450,7 +467,7 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     sub.preparer = _text(_find_label_value(rows, L.PREPARER_LABEL, L.PREPARER_CELL)[0])
 
     c, header_row = _data_columns(rows)
-    no_value, error_cells = _cell_flags(package, data_sheet)
+    flags = _LazyFlags(package, data_sheet)
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
     visible = {m.name: m.visible for m in wb.sheets_metadata}
     if str(visible.get(data_sheet, "Visible")).lower().split(".")[-1] != "visible":
@@ -482,8 +499,9 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
                     span = f"{L.cell_name(r1, c1)}:{L.cell_name(r2, c2)}"
                     result.issues.append(Issue.make("merged-input", sheet=data_sheet, cell=ref, range=span,
                                                     indicator=code, **issue))
-            values.append(RawValue(sub.unit, year, code, fname, _cell(rows, r, c[col]), sub.file,
-                                   data_sheet, ref, note, ref in no_value, error_cells.get(ref, "")))
+            raw = _cell(rows, r, c[col])
+            values.append(RawValue(sub.unit, year, code, fname, raw, sub.file, data_sheet, ref, note,
+                                   *flags.of(ref, raw)))
     values = [v for v in values if v.indicator not in duplicated]
     for code in unit.indicators:
         if code not in found:
@@ -527,8 +545,7 @@ def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | N
         return []
     rows = rows if rows is not None else _rows(wb, L.TASK_SHEET)
     code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
-    no_value = _cell_flags(package, L.TASK_SHEET)[0] if package is not None else _formulas_without_values(
-        sub.path, L.TASK_SHEET)
+    flags = _LazyFlags(package if package is not None else sub.path, L.TASK_SHEET)
     wanted = set(unit.activities)
     out: list[RawActivity] = []
     seen: set[str] = set()
@@ -537,8 +554,8 @@ def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | N
         if code in wanted and code not in seen:
             seen.add(code)
             ref = L.cell_name(r, count_col)
-            out.append(RawActivity(sub.unit, year, code, _cell(rows, r, count_col), sub.file, L.TASK_SHEET, ref,
-                                   ref in no_value))
+            raw = _cell(rows, r, count_col)
+            out.append(RawActivity(sub.unit, year, code, raw, sub.file, L.TASK_SHEET, ref, flags.of(ref, raw)[0]))
     return out
 
 
