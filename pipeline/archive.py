@@ -46,11 +46,25 @@ _STAGING_PREFIX = ".tmp-v"
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256; a file unchanged since this process hashed it (same inode, size, modification
+    and change times) is not read again (a run hashes each submission for its fingerprint, its checked-year
+    key and its version's manifest)."""
+    st = os.stat(path)
+    key = (os.fspath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    found = _HASHED.get(key)
+    if found is not None:
+        return found
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
             h.update(chunk)
-    return h.hexdigest()
+    if len(_HASHED) > 200_000:
+        _HASHED.clear()
+    _HASHED[key] = digest = h.hexdigest()
+    return digest
+
+
+_HASHED: dict[tuple, str] = {}
 
 
 def year_dir(outputs: Path, year: int) -> Path:
