@@ -289,7 +289,10 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
                               previous=archive.latest(outputs, model.year))
                         if feedback else None)
-        jobs = [trend_job, kh_job, feedback_job]
+        # and the version's copy of what the run read, and model.json
+        inputs_job = start(archive.inputs_entries, stage, _input_files(model, inputs, templates))
+        model_job = start(_write_model, model, stage / names["model"])
+        jobs = [trend_job, kh_job, feedback_job, inputs_job, model_job]
         step(STAGES[4])
         trend = trend_job.result() if trend_job is not None else Trend()
         notes += [trend.note] if trend.note else []
@@ -300,8 +303,6 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             render_template(tpl("to_trinh.docx"),
                             ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                             stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
-        (stage / names["model"]).write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True),
-                                            encoding="utf-8")
         notes.append("Mẫu văn bản đã dùng: " + "; ".join(
             f"{n} ({'của cơ quan, thư mục inputs/templates' if v.startswith('inputs') else 'mẫu mặc định'})"
             for n, v in sorted(used.items())) + ".")
@@ -320,7 +321,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         step(STAGES[8])
         if cache is not None:
             cache.write(stage)
-        archive.snapshot_inputs(stage, _input_files(model, inputs, templates))
+        model_job.result()
         archive.write_manifest(stage, {
             "xhht_version": __version__, "year": model.year,
             "created": _dt.datetime.now().replace(microsecond=0).isoformat(),
@@ -334,7 +335,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
                              "report_date": sub.report_date.isoformat() if sub.report_date else None}
-                            for sub in model.submissions]})
+                            for sub in model.submissions]}, inputs=inputs_job.result())
         made = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != archive.MANIFEST)
         version = archive.commit(stage, outputs, model.year, made)
     except BaseException:
@@ -352,6 +353,11 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     return Written(version, documents, ", ".join(e.code for e in taken), notes, fb_files,
                    made_feedback.units if made_feedback and fb_files else [],
                    made_feedback.failed if made_feedback else [])
+
+
+def _write_model(model: ReportModel, path: Path) -> None:
+    """``model.json``: the whole result model (:func:`pipeline.aggregate.model_dict`)."""
+    path.write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def write_pdfs(model: ReportModel, docs: list[Path], folder: Path) -> list[str]:
