@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-@dataclass
+@dataclass(slots=True)
 class Submission:
     """One submitted file and what ingest decided about it."""
 
@@ -70,7 +70,7 @@ class Submission:
         return _dt.datetime.combine(self.report_date or self.received or _dt.date.min, _dt.time.min), typed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawValue:
     """A cell as submitted, with its provenance. ``field`` is numerator, denominator or status."""
 
@@ -87,7 +87,7 @@ class RawValue:
     error_value: str = ""           # an Excel error shown in the cell (#DIV/0!, #REF!, …)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawText:
     """A narrative cell (task group result, limitations, proposals) as submitted."""
 
@@ -100,7 +100,7 @@ class RawText:
     cell: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawActivity:
     """A count of Section II (sheet "Nhiệm vụ") as submitted, with its provenance."""
 
@@ -114,7 +114,7 @@ class RawActivity:
     formula_without_value: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawMoney:
     unit: str
     year: int
@@ -145,7 +145,7 @@ class IngestResult:
         """Return the tidy table as a pandas DataFrame (imports pandas on demand)."""
         import pandas as pd
 
-        return pd.DataFrame([v.__dict__ for v in self.values])
+        return pd.DataFrame([asdict(v) for v in self.values])
 
 
 def submissions_folder(inputs: Path, year: int) -> Path:

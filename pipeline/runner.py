@@ -35,14 +35,14 @@ from typing import Callable
 
 from . import __version__, archive, register
 from . import vnformat as vn
-from .aggregate import ReportModel, aggregate, model_dict
+from .aggregate import ReportModel, aggregate, write_model_json
 from .chidao import load_direction
 from .checkcache import CheckedCache, year_files, year_key
 from .errors import NothingToReport, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
-from .jobs import start, wait_all
+from .jobs import Threaded, start, wait_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
@@ -93,27 +93,17 @@ def read_checked(catalog: Catalog, inputs: Path, year: int, outputs: Path | None
 
     Taken from ``cache`` when an earlier version holds the same year with the same key (same files,
     receipt times, catalog, date and code); read from the files otherwise. Pickled, so that it can
-    come back from a job and be kept in the version's cache as it is.
-    """
-    key, blob, _value = _checked_year(catalog, inputs, year, outputs, today, cache)
-    return key, blob
-
-
-def _checked_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
-                  today: _dt.date | None = None, cache: CheckedCache | None = None
-                  ) -> tuple[str, bytes, tuple[IngestResult, ValidationResult] | None]:
-    """:func:`read_checked`, plus the year itself when it was read here (None when it came from the cache).
-
-    What is kept is the submissions, the checked values and the issues: the raw cells (``values``,
-    ``texts``, ``money``, ``activities`` of the ingest result) have been checked and are left out.
+    come back from a job and be kept in the version's cache as it is. What is kept is the submissions,
+    the checked values and the issues: the raw cells (``values``, ``texts``, ``money``, ``activities``
+    of the ingest result) have been checked and are left out.
     """
     key = year_key(catalog, inputs, outputs, year, today)
     blob = cache.found.get(key) if cache is not None else None
-    if blob is not None:
-        return key, blob, None
-    data, checked = check_and_read(catalog, inputs, year, outputs, today)
-    data = replace(data, values=[], texts=[], money=[], activities=[])
-    return key, pickle.dumps((data, checked), protocol=pickle.HIGHEST_PROTOCOL), (data, checked)
+    if blob is None:
+        data, checked = check_and_read(catalog, inputs, year, outputs, today)
+        data = replace(data, values=[], texts=[], money=[], activities=[])
+        blob = pickle.dumps((data, checked), protocol=pickle.HIGHEST_PROTOCOL)
+    return key, blob
 
 
 def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
@@ -136,8 +126,8 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                 cache: CheckedCache | None = None) -> ReportModel:
     """Ingest, validate and aggregate ``year``; raise NothingToReport if no unit sent a usable form.
 
-    The year before (for the change since last year and the outlier checks) and the baseline year of
-    the milestone's lộ trình are read by jobs beside this year's reading. With ``cache``, years already
+    This year, the year before (for the change since last year and the outlier checks) and the baseline
+    year of the milestone's lộ trình are read by jobs side by side. With ``cache``, years already
     checked by an earlier version are taken from it, and the years read are added to it.
     """
     step = on_stage or (lambda _s: None)
@@ -149,11 +139,14 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
     baseline = (start(read_checked, catalog, inputs, ms.baseline, None, None, cache)
                 if ms and ms.baseline and ms.baseline < year - 1 and submissions_folder(inputs, ms.baseline).is_dir()
                 else None)
+    # this year too is read by a job: its passing objects (every cell of every file) never enter this process,
+    # which keeps only the checked year, unpickled into compact memory
+    current = start(read_checked, catalog, inputs, year, outputs, today, cache)
     try:
         step(STAGES[1])
-        key, blob, value = _checked_year(catalog, inputs, year, outputs, today, cache)
+        key, blob = current.result()
         step(STAGES[2])
-        data, checked = value if value is not None else pickle.loads(blob)
+        data, checked = pickle.loads(blob)
         if not checked.received:
             folder = submissions_folder(inputs, year)
             where = f"thư mục {folder}" if folder.is_dir() else f"thư mục {folder} (chưa có thư mục này)"
@@ -161,7 +154,7 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                                   f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
         prev_key, prev_blob = previous.result() if previous else (None, None)
     except BaseException:
-        wait_all([previous, baseline])
+        wait_all([current, previous, baseline])
         raise
     step(STAGES[3])
     prev_data, prev_checked = pickle.loads(prev_blob) if prev_blob else (None, None)
@@ -289,10 +282,9 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
                               previous=archive.latest(outputs, model.year))
                         if feedback else None)
-        # and the version's copy of what the run read, and model.json
-        inputs_job = start(archive.inputs_entries, stage, _input_files(model, inputs, templates))
-        model_job = start(_write_model, model, stage / names["model"])
-        jobs = [trend_job, kh_job, feedback_job, inputs_job, model_job]
+        # and the version's copy of what the run read (a thread: copying waits on the disk, not on Python)
+        inputs_job = Threaded(archive.inputs_entries, stage, _input_files(model, inputs, templates))
+        jobs = [trend_job, kh_job, feedback_job, inputs_job]
         step(STAGES[4])
         trend = trend_job.result() if trend_job is not None else Trend()
         notes += [trend.note] if trend.note else []
@@ -303,6 +295,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             render_template(tpl("to_trinh.docx"),
                             ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                             stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
+        write_model_json(model, stage / names["model"])
         notes.append("Mẫu văn bản đã dùng: " + "; ".join(
             f"{n} ({'của cơ quan, thư mục inputs/templates' if v.startswith('inputs') else 'mẫu mặc định'})"
             for n, v in sorted(used.items())) + ".")
@@ -321,7 +314,6 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         step(STAGES[8])
         if cache is not None:
             cache.write(stage)
-        model_job.result()
         archive.write_manifest(stage, {
             "xhht_version": __version__, "year": model.year,
             "created": _dt.datetime.now().replace(microsecond=0).isoformat(),
@@ -353,11 +345,6 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     return Written(version, documents, ", ".join(e.code for e in taken), notes, fb_files,
                    made_feedback.units if made_feedback and fb_files else [],
                    made_feedback.failed if made_feedback else [])
-
-
-def _write_model(model: ReportModel, path: Path) -> None:
-    """``model.json``: the whole result model (:func:`pipeline.aggregate.model_dict`)."""
-    path.write_text(json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def write_pdfs(model: ReportModel, docs: list[Path], folder: Path) -> list[str]:

@@ -23,7 +23,7 @@ from .catalog import RATIO, Catalog
 _INT_RE = re.compile(r"^\d+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     """What one unit reported for one indicator, after checking."""
 
@@ -48,7 +48,7 @@ class Observation:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """One text a unit wrote on the "Nhiệm vụ" sheet (a task-group remark, limitations, proposals), with its cell."""
 
@@ -59,7 +59,7 @@ class Text:
     cell: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     """One amount of funds (đồng) a unit reported for one source on the "Kinh phí" sheet, with its cell."""
 
@@ -70,7 +70,7 @@ class Money:
     cell: str
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitStatus:
     """One row of the completeness table."""
 

@@ -169,3 +169,17 @@ def test_fast_rows_write_what_xlsxwriter_writes(shipped_runs, tmp_path, monkeypa
     a, b = _cells(fast), _cells(slow)
     assert list(a) == list(b) and a == b
     assert any(h > 20 for s in a.values() for h in s["heights"].values())  # wrapped rows were heightened
+
+
+def test_model_json_is_written_one_indicator_at_a_time_with_the_same_bytes(shipped_runs, tmp_path):
+    import json
+
+    from pipeline.aggregate import model_dict, write_model_json
+
+    model = shipped_runs.first.model
+    write_model_json(model, tmp_path / "model.json")
+    whole = json.dumps(model_dict(model), ensure_ascii=False, indent=1, sort_keys=True)
+    assert (tmp_path / "model.json").read_text(encoding="utf-8") == whole
+    assert len(json.loads(whole)["indicators"]) == len(model.indicators) > 10
+    version = shipped_runs.out / "2015" / "v1"
+    assert (version / "model.json").read_text(encoding="utf-8") == whole
