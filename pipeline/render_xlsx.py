@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ class _Sheet:
         self.formats = formats
         self.columns = columns
         self.keys = [_FORMAT_KEYS.get(fmt, "text") for _n, _w, fmt in columns]
+        self.per_line = [max(1.0, (w - 1) * 1.15) for _n, w, _f in columns]  # characters a wrapped line holds
         # rows are written top to bottom, each row's height before its cells (the workbook streams its rows)
         ws.set_row(0, 21)
         ws.write_string(0, 0, heading, formats["title"])
@@ -83,7 +85,7 @@ class _Sheet:
 
     def add(self, values: list[Any], bold: bool = False) -> None:
         # rows of generated files do not grow by themselves: set the height a wrapped text needs
-        lines = max([1] + [math.ceil(len(v) / max(1.0, (w - 1) * 1.15)) for v, (_n, w, _f) in zip(values, self.columns)
+        lines = max([1] + [math.ceil(len(v) / per_line) for v, per_line in zip(values, self.per_line)
                            if isinstance(v, str) and v])
         height = 15 * lines + 2 if lines > 1 else None
         if self.fast is not None and self.fast.write(self.row, values, bold, height):
@@ -124,15 +126,22 @@ class _FastRows:
 
     def __init__(self, ws, formats: dict, keys: list[str]):
         self.ws = ws
-        self.letters = [xl_col_to_name(i) for i in range(len(keys))]
         self.formats, self.keys = formats, keys
-        self.styles: dict[tuple[str, str], int] = {}
+        self.columns: dict[str, list[tuple[str, int, int, int]]] = {}
 
-    def _style(self, weight: str, key: str) -> int:
-        # a format gets its index when first written, as XlsxWriter does it (same numbering, same bytes)
-        found = self.styles.get((weight, key))
+    def _columns(self, weight: str) -> list[tuple[str, int, int, int]]:
+        """Per column: the start of its cell tag, and the style of a text, of a number, of a date in it."""
+        found = self.columns.get(weight)
         if found is None:
-            found = self.styles[(weight, key)] = self.formats[(weight, key)]._get_xf_index()
+            index = {}
+
+            def style(key: str) -> int:
+                if key not in index:
+                    index[key] = self.formats[(weight, key)]._get_xf_index()
+                return index[key]
+
+            found = self.columns[weight] = [(f'<c r="{xl_col_to_name(i)}', style("text"), style(key), style("date"))
+                                            for i, key in enumerate(self.keys)]
         return found
 
     @staticmethod
@@ -144,11 +153,10 @@ class _FastRows:
         ws, weight, n = self.ws, "b" if bold else "n", row + 1
         if row > ws.previous_row or ws.table:
             ws._write_single_row(row)  # what XlsxWriter still holds (the header) goes out first
-        style = self._style
         cells = []
-        for value, key, letter in zip(values, self.keys, self.letters):
+        for value, (tag, text, number, date) in zip(values, self._columns(weight)):
             if value is None or value == "":
-                cells.append(f'<c r="{letter}{n}" s="{style(weight, "text")}"/>')
+                cells.append(f'{tag}{n}" s="{text}"/>')
             elif isinstance(value, str):
                 if len(value) > 16000:
                     return False
@@ -156,13 +164,12 @@ class _FastRows:
                     value = XMLwriter._escape_control_characters(
                         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
                 space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-                cells.append(f'<c r="{letter}{n}" s="{style(weight, "text")}" t="inlineStr"><is>'
-                             f'<t{space}>{value}</t></is></c>')
+                cells.append(f'{tag}{n}" s="{text}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
             elif isinstance(value, _dt.date):  # (a date and time is shown as its day, as in add())
                 serial = ws._convert_date_time(_dt.datetime.combine(value, _dt.time()))
-                cells.append(f'<c r="{letter}{n}" s="{style(weight, "date")}"><v>{serial:.16G}</v></c>')
+                cells.append(f'{tag}{n}" s="{date}"><v>{serial:.16G}</v></c>')
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-                cells.append(f'<c r="{letter}{n}" s="{style(weight, key)}"><v>{value:.16G}</v></c>')
+                cells.append(f'{tag}{n}" s="{number}"><v>{value:.16G}</v></c>')
             else:
                 return False
         ht = "" if height is None else f' ht="{int(height * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1"'
@@ -330,5 +337,34 @@ def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None)
 
         add_trend_sheet(wb, trend)
     wb.close()
-    normalise_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
+    stamp_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
     return out
+
+
+def stamp_zip(path: Path, when: _dt.datetime) -> None:
+    """Give every member of the zip at ``path`` the time ``when`` (and owner-only permissions), as
+    :func:`pipeline.atomic_files.normalise_zip` does, by rewriting the times in its headers in place.
+
+    XlsxWriter's package is already stable (fixed member times, "modified" equal to "created"): only
+    the stamp differs, so nothing is decompressed and compressed again. A package laid out otherwise
+    goes through ``normalise_zip``.
+    """
+    data = bytearray(path.read_bytes())
+    dos = ((when.hour << 11) | (when.minute << 5) | (when.second // 2),
+           ((when.year - 1980) << 9) | (when.month << 5) | when.day)
+    end = data.rfind(b"PK\x05\x06")
+    try:
+        count, pos = struct.unpack_from("<H", data, end + 10)[0], struct.unpack_from("<I", data, end + 16)[0]
+        for _ in range(count):
+            local = struct.unpack_from("<I", data, pos + 42)[0]
+            if data[pos:pos + 4] != b"PK\x01\x02" or data[local:local + 4] != b"PK\x03\x04":
+                raise ValueError("not a plain zip")
+            struct.pack_into("<HH", data, pos + 12, *dos)
+            struct.pack_into("<I", data, pos + 38, 0o600 << 16)
+            struct.pack_into("<HH", data, local + 10, *dos)
+            n, m, k = struct.unpack_from("<HHH", data, pos + 28)
+            pos += 46 + n + m + k
+    except (struct.error, ValueError):
+        normalise_zip(path, when)
+        return
+    path.write_bytes(bytes(data))

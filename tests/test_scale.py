@@ -183,3 +183,16 @@ def test_model_json_is_written_one_indicator_at_a_time_with_the_same_bytes(shipp
     assert len(json.loads(whole)["indicators"]) == len(model.indicators) > 10
     version = shipped_runs.out / "2015" / "v1"
     assert (version / "model.json").read_text(encoding="utf-8") == whole
+
+
+def test_workbook_members_stamped_with_the_issue_date(shipped_runs):
+    import zipfile
+
+    xlsx = next(p for p in shipped_runs.first.paths if p.suffix == ".xlsx")
+    with zipfile.ZipFile(xlsx) as z:
+        assert z.testzip() is None
+        assert {i.date_time for i in z.infolist()} == {(2015, 12, 20, 8, 0, 0)}
+        assert {i.external_attr for i in z.infolist()} == {0o600 << 16}
+        core = z.read("docProps/core.xml").decode()
+    assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2015-12-20T08:00:00Z</dcterms:created>" in core
+    assert "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2015-12-20T08:00:00Z</dcterms:modified>" in core
