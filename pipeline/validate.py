@@ -406,7 +406,8 @@ def _apply_rules(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> l
                 if v is None:
                     missing.append(t)
                 values[(t.indicator, t.field)] = v
-            first = obs.get((unit, terms[0].indicator)) or next(o for (u, _i), o in obs.items() if u == unit)
+            # (a unit's observations all come from its one file and sheet: the first it has of these terms)
+            first = next(obs[(unit, t.indicator)] for t in terms if (unit, t.indicator) in obs)
             where = dict(unit=unit, file=first.file, sheet=first.sheet)
             if missing:
                 if rule.missing != "skip":
