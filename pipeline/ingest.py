@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +366,13 @@ _VALUE_AFTER = re.compile(r"\s*<v>([^<]*)</v>")
 _VALUE = re.compile(r"<v>([^<]*)</v>")
 
 
+@lru_cache(maxsize=8192)
+def _ref(row: int, col: int) -> str:
+    """``L.cell_name``, one string object per cell of the form: every unit's E12 is the same object in
+    memory and is pickled once (the codes of indicators, tasks and activities are the catalog's own)."""
+    return L.cell_name(row, col)
+
+
 class _LazyFlags:
     """:func:`_cell_flags` of one sheet, read from its XML only when a cell that came back empty needs them.
 
@@ -493,14 +501,14 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
         note = _text(_cell(rows, r, c["note"]))
         fields = (("numerator", "num"), ("denominator", "den")) if ind.kind == "ratio" else (("status", "num"),)
         for fname, col in fields:
-            ref = L.cell_name(r, c[col])
+            ref = _ref(r, c[col])
             for (r1, c1), (r2, c2) in merged:
                 if r1 <= r <= r2 and c1 <= c[col] <= c2 and (r1, c1) != (r2, c2):
                     span = f"{L.cell_name(r1, c1)}:{L.cell_name(r2, c2)}"
                     result.issues.append(Issue.make("merged-input", sheet=data_sheet, cell=ref, range=span,
                                                     indicator=code, **issue))
             raw = _cell(rows, r, c[col])
-            values.append(RawValue(sub.unit, year, code, fname, raw, sub.file, data_sheet, ref, note,
+            values.append(RawValue(sub.unit, year, ind.code, fname, raw, sub.file, data_sheet, ref, note,
                                    *flags.of(ref, raw)))
     values = [v for v in values if v.indicator not in duplicated]
     for code in unit.indicators:
@@ -514,23 +522,23 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     if task_rows is not None:
         rows = task_rows
         tc = {k: L.col_index(v) for k, v in L.TASK_COLS.items()}
-        allowed = set(unit.tasks) | {code for code, _ in L.CLOSING_ROWS}
+        allowed = {c: c for c in list(unit.tasks) + [code for code, _ in L.CLOSING_ROWS]}  # (each code one object)
         for r, row in enumerate(rows):
             code = _text(row[tc["code"]]) if len(row) > tc["code"] else ""
             if code in allowed:
-                texts.append(RawText(sub.unit, year, code, _text(_cell(rows, r, tc["text"])), sub.file,
-                                     L.TASK_SHEET, L.cell_name(r, tc["text"])))
+                texts.append(RawText(sub.unit, year, allowed[code], _text(_cell(rows, r, tc["text"])), sub.file,
+                                     L.TASK_SHEET, _ref(r, tc["text"])))
 
     money: list[RawMoney] = []
     if L.FUNDING_SHEET in wb.sheet_names:
         rows = _rows(wb, L.FUNDING_SHEET)
         fc = {k: L.col_index(v) for k, v in L.FUNDING_COLS.items()}
-        sources = {code for code, _ in L.FUNDING_SOURCES}
+        sources = {code: code for code, _ in L.FUNDING_SOURCES}
         for r, row in enumerate(rows):
             code = _text(row[fc["code"]]) if len(row) > fc["code"] else ""
             if code in sources:
-                money.append(RawMoney(sub.unit, year, code, _cell(rows, r, fc["amount"]), sub.file,
-                                      L.FUNDING_SHEET, L.cell_name(r, fc["amount"])))
+                money.append(RawMoney(sub.unit, year, sources[code], _cell(rows, r, fc["amount"]), sub.file,
+                                      L.FUNDING_SHEET, _ref(r, fc["amount"])))
     return values, texts, money, _read_activities(wb, sub, unit, year, package, task_rows)
 
 
@@ -546,16 +554,16 @@ def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | N
     rows = rows if rows is not None else _rows(wb, L.TASK_SHEET)
     code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
     flags = _LazyFlags(package if package is not None else sub.path, L.TASK_SHEET)
-    wanted = set(unit.activities)
+    wanted = {a: a for a in unit.activities}
     out: list[RawActivity] = []
     seen: set[str] = set()
     for r, row in enumerate(rows):
         code = _text(row[code_col]) if len(row) > code_col else ""
         if code in wanted and code not in seen:
             seen.add(code)
-            ref = L.cell_name(r, count_col)
+            ref = _ref(r, count_col)
             raw = _cell(rows, r, count_col)
-            out.append(RawActivity(sub.unit, year, code, raw, sub.file, L.TASK_SHEET, ref, flags.of(ref, raw)[0]))
+            out.append(RawActivity(sub.unit, year, wanted[code], raw, sub.file, L.TASK_SHEET, ref, flags.of(ref, raw)[0]))
     return out
 
 
