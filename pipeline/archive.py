@@ -123,7 +123,9 @@ def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
-        shutil.copy2(src, dest)
+        shutil.copyfile(src, dest)  # the bytes and the modification time (copy2's mode and attributes: not needed)
+        st = os.stat(src)
+        os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
         source = _HASHED.get(_hash_key(src))
         if source is not None:  # the copy has the source's bytes: its hash is known
             _HASHED[_hash_key(dest)] = source

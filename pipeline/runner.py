@@ -286,16 +286,17 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         inputs_job = Threaded(archive.inputs_entries, stage, _input_files(model, inputs, templates))
         jobs = [trend_job, kh_job, feedback_job, inputs_job]
         step(STAGES[4])
-        trend = trend_job.result() if trend_job is not None else Trend()
-        notes += [trend.note] if trend.note else []
-        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
-                                                            trend.charts),
-                        stage / names["bc"], issued, title=subject, orthography=ortho)
+        # what does not wait for the series so far (drawn by the trend job) first: the tờ trình and model.json
         if with_plan:
             render_template(tpl("to_trinh.docx"),
                             ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                             stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
         write_model_json(model, stage / names["model"])
+        trend = trend_job.result() if trend_job is not None else Trend()
+        notes += [trend.note] if trend.note else []
+        render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
+                                                            trend.charts),
+                        stage / names["bc"], issued, title=subject, orthography=ortho)
         notes.append("Mẫu văn bản đã dùng: " + "; ".join(
             f"{n} ({'của cơ quan, thư mục inputs/templates' if v.startswith('inputs') else 'mẫu mặc định'})"
             for n, v in sorted(used.items())) + ".")
