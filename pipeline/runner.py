@@ -279,12 +279,21 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # the units that must correct something or report at all; `xhht feedback` also covers warnings only)
         kh_job = (start(render_template, tpl("ke_hoach.docx"), plan_context(model, issued, BLANK_NUMBER, ref, request),
                         stage / names["kh"], issued, title=plan_subject, orthography=ortho) if with_plan else None)
-        feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates, BLANK_NUMBER,
-                              previous=archive.latest(outputs, model.year))
-                        if feedback else None)
-        # and the version's copy of what the run read (a thread: copying waits on the disk, not on Python)
-        inputs_job = Threaded(archive.inputs_entries, stage, _input_files(model, inputs, templates))
-        jobs = [trend_job, kh_job, feedback_job, inputs_job]
+        feedback_job = inputs_job = None
+
+        def start_rest() -> None:
+            """The feedback (a job), then the version's copy of what the run read (a thread: copying waits on
+            the disk, not on Python; started after the last fork). With the trend job, only once it is done:
+            the two jobs each hold much memory in a district of thousands of units."""
+            nonlocal feedback_job, inputs_job, jobs
+            feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates,
+                                  BLANK_NUMBER, previous=archive.latest(outputs, model.year)) if feedback else None)
+            inputs_job = Threaded(archive.inputs_entries, stage, _input_files(model, inputs, templates))
+            jobs = [trend_job, kh_job, feedback_job, inputs_job]
+
+        jobs = [trend_job, kh_job]
+        if trend_job is None:
+            start_rest()
         step(STAGES[4])
         # what does not wait for the series so far (drawn by the trend job) first: the tờ trình and model.json
         if with_plan:
@@ -293,6 +302,8 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                             stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
         write_model_json(model, stage / names["model"])
         trend = trend_job.result() if trend_job is not None else Trend()
+        if trend_job is not None:
+            start_rest()
         notes += [trend.note] if trend.note else []
         render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
                                                             trend.charts),
