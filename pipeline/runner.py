@@ -502,8 +502,8 @@ def _collector_paused():
     """No cyclic garbage collection while a year is read and checked.
 
     Reading makes millions of small objects and no reference cycles; each collection pass would walk
-    all of them again (a district of 10.600 units spent a third of its reading time there, and
-    unpickling last year took four times as long).
+    all of them again (at 3.700 units, with collection on, validating took half as long again and
+    unpickling a checked year four times as long).
     """
     was = gc.isenabled()
     gc.disable()
