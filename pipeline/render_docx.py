@@ -149,16 +149,19 @@ def _matrix(model: ReportModel, communes: bool, by_kind: bool = False) -> dict[s
     return {"heading": heading, "columns": [r.indicator.label for r in results], "rows": rows}
 
 
-def _sum_rows(model: ReportModel, per_unit: list[tuple[Any, list[int]]], width: int) -> list[dict[str, Any]]:
-    """Rows of per-unit figures added up by kind of unit: (unit, figures) -> one row per kind, in order of appearance."""
-    sums: dict[str, list[int]] = {}
+def _sum_rows(model: ReportModel, per_unit: list[tuple[Any, list[int | None]]], width: int) -> list[dict[str, Any]]:
+    """Rows of per-unit figures added up by kind of unit: (unit, figures) -> one row per kind, in order of
+    appearance; a column no unit of the kind reported stays empty (None: not reported)."""
+    sums: dict[str, list[int | None]] = {}
     counts: dict[str, int] = {}
     for unit, figures in per_unit:
-        acc = sums.setdefault(unit.kind, [0] * width)
+        acc = sums.setdefault(unit.kind, [None] * width)
         for j, n in enumerate(figures):
-            acc[j] += n
+            if n is not None:
+                acc[j] = n + (acc[j] or 0)
         counts[unit.kind] = counts.get(unit.kind, 0) + 1
-    return [{"no": str(i), "name": _kind_name(model, kind, counts[kind]), "cells": [vn.number(n) for n in acc]}
+    return [{"no": str(i), "name": _kind_name(model, kind, counts[kind]),
+             "cells": [vn.number(n) if n is not None else "" for n in acc]}
             for i, (kind, acc) in enumerate(sums.items(), start=1)]
 
 
@@ -173,7 +176,7 @@ def _activity_matrices(model: ReportModel, by_kind: bool = False) -> list[dict[s
         counts = [{u.code: v for u, v in a.values} for a in acts]  # per activity, by unit code, built once
         units = [u for u in model.expected if any(u.code in of_unit for of_unit in counts)]
         if by_kind:
-            rows = _sum_rows(model, [(u, [of_unit.get(u.code, 0) for of_unit in counts]) for u in units], len(acts))
+            rows = _sum_rows(model, [(u, [of_unit.get(u.code) for of_unit in counts]) for u in units], len(acts))
         else:
             rows = []
             for i, unit in enumerate(units, start=1):

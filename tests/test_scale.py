@@ -112,6 +112,9 @@ def test_kind_rows_add_up_to_the_district(by_kind, per_unit):
                 block = []
             else:
                 block.append(row)
+    # a kind none of whose units reported an activity has an empty cell, as its units have in the per-unit biểu
+    kinds = [r for r in tables["Biểu 02"]["rows"] if r[1].startswith(("Hội (", "Phòng chuyên môn ("))]
+    assert kinds and any(c == "" for r in kinds for c in r[2:]) and not any(c == "0" for r in kinds for c in r[2:])
     # Biểu 01: a kind that is the whole group (the district bodies of one kind) has the group's rate
     communes = [r for r in tables["Biểu 01"]["rows"] if r[1].startswith(("Xã (", "Thị trấn ("))]
     assert len(communes) == 2 and all(len(r) == len(tables["Biểu 01"]["rows"][0]) for r in communes)
