@@ -15,6 +15,7 @@ real unit each clone copies, so every size is the same mix.
 
     python benchmarks/bench_scale.py [--sizes 37,370,1100,3700,10600] [--year 2015] [--keep DIR]
     python benchmarks/bench_scale.py --sizes 3700 --profile prof.out   # cProfile of the run, in process
+    python benchmarks/bench_scale.py --no-charts                        # the runs without the trend charts
 
 Each size runs ``python -m pipeline run --year Y --date Y-12-20`` as a separate cold process and
 reports wall time, CPU time (user + system of the process and its children), CPU per unit and the
@@ -199,10 +200,10 @@ class _TreeSampler(threading.Thread):
         self.join()
 
 
-def run_once(inputs: Path, outputs: Path, year: int) -> dict:
+def run_once(inputs: Path, outputs: Path, year: int, charts: bool = True) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cmd = [sys.executable, "-m", "pipeline", "run", "--year", str(year), "--date", f"{year}-12-20",
-           "--inputs", str(inputs), "--outputs", str(outputs)]
+           "--inputs", str(inputs), "--outputs", str(outputs)] + ([] if charts else ["--no-charts"])
     before = os.times()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -222,6 +223,7 @@ def main(argv=None) -> int:
     ap.add_argument("--year", type=int, default=2015)
     ap.add_argument("--keep", help="make the districts under this folder and keep them")
     ap.add_argument("--profile", help="run the largest size in this process under cProfile, stats to this file")
+    ap.add_argument("--no-charts", action="store_true", help="run with --no-charts (the trend charts left out)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="xhht-scale-"))
@@ -247,12 +249,12 @@ def main(argv=None) -> int:
 
                 prof = cProfile.Profile()
                 start = time.perf_counter()
-                prof.runcall(runner.run, inputs, work / "outputs", args.year, feedback=True)
+                prof.runcall(runner.run, inputs, work / "outputs", args.year, feedback=True, charts=not args.no_charts)
                 print(f"{size} units: {time.perf_counter() - start:.1f} s in process (profiled)")
                 prof.dump_stats(args.profile)
                 pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
                 continue
-            r = run_once(inputs, work / "outputs", args.year)
+            r = run_once(inputs, work / "outputs", args.year, charts=not args.no_charts)
             if r["rc"] != 0:
                 print(f"{size} units: exit {r['rc']}\n{r['out'][-2000:]}\n{r['err'][-4000:]}", file=sys.stderr)
                 return 1

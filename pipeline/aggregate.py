@@ -8,7 +8,9 @@ formats text or writes files: every output (DOCX, XLSX, CLI summary) is rendered
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .ingest import Submission
@@ -36,7 +38,7 @@ RANK_MIN_UNITS = 4  # no ranking among fewer reporting units
 EXCEED_TOLERANCE = 0.05
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitResult:
     """One unit's figure for one indicator: its counts or status, its rate, whether it is valid and counted."""
 
@@ -209,7 +211,7 @@ class ActivityResult:
         return [v for v in sorted(peers, key=lambda v: (v[1], v[0].code)) if v[0].code not in best][:limit]
 
 
-@dataclass
+@dataclass(slots=True)
 class FundingRow:
     """The funds one unit reported, by source (đồng)."""
 
@@ -279,6 +281,12 @@ def _district(ind: Indicator, units: list[UnitResult]) -> tuple[int, int]:
     if ind.kind == STATUS:
         return sum(1 for u in ok if u.status_value == ind.status_success), len(ok)
     return sum(u.numerator for u in ok), sum(u.denominator for u in ok)
+
+
+def subtotal(ind: Indicator, units: list[UnitResult]) -> tuple[int, int, float | None]:
+    """Any group of units added up as the district is: counted values only; (numerator, denominator, rate)."""
+    num, den = _district(ind, units)
+    return num, den, _rate(num, den)
 
 
 def path_value(target: Target, year: int, baseline_year: int | None, baseline_rate: float | None) -> float | None:
@@ -488,14 +496,47 @@ def _unit_ref(u: Unit) -> dict:
     return {"code": u.code, "name": u.name, "kind": u.kind}
 
 
-def model_dict(m: ReportModel) -> dict:
-    """The whole result model as plain JSON data, keyed by the plan's stable indicator and activity codes."""
+def model_dict(m: ReportModel, indicators: bool = True) -> dict:
+    """The whole result model as plain JSON data, keyed by the plan's stable indicator and activity codes.
+
+    ``indicators=False`` leaves the list of indicators (each with every unit) out (see :func:`write_model_json`).
+    """
     cat = m.catalog
     v = m.validation
-    indicators = []
-    for r in m.indicators:
-        t = r.target
-        indicators.append({
+    out = _model_dict(m, cat, v)
+    if indicators:
+        out["indicators"] = [_indicator_dict(r) for r in m.indicators]
+    return out
+
+
+def write_model_json(m: ReportModel, path: Path) -> None:
+    """Write ``model.json``: the bytes of ``json.dumps(model_dict(m), ensure_ascii=False, indent=1,
+    sort_keys=True)``, one indicator at a time (a district of 10.600 units never holds the whole text)."""
+
+    def dumps(value: Any, level: int) -> str:  # a value as it is written at this depth of the whole
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n" + " " * level)
+
+    top = model_dict(m, indicators=False)
+    top["indicators"] = None
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("{")
+        for i, key in enumerate(sorted(top)):
+            fh.write(("," if i else "") + "\n " + json.dumps(key, ensure_ascii=False) + ": ")
+            if key != "indicators":
+                fh.write(dumps(top[key], 1))
+            elif not m.indicators:
+                fh.write("[]")
+            else:
+                fh.write("[")
+                for j, r in enumerate(m.indicators):
+                    fh.write(("," if j else "") + "\n  " + dumps(_indicator_dict(r), 2))
+                fh.write("\n ]")
+        fh.write("\n}")
+
+
+def _indicator_dict(r: IndicatorResult) -> dict:
+    t = r.target
+    return {
             "code": r.indicator.code, "group": r.indicator.group, "name": r.indicator.name, "kind": r.indicator.kind,
             "target": None if t is None else {"kind": t.kind, "value": t.value, "year": t.year, "path": t.path},
             "numerator": r.numerator, "denominator": r.denominator, "rate": _r(r.rate),
@@ -510,7 +551,10 @@ def model_dict(m: ReportModel) -> dict:
             "units": [{**_unit_ref(u.unit), "numerator": u.numerator, "denominator": u.denominator,
                        "status_value": u.status_value, "rate": _r(u.rate), "valid": u.valid, "reported": u.reported,
                        "counted": u.counts} for u in r.units],
-        })
+    }
+
+
+def _model_dict(m: ReportModel, cat: Catalog, v) -> dict:
     activities = [{"code": a.code, "task": a.task, "label": a.label, "measure": a.measure, "total": a.total,
                    "previous_total": a.previous_total, "change": a.change, "reporters": a.reporters,
                    "expected": a.expected, "best": [u.code for u, _ in a.best()],
@@ -533,7 +577,6 @@ def model_dict(m: ReportModel) -> dict:
                   "late": {u.unit: u.late_days for u in v.received if u.late_days},
                   "resent": [u.unit for u in v.received if u.superseded],
                   "with_errors": {u.unit: u.errors for u in v.with_errors}},
-        "indicators": indicators,
         "summary": {s: sum(1 for r in m.indicators if r.status == s) for s in STATUS_LABELS},
         "activities": activities,
         "funding": funding,

@@ -46,11 +46,29 @@ _STAGING_PREFIX = ".tmp-v"
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256; a file unchanged since this process hashed it (same inode, size, modification
+    and change times) is not read again (a run hashes each submission for its fingerprint, its checked-year
+    key and its version's manifest)."""
+    key = _hash_key(path)
+    found = _HASHED.get(key)
+    if found is not None:
+        return found
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
             h.update(chunk)
-    return h.hexdigest()
+    if len(_HASHED) > 200_000:
+        _HASHED.clear()
+    _HASHED[key] = digest = h.hexdigest()
+    return digest
+
+
+_HASHED: dict[tuple, str] = {}
+
+
+def _hash_key(path: Path) -> tuple:
+    st = os.stat(path)
+    return os.fspath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def year_dir(outputs: Path, year: int) -> Path:
@@ -99,20 +117,41 @@ def _file_entries(root: Path, files: list[Path]) -> list[dict[str, Any]]:
 def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
     """Copy each input (source path, path inside ``inputs/``) into the staging folder."""
     out = []
+    made: set[Path] = set()
     for src, rel in files:
         dest = stage / "inputs" / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dest)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        shutil.copyfile(src, dest)  # the bytes and the modification time (copy2's mode and attributes: not needed)
+        st = os.stat(src)
+        os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+        source = _HASHED.get(_hash_key(src))
+        if source is not None:  # the copy has the source's bytes: its hash is known
+            _HASHED[_hash_key(dest)] = source
         out.append(dest)
     return out
 
 
-def write_manifest(stage: Path, info: dict[str, Any]) -> Path:
-    """Hash every file in the staging folder and write ``manifest.json`` with ``info``."""
-    files = [p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST]
+def inputs_entries(stage: Path, files: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+    """:func:`snapshot_inputs`, returning the manifest's entries of the copies (for ``write_manifest(inputs=)``)."""
+    return _file_entries(stage, snapshot_inputs(stage, files))
+
+
+def write_manifest(stage: Path, info: dict[str, Any], inputs: list[dict[str, Any]] | None = None) -> Path:
+    """Hash every file in the staging folder and write ``manifest.json`` with ``info``.
+
+    ``inputs``: the entries of ``inputs/`` when already known (:func:`inputs_entries`); its files are then
+    not read again.
+    """
+    files = [p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST] if inputs is None else [
+        p for top in stage.iterdir() if top.name != "inputs"
+        for p in ([top] if top.is_file() else top.rglob("*")) if p.is_file() and p.name != MANIFEST]
     outputs = [p for p in files if not p.relative_to(stage).parts[0] == "inputs"]
-    inputs = [p for p in files if p.relative_to(stage).parts[0] == "inputs"]
-    manifest = dict(info, outputs=_file_entries(stage, outputs), inputs=_file_entries(stage, inputs))
+    if inputs is None:
+        inputs = _file_entries(stage, [p for p in files if p.relative_to(stage).parts[0] == "inputs"])
+    manifest = dict(info, outputs=_file_entries(stage, outputs),
+                    inputs=sorted(inputs, key=lambda e: Path(e["file"]).parts))
     path = stage / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return path

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
@@ -44,14 +45,24 @@ def year_files(catalog, inputs: Path, outputs: Path | None, year: int) -> list[l
         return []
     times = receipt_times(outputs, year) if outputs is not None else {}
     latest_plausible = _dt.date(year + 1, 12, 31)
+    found: list[tuple[list[str], os.DirEntry]] = []  # (path parts under the folder, entry): one scandir per folder
+    todo: list[tuple[str, list[str]]] = [(os.fspath(folder), [])]
+    while todo:
+        where, parts = todo.pop()
+        with os.scandir(where) as it:
+            for entry in it:
+                if entry.is_dir():
+                    todo.append((entry.path, parts + [entry.name]))
+                elif entry.is_file():
+                    found.append((parts + [entry.name], entry))
     out = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if is_office_litter(path.name) or path.name.startswith(".~lock."):
+    for parts, entry in sorted(found, key=lambda f: f[0]):  # the order of sorted Paths
+        if is_office_litter(entry.name) or entry.name.startswith(".~lock."):
             continue
-        mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime)
+        rel = "/".join(parts)
+        mtime = _dt.datetime.fromtimestamp(entry.stat().st_mtime)
         when = times.get(rel) or (mtime.replace(microsecond=0) if mtime.date() <= latest_plausible else None)
-        out.append([f"submissions/{year}/{rel}", sha256(path), when.isoformat() if when else ""])
+        out.append([f"submissions/{year}/{rel}", sha256(Path(entry.path)), when.isoformat() if when else ""])
     return out
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-@dataclass
+@dataclass(slots=True)
 class Submission:
     """One submitted file and what ingest decided about it."""
 
@@ -70,7 +71,7 @@ class Submission:
         return _dt.datetime.combine(self.report_date or self.received or _dt.date.min, _dt.time.min), typed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawValue:
     """A cell as submitted, with its provenance. ``field`` is numerator, denominator or status."""
 
@@ -87,7 +88,7 @@ class RawValue:
     error_value: str = ""           # an Excel error shown in the cell (#DIV/0!, #REF!, …)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawText:
     """A narrative cell (task group result, limitations, proposals) as submitted."""
 
@@ -100,7 +101,7 @@ class RawText:
     cell: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawActivity:
     """A count of Section II (sheet "Nhiệm vụ") as submitted, with its provenance."""
 
@@ -114,7 +115,7 @@ class RawActivity:
     formula_without_value: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawMoney:
     unit: str
     year: int
@@ -145,7 +146,7 @@ class IngestResult:
         """Return the tidy table as a pandas DataFrame (imports pandas on demand)."""
         import pandas as pd
 
-        return pd.DataFrame([v.__dict__ for v in self.values])
+        return pd.DataFrame([asdict(v) for v in self.values])
 
 
 def submissions_folder(inputs: Path, year: int) -> Path:
@@ -304,11 +305,6 @@ class _Package:
             return None
 
 
-def _formulas_without_values(path: Path, sheet: str) -> set[str]:
-    """Cells of ``sheet`` (xlsx/xlsm) holding a formula whose result was never saved."""
-    return _cell_flags(path, sheet)[0]
-
-
 def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, str]]:
     """(formula cells without a saved result, error cells -> the error shown) of ``sheet`` (xlsx/xlsm).
 
@@ -334,18 +330,69 @@ def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, 
             value = _VALUE.search(m.group(2))
             if ref:
                 errors[ref.group(1)] = unescape(value.group(1)) if value else "#N/A"
+    return _formula_cells_without_value(xml), errors
+
+
+def _formula_cells_without_value(xml: str) -> set[str]:
+    """The cells of sheet XML whose formula (``<f>``, a cell's first child) has no saved value after it.
+
+    Looks only where a formula starts (a handful per sheet) instead of matching every cell: from each
+    ``<f`` back to the opening tag of its cell, then forward past the formula to an optional ``<v>``.
+    """
     out = set()
-    if "<f" in xml:
-        for m in _FORMULA_CELL.finditer(xml):  # a formula is a cell's first child; its value follows it
-            if not m.group(2):
-                out.add(m.group(1))
-    return out, errors
+    for m in _FORMULA_START.finditer(xml):
+        pos = m.start()
+        start = xml.rfind("<c ", 0, pos)
+        if start < 0 or xml.find("</c>", start, pos) != -1:
+            continue  # not inside a cell
+        head = xml.find(">", start, pos)
+        ref = _REF.search(xml, start, head) if head != -1 else None
+        if ref is None or xml[head + 1:pos].strip():
+            continue  # a formula that is not the cell's first child
+        end = xml.find(">", pos)
+        if end == -1:
+            continue
+        end = end + 1 if xml[end - 1] == "/" else xml.find("</f>", end) + 4
+        value = _VALUE_AFTER.match(xml, end) if end >= 4 else None
+        if not (value and value.group(1)):
+            out.add(ref.group(1))
+    return out
 
 
 _ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
 _REF = re.compile(r'\br="([A-Z]+\d+)"')
-_FORMULA_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>.*?</f>)\s*(?:<v>([^<]*)</v>)?', re.S)
+_FORMULA_START = re.compile(r"<f[\s>/]")
+_VALUE_AFTER = re.compile(r"\s*<v>([^<]*)</v>")
 _VALUE = re.compile(r"<v>([^<]*)</v>")
+
+
+@lru_cache(maxsize=8192)
+def _ref(row: int, col: int) -> str:
+    """``L.cell_name``, one string object per cell of the form: every unit's E12 is the same object in
+    memory and is pickled once (the codes of indicators, tasks and activities are the catalog's own)."""
+    return L.cell_name(row, col)
+
+
+class _LazyFlags:
+    """:func:`_cell_flags` of one sheet, read from its XML only when a cell that came back empty needs them.
+
+    A cell with a value is neither a formula without a saved result nor an error (calamine gives a
+    formula's saved result, and reads an error cell as empty), so a form filled in completely is never
+    unzipped a second time.
+    """
+
+    def __init__(self, source: "Path | _Package", sheet: str):
+        self.source, self.sheet = source, sheet
+        self._flags: tuple[set[str], dict[str, str]] | None = None
+
+    def of(self, ref: str, raw: Any) -> tuple[bool, str]:
+        """(formula without a saved result, the error shown) of cell ``ref`` that read as ``raw``."""
+        if raw is not None and raw != "":
+            return False, ""
+        if self._flags is None:
+            self._flags = _cell_flags(self.source, self.sheet)
+        no_value, errors = self._flags
+        return ref in no_value, errors.get(ref, "")
 
 
 def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str, int], int] | None:
@@ -428,7 +475,7 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     sub.preparer = _text(_find_label_value(rows, L.PREPARER_LABEL, L.PREPARER_CELL)[0])
 
     c, header_row = _data_columns(rows)
-    no_value, error_cells = _cell_flags(package, data_sheet)
+    flags = _LazyFlags(package, data_sheet)
     merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
     visible = {m.name: m.visible for m in wb.sheets_metadata}
     if str(visible.get(data_sheet, "Visible")).lower().split(".")[-1] != "visible":
@@ -454,14 +501,15 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
         note = _text(_cell(rows, r, c["note"]))
         fields = (("numerator", "num"), ("denominator", "den")) if ind.kind == "ratio" else (("status", "num"),)
         for fname, col in fields:
-            ref = L.cell_name(r, c[col])
+            ref = _ref(r, c[col])
             for (r1, c1), (r2, c2) in merged:
                 if r1 <= r <= r2 and c1 <= c[col] <= c2 and (r1, c1) != (r2, c2):
                     span = f"{L.cell_name(r1, c1)}:{L.cell_name(r2, c2)}"
                     result.issues.append(Issue.make("merged-input", sheet=data_sheet, cell=ref, range=span,
                                                     indicator=code, **issue))
-            values.append(RawValue(sub.unit, year, code, fname, _cell(rows, r, c[col]), sub.file,
-                                   data_sheet, ref, note, ref in no_value, error_cells.get(ref, "")))
+            raw = _cell(rows, r, c[col])
+            values.append(RawValue(sub.unit, year, ind.code, fname, raw, sub.file, data_sheet, ref, note,
+                                   *flags.of(ref, raw)))
     values = [v for v in values if v.indicator not in duplicated]
     for code in unit.indicators:
         if code not in found:
@@ -474,23 +522,23 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     if task_rows is not None:
         rows = task_rows
         tc = {k: L.col_index(v) for k, v in L.TASK_COLS.items()}
-        allowed = set(unit.tasks) | {code for code, _ in L.CLOSING_ROWS}
+        allowed = {c: c for c in list(unit.tasks) + [code for code, _ in L.CLOSING_ROWS]}  # (each code one object)
         for r, row in enumerate(rows):
             code = _text(row[tc["code"]]) if len(row) > tc["code"] else ""
             if code in allowed:
-                texts.append(RawText(sub.unit, year, code, _text(_cell(rows, r, tc["text"])), sub.file,
-                                     L.TASK_SHEET, L.cell_name(r, tc["text"])))
+                texts.append(RawText(sub.unit, year, allowed[code], _text(_cell(rows, r, tc["text"])), sub.file,
+                                     L.TASK_SHEET, _ref(r, tc["text"])))
 
     money: list[RawMoney] = []
     if L.FUNDING_SHEET in wb.sheet_names:
         rows = _rows(wb, L.FUNDING_SHEET)
         fc = {k: L.col_index(v) for k, v in L.FUNDING_COLS.items()}
-        sources = {code for code, _ in L.FUNDING_SOURCES}
+        sources = {code: code for code, _ in L.FUNDING_SOURCES}
         for r, row in enumerate(rows):
             code = _text(row[fc["code"]]) if len(row) > fc["code"] else ""
             if code in sources:
-                money.append(RawMoney(sub.unit, year, code, _cell(rows, r, fc["amount"]), sub.file,
-                                      L.FUNDING_SHEET, L.cell_name(r, fc["amount"])))
+                money.append(RawMoney(sub.unit, year, sources[code], _cell(rows, r, fc["amount"]), sub.file,
+                                      L.FUNDING_SHEET, _ref(r, fc["amount"])))
     return values, texts, money, _read_activities(wb, sub, unit, year, package, task_rows)
 
 
@@ -505,18 +553,17 @@ def _read_activities(wb, sub: Submission, unit, year: int, package: _Package | N
         return []
     rows = rows if rows is not None else _rows(wb, L.TASK_SHEET)
     code_col, count_col = L.col_index(L.TASK_COLS["code"]), L.col_index(L.TASK_COLS["count"])
-    no_value = _cell_flags(package, L.TASK_SHEET)[0] if package is not None else _formulas_without_values(
-        sub.path, L.TASK_SHEET)
-    wanted = set(unit.activities)
+    flags = _LazyFlags(package if package is not None else sub.path, L.TASK_SHEET)
+    wanted = {a: a for a in unit.activities}
     out: list[RawActivity] = []
     seen: set[str] = set()
     for r, row in enumerate(rows):
         code = _text(row[code_col]) if len(row) > code_col else ""
         if code in wanted and code not in seen:
             seen.add(code)
-            ref = L.cell_name(r, count_col)
-            out.append(RawActivity(sub.unit, year, code, _cell(rows, r, count_col), sub.file, L.TASK_SHEET, ref,
-                                   ref in no_value))
+            ref = _ref(r, count_col)
+            raw = _cell(rows, r, count_col)
+            out.append(RawActivity(sub.unit, year, wanted[code], raw, sub.file, L.TASK_SHEET, ref, flags.of(ref, raw)[0]))
     return out
 
 

@@ -106,6 +106,33 @@ def _child(write: int, fn, args, kwargs) -> None:  # pragma: no cover - runs in 
         os._exit(code)
 
 
+class Threaded:
+    """A call running on a thread of this process, with the same ``result()`` as a :class:`Job`: for work
+    that waits on the disk rather than on Python (copying files), so it shares this process's memory."""
+
+    def __init__(self, fn: Callable[..., Any], *args, **kwargs):
+        import threading
+
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def target() -> None:
+            try:
+                self._value = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - raised again by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        """Return the call's value, or raise the exception it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def start(fn: Callable[..., Any], *args, **kwargs) -> Job:
     """Start ``fn(*args, **kwargs)`` beside the main work (see the module docstring)."""
     return Job(fn, args, kwargs)

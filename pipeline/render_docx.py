@@ -15,10 +15,11 @@ from typing import Any
 
 from . import vnformat as vn
 from . import wording
-from .aggregate import ReportModel
+from .aggregate import ReportModel, subtotal
 from .errors import RenderError
 from .catalog import STATUS
 from .charts import bind_charts
+from .render_xlsx import ACTIVITY_SHEET, FUNDING_SHEET, unit_matrix_sheets, workbook_name
 from .templating import set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
@@ -101,7 +102,22 @@ def _cell_rate(ur, r) -> str:
     return vn.rate_cell(ur.rate)
 
 
-def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
+def unit_rows_max(model: ReportModel) -> int:
+    """``office.yaml``, ``documents.bc.unit_rows_max``: above this many expected units the BC's biểu give
+    the figures by kind of unit and refer to the summary workbook for each unit (default 200)."""
+    value = ((_office_extra(model).get("documents") or {}).get("bc") or {}).get("unit_rows_max", UNIT_ROWS_MAX)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else UNIT_ROWS_MAX
+
+
+UNIT_ROWS_MAX = 200
+
+
+def _kind_name(model: ReportModel, kind: str, count: int) -> str:
+    k = model.catalog.kinds.get(kind)
+    return f"{k.name if k else kind} ({vn.number(count)} đơn vị)"
+
+
+def _matrix(model: ReportModel, communes: bool, by_kind: bool = False) -> dict[str, Any] | None:
     cat = model.catalog
     units = [u for u in model.expected if cat.is_commune(u) == communes and u.indicators]
     codes = {u.code for u in units}  # membership by code: O(1), not a dataclass comparison per unit
@@ -109,13 +125,28 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     if not units or not results:
         return None
     rows = []
-    by_code = [{x.unit.code: x for x in r.units} for r in results]
-    for i, unit in enumerate(units, start=1):
-        values = []
-        for r, of_unit in zip(results, by_code):
-            ur = of_unit.get(unit.code)
-            values.append("" if ur is None else _cell_rate(ur, r))
-        rows.append({"no": str(i), "name": unit.name, "cells": values})
+    if by_kind:  # one row per kind of unit, added up as the district is
+        kinds: dict[str, int] = {}
+        for u in units:
+            kinds[u.kind] = kinds.get(u.kind, 0) + 1
+        of_kind = []
+        for r in results:
+            groups: dict[str, list] = {}
+            for ur in r.units:
+                groups.setdefault(ur.unit.kind, []).append(ur)
+            of_kind.append(groups)
+        for i, (kind, count) in enumerate(kinds.items(), start=1):
+            cells = [vn.rate_cell(subtotal(r.indicator, g[kind])[2]) if kind in g else ""
+                     for r, g in zip(results, of_kind)]
+            rows.append({"no": str(i), "name": _kind_name(model, kind, count), "cells": cells})
+    else:
+        by_code = [{x.unit.code: x for x in r.units} for r in results]
+        for i, unit in enumerate(units, start=1):
+            values = []
+            for r, of_unit in zip(results, by_code):
+                ur = of_unit.get(unit.code)
+                values.append("" if ur is None else _cell_rate(ur, r))
+            rows.append({"no": str(i), "name": unit.name, "cells": values})
     key = "commune" if communes else "district"
     total = []
     for r in results:
@@ -126,8 +157,25 @@ def _matrix(model: ReportModel, communes: bool) -> dict[str, Any] | None:
     return {"heading": heading, "columns": [r.indicator.label for r in results], "rows": rows}
 
 
-def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
-    """Biểu 02: one unit x activity table per task group (a few columns each, so labels stay readable)."""
+def _sum_rows(model: ReportModel, per_unit: list[tuple[Any, list[int | None]]], width: int) -> list[dict[str, Any]]:
+    """Rows of per-unit figures added up by kind of unit: (unit, figures) -> one row per kind, in order of
+    appearance; a column no unit of the kind reported stays empty (None: not reported)."""
+    sums: dict[str, list[int | None]] = {}
+    counts: dict[str, int] = {}
+    for unit, figures in per_unit:
+        acc = sums.setdefault(unit.kind, [None] * width)
+        for j, n in enumerate(figures):
+            if n is not None:
+                acc[j] = n + (acc[j] or 0)
+        counts[unit.kind] = counts.get(unit.kind, 0) + 1
+    return [{"no": str(i), "name": _kind_name(model, kind, counts[kind]),
+             "cells": [vn.number(n) if n is not None else "" for n in acc]}
+            for i, (kind, acc) in enumerate(sums.items(), start=1)]
+
+
+def _activity_matrices(model: ReportModel, by_kind: bool = False) -> list[dict[str, Any]]:
+    """Biểu 02: one unit x activity table per task group (a few columns each, so labels stay readable);
+    ``by_kind``: one row per kind of unit instead of one per unit."""
     out = []
     for task in model.catalog.plan.tasks:
         acts = [a for a in model.activities_of(task.code) if a.reporters]
@@ -135,26 +183,33 @@ def _activity_matrices(model: ReportModel) -> list[dict[str, Any]]:
             continue
         counts = [{u.code: v for u, v in a.values} for a in acts]  # per activity, by unit code, built once
         units = [u for u in model.expected if any(u.code in of_unit for of_unit in counts)]
-        rows = []
-        for i, unit in enumerate(units, start=1):
-            cells = []
-            for of_unit in counts:
-                n = of_unit.get(unit.code)
-                cells.append(vn.number(n) if n is not None else "")
-            rows.append({"no": str(i), "name": unit.name, "cells": cells})
+        if by_kind:
+            rows = _sum_rows(model, [(u, [of_unit.get(u.code) for of_unit in counts]) for u in units], len(acts))
+        else:
+            rows = []
+            for i, unit in enumerate(units, start=1):
+                cells = []
+                for of_unit in counts:
+                    n = of_unit.get(unit.code)
+                    cells.append(vn.number(n) if n is not None else "")
+                rows.append({"no": str(i), "name": unit.name, "cells": cells})
         rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(a.total) for a in acts]})
         out.append({"heading": f"{task.number}. {task.title}", "columns": [f"{a.label} ({a.measure})" for a in acts],
                     "rows": rows})
     return out
 
 
-def _funding_matrix(model: ReportModel) -> dict[str, Any] | None:
+def _funding_matrix(model: ReportModel, by_kind: bool = False) -> dict[str, Any] | None:
     from .form_layout import FUNDING_SOURCES
 
     if not model.funding:
         return None
-    rows = [{"no": str(i), "name": r.unit.name, "cells": [vn.number(r.amounts.get(s, 0)) for s, _ in FUNDING_SOURCES]
-             + [vn.number(r.total)]} for i, r in enumerate(model.funding, start=1)]
+    if by_kind:
+        rows = _sum_rows(model, [(r.unit, [r.amounts.get(s, 0) for s, _ in FUNDING_SOURCES] + [r.total])
+                                 for r in model.funding], len(FUNDING_SOURCES) + 1)
+    else:
+        rows = [{"no": str(i), "name": r.unit.name, "cells": [vn.number(r.amounts.get(s, 0)) for s, _ in FUNDING_SOURCES]
+                 + [vn.number(r.total)]} for i, r in enumerate(model.funding, start=1)]
     rows.append({"no": "", "name": "Toàn huyện", "cells": [vn.number(model.funding_total(s)) for s, _ in FUNDING_SOURCES]
                  + [vn.number(model.funding_total())]})
     return {"heading": "", "columns": [label.split(" (")[0] + " (đồng)" for _, label in FUNDING_SOURCES]
@@ -197,16 +252,22 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         targets_intro = pb.say("bc.targets.intro.baseline", **f)
     else:
         targets_intro = pb.say("bc.targets.intro.path", **f)
-    # numbered biểu: 01 indicators by unit, 02 activities by unit, 03 funding by unit (only those with data)
+    # numbered biểu: 01 indicators by unit, 02 activities by unit, 03 funding by unit (only those with data);
+    # a district of more units than office.yaml's unit_rows_max gets them by kind of unit, each unit in the workbook
     tables = []
-    ind_tables = [m for m in (_matrix(model, True), _matrix(model, False)) if m]
-    act = _activity_matrices(model)
-    fund = _funding_matrix(model)
-    for title, mats in (("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {y}", ind_tables),
-                        ("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {y}", act),
-                        ("KINH PHÍ THỰC HIỆN THEO ĐƠN VỊ NĂM {y}", [fund] if fund else [])):
+    by_kind = len(model.expected) > unit_rows_max(model)
+    ind_tables = [m for m in (_matrix(model, True, by_kind), _matrix(model, False, by_kind)) if m]
+    act = _activity_matrices(model, by_kind)
+    fund = _funding_matrix(model, by_kind)
+    for title, mats, sheets in (
+            ("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO ĐƠN VỊ NĂM {y}", ind_tables, unit_matrix_sheets(model)),
+            ("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO ĐƠN VỊ NĂM {y}", act, [ACTIVITY_SHEET]),
+            ("KINH PHÍ THỰC HIỆN THEO ĐƠN VỊ NĂM {y}", [fund] if fund else [], [FUNDING_SHEET])):
         if mats:
-            tables.append({"label": f"Biểu {len(tables) + 1:02d}", "title": title.format(y=year), "matrices": mats})
+            label = f"Biểu {len(tables) + 1:02d}"
+            detail = pb.say("bc.bieu.by_kind", expected=len(model.expected), table=label, name=workbook_name(year),
+                            where=[f"“{s}”" for s in sheets]) if by_kind else ""
+            tables.append({"label": label, "title": title.format(y=year), "matrices": mats, "detail": detail})
     label = {t["title"].split(" THEO")[0]: t["label"][5:] for t in tables}
     act_table = label.get("KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", "")
     fund_table = label.get("KINH PHÍ THỰC HIỆN", "")

@@ -157,6 +157,22 @@ class UnitSeries:
         return next(p for p in self.points if p.year == year)
 
 
+def _by_code(owner, items: list, attr: str, code: str):
+    """The first of ``items`` whose ``attr`` is ``code``, through a dict kept on ``owner`` (built once, not a
+    scan per look-up: the standings look up every unit of a district of thousands)."""
+    cache = owner.__dict__.setdefault("_by_code_cache", {})
+    found = cache.get(attr)
+    if found is None or found[0] is not items or found[1] != len(items):
+        index: dict = {}
+        for item in items:
+            index.setdefault(getattr(item, attr), item)
+        found = cache[attr] = (items, len(items), index)
+    try:
+        return found[2][code]
+    except KeyError:
+        raise KeyError(code) from None
+
+
 @dataclass
 class IndicatorSeries:
     """One indicator over the range: district and unit series, targets, milestones, cross-year facts."""
@@ -181,10 +197,7 @@ class IndicatorSeries:
         return next(t for t in self.targets if t.year == year)
 
     def unit(self, code: str) -> UnitSeries:
-        for u in self.units:
-            if u.unit == code:
-                return u
-        raise KeyError(code)
+        return _by_code(self, self.units, "unit", code)
 
     def outcome(self, milestone: int) -> MilestoneOutcome | None:
         return next((m for m in self.milestones if m.milestone == milestone), None)
@@ -315,10 +328,7 @@ class PeriodSeries:
         raise KeyError(code)
 
     def unit(self, code: str) -> UnitInfo:
-        for u in self.units:
-            if u.code == code:
-                return u
-        raise KeyError(code)
+        return _by_code(self, self.units, "code", code)
 
     def activity(self, code: str) -> ActivitySeries:
         for a in self.activities:

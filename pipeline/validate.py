@@ -23,7 +23,7 @@ from .catalog import RATIO, Catalog
 _INT_RE = re.compile(r"^\d+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     """What one unit reported for one indicator, after checking."""
 
@@ -48,7 +48,7 @@ class Observation:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """One text a unit wrote on the "Nhiệm vụ" sheet (a task-group remark, limitations, proposals), with its cell."""
 
@@ -59,7 +59,7 @@ class Text:
     cell: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     """One amount of funds (đồng) a unit reported for one source on the "Kinh phí" sheet, with its cell."""
 
@@ -70,7 +70,7 @@ class Money:
     cell: str
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitStatus:
     """One row of the completeness table."""
 
@@ -406,7 +406,8 @@ def _apply_rules(catalog: Catalog, obs: dict[tuple[str, str], Observation]) -> l
                 if v is None:
                     missing.append(t)
                 values[(t.indicator, t.field)] = v
-            first = obs.get((unit, terms[0].indicator)) or next(o for (u, _i), o in obs.items() if u == unit)
+            # (a unit's observations all come from its one file and sheet: the first it has of these terms)
+            first = next(obs[(unit, t.indicator)] for t in terms if (unit, t.indicator) in obs)
             where = dict(unit=unit, file=first.file, sheet=first.sheet)
             if missing:
                 if rule.missing != "skip":

@@ -462,6 +462,9 @@ def bieu_tables(doc, type_name):
     """Numbered biểu (Biểu 01, 02 …), landscape, each with its note explaining abbreviations."""
     para(doc, "{%p for t in tables %}")
     appendix_heading(doc, "{{ t.label }}", "{{ t.title }}", type_name)
+    para(doc, "{%p if t.detail %}")  # a large district: the biểu by kind of unit, each unit in the workbook
+    para(doc, "{{ t.detail }}", style="XH Chu thich")
+    para(doc, "{%p endif %}")
     para(doc, "{%p for m in t.matrices %}")
     para(doc, "{%p if m.heading %}")
     para(doc, "{{ m.heading }}", style="XH Tieu muc")

@@ -23,7 +23,7 @@ def wb(shipped_runs):
 
 def test_sheets(wb):
     assert wb.sheetnames == ["Chỉ tiêu toàn huyện", "Theo đơn vị (a)", "Theo đơn vị (b)", "Theo đơn vị (c)",
-                             "Theo đơn vị (d)", "Theo đơn vị (đ)", "Số liệu chi tiết", "Tiến độ nộp", "Lỗi kiểm tra",
+                             "Theo đơn vị (d)", "Theo đơn vị (đ)", "Nhiệm vụ theo đơn vị", "Số liệu chi tiết", "Tiến độ nộp", "Lỗi kiểm tra",
                              "Kinh phí", "Xu hướng"]  # the series 2014–2015 (more than one year)
 
 
