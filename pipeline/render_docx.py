@@ -294,7 +294,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         "direction": wording.direction_lines(pb, model, issued),
         "targets_intro": targets_intro,
         "groups": groups,
-        "tasks_intro": pb.say("bc.tasks.intro", year=year, table=act_table),
+        "tasks_intro": pb.say("bc.tasks.intro", year=year, table=act_table, by_kind=by_kind),
         "tasks": tasks,
         "components": wording.component_lines(pb, model),
         "funding": wording.funding_lines(pb, model, fund_table),

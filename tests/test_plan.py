@@ -223,3 +223,11 @@ def test_plan_typos_are_corrected_and_every_sentence_is_still_the_plans_own_word
     texts += [c.name for c in plan.component_plans] + [c.content for c in plan.component_plans]
     missing = [t for t in texts if _norm(t).strip("'") not in corrected]
     assert not missing, missing[:3]
+
+
+def test_packaged_phrasebooks_are_the_shipped_ones():
+    """A district without its own phrasebook gets the packaged copy (templates/): it must say what the
+    shipped inputs say, or a sentence added to inputs/ is missing elsewhere (e.g. the large district's)."""
+    root = Path(__file__).resolve().parents[1]
+    for name in ("phrasebook.yaml", "phrasebook_review.yaml"):
+        assert (root / "templates" / name).read_bytes() == (root / "inputs" / name).read_bytes(), name

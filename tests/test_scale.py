@@ -55,7 +55,8 @@ def by_kind(tmp_path_factory, shipped_runs):
     result = run(inputs, base / "out", 2015, DAY, feedback=False, charts=False)
     bc = next(p for p in result.paths if p.name == "BC_XHHT_2015.docx")
     xlsx = next(p for p in result.paths if p.suffix == ".xlsx")
-    return _biểu(Document(bc)), openpyxl.load_workbook(xlsx, read_only=True), result.model
+    doc = Document(bc)
+    return _biểu(doc), openpyxl.load_workbook(xlsx, read_only=True), result.model, [p.text for p in doc.paragraphs]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_below_the_threshold_every_unit_has_its_row(per_unit, shipped_runs):
 
 
 def test_above_the_threshold_biểu_by_kind_and_the_workbook_named(by_kind, per_unit):
-    tables, wb, model = by_kind
+    tables, wb, model, _text = by_kind
     assert set(tables) == {"Biểu 01", "Biểu 02", "Biểu 03"}
     names = {r[1] for t in tables.values() for r in t["rows"]}
     assert not {u.name for u in model.expected} & names  # no unit has a row of its own
@@ -98,7 +99,7 @@ def test_above_the_threshold_biểu_by_kind_and_the_workbook_named(by_kind, per_
 
 
 def test_kind_rows_add_up_to_the_district(by_kind, per_unit):
-    tables, _wb, _model = by_kind
+    tables, _wb, _model, _text = by_kind
     number = lambda s: int(s.replace(".", "")) if s else 0  # noqa: E731
     for label in ("Biểu 02", "Biểu 03"):
         block: list[list[str]] = []
@@ -199,3 +200,13 @@ def test_workbook_members_stamped_with_the_issue_date(shipped_runs):
         core = z.read("docProps/core.xml").decode()
     assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2015-12-20T08:00:00Z</dcterms:created>" in core
     assert "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2015-12-20T08:00:00Z</dcterms:modified>" in core
+
+
+def test_section_three_refers_to_the_biểu_by_kind_and_the_workbook(by_kind, shipped_runs):
+    *_rest, text = by_kind
+    assert ("Kết quả thực hiện các nhóm nhiệm vụ, giải pháp năm 2015 theo báo cáo của các đơn vị như sau (số liệu "
+            "theo loại đơn vị tại Biểu 02 kèm theo; số liệu của từng đơn vị trong bảng tổng hợp gửi kèm):") in text
+    per_unit = [p.text for p in Document(next(p for p in shipped_runs.first.paths
+                                             if p.name == "BC_XHHT_2015.docx")).paragraphs]
+    assert ("Kết quả thực hiện các nhóm nhiệm vụ, giải pháp năm 2015 theo báo cáo của các đơn vị như sau (số liệu chi "
+            "tiết của từng đơn vị tại Biểu 02 kèm theo):") in per_unit
