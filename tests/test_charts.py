@@ -14,7 +14,7 @@ from pipeline import charts
 from pipeline.charts import CHART_LABELS, FONT_CANDIDATES, chart_font, group_chart, write_charts
 from pipeline.catalog_load import load_catalog
 from pipeline.render_trend_xlsx import TREND_SHEET, add_trend_sheet, period_filename, write_period_workbook
-from pipeline.series import build_series, load_models
+from pipeline.series import build_series
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -22,10 +22,8 @@ ISSUED = dt.date(2016, 12, 20)
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    cat = load_catalog(INPUTS)
-    models, sources = load_models(INPUTS, None, 2014, 2016, cat)
-    return cat, models, sources
+def loaded(shipped_models):
+    return shipped_models.catalog, shipped_models.models, shipped_models.sources
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +156,9 @@ def test_trend_sheet_on_any_workbook_leaves_unknown_years_blank(long_series, tmp
 
 # ------------------------------------------------------------------ the yearly BC and workbook (the series so far)
 @pytest.fixture(scope="module")
-def yearly(tmp_path_factory):
+def yearly(yearly_runs):
     """``xhht run`` for the plan's first year (2014: no trend) and its second (2015: 2014–2015 charted)."""
-    from pipeline.runner import run
-
-    out = tmp_path_factory.mktemp("yearly")
-    return {y: run(INPUTS, out, y, dt.date(y, 12, 20), feedback=False) for y in (2014, 2015)}
+    return yearly_runs.results
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
