@@ -50,17 +50,31 @@ def pytest_xdist_make_scheduler(config, log):
     return ByTestOrFile(config, log)
 
 
-# The longest units first, so that no worker is left alone with a long one at the end: the browser test,
-# then the grouped files, then every other test in file order (``--no-loadscope-reorder`` keeps this order).
-def _weight(item) -> int:
-    if item.get_closest_marker("browser"):
-        return 0
-    return 1 if item.nodeid.split("::", 1)[0] in TOGETHER else 2
+# The fixtures made with ``once_per_run`` (named as their fixture): the first test that needs each one
+# is moved up, so that the workers make different ones side by side rather than wait for each other.
+ONCE_PER_RUN = ("shipped_runs", "numbered_runs", "yearly_runs", "shipped_models", "readme_run", "pdfs", "printed",
+                "tong_ket")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    items.sort(key=_weight)  # stable: the file order is kept within each weight
+    """The longest units first, so that no worker is left alone with a long one at the end: the browser
+    test, then the files of TOGETHER, then the first user of each ONCE_PER_RUN fixture, then every other
+    test in file order (stable sort; ``--no-loadscope-reorder`` keeps this order in the scheduler)."""
+    first_users = set()
+    for name in ONCE_PER_RUN:
+        user = next((item for item in items if name in item.fixturenames), None)
+        if user is not None:
+            first_users.add(user.nodeid)
+
+    def weight(item) -> int:
+        if item.get_closest_marker("browser"):
+            return 0
+        if item.nodeid.split("::", 1)[0] in TOGETHER:
+            return 1
+        return 2 if item.nodeid in first_users else 3
+
+    items.sort(key=weight)
 
 
 @pytest.fixture
