@@ -113,6 +113,17 @@ def _exclusive(lock: Path, timeout: float = 900.0):
         lock.rmdir()
 
 
+@contextlib.contextmanager
+def as_on_windows():
+    """Jobs run in this process when their result is asked for (``XHHT_NO_FORK=1``), as on Windows, the
+    office's own platform, which has no fork. The shared runs below are made so (one core, and no
+    child importing matplotlib again for each run); the README run, the web's runs and the small runs
+    of single tests take the fork path."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XHHT_NO_FORK", "1")
+        yield
+
+
 def once_per_run(tmp_path_factory, name: str, make):
     """``make(folder)`` called once per test run, by whichever pytest-xdist worker asks first; the
     others wait for it and get the same value (pickled). ``folder`` is shared by every worker: READ ONLY."""
@@ -140,9 +151,10 @@ def shipped_runs(tmp_path_factory) -> SimpleNamespace:
     before the second run. Made once per test run and READ ONLY: use ``shipped_copy`` to change it."""
     def make(folder: Path) -> SimpleNamespace:
         out = folder / "out"
-        first = run(INPUTS, out, 2015, SHIPPED_DAY)
-        v1_before = tree_bytes(out / "2015" / "v1")
-        second = run(INPUTS, out, 2015, SHIPPED_DAY, force=True)  # the same inputs: a new version only when forced
+        with as_on_windows():
+            first = run(INPUTS, out, 2015, SHIPPED_DAY)
+            v1_before = tree_bytes(out / "2015" / "v1")
+            second = run(INPUTS, out, 2015, SHIPPED_DAY, force=True)  # same inputs: a new version only when forced
         return SimpleNamespace(out=out, first=first, second=second, v1_before=v1_before)
 
     return once_per_run(tmp_path_factory, "shipped_runs", make)
@@ -163,8 +175,9 @@ def numbered_runs(tmp_path_factory) -> SimpleNamespace:
     tờ trình only (no feedback, no charts: their users read the numbers and the layout). READ ONLY."""
     def make(folder: Path) -> SimpleNamespace:
         out = folder / "out"
-        first = run(INPUTS, out, 2015, SHIPPED_DAY, number="auto", feedback=False, charts=False)
-        second = run(INPUTS, out, 2015, dt.date(2016, 1, 5), number="auto", feedback=False, charts=False)
+        with as_on_windows():
+            first = run(INPUTS, out, 2015, SHIPPED_DAY, number="auto", feedback=False, charts=False)
+            second = run(INPUTS, out, 2015, dt.date(2016, 1, 5), number="auto", feedback=False, charts=False)
         return SimpleNamespace(out=out, first=first, second=second)
 
     return once_per_run(tmp_path_factory, "numbered_runs", make)
@@ -178,7 +191,8 @@ def yearly_runs(tmp_path_factory) -> SimpleNamespace:
         inputs = folder / "inputs"
         shutil.copytree(INPUTS, inputs)
         out = folder / "outputs"
-        results = {y: run(inputs, out, y, dt.date(y, 12, 22)) for y in (2014, 2015, 2016)}
+        with as_on_windows():
+            results = {y: run(inputs, out, y, dt.date(y, 12, 22)) for y in (2014, 2015, 2016)}
         return SimpleNamespace(inputs=inputs, out=out, results=results)
 
     return once_per_run(tmp_path_factory, "yearly_runs", make)
@@ -192,7 +206,8 @@ def shipped_models(tmp_path_factory) -> SimpleNamespace:
 
     def make(_folder: Path) -> SimpleNamespace:
         cat = load_catalog(INPUTS)
-        models, sources = load_models(INPUTS, None, 2014, 2016, cat)
+        with as_on_windows():
+            models, sources = load_models(INPUTS, None, 2014, 2016, cat)
         return SimpleNamespace(catalog=cat, models=models, sources=sources)
 
     return once_per_run(tmp_path_factory, "shipped_models", make)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import once_per_run
+from conftest import as_on_windows, once_per_run
 from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,8 @@ def _pages(pdf: Path) -> int:
 def pdfs(tmp_path_factory) -> dict[str, Path]:
     """``xhht run --pdf --no-feedback`` on the shipped 2015 inputs, once per test run (READ ONLY)."""
     def make(out: Path) -> dict[str, Path]:
-        res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True, feedback=False)
+        with as_on_windows():
+            res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True, feedback=False)
         # the only note: which templates were used (no PDF problem)
         assert res.notes == ["Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
                              "to_trinh.docx (mẫu mặc định)."]

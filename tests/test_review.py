@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from conftest import once_per_run
+from conftest import as_on_windows, once_per_run
 from pipeline.aggregate import EXCEEDED, NOT_MET
 from pipeline.nd30_check import check_document
 from pipeline.catalog_load import load_catalog
@@ -31,8 +31,11 @@ ISSUED = dt.date(2020, 12, 28)
 @pytest.fixture(scope="module")
 def tong_ket(tmp_path_factory):
     """The tổng kết 2014–2020 of the shipped samples (written once per test run; READ ONLY)."""
-    return once_per_run(tmp_path_factory, "tong_ket", lambda folder: write_review(INPUTS, folder / "outputs", 2014,
-                                                                                   2020, ISSUED))
+    def make(folder: Path):
+        with as_on_windows():
+            return write_review(INPUTS, folder / "outputs", 2014, 2020, ISSUED)
+
+    return once_per_run(tmp_path_factory, "tong_ket", make)
 
 
 def _docx(result) -> Path:
