@@ -1,11 +1,17 @@
 """Shared fixtures: the shipped catalog, small input folders built inside each test, and the whole
-pipeline run on the shipped inputs once per test run (session scope; tests that change its outputs
-work on a copy)."""
+pipeline runs on the shipped inputs, each made ONCE per test run (across pytest-xdist workers, see
+:func:`once_per_run`) and READ ONLY: tests that change outputs work on a copy (``shipped_copy``)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import os
+import pickle
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +28,64 @@ INPUTS = ROOT / "inputs"
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.json from the current code")
+
+
+# Scheduling over the pytest-xdist workers (``-n auto --dist loadgroup``, pyproject.toml): every test is
+# a unit of its own, except the files of TOGETHER, whose tests stay on one worker (test_web.py: its
+# ``made`` app keeps the job state in memory). xdist's own loadgroup renames the test ids, which pytest
+# 9.2 no longer allows, so the grouping is done here by file. The whole-pipeline fixtures are made once
+# per run for all workers (``once_per_run``), so no other file needs to stay together.
+TOGETHER = ("tests/test_web.py",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker more than there are cores. Every worker spends part of its time waiting
+    (for LibreOffice, Chromium, pdftoppm, a subprocess, a once-per-run fixture the other one is making);
+    the extra one keeps both cores busy then (2 cores: 69 s instead of 98 s at load 4, same CPU)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByTestOrFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in TOGETHER else nodeid
+
+    return ByTestOrFile(config, log)
+
+
+# The fixtures made with ``once_per_run`` (named as their fixture): the first test that needs each one
+# is moved up, so that the workers make different ones side by side rather than wait for each other.
+ONCE_PER_RUN = ("shipped_runs", "numbered_runs", "yearly_runs", "shipped_models", "readme_run", "pdfs", "printed",
+                "tong_ket")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The longest units first, so that no worker is left alone with a long one at the end: the browser
+    test, then the files of TOGETHER, then the first user of each ONCE_PER_RUN fixture, then every other
+    test in file order (stable sort; ``--no-loadscope-reorder`` keeps this order in the scheduler)."""
+    first_users = set()
+    for name in ONCE_PER_RUN:
+        user = next((item for item in items if name in item.fixturenames), None)
+        if user is not None:
+            first_users.add(user.nodeid)
+
+    def weight(item) -> int:
+        if item.get_closest_marker("browser"):
+            return 0
+        if item.nodeid.split("::", 1)[0] in TOGETHER:
+            return 1
+        return 2 if item.nodeid in first_users else 3
+
+    items.sort(key=weight)
 
 
 @pytest.fixture
@@ -42,16 +106,69 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@contextlib.contextmanager
+def _exclusive(lock: Path, timeout: float = 900.0):
+    """Hold ``lock`` (a folder: mkdir is atomic on every OS) while the block runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            lock.mkdir()
+            break
+        except FileExistsError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{lock} is still held after {timeout:.0f} s") from None
+            time.sleep(0.02)
+    try:
+        yield
+    finally:
+        lock.rmdir()
+
+
+@contextlib.contextmanager
+def as_on_windows():
+    """Jobs run in this process when their result is asked for (``XHHT_NO_FORK=1``), as on Windows, the
+    office's own platform, which has no fork. The shared runs below are made so (one core, and no
+    child importing matplotlib again for each run); the README run, the web's runs and the small runs
+    of single tests take the fork path."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XHHT_NO_FORK", "1")
+        yield
+
+
+def once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)`` called once per test run, by whichever pytest-xdist worker asks first; the
+    others wait for it and get the same value (pickled). ``folder`` is shared by every worker: READ ONLY."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "once-per-run"
+    root.mkdir(exist_ok=True)
+    stored = root / f"{name}.pickle"
+    with _exclusive(root / f"{name}.lock"):
+        if not stored.is_file():
+            folder = root / name
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            value = make(folder)
+            part = root / f"{name}.pickle.part"
+            part.write_bytes(pickle.dumps(value))
+            os.replace(part, stored)
+            return value
+    return pickle.loads(stored.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def shipped_runs(tmp_path_factory) -> SimpleNamespace:
     """``xhht run --year 2015 --date 2015-12-20`` on the shipped inputs, then the same run forced:
     ``out`` holds v1 and v2, ``first``/``second`` are the RunResults, ``v1_before`` the bytes of v1
     before the second run. Made once per test run and READ ONLY: use ``shipped_copy`` to change it."""
-    out = tmp_path_factory.mktemp("shipped") / "out"
-    first = run(INPUTS, out, 2015, SHIPPED_DAY)
-    v1_before = tree_bytes(out / "2015" / "v1")
-    second = run(INPUTS, out, 2015, SHIPPED_DAY, force=True)  # the same inputs: a new version only when forced
-    return SimpleNamespace(out=out, first=first, second=second, v1_before=v1_before)
+    def make(folder: Path) -> SimpleNamespace:
+        out = folder / "out"
+        with as_on_windows():
+            first = run(INPUTS, out, 2015, SHIPPED_DAY)
+            v1_before = tree_bytes(out / "2015" / "v1")
+            second = run(INPUTS, out, 2015, SHIPPED_DAY, force=True)  # same inputs: a new version only when forced
+        return SimpleNamespace(out=out, first=first, second=second, v1_before=v1_before)
+
+    return once_per_run(tmp_path_factory, "shipped_runs", make)
 
 
 @pytest.fixture
@@ -62,12 +179,57 @@ def shipped_copy(shipped_runs, tmp_path) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def numbered_runs(tmp_path_factory) -> SimpleNamespace:
+    """The shipped 2015 inputs run with ``--number auto`` on 20/12/2015 (``first``, v1), then on
+    05/01/2016 (``second``, v2: a new calendar year, so the register starts again at 01); the BC, KH and
+    tờ trình only (no feedback, no charts: their users read the numbers and the layout). READ ONLY."""
+    def make(folder: Path) -> SimpleNamespace:
+        out = folder / "out"
+        with as_on_windows():
+            first = run(INPUTS, out, 2015, SHIPPED_DAY, number="auto", feedback=False, charts=False)
+            second = run(INPUTS, out, 2015, dt.date(2016, 1, 5), number="auto", feedback=False, charts=False)
+        return SimpleNamespace(out=out, first=first, second=second)
+
+    return once_per_run(tmp_path_factory, "numbered_runs", make)
+
+
+@pytest.fixture(scope="session")
+def yearly_runs(tmp_path_factory) -> SimpleNamespace:
+    """2014, 2015 and 2016 run in turn on a copy of the shipped inputs (``inputs``), each dated 22/12 of
+    its year, into one outputs folder (``out``); ``results`` by year. READ ONLY."""
+    def make(folder: Path) -> SimpleNamespace:
+        inputs = folder / "inputs"
+        shutil.copytree(INPUTS, inputs)
+        out = folder / "outputs"
+        with as_on_windows():
+            results = {y: run(inputs, out, y, dt.date(y, 12, 22)) for y in (2014, 2015, 2016)}
+        return SimpleNamespace(inputs=inputs, out=out, results=results)
+
+    return once_per_run(tmp_path_factory, "yearly_runs", make)
+
+
+@pytest.fixture(scope="session")
+def shipped_models(tmp_path_factory) -> SimpleNamespace:
+    """The yearly models of the shipped samples 2014–2016 read from the submissions (``catalog``,
+    ``models``, ``sources``, as ``series.load_models`` gives them). READ ONLY."""
+    from pipeline.series import load_models
+
+    def make(_folder: Path) -> SimpleNamespace:
+        cat = load_catalog(INPUTS)
+        with as_on_windows():
+            models, sources = load_models(INPUTS, None, 2014, 2016, cat)
+        return SimpleNamespace(catalog=cat, models=models, sources=sources)
+
+    return once_per_run(tmp_path_factory, "shipped_models", make)
+
+
 @pytest.fixture
 def inputs(tmp_path) -> Path:
     """An inputs folder with the shipped plan, units and office data but no submissions."""
     folder = tmp_path / "inputs"
     folder.mkdir()
-    for name in ("plan.yaml", "units.yaml", "office.yaml", "rules.yaml"):
+    for name in CATALOG_FILES:
         shutil.copy(INPUTS / name, folder / name)
     return folder
 
@@ -108,9 +270,14 @@ def fill_form(wb, values: dict, texts: dict | None = None, funding: dict | None 
     return wb
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped_catalog():
+    return load_catalog(INPUTS)
+
+
 def full_values(unit, base: int = 1000) -> dict:
-    """A valid value for every indicator the unit reports."""
-    cat = load_catalog(INPUTS)
+    """A valid value for every indicator the unit reports (the shipped plan's)."""
+    cat = _shipped_catalog()
     out = {}
     for code in unit.indicators:
         ind = cat.plan.indicator(code)
@@ -123,15 +290,30 @@ def full_activities(unit, base: int = 5) -> dict:
     return {code: base + i for i, code in enumerate(unit.activities)}
 
 
+CATALOG_FILES = ("plan.yaml", "units.yaml", "office.yaml", "rules.yaml")
+_BLANK_FORMS: dict[tuple, bytes] = {}
+
+
+def blank_form(cat, catalog_key: str, unit, year: int):
+    """``build_form(cat, unit, year)``, built once per worker for the same catalog files and copied
+    (building one costs 40–60 ms of openpyxl styling; a copy 3 ms). The copy writes its merged cells
+    in another order, nothing else differs."""
+    key = (catalog_key, unit.code, year)
+    if key not in _BLANK_FORMS:
+        _BLANK_FORMS[key] = pickle.dumps(build_form(cat, unit, year))
+    return pickle.loads(_BLANK_FORMS[key])
+
+
 @pytest.fixture
 def submit(inputs):
     """Write a filled form for a unit: submit(code, year, values=..., name=..., **fill kwargs) -> path."""
     cat = load_catalog(inputs)
+    catalog_key = hashlib.sha256(b"".join((inputs / n).read_bytes() for n in CATALOG_FILES)).hexdigest()
 
     def _submit(code: str, year: int = 2015, values: dict | None = None, name: str | None = None,
                 form_year: int | None = None, **kw) -> Path:
         unit = cat.unit(code)
-        wb = build_form(cat, unit, form_year or year)
+        wb = blank_form(cat, catalog_key, unit, form_year or year)
         kw.setdefault("activities", full_activities(unit))
         fill_form(wb, full_values(unit) if values is None else values, **kw)
         folder = inputs / "submissions" / str(year)

@@ -17,7 +17,7 @@ from pipeline.charts import CHART_LABELS, group_chart
 from pipeline.docx_chart import chart_xml, workbook_xlsx
 from pipeline.catalog_load import load_catalog
 from pipeline.render_trend_xlsx import TREND_SHEET, add_trend_sheet, period_filename, write_period_workbook
-from pipeline.series import build_series, load_models
+from pipeline.series import build_series
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -25,10 +25,8 @@ ISSUED = dt.date(2016, 12, 20)
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    cat = load_catalog(INPUTS)
-    models, sources = load_models(INPUTS, None, 2014, 2016, cat)
-    return cat, models, sources
+def loaded(shipped_models):
+    return shipped_models.catalog, shipped_models.models, shipped_models.sources
 
 
 @pytest.fixture(scope="module")
@@ -196,12 +194,9 @@ def test_trend_sheet_on_any_workbook_leaves_unknown_years_blank(long_series, tmp
 
 # ------------------------------------------------------------------ the yearly BC and workbook (the series so far)
 @pytest.fixture(scope="module")
-def yearly(tmp_path_factory):
+def yearly(yearly_runs):
     """``xhht run`` for the plan's first year (2014: no trend) and its second (2015: 2014–2015 charted)."""
-    from pipeline.runner import run
-
-    out = tmp_path_factory.mktemp("yearly")
-    return {y: run(INPUTS, out, y, dt.date(y, 12, 20), feedback=False) for y in (2014, 2015)}
+    return yearly_runs.results
 
 
 def test_yearly_bc_has_native_charts_per_target_group_after_its_table(yearly):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import once_per_run, tree_bytes
 from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,29 +31,43 @@ def test_python_dash_m_works():
     assert res.returncode == 0 and res.stdout.startswith("xhht ")
 
 
-def test_run_happy_path(tmp_path):
-    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"),
-                                   "--outputs", str(tmp_path)], catch_exceptions=False)
-    assert res.exit_code == 0
-    lines = res.stdout.splitlines()
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory) -> SimpleNamespace:
+    """The README's command, ``xhht run --year 2015``, run once from the repository root (the default
+    inputs folder) into a fresh outputs folder: its exit code, stdout and ``outputs`` folder. READ ONLY."""
+    def make(folder: Path) -> SimpleNamespace:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.chdir(ROOT)
+            res = CliRunner().invoke(cli, ["run", "--year", "2015", "--outputs", str(folder / "outputs")],
+                                     catch_exceptions=False)
+        return SimpleNamespace(exit_code=res.exit_code, stdout=res.stdout, outputs=folder / "outputs")
+
+    return once_per_run(tmp_path_factory, "readme_run", make)
+
+
+def test_run_happy_path(readme_run):
+    assert readme_run.exit_code == 0
+    out = readme_run.outputs
+    lines = readme_run.stdout.splitlines()
     assert lines[0] == "Năm 2015: 37 đơn vị phải báo cáo, đã nhận 36, có lỗi 1, chưa nộp 1."
     assert lines[1] == "1 tệp đã được thay thế bằng bản gửi sau."
     assert lines[2].startswith("  Lỗi [numerator-gt-denominator] BieuMau_2015_10492_Hung-Tien.xlsx, trang 'Số liệu', ô E13")
     assert ("Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
             "to_trinh.docx (mẫu mặc định).") in lines
-    assert lines[-6:] == ["Đã ghi phiên bản v1:", f"  {tmp_path / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
-                          f"  {tmp_path / '2015' / 'v1' / 'KH_XHHT_2016.docx'}",
-                          f"  {tmp_path / '2015' / 'v1' / 'TTr_XHHT_2016.docx'}",
-                          f"  {tmp_path / '2015' / 'v1' / 'TongHop_XHHT_2015.xlsx'}",
-                          f"Bản mới nhất cũng được chép ra {tmp_path / '2015'}."]
-    assert sorted(p.name for p in (tmp_path / "2015").iterdir()) == ["BC_XHHT_2015.docx", "KH_XHHT_2016.docx",
-                                                                     "TTr_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx",
-                                                                     "latest.txt", "model.json", "v1"]
+    assert lines[-6:] == ["Đã ghi phiên bản v1:", f"  {out / '2015' / 'v1' / 'BC_XHHT_2015.docx'}",
+                          f"  {out / '2015' / 'v1' / 'KH_XHHT_2016.docx'}",
+                          f"  {out / '2015' / 'v1' / 'TTr_XHHT_2016.docx'}",
+                          f"  {out / '2015' / 'v1' / 'TongHop_XHHT_2015.xlsx'}",
+                          f"Bản mới nhất cũng được chép ra {out / '2015'}."]
+    assert sorted(p.name for p in (out / "2015").iterdir()) == ["BC_XHHT_2015.docx", "KH_XHHT_2016.docx",
+                                                                "TTr_XHHT_2016.docx", "TongHop_XHHT_2015.xlsx",
+                                                                "latest.txt", "model.json", "v1"]
 
 
 def test_report_command(tmp_path):
     res = CliRunner().invoke(cli, ["report", "--year", "2016", "--date", "2016-12-22", "--inputs",
-                                   str(ROOT / "inputs"), "--outputs", str(tmp_path)], catch_exceptions=False)
+                                   str(ROOT / "inputs"), "--outputs", str(tmp_path), "--no-feedback", "--no-charts"],
+                             catch_exceptions=False)
     assert res.exit_code == 0
     # stdout holds only the paths (for scripts); the notes go to stderr
     assert res.stdout.splitlines() == [str(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx"),
@@ -133,23 +149,22 @@ def test_missing_inputs_folder(tmp_path):
     assert f"  - Không tìm thấy tệp {tmp_path / 'khong' / 'plan.yaml'}." in res.output
 
 
-def test_failed_render_keeps_earlier_outputs(tmp_path, monkeypatch):
+def test_failed_render_keeps_earlier_outputs(shipped_copy, monkeypatch):
     import pipeline.runner as rx  # the runner's own reference to the renderer
 
-    args = ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"), "--outputs", str(tmp_path)]
-    assert CliRunner().invoke(cli, args).exit_code == 0
-    before = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    out = shipped_copy  # v1 and v2 of the shipped 2015 inputs, with their working copies
+    before = tree_bytes(out)
 
     def boom(*a, **k):
         raise OSError("disk full")
 
     monkeypatch.setattr(rx, "render_workbook", boom)
-    res = CliRunner().invoke(cli, args + ["--force"])   # (without --force: nothing changed, nothing to do)
+    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"),
+                                   "--outputs", str(out), "--force"])   # (without --force: nothing to do)
     assert res.exit_code == 1
     assert res.output.splitlines()[-1] == ("Lỗi: Lỗi hệ thống khi đọc/ghi tệp (disk full). Hãy kiểm tra tệp, quyền ghi "
                                            "rồi chạy lại.")
-    after = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert after == before  # no v2, no staging folder, v1 and the working copies untouched
+    assert tree_bytes(out) == before  # no v3, no staging folder, v1, v2 and the working copies untouched
 
 
 def test_last_plan_year_has_no_next_years_plan(inputs, submit, tmp_path):
@@ -163,12 +178,8 @@ def test_last_plan_year_has_no_next_years_plan(inputs, submit, tmp_path):
         "BC_XHHT_2020.docx", "TongHop_XHHT_2020.xlsx", "manifest.json", "model.json"]
 
 
-def test_readme_shows_the_real_summary(tmp_path, monkeypatch):
+def test_readme_shows_the_real_summary(readme_run):
     """The README's sample output is what `xhht run --year 2015` prints (run from the repository root)."""
-    monkeypatch.chdir(ROOT)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("It prints:\n\n```\n", 1)[1].split("```", 1)[0]
-    res = CliRunner().invoke(cli, ["run", "--year", "2015", "--outputs", str(tmp_path / "outputs")],
-                             catch_exceptions=False)
-    printed = res.stdout.replace(str(tmp_path / "outputs"), "outputs")
-    assert printed == block
+    assert readme_run.stdout.replace(str(readme_run.outputs), "outputs") == block

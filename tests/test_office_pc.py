@@ -210,7 +210,8 @@ def test_bad_number_is_a_usage_error_in_vietnamese(small, tmp_path):
 # ------------------------------------------------------------------------------ 9. idempotent runs
 def test_an_unchanged_rerun_makes_no_version(small, tmp_path):
     out = tmp_path / "out"
-    args = ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(small), "--outputs", str(out)]
+    args = ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(small), "--outputs", str(out),
+            "--no-feedback"]
     assert CliRunner().invoke(cli, args + ["--pdf"]).exit_code == 0
     res = CliRunner().invoke(cli, args)     # another option (no --pdf): a new version
     assert res.exit_code == 0 and (out / "2015" / "v2").is_dir()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import as_on_windows, once_per_run
 from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,17 +35,21 @@ def _pages(pdf: Path) -> int:
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("pdf")
-    res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True)
-    # the only note: which templates were used (no PDF problem)
-    assert res.notes == ["Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
-                         "to_trinh.docx (mẫu mặc định)."]
-    found = {p.name: p for p in res.paths if p.suffix == ".pdf"}
-    assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf", "TTr_XHHT_2016.pdf"}
-    manifest = (res.version / "manifest.json").read_text(encoding="utf-8")
-    assert '"file": "BC_XHHT_2015.pdf"' in manifest and '"file": "KH_XHHT_2016.pdf"' in manifest
-    assert '"file": "TTr_XHHT_2016.pdf"' in manifest
-    return {"BC": found["BC_XHHT_2015.pdf"], "KH": found["KH_XHHT_2016.pdf"], "TTr": found["TTr_XHHT_2016.pdf"]}
+    """``xhht run --pdf --no-feedback`` on the shipped 2015 inputs, once per test run (READ ONLY)."""
+    def make(out: Path) -> dict[str, Path]:
+        with as_on_windows():
+            res = run(ROOT / "inputs", out, 2015, dt.date(2015, 12, 20), pdf=True, feedback=False)
+        # the only note: which templates were used (no PDF problem)
+        assert res.notes == ["Mẫu văn bản đã dùng: bao_cao.docx (mẫu mặc định); ke_hoach.docx (mẫu mặc định); "
+                             "to_trinh.docx (mẫu mặc định)."]
+        found = {p.name: p for p in res.paths if p.suffix == ".pdf"}
+        assert set(found) == {"BC_XHHT_2015.pdf", "KH_XHHT_2016.pdf", "TTr_XHHT_2016.pdf"}
+        manifest = (res.version / "manifest.json").read_text(encoding="utf-8")
+        assert '"file": "BC_XHHT_2015.pdf"' in manifest and '"file": "KH_XHHT_2016.pdf"' in manifest
+        assert '"file": "TTr_XHHT_2016.pdf"' in manifest
+        return {"BC": found["BC_XHHT_2015.pdf"], "KH": found["KH_XHHT_2016.pdf"], "TTr": found["TTr_XHHT_2016.pdf"]}
+
+    return once_per_run(tmp_path_factory, "pdfs", make)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +94,8 @@ def test_missing_soffice_is_said_clearly(monkeypatch, tmp_path):
     import pipeline.runner
 
     monkeypatch.setattr(pipeline.runner, "find_soffice", lambda *a, **k: None)
-    res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True)
+    # the message is the point: the cheapest run that asks for a PDF (no feedback, no charts)
+    res = run(ROOT / "inputs", tmp_path, 2015, dt.date(2015, 12, 20), pdf=True, feedback=False, charts=False)
     assert res.notes[-1:] == ["Không tìm thấy LibreOffice (soffice) trên máy: chưa tạo được PDF. Cài LibreOffice rồi "
                               "chạy lại với --pdf, hoặc mở DOCX bằng Word và lưu thành PDF."]
     assert len(res.notes) == 2 and res.notes[0].startswith("Mẫu văn bản đã dùng: ")

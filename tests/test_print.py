@@ -18,7 +18,7 @@ from pipeline import form_layout as L
 from pipeline.forms import build_form, report_window, row_checks, save_workbook
 from pipeline.catalog_load import load_catalog
 
-from conftest import INPUTS, fill_form, full_activities, full_values
+from conftest import INPUTS, fill_form, full_activities, full_values, once_per_run
 
 pytestmark = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
                                 reason="LibreOffice and poppler are needed to print")
@@ -32,27 +32,31 @@ def _pages(pdf: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory, shipped_runs):
-    cat = load_catalog(INPUTS)
-    folder = tmp_path_factory.mktemp("print")
-    files = []
-    for code in FORM_UNITS:
-        path = folder / f"form_{code}.xlsx"
-        save_workbook(build_form(cat, cat.unit(code), 2015), path)
-        files.append(path)
-    bad = build_form(cat, cat.unit("10504"), 2015)
-    values = full_values(cat.unit("10504"))
-    values["BIET_CHU_15_60"] = (1200, 1000)
-    fill_form(bad, values, activities=full_activities(cat.unit("10504")))
-    save_workbook(bad, folder / "form_bad.xlsx")
-    files.append(folder / "form_bad.xlsx")
-    summary = next(p for p in shipped_runs.first.paths if p.suffix == ".xlsx")
-    shutil.copy(summary, folder / "summary.xlsx")
-    files.append(folder / "summary.xlsx")
-    profile = folder / "lo-profile"  # a private LibreOffice profile: safe beside another test's conversion
-    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(folder)] + [str(f) for f in files],
-                   capture_output=True, check=True, timeout=240)
-    return folder, cat
+    """The forms of FORM_UNITS, one filled form with a numerator over its denominator and the shipped
+    summary workbook, printed to PDF by ONE LibreOffice process, once per test run (READ ONLY)."""
+    def make(folder: Path) -> Path:
+        cat = load_catalog(INPUTS)
+        files = []
+        for code in FORM_UNITS:
+            path = folder / f"form_{code}.xlsx"
+            save_workbook(build_form(cat, cat.unit(code), 2015), path)
+            files.append(path)
+        bad = build_form(cat, cat.unit("10504"), 2015)
+        values = full_values(cat.unit("10504"))
+        values["BIET_CHU_15_60"] = (1200, 1000)
+        fill_form(bad, values, activities=full_activities(cat.unit("10504")))
+        save_workbook(bad, folder / "form_bad.xlsx")
+        files.append(folder / "form_bad.xlsx")
+        summary = next(p for p in shipped_runs.first.paths if p.suffix == ".xlsx")
+        shutil.copy(summary, folder / "summary.xlsx")
+        files.append(folder / "summary.xlsx")
+        profile = folder / "lo-profile"  # a private LibreOffice profile: safe beside another test's conversion
+        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(folder)] + [str(f) for f in files],
+                       capture_output=True, check=True, timeout=240)
+        return folder
+
+    return once_per_run(tmp_path_factory, "printed", make), load_catalog(INPUTS)
 
 
 def _by_sheet(pages: list[str], names: list[str]) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,24 +74,25 @@ def test_a_rerun_takes_checked_years_from_the_newest_version(inputs, submit, tmp
     submit("10441", values={**full_values(load_catalog(inputs).unit("10441")), "BIET_CHU_15_60": (1200, 1000)})
     submit("10441", year=2014)
     calls = _count_ingests(monkeypatch)
-    first = run(inputs, tmp_path, 2015, DAY)
+    # (no feedback: it reads no year; the charts of the series so far do, through the same cache)
+    first = run(inputs, tmp_path, 2015, DAY, feedback=False)
     assert sorted(calls) == [2014, 2015] and (first.version / "cache" / "checked.pickle").is_file()
     calls.clear()
-    second = run(inputs, tmp_path, 2015, DAY, force=True)
+    second = run(inputs, tmp_path, 2015, DAY, force=True, feedback=False)
     assert calls == []  # nothing read again
     assert [i.text() for i in second.issues] == [i.text() for i in first.issues]
     assert second.model.indicators == first.model.indicators
     # a new file for 2015: only 2015 is read again, 2014 still comes from the cache
     submit("10504")
     calls.clear()
-    third = run(inputs, tmp_path, 2015, DAY)
+    third = run(inputs, tmp_path, 2015, DAY, feedback=False, charts=False)  # (the charts' reading: runs 1 and 2)
     assert calls == [2015] and third.received == first.received + 1
     # a damaged cache is not trusted: the years are read again
     cache = third.version / "cache" / "checked.pickle"
     cache.chmod(0o644)
     cache.write_bytes(b"not a pickle")
     calls.clear()
-    run(inputs, tmp_path, 2015, DAY, force=True)
+    run(inputs, tmp_path, 2015, DAY, force=True, feedback=False, charts=False)
     assert sorted(calls) == [2014, 2015]
 
 
@@ -98,12 +100,12 @@ def test_feedback_is_reused_where_nothing_changed(inputs, submit, tmp_path):
     cat = load_catalog(inputs)
     submit("10441", values={**full_values(cat.unit("10441")), "BIET_CHU_15_60": (1200, 1000)})
     path = submit("10462", values={**full_values(cat.unit("10462")), "BIET_CHU_15_60": (1300, 1000)})
-    first = run(inputs, tmp_path, 2015, DAY)
+    first = run(inputs, tmp_path, 2015, DAY, charts=False)
     m1 = json.loads((first.version / "manifest.json").read_text(encoding="utf-8"))["feedback"]["units"]
     assert set(m1) >= {"10441", "10462"} and not any("reused_from" in e for e in m1.values())
     # 10462 corrects its file; 10441 and the units that sent nothing are unchanged
     submit("10462", values={**full_values(cat.unit("10462")), "BIET_CHU_15_60": (1400, 1000)}, name=path.name)
-    second = run(inputs, tmp_path, 2015, DAY)
+    second = run(inputs, tmp_path, 2015, DAY, charts=False)
     m2 = json.loads((second.version / "manifest.json").read_text(encoding="utf-8"))["feedback"]["units"]
     assert m2["10441"]["reused_from"] == "v1" and "reused_from" not in m2["10462"]
     for name in m2["10441"]["files"]:
@@ -111,7 +113,7 @@ def test_feedback_is_reused_where_nothing_changed(inputs, submit, tmp_path):
     wb = openpyxl.load_workbook(second.version / "phan-hoi" / "PhanHoi_2015_10462_Xa-An-My.xlsx")
     assert "(1400)" in wb["Số liệu"]["E12"].comment.text
     # a new date changes every letter: nothing is reused
-    third = run(inputs, tmp_path, 2015, dt.date(2015, 12, 21))
+    third = run(inputs, tmp_path, 2015, dt.date(2015, 12, 21), charts=False)
     m3 = json.loads((third.version / "manifest.json").read_text(encoding="utf-8"))["feedback"]["units"]
     assert not any("reused_from" in e for e in m3.values())
 
@@ -127,7 +129,7 @@ def test_marked_workbook_keeps_the_form_and_a_unit_comment_goes_the_openpyxl_way
     wb = openpyxl.load_workbook(path)
     wb["Số liệu"]["J12"].comment = Comment("Số liệu của xã đã rà soát.", "Xã An Mỹ")
     save_workbook(wb, path)
-    res = run(inputs, tmp_path, 2015, DAY)
+    res = run(inputs, tmp_path, 2015, DAY, charts=False)
     folder = res.version / "phan-hoi"
     plain = openpyxl.load_workbook(folder / "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx")
     assert plain.sheetnames[0] == "Lỗi cần sửa" and plain.active.title == "Lỗi cần sửa"
@@ -146,8 +148,11 @@ def test_marked_workbook_keeps_the_form_and_a_unit_comment_goes_the_openpyxl_way
 
 
 def _modules_after(code: str) -> set[str]:
+    # XHHT_NO_FORK=1: the jobs (KH, feedback, charts) run in this one process, as on Windows, so their
+    # imports are counted too (a forked child's imports would not show in the parent's sys.modules)
     out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sorted(sys.modules)))"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+                         cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "XHHT_NO_FORK": "1"})
     return set(out.stdout.split())
 
 

@@ -131,7 +131,7 @@ def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
 
     base, root, app = server
     shots = _shots(tmp_path)
-    wait = WebDriverWait(browser, 240)
+    wait = WebDriverWait(browser, 240, poll_frequency=0.1)  # (the default 0,5 s adds up over the path)
 
     # 1. the dashboard of 2015: nothing received yet
     browser.get(base + "/")

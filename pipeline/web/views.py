@@ -268,23 +268,25 @@ def version_file(year: int, vname: str, name: str):
 
 
 def _preview_pages(year: int, version: Path, pdf: str) -> list[str]:
-    """Render the PDF's pages as PNG (pdftoppm) once, into a cache outside the version; return page names."""
+    """Render the PDF's pages as JPEG (pdftoppm) once, into a cache outside the version; return page names.
+    (JPEG: pdftoppm writes a 70 dpi page in a tenth of the time it takes for PNG, at about the same size.)"""
     if shutil.which("pdftoppm") is None:
         return []
     digest = next((e["sha256"] for e in archive.read_manifest(version).get("outputs", []) if e["file"] == pdf), "")
-    cache = _outputs() / ".xhht-web" / "xem" / digest[:32]
+    cache = _outputs() / ".xhht-web" / "xem" / f"{digest[:32]}-jpg"
     if not digest:
         return []
     if not cache.is_dir():
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=_ensure(cache.parent)))
         try:
-            subprocess.run(["pdftoppm", "-png", "-r", "70", str(version / pdf), str(tmp / "trang")],
+            subprocess.run(["pdftoppm", "-jpeg", "-jpegopt", "quality=90", "-r", "70", str(version / pdf),
+                            str(tmp / "trang")],
                            check=True, capture_output=True, timeout=120)
             tmp.rename(cache)
         except (OSError, subprocess.SubprocessError):
             shutil.rmtree(tmp, ignore_errors=True)
             return []
-    return sorted((p.name for p in cache.glob("trang-*.png")), key=lambda n: int(re.sub(r"\D", "", n) or 0))
+    return sorted((p.name for p in cache.glob("trang-*.jpg")), key=lambda n: int(re.sub(r"\D", "", n) or 0))
 
 
 def _ensure(folder: Path) -> Path:
@@ -301,7 +303,7 @@ def preview_page(year: int, vname: str, pdf: str, page: str):
     if page not in pages:
         abort(404)
     digest = next(e["sha256"] for e in archive.read_manifest(version)["outputs"] if e["file"] == pdf)
-    return send_file(_outputs() / ".xhht-web" / "xem" / digest[:32] / page, mimetype="image/png")
+    return send_file(_outputs() / ".xhht-web" / "xem" / f"{digest[:32]}-jpg" / page, mimetype="image/jpeg")
 
 
 # ---------------------------------------------------------------------------------------- archive
