@@ -20,17 +20,24 @@ from pipeline.runner import run
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def docs(tmp_path_factory):
     """BC 2017 (with its KH, tờ trình and letters), BC 2020 and the tổng kết 2014–2020, on a copy of the
-    shipped inputs; each year dated 20 December, as the office issues it."""
-    base = tmp_path_factory.mktemp("reading")
-    inputs = base / "inputs"
-    shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates"))
-    out = base / "outputs"
-    runs = {y: run(inputs, out, y, dt.date(y, 12, 20), charts=False) for y in (2017, 2020)}
-    review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28))
-    return {"inputs": inputs, "out": out, "runs": runs, "review": review.version / review_filename(2014, 2020)}
+    shipped inputs; each year dated 20 December, as the office issues it. Made once per test run
+    (conftest.once_per_run) and READ ONLY."""
+    from conftest import as_on_windows, once_per_run
+
+    def make(base: Path) -> dict:
+        inputs = base / "inputs"
+        shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates"))
+        out = base / "outputs"
+        with as_on_windows():
+            for y in (2017, 2020):
+                run(inputs, out, y, dt.date(y, 12, 20), charts=False)
+            review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28))
+        return {"inputs": inputs, "out": out, "review": review.version / review_filename(2014, 2020)}
+
+    return once_per_run(tmp_path_factory, "reading_docs", make)
 
 
 def body(path: Path) -> list[str]:
