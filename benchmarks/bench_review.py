@@ -31,10 +31,18 @@ inputs, out, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.a
 r = write_review(inputs, out, first, last, dt.date(last, 12, 28))
 total = time.perf_counter() - start
 t = os.times()
+def _charts(r):  # native Word charts in the period BC (one part per panel and legend)
+    import zipfile
+
+    bc = next(p for p in r.paths if p.suffix == ".docx")
+    with zipfile.ZipFile(bc) as z:
+        return sum(n.startswith("word/charts/") and n.endswith(".xml") and "/_rels/" not in n for n in z.namelist())
+
+
 print(json.dumps({"total": total, "load": r.seconds["load"], "charts": r.seconds["charts"], "docx": r.seconds["docx"],
                   "workbook": r.seconds["xlsx"], "cpu": t.user + t.system + t.children_user + t.children_system,
                   "years": [y for y in r.series.years if y not in r.series.missing_years],
-                  "units": len(r.series.units), "charts_n": len([p for p in r.paths if p.suffix == ".png"])}))
+                  "units": len(r.series.units), "charts_n": _charts(r)}))
 """
 
 
@@ -60,7 +68,7 @@ def main(argv=None) -> int:
                 runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     med = {k: statistics.median(r[k] for r in runs) for k in ("load", "charts", "docx", "workbook", "total", "cpu")}
     years = runs[0]["years"]
-    print(f"review {args.first}-{last} (xhht review: series, {runs[0]['charts_n']} charts, BC DOCX, workbook): "
+    print(f"review {args.first}-{last} (xhht review: series, {runs[0]['charts_n']} native charts in the BC, BC DOCX, workbook): "
           f"{len(years)} years with data × {runs[0]['units']} units, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")
     print("  median over %d runs: wall %.3f s (read+aggregate %.3f, charts %.3f, docx %.3f, workbook %.3f); "
