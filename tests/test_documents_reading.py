@@ -5,6 +5,7 @@ the tổng kết 2014–2020 of the shipped samples."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -42,7 +43,14 @@ def docs(tmp_path_factory):
 
 def body(path: Path) -> list[str]:
     """The document in reading order: each paragraph a line, each table row ``| cell | cell``."""
-    doc = Document(str(path))
+    st = Path(path).stat()
+    return list(_body(str(path), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=None)
+def _body(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+    """:func:`body`, read once per file version (several tests read the same documents)."""
+    doc = Document(path)
     lines = []
     for el in doc.element.body.iterchildren():
         tag = el.tag.rsplit("}", 1)[-1]
@@ -58,7 +66,7 @@ def body(path: Path) -> list[str]:
                         seen.add(id(c._tc))
                         cells.append(" / ".join(p.text for p in c.paragraphs if p.text.strip()))
                 lines.append("| " + " | ".join(cells))
-    return lines
+    return tuple(lines)
 
 
 def rows(lines: list[str], first_cell: str) -> list[list[str]]:
