@@ -16,7 +16,7 @@ comma, the font is Times New Roman.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -113,7 +113,7 @@ def panel(s: IndicatorSeries, years: list[int], labels: dict, width_cm: float, h
             paths.append([at.get(y) for y in years])
             values += list(at.values())
             lines += list(at.values())
-    for k, row in enumerate(paths):
+    for row in paths:
         series.append(Series(labels["path"], row, in_legend=False, **PATH))
     # each milestone's target over the years it is in force, a diamond at the milestone year
     spans: dict[tuple[int | None, float], list[int]] = {}
@@ -199,13 +199,11 @@ class GroupChart:
         sits inside a ``w:t``: the runs close it and open a new one, as docxtpl's images do."""
         runs = []
         for i, p in enumerate(self.panels, start=1):
-            p.title = package.text(p.title)
-            runs.append(package.add_chart(p))
+            runs.append(package.add_chart(replace(p, title=package.text(p.title))))
             if i % self.columns == 0 or i == len(self.panels):
                 runs.append("<w:r><w:br/></w:r>")
-        for s in self.legend.series:
-            s.name = package.text(s.name)
-        runs.append(package.add_chart(self.legend))
+        legend = replace(self.legend, series=[replace(s, name=package.text(s.name)) for s in self.legend.series])
+        runs.append(package.add_chart(legend))
         return Markup('</w:t></w:r>' + "".join(runs) + '<w:r><w:t xml:space="preserve">')
 
     @property

@@ -18,6 +18,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from .form_layout import col_letter
 from .templating import zip_bytes
 
 EMU_PER_CM = 360000
@@ -69,7 +70,6 @@ class LineChart:
     y_min: float | None = None
     y_max: float | None = None
     y_major: float | None = None
-    y_title: str = ""
     y_format: str = "0"                  # the value axis's number format (whole numbers: no decimal separator)
     legend: bool = False
     legend_only: bool = False            # a legend strip: no plot, no axes (one legend for a row of panels)
@@ -84,16 +84,14 @@ def _rpr(size_pt: float, bold: bool = False, color: str | None = None, tag: str 
             f'<a:cs typeface="{FONT}"/></{tag}>')
 
 
-def _tx_pr(size_pt: float, color: str | None = None, rot: int | None = None) -> str:
-    body = f'<a:bodyPr rot="{rot}" vert="horz"/>' if rot is not None else "<a:bodyPr/>"
-    return f"<c:txPr>{body}<a:lstStyle/><a:p><a:pPr>{_rpr(size_pt, color=color)}</a:pPr>" \
+def _tx_pr(size_pt: float, color: str | None = None) -> str:
+    return f"<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr>{_rpr(size_pt, color=color)}</a:pPr>" \
            f'<a:endParaRPr lang="vi-VN"/></a:p></c:txPr>'
 
 
-def _rich(text: str, size_pt: float, color: str | None = None, rot: int | None = None) -> str:
-    body = f'<a:bodyPr rot="{rot}" vert="horz"/>' if rot is not None else "<a:bodyPr/>"
+def _rich(text: str, size_pt: float, color: str | None = None) -> str:
     run = _rpr(size_pt, color=color, tag="a:rPr").replace("<a:rPr ", '<a:rPr lang="vi-VN" ', 1)
-    return (f"<c:rich>{body}<a:lstStyle/><a:p><a:pPr>{_rpr(size_pt, color=color)}</a:pPr>"
+    return (f"<c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr>{_rpr(size_pt, color=color)}</a:pPr>"
             f"<a:r>{run}<a:t>{escape(text)}</a:t></a:r></a:p></c:rich>")
 
 
@@ -131,23 +129,13 @@ def _labels(s: Series, size_pt: float) -> str:
     return "".join(out)
 
 
-def _col(i: int) -> str:
-    """Spreadsheet column letters of the 0-based column ``i``."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _number(v: float) -> str:
     return repr(float(v)) if v != int(v) else str(int(v))
 
 
 def _series(chart: LineChart, k: int, s: Series) -> str:
     n = len(chart.categories)
-    col = _col(k + 1)
+    col = col_letter(k + 1)
     cats = "".join(f'<c:pt idx="{i}"><c:v>{escape(c)}</c:v></c:pt>' for i, c in enumerate(chart.categories))
     vals = "".join(f'<c:pt idx="{i}"><c:v>{_number(v)}</c:v></c:pt>' for i, v in enumerate(s.values)
                    if v is not None)
@@ -173,10 +161,6 @@ def _axes(chart: LineChart) -> str:
         scaling += f'<c:max val="{_number(chart.y_max)}"/>'
     if chart.y_min is not None:
         scaling += f'<c:min val="{_number(chart.y_min)}"/>'
-    y_title = ""
-    if chart.y_title and not hidden:
-        y_title = f'<c:title><c:tx>{_rich(chart.y_title, chart.font_pt - 0.5, rot=-5400000)}</c:tx>' \
-                  f'<c:overlay val="0"/></c:title>'
     major = f'<c:majorUnit val="{_number(chart.y_major)}"/>' if chart.y_major else ""
     grid = "" if hidden else f'<c:majorGridlines><c:spPr><a:ln w="5080"><a:solidFill><a:srgbClr val="{_GREY}"/>' \
                              f"</a:solidFill></a:ln></c:spPr></c:majorGridlines>"
@@ -187,7 +171,7 @@ def _axes(chart: LineChart) -> str:
             f'{_tx_pr(small)}<c:crossAx val="1002"/><c:crosses val="autoZero"/><c:auto val="1"/>'
             f'<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
             f'<c:valAx><c:axId val="1002"/><c:scaling>{scaling}</c:scaling><c:delete val="{int(hidden)}"/>'
-            f'<c:axPos val="l"/>{grid}{y_title}<c:numFmt formatCode={quoteattr(chart.y_format)} sourceLinked="0"/>'
+            f'<c:axPos val="l"/>{grid}<c:numFmt formatCode={quoteattr(chart.y_format)} sourceLinked="0"/>'
             f'<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{_AXIS}'
             f'{_tx_pr(small)}<c:crossAx val="1001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>'
             f"{major}</c:valAx>")
@@ -255,7 +239,7 @@ def workbook_xlsx(chart: LineChart, stamp: _dt.datetime) -> bytes:
     for i, c in enumerate(chart.categories):
         rows.append([c] + [s.values[i] for s in chart.series])
     sheet_rows = "".join(
-        f'<row r="{r}">' + "".join(_cell(f"{_col(k)}{r}", v) for k, v in enumerate(row)) + "</row>"
+        f'<row r="{r}">' + "".join(_cell(f"{col_letter(k)}{r}", v) for k, v in enumerate(row)) + "</row>"
         for r, row in enumerate(rows, start=1))
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
