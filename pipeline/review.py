@@ -25,6 +25,7 @@ from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET
 from .catalog import STATUS, Catalog
 from .charts import bind_charts
 from .templating import set_column_widths
+from .wording import INCOMPLETE
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
 
@@ -341,7 +342,8 @@ def _lagging(series: PeriodSeries) -> list[IndicatorSeries]:
 def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], population: str) -> dict:
     results = []
     for m in series.milestone_years:
-        outs = [s.outcome(m) for s in series.indicators]
+        # an indicator whose verdict cell reads "Chưa đủ số liệu" is neither met nor lagging (as in Bảng 2–6)
+        outs = [s.outcome(m) for s in series.indicators if _outcome_cell(s, m) != INCOMPLETE]
         judged = [o for o in outs if o and o.status not in (NO_DATA, NO_TARGET) and o.status != "chua_so_sanh"]
         good = [o for o in judged if o.status in (MET, EXCEEDED)]
         results.append(pb.say("tk.assess.milestone", year=m, good=len(good), judged=len(judged),
@@ -816,7 +818,7 @@ def summary_text(r: ReviewResult) -> str:
     lines = [f"{kind} {r.first}–{r.last}: {len(s.years) - len(s.missing_years)}/{len(s.years)} năm có số liệu, "
              f"{len(s.units)} đơn vị, {len(s.indicators)} chỉ tiêu."]
     for m in s.milestone_years:
-        outs = [x.outcome(m) for x in s.indicators]
+        outs = [x.outcome(m) for x in s.indicators if _outcome_cell(x, m) != INCOMPLETE]
         good = sum(1 for o in outs if o and o.status in (MET, EXCEEDED))
         judged = sum(1 for o in outs if o and o.status not in (NO_DATA, NO_TARGET, "chua_so_sanh"))
         lines.append(f"Mốc năm {m}: {good}/{judged} chỉ tiêu đạt hoặc vượt.")

@@ -180,6 +180,13 @@ def status_text(r: IndicatorResult) -> str:
     return r.status_label
 
 
+def assessable(r: IndicatorResult) -> bool:
+    """Whether the year's result can be judged at all: it has a target and figures, and it is not a commune
+    count whose verdict cell reads "Chưa đủ số liệu" (counting such an indicator as met, or as lagging,
+    would contradict the table)."""
+    return r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH) and status_text(r) != INCOMPLETE
+
+
 def held_before(r: IndicatorResult) -> bool:
     """Whether the district had already reached the target level in a year the model knows (last year or
     the lộ trình's baseline): only then can a "maintain" target be "giữ vững" or "not maintained"."""
@@ -400,7 +407,7 @@ def _texts(report) -> list[tuple[str, str]]:
 
 
 def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
-    judged = [r for r in m.indicators if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH)]
+    judged = [r for r in m.indicators if assessable(r)]
     good = [r for r in judged if r.status in GOOD]
     lagging = m.lagging
     ms = m.milestone
@@ -523,7 +530,7 @@ def component_lines(pb: Phrasebook, m: ReportModel) -> list:
     out = []
     for c in plan.component_plans:
         rs = [results[x] for x in getattr(c, "indicators", ()) if x in results]
-        judged = [r for r in rs if r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH, BASELINE)]
+        judged = [r for r in rs if r.status != BASELINE and assessable(r)]
         good = [r for r in judged if r.status in GOOD]
         counts = [acts[x] for x in getattr(c, "activities", ()) if x in acts and acts[x].reporters]
         facts = []

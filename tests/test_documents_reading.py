@@ -455,3 +455,17 @@ def test_kh_annex_explains_the_plans_own_abbreviations(docs):
     note = next(x for x in kh[i:] if x.startswith("Ghi chú:"))
     used = {m for x in kh[i:] if x.startswith("| ") for m in ABBR.findall(x)} - KNOWN - {"E"}
     assert used and all(f"{a}: " in note for a in used), (used, note)
+
+
+def test_headline_count_of_targets_met_agrees_with_the_verdict_cells(docs):
+    """The milestone year's "NN/MM chỉ tiêu đạt hoặc vượt" counts what the tables call Đạt or Vượt: a commune
+    count whose cell reads "Chưa đủ số liệu" is neither met nor lagging (BC 2020 and the tổng kết)."""
+    text = "\n".join(body(bc(docs, 2020)))
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ") and "Tỷ lệ" in line]
+    verdicts = [r[-1].strip() for r in rows if len(r) >= 6]
+    good = sum(v.startswith(("Đạt", "Vượt")) for v in verdicts)
+    assert "Chưa đủ số liệu" in verdicts and good
+    yearly = re.search(r"Năm 2020, toàn huyện có (\d+)/(\d+) chỉ tiêu đạt hoặc vượt", text)
+    assert yearly and int(yearly.group(1)) == good and int(yearly.group(2)) < len(verdicts)
+    review = "\n".join(body(docs["review"]))   # the tổng kết judges the same year the same way
+    assert f"Tại mốc năm 2020, toàn huyện có {yearly.group(1)}/{yearly.group(2)} chỉ tiêu đạt hoặc vượt" in review
