@@ -298,9 +298,11 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
         out += [vn.upper_first(s.rstrip(".")) + "." for s in ([d.committee] if d.committee else [])
                 + list(d.meetings) + list(d.inspections) + list(d.communication)]
     v = m.validation
-    communes = sum(1 for u in m.expected if cat.is_commune(u))
+    # the parenthesis breaks down the units whose reports were summed, not the units expected
+    commune_codes = {u.code for u in m.expected if cat.is_commune(u)}
+    communes = sum(1 for u in v.received if u.unit in commune_codes)
     out.append(pb.say("bc.direction.reports", office=office, received=len(v.received), expected=len(v.completeness),
-                      communes=communes, others=len(m.expected) - communes,
+                      communes=communes, others=len(v.received) - communes,
                       missing=[vn.in_sentence(u.name) for u in v.missing],
                       late=sum(1 for u in v.received if u.late_days)))
     if issued is not None:
