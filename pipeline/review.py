@@ -235,8 +235,11 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
             parts.append(pb.say("tk.ind.not_reaching", year=series.last,
                                 units=[_name(series, b.unit) for b in s.behind]))
         elif len(last_points) >= RANK_MIN_UNITS:
-            parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
-                f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in s.behind[:3]]))
+            # as in the yearly BC: a unit printed at the district's own rate is not named as lowest
+            below = [b for b in s.behind[:3] if (vn.shown_diff(b.value, s.district[-1].value) or 0) < 0]
+            if below:
+                parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
+                    f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in below]))
     return f"{text}; " + "; ".join(str(p) for p in parts) + "." if parts else f"{text}."
 
 

@@ -469,3 +469,17 @@ def test_headline_count_of_targets_met_agrees_with_the_verdict_cells(docs):
     assert yearly and int(yearly.group(1)) == good and int(yearly.group(2)) < len(verdicts)
     review = "\n".join(body(docs["review"]))   # the tổng kết judges the same year the same way
     assert f"Tại mốc năm 2020, toàn huyện có {yearly.group(1)}/{yearly.group(2)} chỉ tiêu đạt hoặc vượt" in review
+
+
+def test_review_never_names_as_lowest_a_unit_printed_at_the_districts_rate(docs):
+    def pct(text: str) -> float:
+        return float(text.replace(".", "").replace(",", "."))
+
+    named = 0
+    for line in body(docs["review"]):
+        m = re.search(r"mốc năm 2020 đạt ([\d.,]+)%.*các đơn vị còn thấp nhất năm 2020: (.*)\.$", line)
+        if m:
+            units = [pct(v) for v in re.findall(r"\(([\d.,]+)%\)", m.group(2))]
+            assert units and all(v < pct(m.group(1)) for v in units), line
+            named += 1
+    assert named >= 3
