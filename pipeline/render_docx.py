@@ -233,7 +233,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     groups = []
     for gi, g in enumerate(model.groups, start=1):
         rows = [{"no": str(i), "name": r.indicator.name,
-                 "target": wording.target_text(r.target, year, r.path_value),
+                 "target": wording.target_text(r.target, year, r.path_value, wording.held_before(r)),
                  "counts": wording.counts_text(r), "rate": vn.percent(r.rate) if r.rate is not None else "–",
                  "status": wording.status_text(r)} for i, r in enumerate(g.indicators, start=1)]
         chart = (charts or {}).get(g.group.code)

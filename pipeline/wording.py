@@ -121,12 +121,17 @@ def names(units, limit: int | None = None) -> list[str]:
     return [vn.in_sentence(u.name) for u in (units[:limit] if limit else units)]
 
 
-def target_text(t: Target | None, year: int | None = None, path: float | None = None) -> str:
-    """A target for a table cell: ``≥ 95,0%``, ``Duy trì 100,0%``, ``Tăng hằng năm``, ``Lộ trình 96,8%``."""
+def target_text(t: Target | None, year: int | None = None, path: float | None = None, held: bool = True) -> str:
+    """A target for a table cell: ``≥ 95,0%``, ``Duy trì 100,0%``, ``Tăng hằng năm``, ``Lộ trình 96,8%``.
+
+    ``held``: whether the district had reached the level of a "maintain" target before (:func:`held_before`);
+    a level never reached cannot be "Duy trì": the cell then shows the level itself."""
     if t is None:
         return "–"
     if t.kind == "increase":
         return "Tăng hằng năm"
+    if t.kind == "maintain" and not held:
+        return vn.percent(t.value)
     if path is not None and t.kind == "maintain":
         return f"Duy trì {vn.percent(t.value)}"
     if path is not None and abs(path - t.value) < 0.05:
@@ -136,6 +141,9 @@ def target_text(t: Target | None, year: int | None = None, path: float | None = 
     if t.kind == "maintain":
         return f"Duy trì {vn.percent(t.value)}"
     return f"{vn.percent(t.value)}" if t.kind == "reach" or t.value >= 100 else f"Từ {vn.percent(t.value)}"
+
+
+ON_PATH_KEYS = {ON_PATH: "ind.on_path", AHEAD: "ind.ahead", BEHIND: "ind.behind"}
 
 
 def counts_text(r: IndicatorResult) -> str:
@@ -237,17 +245,21 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
             text += pb.say("ind.status.not_met", population=pop, **f)
         elif ind.kind == STATUS and r.not_reported:  # met by those that reported: never "giữ vững" for all
             text += pb.say("ind.status.reported_met", population=pop, **f)
-        elif t.kind == "maintain":
+        elif t.kind == "maintain" and f["held"]:
             text += pb.say("ind.maintained" if r.status != NOT_MET else "ind.not_maintained", **f)
-        else:
+        else:  # a level never reached before is judged as any milestone target: met or not, by how much
             text += pb.say({MET: "ind.met", EXCEEDED: "ind.exceeded", NOT_MET: "ind.not_met"}[r.status], **f)
     elif r.status in (ON_PATH, AHEAD, BEHIND):
         if t.path == "constant" and ind.kind == STATUS and r.not_reported and r.status != BEHIND:
             text += pb.say("ind.status.reported_all", population=pop, **f)
-        elif t.path == "constant":
+        elif t.path == "constant" and f["held"]:
             text += pb.say("ind.maintained" if r.status != BEHIND else "ind.not_maintained", **f)
+        elif t.path == "constant" and ind.kind == STATUS:  # a level not yet reached: judged against the year's lộ trình
+            text += pb.say("ind.status.on_path" if r.status != BEHIND else "ind.status.behind", population=pop, **f)
+        elif t.path == "constant":
+            text += pb.say(ON_PATH_KEYS[r.status], **f)
         else:
-            text += pb.say({ON_PATH: "ind.on_path", AHEAD: "ind.ahead", BEHIND: "ind.behind"}[r.status], **f)
+            text += pb.say(ON_PATH_KEYS[r.status], **f)
             if r.rate is not None and r.rate >= t.value:
                 text += pb.say("ind.reached_early", **f)
             elif r.progress is not None and r.progress > 0:
