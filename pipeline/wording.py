@@ -504,15 +504,19 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
         for u in units:
             hits.setdefault(u.code, [u, 0])[1] += 1
     weak = sorted(hits.values(), key=lambda h: (-h[1], h[0].code))
-    weak_units = [vn.in_sentence(u.name) for u, c in weak if c >= 2][:3] or [vn.in_sentence(u.name) for u, _ in weak][:2]
+    # only units low in several lagging targets are "có kết quả thấp ở nhiều chỉ tiêu"; a unit low in one target
+    # is named under that target, not singled out in the conclusions
+    weak_units = [vn.in_sentence(u.name) for u, c in weak if c >= 2][:3]
     ratio_lag = [r for r in lag if r.indicator.kind != STATUS and r.margin is not None]
     worst = min(ratio_lag, key=lambda r: r.margin) if ratio_lag else None
     acts = [a for a in m.activities if a.reporters and a.change is not None]
     fell = [f"{vn.lower_first(a.label)} (giảm {vn.count2(-a.change)} {a.measure})" for a in acts if a.change < 0]
-    rose = sorted((a for a in acts if a.change > 0 and a.previous_total),
+    rose = sorted((a for a in acts if a.change > 0 and a.previous_total and a.change >= 0.1 * a.previous_total),
                   key=lambda a: -a.change / a.previous_total)
+    # an example of success: ahead of its lộ trình (beyond its target) and risen since last year, never one that fell
     strong = [vn.lower_first(r.indicator.name) for r in sorted(
-        (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS),
+        (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
+         and assessable(r) and not (r.change is not None and vn.shown_diff(r.rate, r.previous_rate) <= 0)),
         key=lambda r: -r.margin)[:2]]
     v = m.validation
     from .form_layout import FUNDING_SOURCES

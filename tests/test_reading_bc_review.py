@@ -40,3 +40,33 @@ def test_in_the_milestone_year_a_level_never_reached_is_met_or_not_met(docs):
     literate = _sentence(lines, "Tỷ lệ người trong độ tuổi 15–60 biết chữ đạt")
     assert "chưa đạt chỉ tiêu năm 2020 (100,0%), còn thiếu 0,1 điểm phần trăm" in literate, literate
     assert "Kế hoạch đề ra" not in "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ 2. lessons from facts
+def _section(lines: list[str], first: str, last: str) -> list[str]:
+    i = lines.index(first)
+    return lines[i + 1:next(k for k in range(i + 1, len(lines)) if lines[k].startswith(last))]
+
+
+def test_lessons_cite_only_indicators_that_rose_and_units_low_in_several_targets(docs):
+    for year in (2017, 2020):
+        lines = body(bc(docs, year))
+        lessons = _section(lines, "4. Bài học kinh nghiệm", "VI.")
+        strong = next(x for x in lessons if x.startswith("- Những chỉ tiêu vượt"))
+        named = re.search(r"\((.*)\) cho thấy", strong).group(1)
+        for name in re.split(r", (?=tỷ lệ)| và (?=tỷ lệ)", named):
+            sentence = next(x for x in lines if x.startswith(name[0].upper() + name[1:] + " đạt "))
+            assert f"So với năm {year - 1}, tăng" in sentence, (year, sentence)
+        if year == 2020:
+            assert strong.startswith("- Những chỉ tiêu vượt mức kế hoạch")  # the milestone year: no lộ trình
+        # a unit singled out in the conclusions is among the lowest of two lagging targets or more
+        limits = _section(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân")
+        conclusions = " ".join(_section(lines, "3. Nguyên nhân", "VI.") + _section(lines, "VII. ĐỀ XUẤT, KIẾN NGHỊ", "Trên đây"))
+        singled = re.findall(r"nhất là (?:tại )?((?:xã|thị trấn) [^(;,]+?)(?: \(|;|,|$)", conclusions)
+        singled += re.findall(r"các đơn vị có kết quả thấp \(([^)]*)\)", conclusions)
+        for group in singled:
+            for unit in re.split(r", | và ", group):
+                assert sum(unit in x for x in limits) >= 2, (year, unit)
+    text = "\n".join(body(bc(docs, 2017)))
+    assert "chất lượng tốt) cho thấy" not in text and "hoạt động chất lượng tốt và" not in text
+    assert "Kế hoạch, nhất là thị trấn Đại Nghĩa" not in text and "thấp (thị trấn Đại Nghĩa" not in text
