@@ -567,21 +567,30 @@ def component_lines(pb: Phrasebook, m: ReportModel) -> list:
 
 
 def directions(pb: Phrasebook, m: ReportModel) -> list:
+    """Section VI: next year's direction, in the plan's order, the lagging targets first (each with the level to
+    reach), the task groups they call for, the units low in several targets, the activities to restore, the
+    reporting; after the plan's last year, the targets still to complete and the plan of the next period."""
     plan = m.catalog.plan
     nxt = m.year + 1
     ms = plan.milestone_for(nxt)
-    if ms is None:
-        return [pb.say("dir.out_of_period", next_year=nxt, plan_number=plan.number)]
     lagging = m.lagging
-    out = [pb.say("dir.intro", next_year=nxt, plan_number=plan.number, milestone=ms.title, lagging=bool(lagging),
-                  year=m.year)]
+    period = f"{plan.period[0]}\u2013{plan.period[1]}"
+    if ms is None and nxt < plan.period[0]:
+        return [pb.say("dir.out_of_period", next_year=nxt, plan_number=plan.number)]
+    if ms is None:  # the year after the plan's end: keep what was reached, complete what was not
+        out = [pb.say("dir.after_period", next_year=nxt, plan_number=plan.number, period=period,
+                      lagging=bool(lagging), year=m.year)]
+    else:
+        out = [pb.say("dir.intro", next_year=nxt, plan_number=plan.number, milestone=ms.title,
+                      lagging=bool(lagging), year=m.year)]
     for r in lagging:
         if r.indicator.kind == STATUS:
             out.append(pb.say("dir.lagging.status", name=r.indicator.name, year=m.year, expected=r.expected_count,
                               reached=r.numerator, population=_population(r, pb),
                               failing=names([u.unit for u in r.failing()])))
             continue
-        goal = next_path(m, r, nxt)
+        # after the plan's end there is no lộ trình: the level the plan set and the district has not reached
+        goal = next_path(m, r, nxt) if ms is not None else (r.target.value if r.target else None)
         if goal is not None:
             out.append(pb.say("dir.lagging", name=r.indicator.name, goal=goal, year=m.year, rate=r.rate))
     tasks = []
@@ -593,6 +602,15 @@ def directions(pb: Phrasebook, m: ReportModel) -> list:
         tasks = sorted(tasks, key=order.index)
         out.append(pb.say("dir.task", tasks=[f"nhóm {plan.task(t).number} ({vn.lower_first(plan.task(t).title)})"
                                              for t in tasks]))
+    cf = conclusion_facts(m)
+    if cf["weak_units"]:
+        out.append(pb.say("dir.units", units=cf["weak_units"]))
+    if cf["fell"]:
+        out.append(pb.say("dir.fell", items=cf["fell"], year=m.year))
+    if cf["missing"] or cf["late"] or cf["errors"]:
+        out.append(pb.say("dir.reporting", year=m.year, office=m.catalog.office.full_name))
+    if ms is None:
+        out.append(pb.say("dir.next_plan", plan_number=plan.number, period=period, lagging=bool(lagging)))
     out.append(pb.say("dir.general"))
     return out
 
@@ -632,7 +650,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
-         "by_kind"}
+         "by_kind", "period"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -70,3 +70,24 @@ def test_lessons_cite_only_indicators_that_rose_and_units_low_in_several_targets
     text = "\n".join(body(bc(docs, 2017)))
     assert "chất lượng tốt) cho thấy" not in text and "hoạt động chất lượng tốt và" not in text
     assert "Kế hoạch, nhất là thị trấn Đại Nghĩa" not in text and "thấp (thị trấn Đại Nghĩa" not in text
+
+
+# ------------------------------------------------------------------------------------ 3. direction after the plan
+def test_the_last_years_direction_is_built_from_the_targets_not_reached(docs):
+    lines = body(bc(docs, 2020))
+    section = _section(lines, "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2021", "VII.")
+    text = "\n".join(section)
+    assert "nằm ngoài giai đoạn" not in text
+    assert section[0].startswith("Năm 2021 là năm đầu sau khi kết thúc giai đoạn 2014–2020 của Kế hoạch số 233/KH-UBND")
+    # every target the year left unmet (section V.2) has its line, with the plan's level and the year's result
+    limits = [x for x in _section(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân") if x.startswith("- Tỷ lệ")]
+    assert len(limits) >= 3
+    for limit in limits:
+        name = limit[2:].split(" mới đạt ")[0]
+        line = next(x for x in section if x.startswith(f"- {name}: phấn đấu đạt "))
+        rate = re.search(r"mới đạt ([\d,]+%)", limit).group(1)
+        target = re.search(r"chưa đạt chỉ tiêu ([\d,]+%)", limit).group(1)
+        assert line.endswith(f"phấn đấu đạt {target} (năm 2020: {rate});"), line
+    assert any(x.startswith("- Thực hiện các nhóm nhiệm vụ") for x in section)
+    assert any("xây dựng kế hoạch xây dựng xã hội học tập giai đoạn tiếp theo" in x for x in section)
+    assert section[-1].endswith(".") and all(x.endswith(";") for x in section[1:-1])
