@@ -216,6 +216,33 @@ def _funding_matrix(model: ReportModel, by_kind: bool = False) -> dict[str, Any]
             + ["Tổng cộng (đồng)"], "rows": rows}
 
 
+def _ranges(numbers: list[int]) -> str:
+    """``1–5``, ``1–3, 5``: row numbers as runs (a word joiner after the dash: a run never breaks a line)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}\u2013\u2060{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def _reported_only_note(pb, group) -> str:
+    """The note under a target group's table when a count over communes is a rate among those that reported:
+    "100,0%" beside "21/22 đạt; 01 chưa báo cáo" reads as every commune; the note says over how many it is.
+    One sentence per distinct set of communes without figures (usually one for the whole table)."""
+    parts: dict[tuple, list[str]] = {}
+    for i, r in enumerate(group.indicators, start=1):
+        if r.indicator.kind != STATUS or r.rate is None or r.denominator >= r.expected_count:
+            continue
+        missing = tuple(vn.in_sentence(u.unit.name) for u in (*r.not_reported, *r.excluded))
+        parts.setdefault((r.denominator, r.expected_count, missing, bool(r.excluded)), []).append(i)
+    notes = [pb.say("bc.table.reported_only", rows=_ranges(rows), reported=reported, expected=expected, missing=list(missing),
+                    excluded=excluded, population=pb.labels.get("communes", "xã, thị trấn"))
+             for (reported, expected, missing, excluded), rows in parts.items()]
+    return " ".join(str(n) for n in notes)
+
+
 def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
                    charts: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the template context of the báo cáo: strings and lists only, every sentence from the phrasebook.
@@ -237,7 +264,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
                  "counts": wording.counts_text(r), "rate": vn.percent(r.rate) if r.rate is not None else "–",
                  "status": wording.status_text(r)} for i, r in enumerate(g.indicators, start=1)]
         chart = (charts or {}).get(g.group.code)
-        groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows,
+        groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows, "table_note": _reported_only_note(pb, g),
                        "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators],
                        "chart": chart if chart else "",
                        "chart_caption": pb.say("bc.chart.caption", number=gi, title=g.group.title,

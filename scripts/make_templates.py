@@ -497,6 +497,9 @@ def bao_cao() -> Document:
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.counts }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.rate }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.status }}", WD_ALIGN_PARAGRAPH.CENTER)],
                [11, 45, 26, 35, 21, 27], "r in g.rows", keep_together=True)
+    para(doc, "{%p if g.table_note %}")  # a rate over the communes that reported: said under the table
+    para(doc, "{{ g.table_note }}", italic=True)  # body text (NĐ 30), in italics as a note
+    para(doc, "{%p endif %}")
     each(doc, "g.sentences")
     # the district's series so far (from the second year of the plan): chart 16 cm wide, caption below
     para(doc, "{%p if g.chart %}")

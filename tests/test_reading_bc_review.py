@@ -91,3 +91,17 @@ def test_the_last_years_direction_is_built_from_the_targets_not_reached(docs):
     assert any(x.startswith("- Thực hiện các nhóm nhiệm vụ") for x in section)
     assert any("xây dựng kế hoạch xây dựng xã hội học tập giai đoạn tiếp theo" in x for x in section)
     assert section[-1].endswith(".") and all(x.endswith(";") for x in section[1:-1])
+
+
+# ------------------------------------------------------------------------------------ 4. a rate among those that reported
+def test_a_rate_over_the_communes_that_reported_says_so_under_the_table(docs):
+    lines = body(bc(docs, 2020))
+    i = lines.index("1. Xóa mù chữ và phổ cập giáo dục")
+    table = [x for x in lines[i + 1:i + 10] if x.startswith("| ")]
+    partial = [c[0] for c in ([y.strip() for y in x[2:].split(" | ")] for x in table) if "chưa báo cáo" in c[3]]
+    assert partial == ["1", "2", "3", "4", "5"]
+    note = lines[i + 1 + len(table)]
+    assert note == ("Ghi chú: tỷ lệ của các chỉ tiêu đánh giá theo số xã, thị trấn đạt chuẩn (TT 1–\u20605) tính trên "
+                    "21/22 xã, thị trấn có số liệu (xã An Tiến chưa báo cáo)."), note
+    # a year where every commune reported has no such note
+    assert not any(x.startswith("Ghi chú: tỷ lệ của chỉ tiêu") for x in body(bc(docs, 2017)))
