@@ -4,8 +4,11 @@ he would not sign, each fixed in the wording or the layout and checked here by r
 from __future__ import annotations
 
 import re
+import subprocess
 
-from test_documents_reading import bc, body, docs, rows  # noqa: F401  (docs: the shared session fixture)
+import pytest
+
+from test_documents_reading import SOFFICE, bc, body, docs, rows  # noqa: F401  (docs: the shared session fixture)
 
 
 def _sentence(lines: list[str], start: str) -> str:
@@ -105,3 +108,29 @@ def test_a_rate_over_the_communes_that_reported_says_so_under_the_table(docs):
                     "21/22 xã, thị trấn có số liệu (xã An Tiến chưa báo cáo)."), note
     # a year where every commune reported has no such note
     assert not any(x.startswith("Ghi chú: tỷ lệ của chỉ tiêu") for x in body(bc(docs, 2017)))
+
+
+# ------------------------------------------------------------------------------------ 5. the tổng kết's tables
+def _pdf_text(path, tmp_path) -> str:
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=400)
+    return subprocess.run(["pdftotext", "-layout", str(tmp_path / (path.stem + ".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
+def test_review_tables_break_no_word(docs, tmp_path):
+    """Bảng 4 printed "Chư / a đạt": a verdict column narrower than its word. No cell word may be cut: a piece
+    of a cell's word that is no word of the document must not stand on a line of the printed text."""
+    lines = body(docs["review"])
+    words = {w for x in lines for w in re.split(r"[\s|/]+", x) if w}
+    cells = {w for x in lines if x.startswith("| ") for w in x[2:].replace(" | ", " ").split()}
+    tokens = set()
+    for line in _pdf_text(docs["review"], tmp_path).splitlines():
+        parts = line.split()
+        if parts and sum(len(t) <= 2 for t in parts) <= len(parts) / 2:  # not a chart's letter-spaced legend
+            tokens |= set(parts)
+    cut = sorted({w[:k] for w in cells if len(w) >= 3 and w.isalpha() for k in range(2, len(w))
+                  if w[:k] not in words and w[:k] in tokens})
+    assert not cut, cut
+
