@@ -267,7 +267,10 @@ def _group_table(pb, series: PeriodSeries, g, number: int) -> dict:
     from .wording import glossary
 
     words = glossary(pb, [r["name"] for r in rows])
-    return {"caption": pb.say("tk.table.caption", number=number, title=g.title), "head": "Chỉ tiêu",
+    kinds = {series.indicator(code).kind == STATUS for code in g.indicators}
+    caption = pb.say("tk.table.caption", number=number, title=g.title, counts=True in kinds, rates=False in kinds,
+                     population=pb.labels.get("communes", "xã, thị trấn"))
+    return {"caption": caption, "head": "Chỉ tiêu",
             "columns": columns, "rows": rows, "note": f"Ghi chú: {words}." if words else ""}
 
 
@@ -342,7 +345,8 @@ def _lagging(series: PeriodSeries) -> list[IndicatorSeries]:
     return out
 
 
-def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], population: str) -> dict:
+def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], population: str, table: str = "") -> dict:
+    """Section V; ``table``: the number of the biểu of every unit against every target ("02"), referred to once."""
     results = []
     for m in series.milestone_years:
         # an indicator whose verdict cell reads "Chưa đủ số liệu" is neither met nor lagging (as in Bảng 2–6)
@@ -367,7 +371,7 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     met = series.all_met(series.last, communes_only=True)
     judged_communes = [s for s in series.standings.get(series.last, []) if series.unit(s.unit).commune]
     results.append(pb.say("tk.assess.all_met" if series.last in series.milestone_years else "tk.assess.all_met.path",
-                          year=series.last, count=len(met), total=len(communes),
+                          year=series.last, count=len(met), total=len(communes), table=table,
                           population=population, units=[_name(series, u) for u in met]))
     acts = series.activities
     if acts:
@@ -546,6 +550,10 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     intro = [pb.say("tk.intro", plan_date=vn.short_date(plan.date), plan_issuer=plan.issuer, plan_title=plan.title, **f),
              pb.say("tk.basis", reports=reports, gaps=series.missing_years, **f)]
     appendix = _appendix(pb, series)
+    # the biểu the body refers to: each once, where the body summarises it (03 in section I, with Bảng 1)
+    bieu = {t["title"]: t["label"][5:] for t in appendix}
+    series_table = bieu.get(str(pb.say("tk.bieu.series", first=first, last=last)), "")
+    standings_table = bieu.get(str(pb.say("tk.bieu.standings", year=last)), "")
     groups = []
     charts = charts or {}
     for gi, g in enumerate(series.groups, start=1):
@@ -555,8 +563,9 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
                        "chart": charts.get(g.code, ""),
                        "chart_caption": pb.say("tk.chart.caption", number=gi, title=g.title)})
     later = [m.year for m in plan.milestones if m.year > last]
-    targets_intro = (pb.say("tk.targets.intro.final", milestones=series.milestone_years, **f) if final else
-                     pb.say("tk.targets.intro.partial", milestones=series.milestone_years,
+    targets_intro = (pb.say("tk.targets.intro.final", milestones=series.milestone_years, table=series_table, **f)
+                     if final else
+                     pb.say("tk.targets.intro.partial", milestones=series.milestone_years, table=series_table,
                             next_milestone=later[0] if later else plan.period[1], **f))
     stocks = _stocks(catalog)
     funding, funding_table = _funding(pb, series)
@@ -570,7 +579,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
         "targets_intro": targets_intro, "groups": groups,
         "tasks_intro": pb.say("tk.tasks.intro", **f), "tasks": _task_section(pb, series, stocks),
         "funding": funding, "funding_table": funding_table,
-        "assessment": _assessment(pb, series, lagging, population),
+        "assessment": _assessment(pb, series, lagging, population, standings_table),
         "directions_heading": ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ GIAI ĐOẠN TIẾP THEO" if final else
                                f"VI. PHƯƠNG HƯỚNG, NHIỆM VỤ ĐẾN NĂM {later[-1] if later else plan.period[1]}"),
         "directions": _directions(pb, series, lagging, population),
@@ -611,7 +620,7 @@ FACTS = {"held", "amount", "average", "best", "best_end", "best_pct", "best_star
          "plan_date", "plan_first", "plan_issuer", "plan_last", "plan_number", "plan_title", "plans", "population",
          "progress", "reached", "received", "reports", "share", "short", "sources", "start", "start_expected",
          "start_reached", "start_year", "table", "target", "title", "total", "units", "up", "value", "week",
-         "week_change", "year", "years"}
+         "week_change", "year", "years", "counts", "rates"}
 
 
 def check_review_wording(inputs: Path | str | None) -> list[str]:

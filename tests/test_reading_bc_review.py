@@ -134,3 +134,21 @@ def test_review_tables_break_no_word(docs, tmp_path):
                   if w[:k] not in words and w[:k] in tokens})
     assert not cut, cut
 
+
+def test_review_captions_say_what_the_tables_hold_and_the_body_refers_to_each_bieu(docs):
+    lines = body(docs["review"])
+    captions = [x for x in lines if x.startswith("Bảng ")]
+    # Bảng 2 holds counts of communes ("22/22") beside two rates: not "(%)"
+    assert captions[1] == ("Bảng 2. Kết quả xóa mù chữ và phổ cập giáo dục qua các năm "
+                           "(số xã, thị trấn đạt chuẩn; tỷ lệ %)"), captions[1]
+    assert captions[2].endswith("qua các năm (%)")
+    # every biểu of the appendix is referred to once in the body, before the signature
+    end = next(i for i, x in enumerate(lines) if x.startswith("Trên đây là báo cáo"))
+    text = "\n".join(lines[:end])
+    labels = [x for x in lines[end:] if re.fullmatch(r"Biểu \d\d", x)]
+    assert labels == ["Biểu 01", "Biểu 02", "Biểu 03"]
+    for label in labels:
+        assert text.count(f"{label} kèm theo") == 1, label
+    assert "kết quả của từng đơn vị qua các năm tại Biểu 01 kèm theo" in text
+    assert re.search(r"xã, thị trấn đạt tất cả các chỉ tiêu của Kế hoạch: [^\n]*\(kết quả của từng đơn vị tại "
+                     r"Biểu 02 kèm theo\)\.", text)
