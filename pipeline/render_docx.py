@@ -498,7 +498,8 @@ def _appendix_date(issued: _dt.date) -> str:
 
 
 KEEP_WHOLE_ROWS = 12  # a unit table this short (below its header) moves to the next page whole instead of splitting
-KEEP_LAST_ROWS = 3    # a longer one never leaves fewer rows than this (under its repeated header) on its last page
+KEEP_LAST_ROWS = 4    # a longer one never leaves fewer rows than this (three and the total, under its repeated header)
+                      # on its last page, and never starts with fewer than three rows at a page's foot
 
 
 def _keep_table_end(tbl) -> None:
@@ -510,7 +511,7 @@ def _keep_table_end(tbl) -> None:
     rows = tbl.findall(qn("w:tr"))
     body = rows[1:]
     keep = rows[:-1] if len(body) <= KEEP_WHOLE_ROWS else \
-        rows[:KEEP_LAST_ROWS] + body[-KEEP_LAST_ROWS:-1]  # nor a header with one or two rows at a page's foot
+        rows[:KEEP_LAST_ROWS] + body[-KEEP_LAST_ROWS:-1]  # nor a header with fewer than three rows at a page's foot
     for tr in keep:
         for p in tr.iter(qn("w:p")):
             _keep_next(p)

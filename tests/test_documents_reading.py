@@ -308,7 +308,7 @@ def test_no_page_of_biểu_02_carries_a_lone_last_row(docs, tmp_path):
             if x.startswith(("Toàn huyện", "Cộng")):
                 break
         if any(x.startswith(("Toàn huyện", "Cộng")) for x in rows):
-            assert len(rows) >= 3, page[:400]
+            assert len(rows) - 1 >= 3, page[:400]  # not fewer than three rows above the total
             continued += 1
     assert continued >= 4  # the check did see tables continued onto a new page
 
