@@ -152,3 +152,16 @@ def test_review_captions_say_what_the_tables_hold_and_the_body_refers_to_each_bi
     assert "kết quả của từng đơn vị qua các năm tại Biểu 01 kèm theo" in text
     assert re.search(r"xã, thị trấn đạt tất cả các chỉ tiêu của Kế hoạch: [^\n]*\(kết quả của từng đơn vị tại "
                      r"Biểu 02 kèm theo\)\.", text)
+
+
+# ------------------------------------------------------------------------------------ 7. read again
+def test_review_says_by_how_much_every_target_was_missed(docs):
+    """The tổng kết said "(còn thiếu 0,8 điểm phần trăm)" for an ordinary target and nothing for a 'maintain'
+    one (15–60 literacy, commune officials' training) in the same list."""
+    lines = body(docs["review"])
+    limits = _section(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân")
+    missed = [x for x in limits if "chưa đạt chỉ tiêu" in x]
+    assert len(missed) >= 5 and all("(còn thiếu " in x for x in missed), missed
+    literate = next(x for x in lines if x.startswith("Tỷ lệ người trong độ tuổi 15–60 biết chữ:"))
+    assert "mốc năm 2020 đạt 99,9%, chưa đạt chỉ tiêu 100,0% (còn thiếu 0,1 điểm phần trăm)" in literate
+
