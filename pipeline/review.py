@@ -493,7 +493,8 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         labels = [series.indicator(c).label for c in x.not_met]
         rows.append({"no": str(i), "name": u.name, "cells": [
             vn.number(len(x.met) + len(x.not_met) + len(x.no_data)), vn.number(len(x.met)), vn.number(len(x.not_met)),
-            vn.number(len(x.no_data)), "; ".join(labels) if labels else ("Đạt tất cả" if x.all_met else "")]})
+            vn.number(len(x.no_data)), "; ".join(labels) if labels else ("Đạt tất cả" if x.all_met else
+                                                                            "Chưa đủ số liệu để đánh giá")]})
     from .wording import glossary
 
     words = glossary(pb, [c for r in rows for c in r["cells"]])

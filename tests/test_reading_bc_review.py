@@ -165,3 +165,14 @@ def test_review_says_by_how_much_every_target_was_missed(docs):
     literate = next(x for x in lines if x.startswith("Tỷ lệ người trong độ tuổi 15–60 biết chữ:"))
     assert "mốc năm 2020 đạt 99,9%, chưa đạt chỉ tiêu 100,0% (còn thiếu 0,1 điểm phần trăm)" in literate
 
+
+def test_review_standings_never_leave_the_verdict_cell_blank(docs):
+    lines = body(docs["review"])
+    start = lines.index("ĐƠN VỊ ĐẠT, CHƯA ĐẠT CÁC CHỈ TIÊU NĂM 2020")
+    table = [[c.strip() for c in x[2:].split(" | ")] for x in lines[start:] if x.startswith("| ")]
+    table = [r for r in table if r[0].isdigit()]
+    table = table[:next((i for i, r in enumerate(table) if i and r[0] == "1"), len(table))]  # Biểu 02 only
+    assert table and all(r[-1] for r in table), [r for r in table if not r[-1]]
+    an_tien = next(r for r in table if r[1] == "Xã An Tiến")
+    assert an_tien[-1] == "Chưa đủ số liệu để đánh giá"
+
