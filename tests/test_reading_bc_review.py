@@ -140,7 +140,7 @@ def test_review_captions_say_what_the_tables_hold_and_the_body_refers_to_each_bi
     captions = [x for x in lines if x.startswith("Bảng ")]
     # Bảng 2 holds counts of communes ("22/22") beside two rates: not "(%)"
     assert captions[1] == ("Bảng 2. Kết quả xóa mù chữ và phổ cập giáo dục qua các năm "
-                           "(số xã, thị trấn đạt chuẩn; tỷ lệ %)"), captions[1]
+                           "(số xã, thị trấn đạt chuẩn; tỷ lệ\u00a0%)"), captions[1]
     assert captions[2].endswith("qua các năm (%)")
     # every biểu of the appendix is referred to once in the body, before the signature
     end = next(i for i, x in enumerate(lines) if x.startswith("Trên đây là báo cáo"))
@@ -176,3 +176,7 @@ def test_review_standings_never_leave_the_verdict_cell_blank(docs):
     an_tien = next(r for r in table if r[1] == "Xã An Tiến")
     assert an_tien[-1] == "Chưa đủ số liệu để đánh giá"
 
+
+def test_review_caption_keeps_the_percent_sign_with_its_word(docs):
+    caption = next(x for x in body(docs["review"]) if x.startswith("Bảng 2."))
+    assert caption.endswith("tỷ lệ\u00a0%)")
