@@ -446,7 +446,7 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
                     key=lambda r: -r.margin)[:3]
     if strong:
         results.append(pb.say("assess.results.strong", items=[
-            f"{vn.lower_first(r.indicator.name)} ({vn.percent(r.rate)})" for r in strong]))
+            pb.say("assess.results.strong_item", name=r.indicator.name, rate=r.rate) for r in strong]))
     results.append(pb.say("assess.results.direction"))
     limits = []
     for r in lagging:

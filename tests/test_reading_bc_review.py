@@ -180,3 +180,14 @@ def test_review_standings_never_leave_the_verdict_cell_blank(docs):
 def test_review_caption_keeps_the_percent_sign_with_its_word(docs):
     caption = next(x for x in body(docs["review"]) if x.startswith("Bảng 2."))
     assert caption.endswith("tỷ lệ\u00a0%)")
+
+
+def test_no_second_parenthesis_after_a_name_that_ends_with_one(docs):
+    """"bậc 2 (A2) (36,2%)" and "(A2) (tăng 29,1 điểm phần trăm)": the list items of the highlights now read
+    "… bậc 2 (A2) đạt 36,2%" and "… tăng 29,1 điểm phần trăm"."""
+    for path in (bc(docs, 2017), bc(docs, 2020), docs["review"]):
+        # sentences only: a biểu's heading keeps its unit, "… bậc 2 (A2) (%)"
+        text = "\n".join(x for x in body(path) if not x.startswith("| ") and not re.match(r"\d+\. ", x))
+        assert not re.search(r"\)\s\(", text), re.search(r".{0,60}\)\s\(.{0,30}", text).group(0)
+    text = "\n".join(body(bc(docs, 2017)))
+    assert "bậc 2 (A2) đạt 36,2%" in text
