@@ -259,6 +259,8 @@ def _unit_tables(path: Path):
 
 
 def test_unit_tables_keep_their_ends_together_in_the_docx(docs):
+    from pipeline.render_docx import KEEP_LAST_ROWS
+
     seen = 0
     for path in (bc(docs, 2017), docs["review"]):
         for t, qn in _unit_tables(path):
@@ -266,11 +268,12 @@ def test_unit_tables_keep_their_ends_together_in_the_docx(docs):
             assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
             keeps = [any(p.paragraph_format.keep_with_next for p in r.cells[0].paragraphs) for r in rows]
             assert not keeps[-1]
-            assert all(keeps[-3:-1]), (path.name, rows[-1].cells[1].text)  # the total never alone
+            # the total never alone: three rows and the total hold together (KEEP_LAST_ROWS = 4)
+            assert all(keeps[-KEEP_LAST_ROWS:-1]), (path.name, rows[-1].cells[1].text)
             if len(rows) - 1 <= 12:
                 assert all(keeps[:-1])  # a short table moves whole
-            else:
-                assert all(keeps[:3]) and not any(keeps[3:-3])  # its head and its end hold together
+            else:  # its head and its end hold together
+                assert all(keeps[:KEEP_LAST_ROWS]) and not any(keeps[KEEP_LAST_ROWS:-KEEP_LAST_ROWS])
             seen += 1
     assert seen >= 30
 
