@@ -223,12 +223,18 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     if r.status == NO_DATA:
         return pb.say("ind.no_data", name=ind.name)
     pop = _population(r, pb)
+    # the communes that did not report: said before a verdict on "those that reported", after a shortfall (else
+    # "21/22 đạt; 01 xã chưa báo cáo, chưa đạt lộ trình" reads as if the missing commune were the shortfall)
+    not_reported = ""
+    if ind.kind == STATUS and r.not_reported:
+        short = pb.labels.get("commune_short", "xã") if pop != "đơn vị" else "đơn vị"
+        not_reported = pb.say("ind.not_reported", count=len(r.not_reported), short=short)
+    after = r.status in (NOT_MET, BEHIND)
     if ind.kind == STATUS:
         text = pb.say("ind.head.status", reached=r.numerator, expected=r.expected_count, population=pop,
                       question=ind.status_question)
-        if r.not_reported:
-            short = pb.labels.get("commune_short", "xã") if pop != "đơn vị" else "đơn vị"
-            text += pb.say("ind.not_reported", count=len(r.not_reported), short=short)
+        if not after:
+            text += not_reported
     else:
         text = pb.say("ind.head.ratio", name=ind.name, rate=r.rate, num=r.numerator, den=r.denominator,
                       unit_label=ind.unit_label)
@@ -270,6 +276,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         text += pb.say("ind.baseline", **f)
     elif r.status == NO_PATH:
         text += pb.say("ind.no_path", **f)
+    if after:
+        text += not_reported
     text += "."
     if r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS:
         text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)

@@ -191,3 +191,22 @@ def test_no_second_parenthesis_after_a_name_that_ends_with_one(docs):
         assert not re.search(r"\)\s\(", text), re.search(r".{0,60}\)\s\(.{0,30}", text).group(0)
     text = "\n".join(body(bc(docs, 2017)))
     assert "bậc 2 (A2) đạt 36,2%" in text
+
+
+def test_a_commune_that_did_not_report_is_not_read_as_the_shortfall(docs, tmp_path):
+    """BC 2015/2016: "20/22 xã … đạt …; 01 xã chưa báo cáo, chưa đạt lộ trình năm 2016" read as if the missing
+    commune were what fell short: the shortfall comes first, the missing commune after it."""
+    import datetime as dt
+
+    from conftest import as_on_windows
+    from pipeline.runner import run
+
+    with as_on_windows():  # the shared inputs are only read
+        run(docs["inputs"], tmp_path, 2016, dt.date(2016, 12, 20), charts=False)
+    lines = body(tmp_path / "2016" / "v1" / "BC_XHHT_2016.docx")
+    line = _sentence(lines, "20/22 xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học")
+    assert line.startswith("20/22 xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học, chưa đạt lộ trình năm 2016 "
+                           "(tất cả các xã, thị trấn đạt chuẩn); 01 xã chưa báo cáo."), line
+    # a verdict on those that reported keeps the missing commune before it
+    assert _sentence(lines, "21/22 xã, thị trấn đạt chuẩn chống mù chữ").startswith(
+        "21/22 xã, thị trấn đạt chuẩn chống mù chữ; 01 xã chưa báo cáo; các xã, thị trấn đã báo cáo đều đạt")
