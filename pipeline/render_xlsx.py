@@ -26,7 +26,7 @@ from .form_layout import FUNDING_SOURCES
 from .catalog import STATUS
 from .status import summary_sheet
 from .atomic_files import normalise_zip
-from .wording import target_text
+from .wording import held_before, target_text
 
 FONT = "Times New Roman"
 ACTIVITY_SHEET = "Nhiệm vụ theo đơn vị"
@@ -218,7 +218,7 @@ def build_workbook(wb, model: ReportModel, issued: _dt.date) -> None:
         ("Thay đổi (điểm %)", 10, PTS), ("Đơn vị được tính", 9, INT), ("Đơn vị có lỗi", 8, INT),
         ("Đơn vị chưa báo cáo", 9, INT)], year)
     for i, r in enumerate(model.indicators, start=1):
-        s.add([i, r.indicator.group, r.indicator.name, target_text(r.target), r.numerator,
+        s.add([i, r.indicator.group, r.indicator.name, target_text(r.target, held=held_before(r)), r.numerator,
                r.denominator, _frac(r.rate), r.status_label, r.margin, _frac(r.previous_rate), r.change,
                len(r.reporting), len(r.excluded), len(r.not_reported)])
     s.finish()

@@ -34,7 +34,8 @@ def test_district_indicators_sheet(wb):
     header = [c.value for c in ws[3]]
     assert header[:8] == ["STT", "Nhóm", "Chỉ tiêu", "Chỉ tiêu kế hoạch", "Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[2].value == "Tỷ lệ người trong độ tuổi 15-60 biết chữ")
-    assert [c.value for c in row[3:8]] == ["Duy trì 100,0%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
+    # never at 100% before: the level itself, not "Duy trì" (as in the BC's table)
+    assert [c.value for c in row[3:8]] == ["100,0%", 113536, 113898, pytest.approx(113536 / 113898), "Chưa đạt"]
     assert row[6].number_format == "0.0%" and row[4].number_format == "#,##0"
     assert not any(c.value == "BIET_CHU_15_60" for r in ws.iter_rows() for c in r)  # names, not internal codes
     assert ws.oddFooter.center.text == "Trang &P/&N" and "NĂM 2015" in ws.oddHeader.left.text
