@@ -495,6 +495,9 @@ def implausible_counts(m: ReportModel) -> set[tuple[str, str]]:
     return {(i.unit, dict(i.params).get("activity", "")) for i in m.validation.issues if i.code == "activity-implausible"}
 
 
+FELL_SHARE = 0.05  # an activity "fell" in the conclusions when it lost this share of last year's total or more
+
+
 def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     """The facts the office's conclusions (causes, lessons, proposals) are chosen by and drawn from.
 
@@ -518,7 +521,9 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     ratio_lag = [r for r in lag if r.indicator.kind != STATUS and r.margin is not None]
     worst = min(ratio_lag, key=lambda r: r.margin) if ratio_lag else None
     acts = [a for a in m.activities if a.reporters and a.change is not None]
-    fell = [f"{vn.lower_first(a.label)} (giảm {vn.count2(-a.change)} {a.measure})" for a in acts if a.change < 0]
+    # a fall worth a cause or a direction: 5% or more of last year's total (not "giảm 01 điểm" out of 121)
+    fell = [f"{vn.lower_first(a.label)} (giảm {vn.count2(-a.change)} {a.measure})" for a in acts
+            if a.change < 0 and (not a.previous_total or -a.change >= FELL_SHARE * a.previous_total)]
     rose = sorted((a for a in acts if a.change > 0 and a.previous_total and a.change >= 0.1 * a.previous_total),
                   key=lambda a: -a.change / a.previous_total)
     # an example of success: ahead of its lộ trình (beyond its target) and risen since last year, never one that fell

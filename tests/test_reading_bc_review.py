@@ -210,3 +210,14 @@ def test_a_commune_that_did_not_report_is_not_read_as_the_shortfall(docs, tmp_pa
     # a verdict on those that reported keeps the missing commune before it
     assert _sentence(lines, "21/22 xã, thị trấn đạt chuẩn chống mù chữ").startswith(
         "21/22 xã, thị trấn đạt chuẩn chống mù chữ; 01 xã chưa báo cáo; các xã, thị trấn đã báo cáo đều đạt")
+
+
+def test_only_a_real_fall_is_a_cause_or_a_direction(docs):
+    """BC 2020 listed as causes and as activities to restore falls of 02–04 out of 120–600 ("cộng tác viên …
+    (giảm 04 người)" out of 338): the conclusions name an activity only when it fell by 5% or more."""
+    lines = body(bc(docs, 2020))
+    conclusions = _section(lines, "3. Nguyên nhân", "VII.")
+    assert not any("giảm 04 người" in x or "giảm 02 cuộc" in x for x in conclusions)
+    assert not any(x.startswith("- Khôi phục các hoạt động") for x in conclusions)
+    # the activities' own lines in section III still say every change
+    assert any("(giảm 04 so với năm 2019)" in x for x in lines)
