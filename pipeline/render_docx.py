@@ -535,6 +535,92 @@ def _keep_next(p) -> None:
     keep.attrib.pop(qn("w:val"), None)
 
 
+# Times New Roman advance widths in em, by letter (diacritics add no width): what a cell's longest word needs
+_NARROW, _WIDE = set("iljtfr"), set("mw")
+_SIGNS = {",": 0.25, ".": 0.25, "/": 0.28, ":": 0.28, "(": 0.33, ")": 0.33, "%": 0.83, "\u2013": 0.5, "-": 0.33}
+
+
+def _em(word: str) -> float:
+    import unicodedata
+
+    width = 0.0
+    for ch in word:
+        base = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))[0]
+        if base.isdigit():
+            width += 0.5
+        elif base in _SIGNS:
+            width += _SIGNS[base]
+        elif base.isupper():
+            width += 0.33 if base == "I" else 0.72
+        elif base.isalpha():
+            width += 0.3 if base in _NARROW else 0.75 if base in _WIDE else 0.5
+        else:
+            width += 0.5
+    return width
+
+
+MARGIN_TWIPS = 57  # 1 mm: the cell margins of the tables fitted here
+
+
+def no_word_breaks(tbl, widths: list[int], fixed: int = 1, floor_mm: float = 28) -> list[int]:
+    """``widths`` (twips) changed as little as needed so that no cell breaks inside a word or a figure ("Chư / a
+    đạt", "CBCC / VC"): each column after the first ``fixed`` gets at least its longest word at the tables' sizes
+    (header 8 pt bold, cells 10 pt) with its 1 mm margins, taken from the columns with room to spare, then from
+    the last fixed column (the names: down to ``floor_mm``)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    mins = [0] * len(widths)
+    for n, tr in enumerate(tbl.findall(qn("w:tr"))):
+        size = 8 * 1.08 if n == 0 else 10.0
+        for j, tc in enumerate(tr.findall(qn("w:tc"))):
+            if j < fixed or j >= len(widths):
+                continue
+            text = "".join(t.text or "" for t in tc.iter(qn("w:t"))).strip()
+            longest = max((_em(w) for w in text.split()), default=0.0)
+            mins[j] = max(mins[j], int(longest * size * 20) + 2 * MARGIN_TWIPS + 30)  # 1,5 pt to spare
+    out = list(widths)
+    deficit = 0
+    for j in range(fixed, len(out)):
+        if out[j] < mins[j]:
+            deficit += mins[j] - out[j]
+            out[j] = mins[j]
+    if not deficit:
+        return widths
+    spare = {j: out[j] - mins[j] for j in range(fixed, len(out)) if out[j] > mins[j]}
+    room = sum(spare.values())
+    take = min(deficit, room)
+    for j, r in spare.items():
+        out[j] -= take * r // room if room else 0
+    deficit -= take
+    if deficit > 0:
+        out[fixed - 1] = max(int(Mm(floor_mm).twips), out[fixed - 1] - deficit)
+    return out
+
+
+def narrow_cell_margins(tbl) -> None:
+    """Left and right cell margins of 1 mm (``w:tblCellMar``), so that a figure has the column's width."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    pr = tbl.find(qn("w:tblPr"))
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        e = OxmlElement(f"w:{side}")
+        e.set(qn("w:w"), str(MARGIN_TWIPS))
+        e.set(qn("w:type"), "dxa")
+        mar.append(e)
+    old = pr.find(qn("w:tblCellMar"))
+    if old is not None:
+        pr.remove(old)
+    # schema order: tblCellMar comes before tblLook, tblCaption and tblDescription (Word is strict)
+    after = next((e for e in pr if e.tag in (qn("w:tblLook"), qn("w:tblCaption"), qn("w:tblDescription"))), None)
+    if after is None:
+        pr.append(mar)
+    else:
+        after.addprevious(mar)
+
+
 def _fit_matrix_tables(doc) -> None:
     """Give the unit x indicator tables fixed first columns and share the rest equally.
 
@@ -557,7 +643,9 @@ def _fit_matrix_tables(doc) -> None:
         fixed = [int(Mm(10).twips), int(Mm(40).twips)]
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
-        set_column_widths(tbl, widths)
+        # no header word cut ("CBCC / VC", "TTHT / CĐ"): narrow margins, the columns widened where needed
+        set_column_widths(tbl, no_word_breaks(tbl, widths, fixed=2, floor_mm=32))
+        narrow_cell_margins(tbl)
         _keep_table_end(tbl)
 
 

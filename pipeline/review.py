@@ -638,15 +638,13 @@ def _fit_tables(doc) -> None:
     The appendix tables (STT, Đơn vị …) are fitted by render_docx; here the body tables whose first header
     is "Năm", "Chỉ tiêu" or "Nội dung", with narrow cell margins so that figures never break inside a cell.
     """
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    from .render_docx import _fit_matrix_tables
+    from .render_docx import _fit_matrix_tables, narrow_cell_margins, no_word_breaks
 
     _fit_matrix_tables(doc)
     first_mm = {"Năm": 22, "Chỉ tiêu": 40, "Nội dung": 52}
-    w_val, w_type = qn("w:w"), qn("w:type")
     for tbl in doc.element.body.iter(qn("w:tbl")):
         first = tbl.find(qn("w:tr"))
         if first is None:
@@ -671,83 +669,8 @@ def _fit_tables(doc) -> None:
                     need[j] = max(need[j], size)
         weights = [max(4, min(n, 14)) for n in need]
         widths = [fixed] + [max(1, (total - fixed) * w // sum(weights)) for w in weights]
-        set_column_widths(tbl, _no_word_breaks(tbl, widths))
-        pr = tbl.find(qn("w:tblPr"))
-        mar = OxmlElement("w:tblCellMar")
-        for side in ("left", "right"):
-            e = OxmlElement(f"w:{side}")
-            e.set(w_val, "57")  # 1 mm
-            e.set(w_type, "dxa")
-            mar.append(e)
-        old = pr.find(qn("w:tblCellMar"))
-        if old is not None:
-            pr.remove(old)
-        # schema order: tblCellMar comes before tblLook, tblCaption and tblDescription (Word is strict)
-        after = next((e for e in pr if e.tag in (qn("w:tblLook"), qn("w:tblCaption"), qn("w:tblDescription"))), None)
-        if after is None:
-            pr.append(mar)
-        else:
-            after.addprevious(mar)
-
-
-# Times New Roman advance widths in em, by letter (diacritics add no width): what a cell's longest word needs
-_NARROW, _WIDE = set("iljtfr"), set("mw")
-_SIGNS = {",": 0.25, ".": 0.25, "/": 0.28, ":": 0.28, "(": 0.33, ")": 0.33, "%": 0.83, "\u2013": 0.5, "-": 0.33}
-
-
-def _em(word: str) -> float:
-    import unicodedata
-
-    width = 0.0
-    for ch in word:
-        base = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))[0]
-        if base.isdigit():
-            width += 0.5
-        elif base in _SIGNS:
-            width += _SIGNS[base]
-        elif base.isupper():
-            width += 0.33 if base == "I" else 0.72
-        elif base.isalpha():
-            width += 0.3 if base in _NARROW else 0.75 if base in _WIDE else 0.5
-        else:
-            width += 0.5
-    return width
-
-
-def _no_word_breaks(tbl, widths: list[int]) -> list[int]:
-    """``widths`` (twips) changed as little as needed so that no cell breaks inside a word or a figure ("Chư / a
-    đạt" in a verdict column): each column gets at least its longest word at the table's sizes (header 8 pt
-    bold, cells 10 pt) with its 1 mm margins, taken from the columns with room to spare, then from the first
-    column (down to 28 mm)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
-
-    mins = [0] * len(widths)
-    for n, tr in enumerate(tbl.findall(qn("w:tr"))):
-        size = 8 * 1.08 if n == 0 else 10.0
-        for j, tc in enumerate(tr.findall(qn("w:tc"))):
-            if j == 0 or j >= len(widths):
-                continue
-            text = "".join(t.text or "" for t in tc.iter(qn("w:t"))).strip()
-            longest = max((_em(w) for w in text.split()), default=0.0)
-            mins[j] = max(mins[j], int(longest * size * 20) + 2 * 57 + 30)  # 1 mm margins, 1,5 pt to spare
-    out = list(widths)
-    deficit = 0
-    for j in range(1, len(out)):
-        if out[j] < mins[j]:
-            deficit += mins[j] - out[j]
-            out[j] = mins[j]
-    if not deficit:
-        return widths
-    spare = {j: out[j] - mins[j] for j in range(1, len(out)) if out[j] > mins[j]}
-    room = sum(spare.values())
-    take = min(deficit, room)
-    for j, r in spare.items():
-        out[j] -= take * r // room if room else 0
-    deficit -= take
-    if deficit > 0:
-        out[0] = max(int(Mm(28).twips), out[0] - deficit)
-    return out
+        set_column_widths(tbl, no_word_breaks(tbl, widths))
+        narrow_cell_margins(tbl)
 
 
 def render_review(template: Path, context: dict, out: Path, issued: _dt.date, title: str,

@@ -111,28 +111,32 @@ def test_a_rate_over_the_communes_that_reported_says_so_under_the_table(docs):
 
 
 # ------------------------------------------------------------------------------------ 5. the tổng kết's tables
-def _pdf_text(path, tmp_path) -> str:
+def _pdf_texts(paths, tmp_path) -> dict:
+    """Each DOCX converted by one LibreOffice process, as pdftotext -layout reads it."""
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=400)
-    return subprocess.run(["pdftotext", "-layout", str(tmp_path / (path.stem + ".pdf")), "-"],
-                          capture_output=True, text=True, check=True).stdout
+                    "--outdir", str(tmp_path), *map(str, paths)], check=True, capture_output=True, timeout=600)
+    return {p: subprocess.run(["pdftotext", "-layout", str(tmp_path / (p.stem + ".pdf")), "-"],
+                              capture_output=True, text=True, check=True).stdout for p in paths}
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
-def test_review_tables_break_no_word(docs, tmp_path):
-    """Bảng 4 printed "Chư / a đạt": a verdict column narrower than its word. No cell word may be cut: a piece
-    of a cell's word that is no word of the document must not stand on a line of the printed text."""
-    lines = body(docs["review"])
-    words = {w for x in lines for w in re.split(r"[\s|/]+", x) if w}
-    cells = {w for x in lines if x.startswith("| ") for w in x[2:].replace(" | ", " ").split()}
-    tokens = set()
-    for line in _pdf_text(docs["review"], tmp_path).splitlines():
-        parts = line.split()
-        if parts and sum(len(t) <= 2 for t in parts) <= len(parts) / 2:  # not a chart's letter-spaced legend
-            tokens |= set(parts)
-    cut = sorted({w[:k] for w in cells if len(w) >= 3 and w.isalpha() for k in range(2, len(w))
-                  if w[:k] not in words and w[:k] in tokens})
-    assert not cut, cut
+def test_tables_break_no_word(docs, tmp_path):
+    """The tổng kết's Bảng 4 printed "Chư / a đạt" and the BC's Biểu 01 "CBCC / VC", "TTHT / CĐ": a column
+    narrower than its word. No cell word may be cut: a piece of a cell's word that is no word of the document
+    must not stand on a line of the printed text."""
+    paths = [docs["review"], bc(docs, 2017), bc(docs, 2020)]
+    for path, printed in _pdf_texts(paths, tmp_path).items():
+        lines = body(path)
+        words = {w for x in lines for w in re.split(r"[\s|/]+", x) if w}
+        cells = {w for x in lines if x.startswith("| ") for w in x[2:].replace(" | ", " ").split()}
+        tokens = set()
+        for line in printed.splitlines():
+            parts = line.split()
+            if parts and sum(len(t) <= 2 for t in parts) <= len(parts) / 2:  # not a chart's letter-spaced legend
+                tokens |= set(parts)
+        cut = sorted({w[:k] for w in cells if len(w) >= 3 and w.isalpha() for k in range(2, len(w))
+                      if w[:k] not in words and w[:k] in tokens})
+        assert not cut, (path.name, cut)
 
 
 def test_review_captions_say_what_the_tables_hold_and_the_body_refers_to_each_bieu(docs):
