@@ -225,3 +225,12 @@ def test_only_a_real_fall_is_a_cause_or_a_direction(docs):
     assert not any(x.startswith("- Khôi phục các hoạt động") for x in conclusions)
     # the activities' own lines in section III still say every change
     assert any("(giảm 04 so với năm 2019)" in x for x in lines)
+
+
+def test_no_word_said_twice_in_a_row(docs):
+    """"báo cáo tổng kết kết quả thực hiện" (tổng kết) and "giai đoạn tiếp theo theo chủ trương" (BC 2020)."""
+    for path in (bc(docs, 2017), bc(docs, 2020), docs["review"]):
+        for line in body(path):
+            if not line.startswith("| "):
+                m = re.search(r"(?<!\w)(\w+) \1(?!\w)", line)
+                assert not m, (path.name, line[max(0, m.start() - 40):m.end() + 30])
