@@ -435,7 +435,8 @@ def _directions(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     else:
         ms = next((t.milestone for s in series.indicators for t in s.targets[-1:] if t.milestone), series.period[1])
         out = [pb.say("tk.next.partial", milestone_year=ms, **f)]
-    behind = [_name(series, x.unit) for x in series.furthest_behind(5, series.last, communes_only=True)]
+    # every commune section V names as missing targets (not the first five of them), most targets missed first
+    behind = [_name(series, x.unit) for x in series.furthest_behind(len(series.units), series.last, communes_only=True)]
     if behind:
         out.append(pb.say("tk.next.communes", units=behind))
     return out + pb.lines("tk.next.general")
