@@ -585,7 +585,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
         "directions_heading": ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ GIAI ĐOẠN TIẾP THEO" if final else
                                f"VI. PHƯƠNG HƯỚNG, NHIỆM VỤ ĐẾN NĂM {later[-1] if later else plan.period[1]}"),
         "directions": _directions(pb, series, lagging, population),
-        "proposals": [pb.say("tk.prop.ubnd", lagging=[vn.lower_first(s.name) for s in lagging][:4]),
+        "proposals": [pb.say("tk.prop.ubnd", lagging=[vn.lower_first(s.name) for s in lagging]),
                       pb.say("tk.prop.so")],
         "closing": pb.say("tk.closing", **f),
         "recipients": _recipients(prof["recipients"], prof["drafting"]),

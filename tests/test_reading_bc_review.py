@@ -244,3 +244,17 @@ def test_review_direction_names_every_commune_section_v_names(docs):
     named = re.findall(r"((?:xã|thị trấn) [^(;,:]+?) \(\d+ chỉ tiêu\)", limit.split(": ", 1)[1])
     support = next(x for x in lines if x.startswith("- Tập trung hỗ trợ các xã, thị trấn chưa đạt tất cả"))
     assert len(named) >= 6 and all(n in support for n in named), (named, support)
+
+
+def test_review_lists_of_targets_are_whole_and_readable(docs):
+    """VII named four of the six targets not met as if they were all; VI and VII listed names that hold commas
+    ("tỷ lệ cán bộ, công chức, viên chức …") separated by commas."""
+    lines = body(docs["review"])
+    missed = [x for x in _section(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân") if "chưa đạt chỉ tiêu" in x]
+    ubnd = next(x for x in lines if x.startswith("- Đối với Ủy ban nhân dân huyện"))
+    listed = re.search(r"các chỉ tiêu chưa đạt \((.*)\)\.$", ubnd).group(1)
+    more = re.search(r" và (\d+) chỉ tiêu khác$", listed)
+    total = listed.count("; ") + 1 + int(more.group(1)) if more else listed.count("; ") + 2
+    assert total == len(missed), (listed, len(missed))
+    vi = next(x for x in lines if x.startswith("Tiếp tục thực hiện các chủ trương"))
+    assert "thông tin; tỷ lệ cán bộ cấp xã" in vi and vi.count("; tỷ lệ ") == len(missed) - 2, vi
