@@ -258,3 +258,12 @@ def test_review_lists_of_targets_are_whole_and_readable(docs):
     assert total == len(missed), (listed, len(missed))
     vi = next(x for x in lines if x.startswith("Tiếp tục thực hiện các chủ trương"))
     assert "thông tin; tỷ lệ cán bộ cấp xã" in vi and vi.count("; tỷ lệ ") == len(missed) - 2, vi
+
+
+def test_lists_of_target_names_are_separated_by_semicolons(docs):
+    """A target's name holds commas ("tỷ lệ cán bộ, công chức, viên chức …"): in a list, the names are separated
+    by "; " (BC 2017 section III.9 and V.1, BC 2020 V.1, the tổng kết V.1 read as one run of commas)."""
+    for path in (bc(docs, 2017), bc(docs, 2020), docs["review"]):
+        for line in body(path):
+            if not line.startswith("| "):
+                assert ", tỷ lệ " not in line, (path.name, line)
