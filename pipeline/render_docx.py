@@ -308,8 +308,12 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         lead = ("tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh giá theo xã "
                 "và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa tính”: số liệu chưa "
                 "hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo"
-                if t["label"] == "Biểu 01" else "ô để trống: đơn vị không báo cáo nội dung này")
-        t["note"] = f"Ghi chú: {lead}{'; ' + words if words else ''}."
+                if t["label"] == "Biểu 01" else
+                # the blank cell explained only where there is one (Biểu 03 of the funding has none)
+                "ô để trống: đơn vị không báo cáo nội dung này"
+                if any(c == "" for mat in t["matrices"] for r in mat["rows"] for c in r["cells"]) else "")
+        parts = [x for x in (lead, words) if x]
+        t["note"] = f"Ghi chú: {'; '.join(parts)}." if parts else ""
     return {
         "office": prof["office"], "number": number, "type_abbr": "BC", "symbol": prof["symbol"],
         "date_line": vn.issue_date(cat.office.place, issued), "appendix_date": _appendix_date(issued),

@@ -267,3 +267,15 @@ def test_lists_of_target_names_are_separated_by_semicolons(docs):
         for line in body(path):
             if not line.startswith("| "):
                 assert ", tỷ lệ " not in line, (path.name, line)
+
+
+def test_a_bieu_note_explains_only_what_its_table_shows(docs):
+    """BC 2017's Biểu 03 (funding: every cell filled) said "ô để trống: đơn vị không báo cáo nội dung này"."""
+    lines = body(bc(docs, 2017))
+    start = lines.index("Biểu 03")
+    cells = [c.strip() for x in lines[start:] if x.startswith("| ") for c in x[2:].split(" | ")[2:]]  # no STT, name
+    assert cells and "" not in cells
+    assert not any("ô để trống" in x for x in lines[start:])
+    # Biểu 02 has blank cells and keeps the note
+    b02 = lines[lines.index("Biểu 02"):start]
+    assert any(x.startswith("Ghi chú: ô để trống: đơn vị không báo cáo nội dung này") for x in b02)
