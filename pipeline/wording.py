@@ -569,10 +569,14 @@ def component_lines(pb: Phrasebook, m: ReportModel) -> list:
             facts.append(pb.say("components.activities", year=m.year, items=[
                 pb.say("components.activity", label=a.label, total=a.total, measure=a.measure, change=a.change,
                        prev_year=m.year - 1) for a in counts]))
+        # counts over communes whose verdict cell reads "Chưa đủ số liệu": neither met nor lagging, but said
+        incomplete = sum(1 for r in rs if r.status != BASELINE and status_text(r) == INCOMPLETE)
         if judged:
             key = "components.indicators.milestone" if m.is_milestone_year else "components.indicators.path"
-            facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year,
+            facts.append(pb.say(key, good=len(good), judged=len(judged), year=m.year, count=incomplete,
                                 lagging=[vn.lower_first(r.indicator.name) for r in judged if r not in good]))
+        elif incomplete:
+            facts.append(pb.say("components.indicators.incomplete", count=incomplete))
         status = "; ".join(facts) if facts else pb.say("components.plain")
         status = status[0].lower() + status[1:] if status else status
         out.append(pb.say("components.status", name=c.name, lead=c.lead, status=status))

@@ -279,3 +279,11 @@ def test_a_bieu_note_explains_only_what_its_table_shows(docs):
     # Biểu 02 has blank cells and keeps the note
     b02 = lines[lines.index("Biểu 02"):start]
     assert any(x.startswith("Ghi chú: ô để trống: đơn vị không báo cáo nội dung này") for x in b02)
+
+
+def test_component_plan_line_says_how_many_targets_could_not_be_judged(docs):
+    """BC 2020: "Kế hoạch Chống mù chữ - Phổ cập giáo dục …: 01/02 chỉ tiêu liên quan đạt chỉ tiêu năm 2020" for a
+    plan with seven targets, five of them counts of communes one commune did not report (Chưa đủ số liệu)."""
+    line = next(x for x in body(bc(docs, 2020)) if x.startswith("- Kế hoạch Chống mù chữ"))
+    assert "01/02 chỉ tiêu liên quan đạt chỉ tiêu năm 2020" in line
+    assert line.endswith("; 05 chỉ tiêu chưa đủ số liệu để đánh giá."), line
