@@ -407,11 +407,12 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     not_all = [x for x in judged_communes if not x.all_met and x.not_met]
     no_data = [x.unit for x in judged_communes if not x.not_met and x.no_data]
     if not_all or no_data:
+        named, whole = named_communes(not_all)
         limits.append(pb.say("tk.limits.communes", count=len(not_all) + len(no_data), total=len(communes),
-                             path=series.last not in series.milestone_years,
+                             path=series.last not in series.milestone_years, whole=whole,
                              population=population, year=series.last, no_data=[_name(series, u) for u in no_data],
                              units=[pb.say("tk.limits.commune", name=_name(series, x.unit), count=len(x.not_met))
-                                    for x in not_all]))
+                                    for x in named]))
     # units late or missing in several years
     late_units = []
     for u in series.units:
@@ -435,11 +436,32 @@ def _directions(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     else:
         ms = next((t.milestone for s in series.indicators for t in s.targets[-1:] if t.milestone), series.period[1])
         out = [pb.say("tk.next.partial", milestone_year=ms, **f)]
-    # every commune section V names as missing targets (not the first five of them), most targets missed first
-    behind = [_name(series, x.unit) for x in series.furthest_behind(len(series.units), series.last, communes_only=True)]
-    if behind:
-        out.append(pb.say("tk.next.communes", units=behind))
+    # the communes section V names (all of them, or those with the most targets missed), most targets missed first
+    named, whole = named_communes(series.furthest_behind(len(series.units), series.last, communes_only=True))
+    if named:
+        out.append(pb.say("tk.next.communes", units=[_name(series, x.unit) for x in named], whole=whole))
     return out + pb.lines("tk.next.general")
+
+
+NAMED_COMMUNES = 6  # running text names at most this many communes; the biểu holds every one
+
+
+def named_communes(behind: list) -> tuple[list, bool]:
+    """The communes short of some target that the text names, most targets missed first: all of them when they
+    are few (at most NAMED_COMMUNES), else the leading ones, whole groups of equal counts up to NAMED_COMMUNES - 1
+    (none when the first group alone is larger: the order inside a group would be arbitrary); and whether that
+    is all of them."""
+    if len(behind) <= NAMED_COMMUNES:
+        return list(behind), True
+    named: list = []
+    i = 0
+    while i < len(behind):
+        group = [x for x in behind[i:] if len(x.not_met) == len(behind[i].not_met)]
+        if len(named) + len(group) > NAMED_COMMUNES - 1:
+            break
+        named += group
+        i += len(group)
+    return named, False
 
 
 def _appendix(pb, series: PeriodSeries) -> list[dict]:
@@ -585,8 +607,8 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
         "directions_heading": ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ GIAI ĐOẠN TIẾP THEO" if final else
                                f"VI. PHƯƠNG HƯỚNG, NHIỆM VỤ ĐẾN NĂM {later[-1] if later else plan.period[1]}"),
         "directions": _directions(pb, series, lagging, population),
-        "proposals": [pb.say("tk.prop.ubnd", lagging=[vn.lower_first(s.name) for s in lagging]),
-                      pb.say("tk.prop.so")],
+        "proposals": [pb.say("tk.prop.ubnd", lagging=[vn.lower_first(s.name) for s in lagging], final=final),
+                      pb.say("tk.prop.so", final=final)],
         "closing": pb.say("tk.closing", **f),
         "recipients": _recipients(prof["recipients"], prof["drafting"]),
         "signer": prof["signer"],
@@ -622,7 +644,7 @@ FACTS = {"held", "amount", "average", "best", "best_end", "best_pct", "best_star
          "plan_date", "plan_first", "plan_issuer", "plan_last", "plan_number", "plan_title", "plans", "population",
          "progress", "reached", "received", "reports", "share", "short", "sources", "start", "start_expected",
          "start_reached", "start_year", "table", "target", "title", "total", "units", "up", "value", "week",
-         "week_change", "year", "years", "counts", "rates"}
+         "week_change", "year", "years", "counts", "rates", "whole"}
 
 
 def check_review_wording(inputs: Path | str | None) -> list[str]:

@@ -287,3 +287,30 @@ def test_component_plan_line_says_how_many_targets_could_not_be_judged(docs):
     line = next(x for x in body(bc(docs, 2020)) if x.startswith("- Kế hoạch Chống mù chữ"))
     assert "01/02 chỉ tiêu liên quan đạt chỉ tiêu năm 2020" in line
     assert line.endswith("; 05 chỉ tiêu chưa đủ số liệu để đánh giá."), line
+
+
+def test_a_so_ket_reads_as_a_mid_period_review(docs, tmp_path):
+    """The sơ kết 2014–2017 (the same sentences as the tổng kết) said "00/22 xã, thị trấn đạt …", named all 22
+    communes twice, asked UBND huyện for the next period's plan and the Sở for criteria "cho giai đoạn mới", and
+    closed on "Kế hoạch xây dựng xã hội học tập 2014–2017"."""
+    import datetime as dt
+
+    from pipeline.review import review_filename, write_review
+
+    r = write_review(docs["inputs"], tmp_path, 2014, 2017, dt.date(2017, 12, 28))
+    lines = body(r.version / review_filename(2014, 2017))
+    text = "\n".join(lines)
+    assert "00/" not in text
+    assert "Năm 2017, chưa có xã, thị trấn nào đạt hoặc vượt lộ trình của tất cả các chỉ tiêu" in text
+    limit = next(x for x in lines if re.match(r"- \d+/22 xã, thị trấn chưa đạt lộ trình của tất cả các chỉ tiêu", x))
+    named = re.findall(r"(?:xã|thị trấn) [^(;,:]+? \(\d+ chỉ tiêu\)", limit)
+    assert 1 <= len(named) <= 6 and ", nhiều nhất là " in limit, limit
+    support = next(x for x in lines if x.startswith("- Tập trung hỗ trợ các xã, thị trấn"))
+    assert support.startswith("- Tập trung hỗ trợ các xã, thị trấn còn nhiều chỉ tiêu chưa đạt: ")
+    assert all(n.split(" (")[0] in support for n in named) and support.count("xã ") == len(named)
+    ubnd = next(x for x in lines if x.startswith("- Đối với Ủy ban nhân dân huyện"))
+    assert "giai đoạn tiếp theo" not in ubnd and "các chỉ tiêu còn chậm so với lộ trình (" in ubnd
+    assert "giai đoạn mới" not in text
+    assert lines[next(i for i, x in enumerate(lines) if x.startswith("Trên đây"))] == (
+        "Trên đây là báo cáo sơ kết 04 năm (2014–2017) thực hiện Kế hoạch xây dựng xã hội học tập giai đoạn "
+        "2014–2020 của Phòng Giáo dục và Đào tạo huyện Mỹ Đức./.")

@@ -262,7 +262,7 @@ def test_plan_check_names_an_undefined_variable_of_the_review_phrasebook(tmp_pat
     inputs.mkdir()
     text = (INPUTS / "phrasebook_review.yaml").read_text(encoding="utf-8")
     (inputs / "phrasebook_review.yaml").write_text(
-        text.replace("{{ kind }} thực hiện Kế hoạch", "{{ kind }} {{ nam_bao_cao }} thực hiện Kế hoạch"), encoding="utf-8")
+        text.replace("Trên đây là báo cáo {{ kind }}", "Trên đây là báo cáo {{ kind }} {{ nam_bao_cao }}"), encoding="utf-8")
     problems = check_review_wording(inputs)
     assert problems == ["phrasebook_review.yaml, câu 'tk.closing': biến 'nam_bao_cao' chưa được định nghĩa."]
 
