@@ -335,9 +335,11 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             t = plan.target_for(r.indicator.code, year)
             if t is None:
                 continue
-            goal = wording.next_path(model, r, year)
+            goal, how = wording.kh_goal(model, r, year)
+            path = wording.next_path(model, r, year)
             rows.append({"no": str(len(rows) + 1), "name": r.indicator.name,
-                         "target": "Tăng so với năm trước" if t.kind == "increase" else vn.percent(goal),
+                         "target": ("Tăng so với năm trước" if t.kind == "increase" else
+                                    vn.percent(goal) if how == "path" else pb.say("kh.cell." + how, goal=goal)),
                          "result": (wording.counts_text(r) if r.indicator.kind == STATUS
                                     else vn.percent(r.rate) if r.rate is not None else "–"),
                          "gap": _gap_cell(r, goal)})
@@ -345,6 +347,11 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
                                         failing=len(r.failing()), population=pb.labels.get("communes", ""),
                                         units=wording.names([u.unit for u in r.failing()])))
+            elif how != "path" and goal > vn.round_half_up(path, 1):
+                # the plan's lộ trình is below the level already reached: say why the goal is higher
+                sentences.append(pb.say("kh.target." + how, name=r.indicator.name, year=year, goal=goal,
+                                        prev_year=model.year, rate=r.rate, path=path, target=t.value,
+                                        milestone_year=t.year, plan_number=plan.number))
             elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
                   and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1)):
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
@@ -374,7 +381,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             named |= {r.indicator.code for r in pick}
             targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
-                              goal=(None if r.indicator.kind == STATUS else wording.next_path(model, r, year)),
+                              goal=(None if r.indicator.kind == STATUS else wording.kh_goal(model, r, year)[0]),
                               year=year) for r in pick]
             fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]

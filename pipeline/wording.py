@@ -596,6 +596,23 @@ def next_path(m: ReportModel, r: IndicatorResult, year: int) -> float | None:
     return path_value(t, year, base_year, base) or t.value
 
 
+def kh_goal(m: ReportModel, r: IndicatorResult, year: int) -> tuple[float | None, str]:
+    """Next year's goal the KH proposes for ``r``, never below the level the district already reached.
+
+    Returns the goal and how it was set: ``path`` (the lộ trình value, above this year's result), ``keep``
+    (this year's result is at or above the lộ trình but below the plan's target: keep the level reached) or
+    ``met`` (the plan's target is already reached: maintain the level reached). A commune count (status
+    indicator) keeps its lộ trình value: what remains is a count of communes."""
+    path = next_path(m, r, year)
+    if path is None or r.rate is None or r.indicator.kind == STATUS:
+        return path, "path"
+    shown = vn.shown_rate(r.rate)
+    if shown < vn.round_half_up(path, 1):
+        return path, "path"
+    t = m.catalog.plan.target_for(r.indicator.code, year)
+    return shown, ("met" if t is not None and t.value is not None and shown >= t.value else "keep")
+
+
 def proposals(pb: Phrasebook, m: ReportModel) -> list:
     cf = conclusion_facts(m)
     out = [pb.say("prop.ubnd", items=pb.chosen("prop.ubnd", **cf)), pb.say("prop.so", items=pb.chosen("prop.so", **cf))]
