@@ -147,6 +147,7 @@ class ComponentPlan:
     coordinator_units: tuple[str, ...]
     indicators: tuple[str, ...] = ()  # the indicators and activities its status line is drawn from
     activities: tuple[str, ...] = ()
+    named_in_duties: str = ""  # the words by which a duty of Section IV names it (the KH checks who leads it)
 
 
 @dataclass(frozen=True)

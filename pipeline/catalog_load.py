@@ -252,7 +252,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                                    r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
                                    r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
                                    r.strs(d, "coordinator_units", w), r.strs(d, "indicators", w),
-                                   r.strs(d, "activities", w)))
+                                   r.strs(d, "activities", w),
+                                   r.get(d, "named_in_duties", w, required=False, default="")))
     return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
                 issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
                 period=period, basis=r.strs(root, "basis", "plan"),
@@ -441,7 +442,11 @@ def _cross_check(plan: Plan, units: tuple[Unit, ...], kinds: dict[str, UnitKind]
         for k in b.unit_kinds:
             if k not in kinds:
                 problems.append(f"{PLAN_FILE}, mục organisation ({b.number}. {b.title}): loại đơn vị '{k}' không có trong {UNITS_FILE}.")
+    duties = [d.casefold() for b in walk(plan.bodies) for d in b.duties]
     for c in plan.component_plans:
+        if c.named_in_duties and not any(c.named_in_duties.casefold() in d for d in duties):
+            problems.append(f"{PLAN_FILE}, mục component_plans ({c.number}): '{c.named_in_duties}' (named_in_duties) "
+                            f"không có trong nhiệm vụ nào của mục organisation.")
         for code in c.lead_units + c.coordinator_units:
             if code not in unit_codes:
                 problems.append(f"{PLAN_FILE}, mục component_plans ({c.number}): đơn vị '{code}' không có trong {UNITS_FILE}.")

@@ -393,11 +393,31 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             lines += [f"- {item}" for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
+    def duties(b) -> list[str]:
+        """A body's duties, its part in the component plans as the annex says (one source for both): a duty
+        naming a component plan the body does not lead becomes its coordination; a component plan the body
+        leads that none of its duties names is added."""
+        comps = [c for c in plan.component_plans if c.named_in_duties]
+        out, named = [], set()
+        for d in b.duties:
+            mine = [c for c in comps if c.named_in_duties.casefold() in d.casefold()]
+            named |= {c.number for c in mine}
+            wrong = [c for c in mine if b.units and not set(b.units) & set(c.lead_units)]
+            if wrong:
+                out += [pb.say("kh.org.coordinate_component", lead=c.lead, name=c.name) for c in wrong]
+            else:
+                out.append(d)
+        for c in comps:
+            if b.units and set(b.units) & set(c.lead_units) and c.number not in named:
+                out.append(pb.say("kh.org.lead_component", name=c.name,
+                                  coordinators=c.coordinators.strip().rstrip(";.").strip()))
+        return [f"- {x}" for x in out]
+
     def body_lines(b) -> list[str]:
-        lines = [f"- {d}" for d in b.duties]
+        lines = duties(b)
         for mem in b.members:
             lines.append({"label": f"{mem.number}) {mem.title}:"})
-            lines += [f"- {d}" for d in mem.duties]
+            lines += duties(mem)
         return lines
 
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]

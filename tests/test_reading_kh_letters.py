@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import vnformat as vn
 from test_documents_reading import body, rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,3 +86,44 @@ def test_kh_target_is_never_below_the_level_already_reached(made, year):
         row = next(c for c in target_rows(lines) if c[1].startswith("Tỷ lệ cán bộ, công chức cấp huyện được đào tạo"))
         assert row[2:] == ["Duy trì 100,0%", "100,0%", "–"]
         assert not any("66,8%" in x for x in lines)
+
+
+def _sections(lines: list[str]) -> dict[str, list[str]]:
+    """Section V of the KH: each body (``3. Phòng Văn hóa và Thông tin``, ``b) Liên đoàn Lao động huyện:``)
+    with its bullets."""
+    start = lines.index("V. TỔ CHỨC THỰC HIỆN")
+    out: dict[str, list[str]] = {}
+    head = None
+    for x in lines[start + 1:]:
+        if x.startswith("Trên đây là"):
+            break
+        if re.match(r"^(\d+\.|[a-zđ]\)) ", x):
+            head = re.sub(r"^(\d+\.|[a-zđ]\)) ", "", x).rstrip(":")
+            out[head] = []
+        elif head and x.startswith("- "):
+            out[head].append(x)
+    return out
+
+
+def test_kh_who_leads_each_component_plan_is_the_same_in_section_v_and_the_annex(made, catalog):
+    """KH 2018 gave the communication plan to Đài Truyền thanh huyện in V.4 ("Chủ trì … kế hoạch truyền
+    thông") while its annex gives it to Phòng Văn hóa và Thông tin: both now follow the annex."""
+    lines = kh(made)
+    sections = _sections(lines)
+    annex = {c[1]: c for c in (rows(lines, str(c.number))[-1] for c in catalog.plan.component_plans)}
+    assert len(annex) == 7
+    for c in catalog.plan.component_plans:
+        _no, name, _content, lead, _coord = annex[vn.orthography(c.name)]
+        words = c.named_in_duties.casefold()
+        for body, bullets in sections.items():
+            for b in bullets:
+                if words in b.casefold() and not b.startswith("- Phối hợp"):  # it leads the plan
+                    assert body in lead, (c.name, body, lead)
+        leads = [body for body in sections if body in lead]
+        assert leads, (c.name, lead)
+        assert any(words in b.casefold() and not b.startswith("- Phối hợp") for b in sections[leads[0]]), (c.name, leads[0])
+    radio = sections["Đài Truyền thanh huyện"]
+    assert radio[0] == ("- Phối hợp với Phòng Văn hóa và Thông tin, Nhà văn hóa huyện xây dựng, triển khai thực hiện "
+                        "Kế hoạch Truyền thông về xây dựng xã hội học tập.")
+    assert annex["Kế hoạch Truyền thông về xây dựng xã hội học tập"][3:] == [
+        "Phòng Văn hóa và Thông tin, Nhà văn hóa huyện", "Đài Truyền thanh huyện"]
