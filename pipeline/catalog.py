@@ -109,6 +109,25 @@ class TaskGroup:
     title: str
     items: tuple[str, ...]
     parts: tuple[TaskPart, ...]
+    ended: tuple["EndedItem", ...] = ()
+
+    def item_for(self, item: str, year: int) -> str:
+        """``item`` as the yearly plan of ``year`` writes it: an item naming a plan of a period that ended
+        before ``year`` gives way to its ``later`` wording."""
+        for e in self.ended:
+            if item.startswith(e.item) and year > e.until:
+                return e.later
+        return item
+
+
+@dataclass(frozen=True)
+class EndedItem:
+    """An item of a task group that names a plan of an earlier period (e.g. 2011–2016): the yearly KH of a
+    year after ``until`` writes ``later`` instead."""
+
+    item: str   # the item's opening words
+    until: int
+    later: str
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import yaml
 
 from .catalog import (FIELDS, OFFICE_FILE, PATH_KINDS, PLAN_FILE, RATIO, RULE_OPS, RULES_FILE, STATUS, TARGET_KINDS,
                       UNITS_FILE, Activity, Body, Catalog, ComponentPlan, GoalGroup, Indicator, Milestone, Office,
-                      Outliers, Plan, Rule, Signer, Target, TaskGroup, TaskPart, Term, Unit, UnitKind)
+                      Outliers, Plan, Rule, Signer, Target, TaskGroup, EndedItem, TaskPart, Term, Unit, UnitKind)
 from .errors import CatalogError
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -227,8 +227,17 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                                r.get(p, "title", f"{w}.parts[{j}]", default=""),
                                r.strs(p, "items", f"{w}.parts[{j}]"))
                       for j, p in enumerate(r.get(d, "parts", w, list, required=False, default=[])))
+        items = r.strs(d, "items", w)
+        ended = []
+        for j, e in enumerate(r.get(d, "ended", w, list, required=False, default=[])):
+            we = f"{w}.ended[{j}]"
+            x = EndedItem(r.get(e, "item", we, default=""), r.get(e, "until", we, int, default=0),
+                          r.get(e, "later", we, default=""))
+            if x.item and not any(i.startswith(x.item) for i in items):
+                r.problem(we, f"không có mục nào của nhóm bắt đầu bằng '{x.item}'.")
+            ended.append(x)
         tasks.append(TaskGroup(r.get(d, "code", w, default=""), r.get(d, "number", w, int, default=0),
-                               r.get(d, "title", w, default=""), r.strs(d, "items", w), parts))
+                               r.get(d, "title", w, default=""), items, parts, tuple(ended)))
     task_codes = {t.code for t in tasks}
     for g in groups:
         for t in g.tasks:

@@ -387,7 +387,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
-        lines += [f"- {item}" for item in t.items]
+        lines += [f"- {t.item_for(item, year)}" for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
             lines += [f"- {item}" for item in part.items]

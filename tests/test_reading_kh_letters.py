@@ -127,3 +127,50 @@ def test_kh_who_leads_each_component_plan_is_the_same_in_section_v_and_the_annex
                         "Kế hoạch Truyền thông về xây dựng xã hội học tập.")
     assert annex["Kế hoạch Truyền thông về xây dựng xã hội học tập"][3:] == [
         "Phòng Văn hóa và Thông tin, Nhà văn hóa huyện", "Đài Truyền thanh huyện"]
+
+
+def _ended_periods(line: str, year: int) -> list[str]:
+    return [m.group(0) for m in re.finditer(r"giai đoạn (\d{4})\s*[–-]\s*(\d{4})", line) if int(m.group(2)) < year]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_kh_does_not_ask_to_continue_a_plan_whose_period_has_ended(made, year):
+    """KH 2018 asked to "tiếp tục thực hiện nghiêm túc" the plans 111 and 378 of 2011–2016, two years after they
+    ended (the plan in force is 233/KH-UBND, 2014–2020). From KH 2017 on the item builds on their results;
+    KH 2016 (still in their period) keeps the plan's words."""
+    lines = kh(made, year)
+    nxt = year + 1
+    stale = [x for x in lines if _ended_periods(x, nxt) and not x.startswith("- Phát huy kết quả")]
+    assert not stale, stale
+    item = next(x for x in lines if "Kế hoạch số 378" in x)
+    if nxt > 2016:
+        assert item.startswith("- Phát huy kết quả thực hiện Kế hoạch 111-KH/UBND ngày 19/9/2011")
+        assert "giai đoạn 2011–2016; tiếp tục xây dựng, nâng cao chất lượng đội ngũ nhà giáo" in item
+    else:
+        assert item.startswith("- Tiếp tục thực hiện nghiêm túc Kế hoạch 111-KH/UBND")
+    # every plan named with its period is the plan in force or the city's plan it implements
+    periods = {m for x in lines for m in re.findall(r"giai đoạn (\d{4}–\d{4})", x)}
+    assert periods <= {"2014–2020", "2013–2020", "2011–2016"}, periods
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("named_in_duties: kế hoạch truyền thông về", "named_in_duties: kế hoạch truyền hình về",
+     "mục component_plans (2): 'kế hoạch truyền hình về xây dựng xã hội học tập' (named_in_duties) không có"),
+    ("- item: Tiếp tục thực hiện nghiêm túc Kế hoạch 111", "- item: Tiếp tục thực hiện Kế hoạch 111",
+     "ended[0]: không có mục nào của nhóm bắt đầu bằng 'Tiếp tục thực hiện Kế hoạch 111"),
+])
+def test_plan_check_names_a_component_or_ended_link_that_points_nowhere(tmp_path, old, new, said):
+    """The two links the KH relies on (an annex row to the duty naming it, an ended item to the item) are checked
+    when the plan is read, so a mistyped link is named rather than silently ignored."""
+    from pipeline.catalog_load import load_catalog
+    from pipeline.errors import CatalogError
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates", "submissions"))
+    plan = inputs / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert old in text
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(inputs)
+    assert said in "\n".join(err.value.problems)
