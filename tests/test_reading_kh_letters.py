@@ -174,3 +174,11 @@ def test_plan_check_names_a_component_or_ended_link_that_points_nowhere(tmp_path
     with pytest.raises(CatalogError) as err:
         load_catalog(inputs)
     assert said in "\n".join(err.value.problems)
+
+
+def test_kh_general_goal_says_each_phrase_once(made):
+    """KH 2018's general goal read "cho mọi người ở mọi lứa tuổi, mọi trình độ được học tập … ở mọi nơi, mọi lúc,
+    mọi lứa tuổi, mọi trình độ" (the plan's own repetition, corrected in plan.yaml and listed as a correction)."""
+    goal = next(x for x in kh(made) if x.startswith("Trên cơ sở thực hiện tốt giáo dục chính quy"))
+    assert goal.count("mọi lứa tuổi, mọi trình độ") == 1
+    assert "học tập thường xuyên, học tập suốt đời ở mọi nơi, mọi lúc; huy động sức mạnh" in goal
