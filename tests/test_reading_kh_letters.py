@@ -182,3 +182,30 @@ def test_kh_general_goal_says_each_phrase_once(made):
     goal = next(x for x in kh(made) if x.startswith("Trên cơ sở thực hiện tốt giáo dục chính quy"))
     assert goal.count("mọi lứa tuổi, mọi trình độ") == 1
     assert "học tập thường xuyên, học tập suốt đời ở mọi nơi, mọi lúc; huy động sức mạnh" in goal
+
+
+def _quotes_balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "“":
+            if depth:
+                return False  # a quotation opened inside another that was never closed
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("doc", ["kh", "ttr", "Hop-Tien", "HNCT"])
+def test_every_quotation_is_closed(made, doc):
+    """KH 2018: “cộng đồng học tập; and “Phụ nữ Thủ đô … hạnh phúc và cuộc vận động “Xây dựng … sạch” left their
+    quotation marks open (the plan's text, corrected in plan.yaml and listed as corrections); straight quotes never."""
+    lines = kh(made) if doc == "kh" else ttr(made) if doc == "ttr" else letter(made, doc)
+    bad = [x for x in lines if not _quotes_balanced(x) or '"' in x]
+    assert not bad, bad
+    if doc == "kh":
+        assert any("“đơn vị học tập”, “cộng đồng học tập”;" in x for x in lines)
+        assert any("xây dựng gia đình văn minh hạnh phúc” và cuộc vận động “Xây dựng gia đình 5 không 3 sạch”" in x
+                   for x in lines)
