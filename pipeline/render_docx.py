@@ -437,7 +437,11 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                     f"{vn.lower_first(plan.title)};",
                     f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
                     + (f" ({report_ref})" if report_ref else "") + ";",
-                    f"Xét đề nghị của {office.full_name}" + (f" tại {request_ref}" if request_ref else "") + ","],
+                    # NĐ 30: "Theo đề nghị của …" closes the căn cứ lines, with a full stop; the tờ trình that
+                    # sends this draft (its number left blank for the Phòng's văn thư unless the register gave one)
+                    pb.say("kh.request", office=office.full_name, request=request_ref or
+                           f"Tờ trình số …/{doc_profile(model, 'ttr')['symbol']} "
+                           f"ngày {vn.short_date(issued)}")],
         "intro": pb.say("kh.intro", **f),
         "purposes": [pb.say("kh.purpose", **f), pb.say("kh.purpose.fix", **f)],
         "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "

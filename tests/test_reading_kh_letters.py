@@ -209,3 +209,22 @@ def test_every_quotation_is_closed(made, doc):
         assert any("“đơn vị học tập”, “cộng đồng học tập”;" in x for x in lines)
         assert any("xây dựng gia đình văn minh hạnh phúc” và cuộc vận động “Xây dựng gia đình 5 không 3 sạch”" in x
                    for x in lines)
+
+
+def _bases(lines: list[str], first: str) -> list[str]:
+    i = next(n for n, x in enumerate(lines) if x.startswith("Căn cứ"))
+    j = next(n for n, x in enumerate(lines) if n > i and x.startswith(first))
+    return lines[i:j]
+
+
+def test_kh_and_ttr_bases_follow_nd30(made):
+    """KH 2018 closed its căn cứ with "Xét đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức," (the old
+    formula, a comma, no tờ trình): NĐ 30 writes "Theo đề nghị của … tại Tờ trình số …" and the last căn cứ line
+    ends with a full stop, the others with a semicolon; the tờ trình's own căn cứ too."""
+    bases = _bases(kh(made), "Ủy ban nhân dân huyện ban hành")
+    assert not any("Xét đề nghị" in x for x in kh(made))
+    assert bases[-1] == ("Theo đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức tại Tờ trình số …/TTr-PGDĐT "
+                         "ngày 20/12/2017.")
+    assert all(x.endswith(";") for x in bases[:-1]) and len(bases) == 4
+    bases = _bases(ttr(made), "Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã xây dựng")
+    assert all(x.endswith(";") for x in bases[:-1]) and bases[-1].endswith(".")
