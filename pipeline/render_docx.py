@@ -318,6 +318,12 @@ def _gap_cell(r, goal: float | None) -> str:
     return f"{vn.points(vn.round_half_up(goal, 1) - vn.shown_rate(r.rate))} điểm phần trăm"
 
 
+def _bullet(text: str) -> str:
+    """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
+    lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …")."""
+    return f"- {vn.upper_first(text.strip())}"
+
+
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
                  report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
     """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
@@ -387,10 +393,10 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
-        lines += [f"- {t.item_for(item, year)}" for item in t.items]
+        lines += [_bullet(t.item_for(item, year)) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
-            lines += [f"- {item}" for item in part.items]
+            lines += [_bullet(item) for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
     def duties(b) -> list[str]:
@@ -411,7 +417,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if b.units and set(b.units) & set(c.lead_units) and c.number not in named:
                 out.append(pb.say("kh.org.lead_component", name=c.name,
                                   coordinators=c.coordinators.strip().rstrip(";.").strip()))
-        return [f"- {x}" for x in out]
+        return [_bullet(x) for x in out]
 
     def body_lines(b) -> list[str]:
         lines = duties(b)

@@ -228,3 +228,14 @@ def test_kh_and_ttr_bases_follow_nd30(made):
     assert all(x.endswith(";") for x in bases[:-1]) and len(bases) == 4
     bases = _bases(ttr(made), "Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã xây dựng")
     assert all(x.endswith(";") for x in bases[:-1]) and bases[-1].endswith(".")
+
+
+@pytest.mark.parametrize("doc", ["kh"])
+def test_every_bullet_starts_with_a_capital(made, doc):
+    """KH 2018: "- tham gia tuyên truyền, vận động nhân dân …" under a) Ủy ban Mặt trận Tổ quốc Việt Nam huyện
+    (the plan writes that duty after a colon); the letter to Xã Hợp Tiến: "- số cán bộ, công chức …"."""
+    lines = kh(made) if doc == "kh" else letter(made, doc)
+    bullets = [x for x in lines if x.startswith(("- ", "+ "))]
+    assert bullets
+    bad = [x for x in bullets if not x[2:3].isupper() and not x[2:3].isdigit()]
+    assert not bad, bad
