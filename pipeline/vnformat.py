@@ -139,12 +139,29 @@ def dashes(text: str) -> str:
     return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
 
 
+# One form of a word where usage varies: "hằng năm" (every year; the standard form, also of the NĐ 30 era's
+# documents) rather than "hàng năm", and the same for tháng, ngày, tuần.
+_HOUSE_WORDS = (("hàng năm", "hằng năm"), ("hàng tháng", "hằng tháng"), ("hàng ngày", "hằng ngày"),
+                ("hàng tuần", "hằng tuần"))
+
+
+def house_words(text: str) -> str:
+    """``Hàng năm tổ chức …`` -> ``Hằng năm tổ chức …`` (see ``_HOUSE_WORDS``), the first letter's case kept."""
+    import re
+
+    for old, new in _HOUSE_WORDS:
+        if old[1:] in text:
+            text = re.sub(rf"(?<![\w])([hH]){old[1:]}(?![\w])", lambda m: m.group(1) + new[1:], text)
+    return text
+
+
 def orthography(text: str, style: str = "new") -> str:
-    """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ)."""
+    """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ), with the
+    house forms of words whose usage varies (:func:`house_words`)."""
     import re
     import unicodedata as ud
 
-    text = dashes(ud.normalize("NFC", text))
+    text = house_words(dashes(ud.normalize("NFC", text)))
     letters = "A-Za-zÀ-ỹĐđ"
     if style == "new":
         pat = re.compile(rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])")

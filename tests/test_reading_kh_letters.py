@@ -239,3 +239,23 @@ def test_every_bullet_starts_with_a_capital(made, doc):
     assert bullets
     bad = [x for x in bullets if not x[2:3].isupper() and not x[2:3].isdigit()]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("doc", ["kh", "ttr", "bc"])
+def test_one_form_of_hang_nam(made, doc):
+    """KH 2018 mixed "hàng năm" (the plan's words, indicator names) with "hằng năm" (the phrasebook): one form
+    everywhere, the standard "hằng năm", by the house style every document passes through."""
+    lines = (kh(made) if doc == "kh" else ttr(made) if doc == "ttr"
+             else body(made["out"] / "2017" / "v1" / "BC_XHHT_2017.docx"))
+    text = "\n".join(lines)
+    assert not re.search(r"\b[hH]àng (năm|tháng|ngày|tuần)\b", text), re.findall(r".{40}[hH]àng năm.{10}", text)[:3]
+    if doc != "ttr":
+        assert "tối thiểu hằng năm" in text
+    if doc == "kh":
+        assert "- Hằng năm tổ chức “Tuần lễ hưởng ứng học tập suốt đời”" in text
+
+
+def test_house_words_keep_case_and_other_words():
+    assert vn.orthography("Hàng năm tổ chức; tối thiểu hàng năm; mặt hàng; hàng nămx.") == \
+        "Hằng năm tổ chức; tối thiểu hằng năm; mặt hàng; hàng nămx."
+    assert vn.orthography("hàng tháng, Hàng ngày", "old") == "hằng tháng, Hằng ngày"
