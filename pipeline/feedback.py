@@ -239,19 +239,23 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
         subject = pb.say("cv.subject.errors" if errors else "cv.subject.warnings", **f)
         body = [pb.say("cv.received", parts=parts, **f)]
         shown = 0
-        both = bool(errors and warnings)  # "a)" and "b)" only when the letter has both kinds
-        for head, items, letter in (("cv.errors.head", errors, "a" if both else ""),
-                                    ("cv.warnings.head", warnings, "b" if both else "")):
+        # a letter with both kinds lists them under "a)" and "b)"; with one kind the lead-in above already
+        # says what the list is, and a heading would say it a second time
+        both = bool(errors and warnings)
+        for head, items, letter in (("cv.errors.head", errors, "a"), ("cv.warnings.head", warnings, "b")):
             if not items:
                 continue
-            body.append(pb.say(head, letter=letter))
+            if both:
+                body.append(pb.say(head, letter=letter))
             for issue in items[:max(1, MAX_LISTED - shown)]:
-                body.append(pb.say("cv.item", text=plain_text(issue)))
+                body.append(pb.say("cv.item", text=vn.upper_first(plain_text(issue))))
             shown += len(items[:max(1, MAX_LISTED - shown)])
             body[-1] = body[-1][:-1] + "."
         if len(fb.issues) > shown:
             body.append(pb.say("cv.more", count=len(fb.issues) - shown))
-        body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", warnings=bool(warnings), **f))
+        # number agreement: "các số liệu" only for more than one figure
+        body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", errors=len(errors),
+                           warnings=len(warnings), **f))
     s = office.signer
     return {"office": {"parent": office.parent, "name": office.name, "abbreviation": office.abbreviation,
                        "full_name": office.full_name, "drafting_unit": office.drafting_unit},

@@ -230,7 +230,7 @@ def test_kh_and_ttr_bases_follow_nd30(made):
     assert all(x.endswith(";") for x in bases[:-1]) and bases[-1].endswith(".")
 
 
-@pytest.mark.parametrize("doc", ["kh"])
+@pytest.mark.parametrize("doc", ["kh", "Hop-Tien"])
 def test_every_bullet_starts_with_a_capital(made, doc):
     """KH 2018: "- tham gia tuyên truyền, vận động nhân dân …" under a) Ủy ban Mặt trận Tổ quốc Việt Nam huyện
     (the plan writes that duty after a colon); the letter to Xã Hợp Tiến: "- số cán bộ, công chức …"."""
@@ -259,3 +259,38 @@ def test_house_words_keep_case_and_other_words():
     assert vn.orthography("Hàng năm tổ chức; tối thiểu hàng năm; mặt hàng; hàng nămx.") == \
         "Hằng năm tổ chức; tối thiểu hằng năm; mặt hàng; hàng nămx."
     assert vn.orthography("hàng tháng, Hàng ngày", "old") == "hằng tháng, Hằng ngày"
+
+
+def test_letter_says_why_it_writes_once_and_agrees_in_number(made):
+    """The letter to Xã Hợp Tiến said its lead-in twice ("Qua rà soát, báo cáo có 01 số liệu chưa hợp lý, cụ thể:"
+    then "Số liệu chưa hợp lý, cần điều chỉnh:") and asked to correct "các số liệu chưa hợp lý" and said "Các nội
+    dung trên" for its one figure."""
+    lines = letter(made, "Hop-Tien")
+    i = next(n for n, x in enumerate(lines) if x.startswith("Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã nhận được"))
+    assert lines[i].endswith("Qua rà soát, báo cáo có 01 số liệu chưa hợp lý, cụ thể:")
+    assert lines[i + 1].startswith("- Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) trở lên (42)")
+    assert not any("chưa hợp lý, cần điều chỉnh:" in x for x in lines)
+    ask = lines[i + 2]
+    assert ask.startswith("Đề nghị Ủy ban nhân dân xã Hợp Tiến điều chỉnh số liệu chưa hợp lý, cập nhật ngày báo cáo")
+    assert ask.endswith("Nội dung trên được đánh dấu trong bảng tính kèm theo.")
+    text = "\n".join(lines)
+    assert "các số liệu" not in text and "Các nội dung" not in text
+
+
+@pytest.mark.parametrize("errors, warnings, said", [
+    (1, 0, "điều chỉnh số liệu chưa hợp lý, cập nhật"),
+    (3, 0, "điều chỉnh các số liệu chưa hợp lý, cập nhật"),
+    (1, 1, "điều chỉnh số liệu chưa hợp lý, kiểm tra và xác nhận số liệu có biến động lớn, cập nhật"),
+    (2, 4, "điều chỉnh các số liệu chưa hợp lý, kiểm tra và xác nhận các số liệu có biến động lớn, cập nhật"),
+])
+def test_letter_request_agrees_with_the_count(errors, warnings, said):
+    from pipeline.wording import phrasebook
+
+    pb = phrasebook(ROOT / "inputs")
+    text = str(pb.say("cv.ask.errors", unit="Ủy ban nhân dân xã Hợp Tiến", office="Phòng", due="25/12/2017",
+                      errors=errors, warnings=warnings))
+    assert said in text
+    assert text.endswith(("Các nội dung" if errors + warnings > 1 else "Nội dung")
+                         + " trên được đánh dấu trong bảng tính kèm theo.")
+    one = str(pb.say("cv.ask.warnings", unit="U", office="P", due="d", errors=0, warnings=1))
+    assert one.startswith("Đề nghị U kiểm tra số liệu trên;")
