@@ -11,6 +11,7 @@ import datetime as _dt
 from pathlib import Path
 
 from . import form_layout as L
+from . import vnformat as vn
 from .errors import OutputError
 from .catalog import RATIO, STATUS, Catalog, Unit
 from .atomic_files import normalise_zip, safe_name, staged_dir
@@ -202,7 +203,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     g.column_dimensions["B"].width = 100
     lines = [
         (f"BIỂU MẪU BÁO CÁO KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title),
-        (f"Thực hiện Kế hoạch số {plan.number} ngày {plan.date.day:02d}/{plan.date.month}/{plan.date.year} "
+        (f"Thực hiện Kế hoạch số {plan.number} ngày {vn.short_date(plan.date)} "
          f"của {plan.issuer} về {plan.title[0].lower() + plan.title[1:]}", f_italic),
         (unit_line, f_bold),
         (f"Năm báo cáo: {year}    Phiên bản biểu mẫu: {L.FORM_VERSION}", f_bold),
@@ -225,7 +226,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
          f"'{L.DATA_SHEET}'. In các trang, người lập biểu và thủ trưởng đơn vị ký (đóng dấu) ở cuối trang "
          f"'{L.DATA_SHEET}', gửi kèm bản quét cùng tệp Excel.", f_normal),
         (f"7. Không đổi tên, xóa hoặc thêm trang; không sửa cột 'Mã'. Hạn gửi: "
-         f"{catalog.office.deadline(year).strftime('%d/%m/%Y')}, gửi về {catalog.office.full_name}.", f_normal),
+         f"{vn.short_date(catalog.office.deadline(year))}, gửi về {catalog.office.full_name}.", f_normal),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         put(g, f"B{i}", text, font=font, box=False)

@@ -503,8 +503,7 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
 
 
 def _appendix_date(issued: _dt.date) -> str:
-    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
-    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
+    return vn.long_date(issued)
 
 
 KEEP_WHOLE_ROWS = 12  # a unit table this short (below its header) moves to the next page whole instead of splitting

@@ -176,15 +176,29 @@ def orthography(text: str, style: str = "new") -> str:
     return text
 
 
+# NĐ 30 (Phụ lục I, the date of issue): days 1-9 and the months 1 and 2 take a leading zero, the months
+# 3-12 do not. Every date a document prints goes through the three functions below.
+def _day(day: _dt.date) -> str:
+    return f"{day.day:02d}"
+
+
+def _month(day: _dt.date) -> str:
+    return f"{day.month:02d}" if day.month < 3 else str(day.month)
+
+
+def long_date(day: _dt.date) -> str:
+    """``ngày 05 tháng 01 năm 2016``, ``ngày 29 tháng 6 năm 2019``."""
+    return f"ngày {_day(day)} tháng {_month(day)} năm {day.year}"
+
+
 def issue_date(place: str, day: _dt.date) -> str:
     """Return the NĐ 30 date line: ``Mỹ Đức, ngày 05 tháng 01 năm 2016`` (months 3-12 unpadded)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {long_date(day)}"
 
 
 def short_date(day: _dt.date) -> str:
-    """Return ``05/3/2016`` style dates used in running text."""
-    return f"{day.day:02d}/{day.month}/{day.year}"
+    """Dates in running text and tables, padded as the date of issue: ``05/3/2016``, ``14/02/2015``."""
+    return f"{_day(day)}/{_month(day)}/{day.year}"
 
 
 def _three(n: int, full: bool) -> list[str]:

@@ -294,3 +294,45 @@ def test_letter_request_agrees_with_the_count(errors, warnings, said):
                          + " trên được đánh dấu trong bảng tính kèm theo.")
     one = str(pb.say("cv.ask.warnings", unit="U", office="P", due="d", errors=0, warnings=1))
     assert one.startswith("Đề nghị U kiểm tra số liệu trên;")
+
+
+_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])")
+
+
+def _bad_dates(text: str) -> list[str]:
+    """Dates against NĐ 30's padding: a day under 10 without its zero, the months 1 and 2 without theirs, the
+    months 3-12 with one."""
+    out = []
+    for m in _DATE.finditer(text):
+        d, mo = m.group(1), m.group(2)
+        if len(d) == 1 or (int(mo) < 3 and len(mo) == 1) or (int(mo) >= 3 and mo.startswith("0")):
+            out.append(m.group(0))
+    return out
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_date_is_padded_as_nd30_says(made, year):
+    """BC 2015 cited "Kế hoạch số 24/KH-UBND ngày 14/2/2015": NĐ 30 writes the months 1 and 2 (and days 1-9) with
+    a leading zero, the months 3-12 without; one formatter (vnformat) for every date the documents print."""
+    folder = made["out"] / str(year) / "v1"
+    docs = [folder / f"BC_XHHT_{year}.docx", folder / f"KH_XHHT_{year + 1}.docx", folder / f"TTr_XHHT_{year + 1}.docx"]
+    docs += sorted((folder / "phan-hoi").glob("CV_*.docx"))
+    for doc in docs:
+        text = "\n".join(body(doc))
+        assert not _bad_dates(text), (doc.name, _bad_dates(text))
+    if year == 2015:
+        text = "\n".join(body(docs[0]))
+        assert "Kế hoạch số 24/KH-UBND ngày 14/02/2015" in text
+        assert "ngày 17/3/2014" in text
+
+
+@pytest.mark.parametrize("day, short, long", [
+    (dt.date(2015, 2, 14), "14/02/2015", "ngày 14 tháng 02 năm 2015"),
+    (dt.date(2016, 1, 5), "05/01/2016", "ngày 05 tháng 01 năm 2016"),
+    (dt.date(2016, 3, 5), "05/3/2016", "ngày 05 tháng 3 năm 2016"),
+    (dt.date(2017, 12, 25), "25/12/2017", "ngày 25 tháng 12 năm 2017"),
+])
+def test_one_date_formatter(day, short, long):
+    assert vn.short_date(day) == short
+    assert vn.long_date(day) == long
+    assert vn.issue_date("Mỹ Đức", day) == f"Mỹ Đức, {long}"
