@@ -308,11 +308,19 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     }
 
 
-def _gap_cell(r, goal: float | None) -> str:
+def _communes_word(units, communes: str) -> str:
+    """"xã" when every one of ``units`` is a xã, "thị trấn" when every one is a thị trấn, else ``communes``
+    ("xã, thị trấn"): "01 xã", never "01 xã, thị trấn" for one commune."""
+    kinds = {"xã" if u.name.startswith("Xã ") else "thị trấn" if u.name.startswith("Thị trấn ") else "" for u in units}
+    return kinds.pop() if len(kinds) == 1 and "" not in kinds else communes
+
+
+def _gap_cell(r, goal: float | None, communes: str = "xã, thị trấn") -> str:
     """KH table: what remains to reach next year's goal; for communes meeting a standard, a count of communes."""
     if r.indicator.kind == STATUS:
-        rest = len(r.failing())  # communes known not to meet the standard (not those that did not report)
-        return f"{vn.count2(rest)} xã, thị trấn" if rest and goal is not None and goal >= 100 else "–"
+        rest = r.failing()  # communes known not to meet the standard (not those that did not report)
+        return (f"{vn.count2(len(rest))} {_communes_word([u.unit for u in rest], communes)}"
+                if rest and goal is not None and goal >= 100 else "–")
     if goal is None or r.rate is None or vn.shown_rate(r.rate) >= vn.round_half_up(goal, 1):
         return "–"
     return f"{vn.points(vn.round_half_up(goal, 1) - vn.shown_rate(r.rate))} điểm phần trăm"
@@ -348,10 +356,12 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                                     vn.percent(goal) if how == "path" else pb.say("kh.cell." + how, goal=goal)),
                          "result": (wording.counts_text(r) if r.indicator.kind == STATUS
                                     else vn.percent(r.rate) if r.rate is not None else "–"),
-                         "gap": _gap_cell(r, goal)})
+                         "gap": _gap_cell(r, goal, pb.labels.get("communes", "xã, thị trấn"))})
             if r.indicator.kind == STATUS and r.failing():
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
-                                        failing=len(r.failing()), population=pb.labels.get("communes", ""),
+                                        failing=len(r.failing()),
+                                        population=_communes_word([u.unit for u in r.failing()],
+                                                                  pb.labels.get("communes", "")),
                                         units=wording.names([u.unit for u in r.failing()])))
             elif how != "path" and goal > vn.round_half_up(path, 1):
                 # the plan's lộ trình is below the level already reached: say why the goal is higher

@@ -602,9 +602,13 @@ def kh_goal(m: ReportModel, r: IndicatorResult, year: int) -> tuple[float | None
     Returns the goal and how it was set: ``path`` (the lộ trình value, above this year's result), ``keep``
     (this year's result is at or above the lộ trình but below the plan's target: keep the level reached) or
     ``met`` (the plan's target is already reached: maintain the level reached). A commune count (status
-    indicator) keeps its lộ trình value: what remains is a count of communes."""
+    indicator) keeps its lộ trình value: what remains is a count of communes; it is ``met`` when every
+    commune that had to report reached the standard."""
     path = next_path(m, r, year)
-    if path is None or r.rate is None or r.indicator.kind == STATUS:
+    if r.indicator.kind == STATUS:
+        every = path is not None and r.expected_count > 0 and (r.numerator or 0) >= r.expected_count
+        return path, ("met" if every else "path")
+    if path is None or r.rate is None:
         return path, "path"
     shown = vn.shown_rate(r.rate)
     if shown < vn.round_half_up(path, 1):

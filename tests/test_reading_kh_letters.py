@@ -336,3 +336,15 @@ def test_one_date_formatter(day, short, long):
     assert vn.short_date(day) == short
     assert vn.long_date(day) == long
     assert vn.issue_date("Mỹ Đức", day) == f"Mỹ Đức, {long}"
+
+
+def test_kh_commune_counts_agree_in_number_and_say_maintain(made):
+    """KH 2018: "phấn đấu 01 xã, thị trấn còn lại đạt chuẩn (xã Mỹ Thành)" and "01 xã, thị trấn" for one xã; a
+    standard all 22 communes reached read as a bare "100,0%" where the rates already met read "Duy trì"."""
+    lines = kh(made)
+    table = {c[1]: c for c in target_rows(lines)}
+    assert table["Tỷ lệ xã, thị trấn đạt chuẩn chống mù chữ"][2:] == ["Duy trì 100,0%", "22/22 đạt", "–"]
+    assert table["Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học"][2:] == ["100,0%", "21/22 đạt", "01 xã"]
+    assert ("Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học: năm 2018 phấn đấu xã còn lại đạt chuẩn "
+            "(xã Mỹ Thành).") in lines
+    assert not any("01 xã, thị trấn" in x for x in lines)
