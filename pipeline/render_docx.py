@@ -387,14 +387,21 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if g.code == r.indicator.group:
                 for t in g.tasks:
                     serves.setdefault(t, []).append(r)
-    named: set[str] = set()
+    named: dict[str, int] = {}   # how many focus lines have named each lagging target so far
+    pairs: set[frozenset] = set()  # the targets of each focus line so far: no two lines name the same ones
     tasks = []
     for t in plan.tasks:
         lines = []
         if t.code in focus:
             rs = serves.get(t.code, [])
-            pick = ([r for r in rs if r.indicator.code not in named] or rs)[:2]
-            named |= {r.indicator.code for r in pick}
+            ranked = sorted(rs, key=lambda r: named.get(r.indicator.code, 0))  # stable: worst first among equals
+            fresh = [r for r in ranked if not named.get(r.indicator.code)]
+            pick = fresh[:2] if fresh else next(
+                ([a, b] for i, a in enumerate(ranked) for b in ranked[i + 1:]
+                 if frozenset((a.indicator.code, b.indicator.code)) not in pairs), ranked[:2])
+            pairs.add(frozenset(r.indicator.code for r in pick))
+            for r in pick:
+                named[r.indicator.code] = named.get(r.indicator.code, 0) + 1
             targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
                               goal=(None if r.indicator.kind == STATUS else wording.kh_goal(model, r, year)[0]),

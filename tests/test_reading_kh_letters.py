@@ -348,3 +348,13 @@ def test_kh_commune_counts_agree_in_number_and_say_maintain(made):
     assert ("Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học: năm 2018 phấn đấu xã còn lại đạt chuẩn "
             "(xã Mỹ Thành).") in lines
     assert not any("01 xã, thị trấn" in x for x in lines)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_kh_focus_lines_are_not_copies_of_each_other(made, year):
+    """KH 2018: the focus lines of task groups 3 and 6 named the same two lagging targets word for word (once every
+    lagging target had been named, the first two were taken again); each line now names a pair of its own."""
+    focus = [re.sub(r" \(cùng \d+ chỉ tiêu khác còn chậm\)", "", x) for x in kh(made, year)
+             if x.startswith(f"Trọng tâm năm {year + 1}:")]
+    assert focus
+    assert len(set(focus)) == len(focus), focus
