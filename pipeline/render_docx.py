@@ -409,6 +409,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
+                                milestone_year=ms.year if ms else None,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
         lines += [_bullet(t.item_for(item, year)) for item in t.items]
         for part in t.parts:
@@ -446,7 +447,8 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
     deadline = office.deadline(year)
     total = model.funding_total()
-    f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "")
+    f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",
+             milestone_year=ms.year if ms else None, lagging=len(model.lagging))
     return {
         "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
         # the KH is UBND's: day and month left for UBND to set when it issues it (in the plan's year)

@@ -358,3 +358,25 @@ def test_kh_focus_lines_are_not_copies_of_each_other(made, year):
              if x.startswith(f"Trọng tâm năm {year + 1}:")]
     assert focus
     assert len(set(focus)) == len(focus), focus
+
+
+def test_kh_and_ttr_wording_of_the_milestone_year_and_of_the_lagging_count(made, tmp_path):
+    """KH 2020 aimed at "lộ trình năm 2020 và mục tiêu đến năm 2020" (the same thing in the milestone year) and its
+    focus lines at "đạt lộ trình"; the tờ trình's "theo lộ trình đến mục tiêu đến năm 2020"; "các chỉ tiêu còn chậm"
+    whatever their number, even none."""
+    from pipeline.wording import phrasebook
+
+    lines = kh(made)
+    assert "Khắc phục những tồn tại, hạn chế của năm 2017, tập trung vào 08 chỉ tiêu còn chậm so với lộ trình." in lines
+    assert any("các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020;" in x for x in ttr(made))
+    pb = phrasebook(ROOT / "inputs")
+    f = dict(plan_number="233/KH-UBND", milestone="Mục tiêu đến năm 2020", prev_year=2019, year=2020,
+             milestone_year=2020)
+    assert str(pb.say("kh.purpose", **f)) == ("Tiếp tục triển khai có hiệu quả Kế hoạch số 233/KH-UBND, phấn đấu "
+                                              "đạt mục tiêu đến năm 2020.")
+    assert str(pb.say("kh.focus", targets=["a", "b"], count=0, items=[], **f)).endswith("góp phần đưa a và b đạt mục tiêu.")
+    assert str(pb.say("kh.purpose.fix", lagging=1, **f)).endswith("tập trung vào chỉ tiêu còn chậm so với lộ trình.")
+    assert str(pb.say("kh.purpose.fix", lagging=0, **f)).endswith("năm 2019; giữ vững các chỉ tiêu đã đạt.")
+    assert str(pb.say("kh.tasks.intro", lagging=0, **f)).endswith("của Kế hoạch số 233/KH-UBND.")
+    f.update(year=2018)
+    assert "phấn đấu đạt lộ trình năm 2018 và mục tiêu đến năm 2020." in str(pb.say("kh.purpose", **f))
