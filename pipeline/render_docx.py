@@ -335,6 +335,7 @@ def _bullet(text: str) -> str:
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
                  report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
     """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
+    report_ref = report_ref or _report_ref(model, issued)
     cat = model.catalog
     plan, office = cat.plan, cat.office
     pb = wording.phrasebook(inputs_dir(model))
@@ -498,8 +499,15 @@ def _note_of(words: str) -> str:
     return f"Ghi chú: {words}." if words else ""
 
 
+def _report_ref(model: ReportModel, issued: _dt.date) -> str:
+    """The year's báo cáo, which the KH and the tờ trình rest on, when the register gave it no number: made the same
+    day, its number left for the văn thư as on the báo cáo itself."""
+    return f"Báo cáo số …/{doc_profile(model, 'bc')['symbol']} ngày {vn.short_date(issued)}"
+
+
 def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER, report_ref: str = "") -> dict:
     """The Phòng's tờ trình asking UBND huyện to issue next year's KH (one or two pages)."""
+    report_ref = report_ref or _report_ref(model, issued)
     cat = model.catalog
     plan = cat.plan
     pb = wording.phrasebook(inputs_dir(model))

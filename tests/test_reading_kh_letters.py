@@ -380,3 +380,11 @@ def test_kh_and_ttr_wording_of_the_milestone_year_and_of_the_lagging_count(made,
     assert str(pb.say("kh.tasks.intro", lagging=0, **f)).endswith("của Kế hoạch số 233/KH-UBND.")
     f.update(year=2018)
     assert "phấn đấu đạt lộ trình năm 2018 và mục tiêu đến năm 2020." in str(pb.say("kh.purpose", **f))
+
+
+def test_kh_and_ttr_rest_on_the_years_bao_cao_even_before_it_is_numbered(made):
+    """KH and tờ trình 2018 said "Căn cứ kết quả thực hiện … năm 2017" without the báo cáo that gives those results
+    when the register had not numbered it; they now cite it as the tờ trình is cited, its number left blank."""
+    ref = "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2017 (Báo cáo số …/BC-PGDĐT ngày 20/12/2017)"
+    assert ref + ";" in kh(made)
+    assert ref + "." in ttr(made)
