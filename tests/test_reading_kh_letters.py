@@ -272,7 +272,7 @@ def test_letter_says_why_it_writes_once_and_agrees_in_number(made):
     assert not any("chưa hợp lý, cần điều chỉnh:" in x for x in lines)
     ask = lines[i + 2]
     assert ask.startswith("Đề nghị Ủy ban nhân dân xã Hợp Tiến điều chỉnh số liệu chưa hợp lý, cập nhật ngày báo cáo")
-    assert ask.endswith("Nội dung trên được đánh dấu trong bảng tính kèm theo.")
+    assert ask.endswith("Nội dung trên được đánh dấu trong bảng tính kèm theo./.")
     text = "\n".join(lines)
     assert "các số liệu" not in text and "Các nội dung" not in text
 
@@ -291,7 +291,7 @@ def test_letter_request_agrees_with_the_count(errors, warnings, said):
                       errors=errors, warnings=warnings))
     assert said in text
     assert text.endswith(("Các nội dung" if errors + warnings > 1 else "Nội dung")
-                         + " trên được đánh dấu trong bảng tính kèm theo.")
+                         + " trên được đánh dấu trong bảng tính kèm theo./.")
     one = str(pb.say("cv.ask.warnings", unit="U", office="P", due="d", errors=0, warnings=1))
     assert one.startswith("Đề nghị U kiểm tra số liệu trên;")
 
@@ -388,3 +388,11 @@ def test_kh_and_ttr_rest_on_the_years_bao_cao_even_before_it_is_numbered(made):
     ref = "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2017 (Báo cáo số …/BC-PGDĐT ngày 20/12/2017)"
     assert ref + ";" in kh(made)
     assert ref + "." in ttr(made)
+
+
+@pytest.mark.parametrize("doc", ["Hop-Tien", "HNCT"])
+def test_letter_body_ends_with_the_closing_mark(made, doc):
+    """The letters ended their body with a plain full stop where the tờ trình and the KH end with "./."."""
+    lines = letter(made, doc)
+    last = lines[next(n for n, x in enumerate(lines) if x.startswith("Nơi nhận") or x.startswith("| Nơi nhận")) - 1]
+    assert last.endswith("./.") and last.count("./.") == 1, last
