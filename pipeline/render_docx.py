@@ -521,6 +521,11 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
     body = [pb.say("ttr.body", **f)]
     if lag:
         body.append(pb.say("ttr.focus", count=len(lag), items=lag, **f))
+    kept = wording.kh_kept(model, year)
+    if kept:  # the draft departs from the plan's lộ trình there: say so, and why
+        body.append(pb.say("ttr.kept", count=len(kept), items=[
+            pb.say("ttr.kept.item", name=vn.lower_first(r.indicator.name), rate=r.rate, path=p, **f)
+            for r, _goal, p in kept], **f))
     body.append(pb.say("ttr.request", **f))
     return {"office": prof["office"], "number": number, "type_abbr": "TTr", "symbol": prof["symbol"],
             "date_line": vn.issue_date(cat.office.place, issued),

@@ -617,6 +617,20 @@ def kh_goal(m: ReportModel, r: IndicatorResult, year: int) -> tuple[float | None
     return shown, ("met" if t is not None and t.value is not None and shown >= t.value else "keep")
 
 
+def kh_kept(m: ReportModel, year: int) -> list[tuple[IndicatorResult, float, float]]:
+    """The targets of ``year`` whose goal the KH keeps above the plan's lộ trình (the level already reached is
+    higher), each with its goal and the lộ trình value: the tờ trình tells UBND huyện about them."""
+    out = []
+    for r in m.indicators:
+        if m.catalog.plan.target_for(r.indicator.code, year) is None:
+            continue
+        goal, how = kh_goal(m, r, year)
+        path = next_path(m, r, year)
+        if how != "path" and goal is not None and path is not None and goal > vn.round_half_up(path, 1):
+            out.append((r, goal, path))
+    return out
+
+
 def proposals(pb: Phrasebook, m: ReportModel) -> list:
     cf = conclusion_facts(m)
     out = [pb.say("prop.ubnd", items=pb.chosen("prop.ubnd", **cf)), pb.say("prop.so", items=pb.chosen("prop.so", **cf))]

@@ -396,3 +396,12 @@ def test_letter_body_ends_with_the_closing_mark(made, doc):
     lines = letter(made, doc)
     last = lines[next(n for n, x in enumerate(lines) if x.startswith("Nơi nhận") or x.startswith("| Nơi nhận")) - 1]
     assert last.endswith("./.") and last.count("./.") == 1, last
+
+
+def test_ttr_tells_ubnd_where_the_draft_departs_from_the_lo_trinh(made):
+    """UBND huyện compares the draft with plan 233: where the draft keeps a level above the plan's lộ trình (TTHTCĐ
+    of good quality, 72,7% in 2017 against 66,8% on the lộ trình for 2018), the tờ trình says so and why."""
+    said = next(x for x in ttr(made) if x.startswith("Đối với"))
+    assert said == ("Đối với chỉ tiêu năm 2017 đã đạt cao hơn lộ trình năm 2018 của Kế hoạch số 233/KH-UBND (tỷ lệ "
+                    "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt: năm 2017 đạt 72,7%, lộ trình "
+                    "năm 2018 là 66,8%), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
