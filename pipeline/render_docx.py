@@ -328,8 +328,15 @@ def _gap_cell(r, goal: float | None, communes: str = "xã, thị trấn") -> str
 
 def _bullet(text: str) -> str:
     """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
-    lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …")."""
-    return f"- {vn.upper_first(text.strip())}"
+    lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …") and ends with a full stop (the plan ends some
+    with ";", others in the same list with "."); an office named inside it is capitalised as NĐ 30 writes agency
+    names ("phối hợp với phòng Giáo dục và Đào tạo" -> "Phòng Giáo dục và Đào tạo")."""
+    import re
+
+    text = vn.upper_first(text.strip())
+    text = re.sub(r"(?<!\w)phòng (\w)", lambda m: ("Phòng " if m.group(1).isupper() else "phòng ") + m.group(1), text)
+    text = text[:-1] + "." if text.endswith((";", ",")) else text if text.endswith((".", "…", "!", "?")) else text + "."
+    return f"- {text}"
 
 
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,

@@ -206,7 +206,7 @@ def test_every_quotation_is_closed(made, doc):
     bad = [x for x in lines if not _quotes_balanced(x) or '"' in x]
     assert not bad, bad
     if doc == "kh":
-        assert any("“đơn vị học tập”, “cộng đồng học tập”;" in x for x in lines)
+        assert any("“đơn vị học tập”, “cộng đồng học tập”." in x for x in lines)
         assert any("xây dựng gia đình văn minh hạnh phúc” và cuộc vận động “Xây dựng gia đình 5 không 3 sạch”" in x
                    for x in lines)
 
@@ -405,3 +405,16 @@ def test_ttr_tells_ubnd_where_the_draft_departs_from_the_lo_trinh(made):
     assert said == ("Đối với chỉ tiêu năm 2017 đã đạt cao hơn lộ trình năm 2018 của Kế hoạch số 233/KH-UBND (tỷ lệ "
                     "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt: năm 2017 đạt 72,7%, lộ trình "
                     "năm 2018 là 66,8%), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
+
+
+def test_kh_bullets_end_alike_and_name_offices_as_nd30(made):
+    """KH 2018 section V: some duties ended with ";" and others in the same list with "."; "phòng Giáo dục và Đào
+    tạo" in lower case beside "Phòng Giáo dục và Đào tạo"; "Phòng Lao động -Thương binh"; "Ban chỉ đạo thành phố"
+    beside "Ban Chỉ đạo"; "; Xây dựng bộ tiêu chí" (the plan's text, corrected in plan.yaml)."""
+    lines = kh(made)
+    bullets = [x for x in lines if x.startswith("- ")]
+    assert bullets and all(x.endswith((".", "…")) for x in bullets), [x for x in bullets if not x.endswith(".")][:3]
+    text = "\n".join(lines)
+    for wrong in ("phòng Giáo dục", "Lao động -Thương", "Ban chỉ đạo", "; Xây dựng"):
+        assert wrong not in text, wrong
+    assert "- Phối hợp với Phòng Giáo dục và Đào tạo hướng dẫn các xã, thị trấn củng cố" in text
