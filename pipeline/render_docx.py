@@ -326,6 +326,10 @@ def _gap_cell(r, goal: float | None, communes: str = "xã, thị trấn") -> str
     return f"{vn.points(vn.round_half_up(goal, 1) - vn.shown_rate(r.rate))} điểm phần trăm"
 
 
+def _cell(text: str) -> str:
+    return text.strip().rstrip(";.,").strip()
+
+
 def _bullet(text: str) -> str:
     """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
     lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …") and ends with a full stop (the plan ends some
@@ -494,8 +498,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         "closing": pb.say("kh.closing", **f),
         "recipients": _recipients(prof["recipients"], prof["drafting"]),
         "signer": prof["signer"],
-        "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
-                        "coordinators": c.coordinators} for c in plan.component_plans],
+        # table cells without the plan's closing ";" or "." (it ends some cells with one, some with none)
+        "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": _cell(c.lead),
+                        "coordinators": _cell(c.coordinators)} for c in plan.component_plans],
         # the plan's own wording keeps its abbreviations: the annex explains them
         "components_note": _note_of(wording.glossary(pb, [x for c in plan.component_plans
                                                           for x in (c.name, c.content, c.lead, c.coordinators)])),

@@ -136,7 +136,8 @@ def dashes(text: str) -> str:
     import re
 
     text = re.sub(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)", "\\1–\\2", text)
-    return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+    text = re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+    return re.sub(r"(độ tuổi |tuổi từ )(\d{1,2})-(\d{1,2})(?!\d)", "\\1\\2–\\3", text)  # "trong độ tuổi 15-60."
 
 
 # One form of a word where usage varies: "hằng năm" (every year; the standard form, also of the NĐ 30 era's

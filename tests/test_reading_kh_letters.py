@@ -418,3 +418,16 @@ def test_kh_bullets_end_alike_and_name_offices_as_nd30(made):
     for wrong in ("phòng Giáo dục", "Lao động -Thương", "Ban chỉ đạo", "; Xây dựng"):
         assert wrong not in text, wrong
     assert "- Phối hợp với Phòng Giáo dục và Đào tạo hướng dẫn các xã, thị trấn củng cố" in text
+
+
+def test_kh_annex_cells_and_age_ranges(made):
+    """KH 2018's annex: "Phòng Lao động - Thương binh và Xã hội;" and "… Phụ nữ huyện." beside cells without a
+    closing mark; "trong độ tuổi 15-60." with a hyphen where every other age range has an en dash."""
+    lines = kh(made)
+    annex = [c for n in range(1, 8) for c in rows(lines, str(n)) if len(c) == 5 and c[1].startswith("Kế hoạch")]
+    assert len(annex) == 7
+    for _no, _name, content, lead, coord in annex:
+        assert not lead.endswith((";", ".")) and not coord.endswith((";", ".")), (lead, coord)
+        assert content.endswith(".")
+    assert "trong độ tuổi 15–60. Ưu tiên" in annex[0][2]
+    assert not re.search(r"\b1[56]-[36]0\b", "\n".join(lines))
