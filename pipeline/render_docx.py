@@ -528,7 +528,7 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
     ms = plan.milestone_for(year)
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, plan_date=vn.short_date(plan.date),
              plan_issuer=plan.issuer, plan_title=plan.title, milestone=ms.title if ms else "",
-             office=prof["office"]["full_name"], report_ref=report_ref)
+             office=prof["office"]["full_name"], report_ref=report_ref, milestone_year=ms.year if ms else None)
     lag = [vn.lower_first(r.indicator.name) for r in model.lagging]
     body = [pb.say("ttr.body", **f)]
     if lag:

@@ -431,3 +431,16 @@ def test_kh_annex_cells_and_age_ranges(made):
         assert content.endswith(".")
     assert "trong độ tuổi 15–60. Ưu tiên" in annex[0][2]
     assert not re.search(r"\b1[56]-[36]0\b", "\n".join(lines))
+
+
+def test_ttr_kept_in_the_milestone_year_speaks_of_the_target():
+    """Tờ trình 2020: "đã đạt cao hơn lộ trình năm 2020" where 2020 is the milestone: it is the plan's target."""
+    from pipeline.wording import phrasebook
+
+    pb = phrasebook(ROOT / "inputs")
+    f = dict(plan_number="233/KH-UBND", prev_year=2019, year=2020, milestone_year=2020)
+    item = str(pb.say("ttr.kept.item", name="tỷ lệ X", rate=86.4, path=70.0, **f))
+    said = str(pb.say("ttr.kept", count=1, items=[item], **f))
+    assert said == ("Đối với chỉ tiêu năm 2019 đã đạt cao hơn mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (tỷ "
+                    "lệ X: năm 2019 đạt 86,4%, mục tiêu là 70,0%), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ "
+                    "thấp chỉ tiêu.")
