@@ -200,6 +200,7 @@ def plain_text(issue: Issue) -> str:
     text = re.sub(r"(?<![\d.,])(?<!năm )(\d{4,})(?![\d.,])", lambda m: vn.number(int(m.group(1))), text)
     text = re.sub(r";?\s*[Hh]ãy [^.;]*", "", text)
     text = re.sub(r"(?<![\d,])(\d+)%", r"\1,0%", text)  # one decimal, as everywhere in the documents
+    text = re.sub(r"\(([^()]+?) (?:→|->) ([^()]+?)\)", r"(từ \1 thành \2)", text)  # "(70,1% → 88,3%)"
     text = text.replace("→", "thành").replace("->", "thành").replace('"', "")
     sentences = [x.strip() for x in re.split(r"(?<=[.!])\s+", text) if x.strip()]
     kept = [x for x in sentences if not x.startswith(("Hãy", "Sửa", "Kiểm tra lại"))] or sentences[:1]

@@ -444,3 +444,14 @@ def test_ttr_kept_in_the_milestone_year_speaks_of_the_target():
     assert said == ("Đối với chỉ tiêu năm 2019 đã đạt cao hơn mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (tỷ "
                     "lệ X: năm 2019 đạt 86,4%, mục tiêu là 70,0%), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ "
                     "thấp chỉ tiêu.")
+
+
+def test_letter_says_from_what_to_what():
+    """A warning of a large change read "(70,1% thành 88,3%)" in a letter: "(từ 70,1% thành 88,3%)"."""
+    from pipeline.feedback import plain_text
+    from pipeline.issues import Issue
+
+    issue = Issue.make("outlier-rate", label="Tỷ lệ học sinh được học kỹ năng sống", delta="18,2", prev_year=2016,
+                       before="70,1%", after="88,3%", limit=15)
+    assert plain_text(issue) == ("tỷ lệ học sinh được học kỹ năng sống thay đổi 18,2 điểm phần trăm so với năm 2016 "
+                                 "(từ 70,1% thành 88,3%), vượt ngưỡng 15 điểm")
