@@ -228,7 +228,8 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
     deadline = issued + _dt.timedelta(days=office.correction_days)
     unit = proper_name(cat, fb.unit, fb.name)
     f = dict(year=year, office=office.full_name, unit=unit, due=vn.short_date(deadline),
-             plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)))
+             plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)),
+             plan_date=vn.short_date(cat.plan.date), plan_title=cat.plan.title)
     if fb.file is None:
         subject = pb.say("cv.subject.missing", **f)
         body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", **f)]

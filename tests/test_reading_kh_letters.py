@@ -455,3 +455,12 @@ def test_letter_says_from_what_to_what():
                        before="70,1%", after="88,3%", limit=15)
     assert plain_text(issue) == ("tỷ lệ học sinh được học kỹ năng sống thay đổi 18,2 điểm phần trăm so với năm 2016 "
                                  "(từ 70,1% thành 88,3%), vượt ngưỡng 15 điểm")
+
+
+def test_letter_asking_for_a_report_cites_the_plan_in_full(made):
+    """The letter to Hội Người cao tuổi huyện cited "Kế hoạch số 233/KH-UBND của Ủy ban nhân dân huyện Mỹ Đức về xây
+    dựng xã hội học tập", without the plan's date, where every other document cites number, date and title."""
+    lines = letter(made, "HNCT")
+    assert lines[next(n for n, x in enumerate(lines) if x.startswith("Kính gửi")) + 1].startswith(
+        "Thực hiện Kế hoạch số 233/KH-UBND ngày 17/3/2014 của Ủy ban nhân dân huyện Mỹ Đức về xây dựng xã hội học tập "
+        "giai đoạn 2014–2020, Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã gửi biểu mẫu báo cáo năm 2017")
