@@ -464,3 +464,13 @@ def test_letter_asking_for_a_report_cites_the_plan_in_full(made):
     assert lines[next(n for n, x in enumerate(lines) if x.startswith("Kính gửi")) + 1].startswith(
         "Thực hiện Kế hoạch số 233/KH-UBND ngày 17/3/2014 của Ủy ban nhân dân huyện Mỹ Đức về xây dựng xã hội học tập "
         "giai đoạn 2014–2020, Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã gửi biểu mẫu báo cáo năm 2017")
+
+
+def test_kh_closing_asks_the_mass_organisations_and_directs_the_offices(made):
+    """KH 2018 closed with "Yêu cầu các phòng, ban, đơn vị, Ủy ban nhân dân các xã, thị trấn triển khai thực hiện"
+    after section V.7 had only asked ("Đề nghị") the Mặt trận and the mass organisations: UBND huyện cannot direct
+    them, and the closing left them out; it now asks them and directs its own offices, as plan 233 closes."""
+    closing = next(x for x in kh(made) if x.startswith("Trên đây là Kế hoạch"))
+    assert ("Ủy ban nhân dân huyện đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện, các tổ chức chính trị - xã hội, tổ "
+            "chức xã hội - nghề nghiệp của huyện phối hợp thực hiện; yêu cầu các phòng, ban, đơn vị") in closing
+    assert closing.endswith("triển khai thực hiện./.")
