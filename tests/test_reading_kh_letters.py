@@ -474,3 +474,20 @@ def test_kh_closing_asks_the_mass_organisations_and_directs_the_offices(made):
     assert ("Ủy ban nhân dân huyện đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện, các tổ chức chính trị - xã hội, tổ "
             "chức xã hội - nghề nghiệp của huyện phối hợp thực hiện; yêu cầu các phòng, ban, đơn vị") in closing
     assert closing.endswith("triển khai thực hiện./.")
+
+
+def test_kh_and_ttr_of_the_milestone_year_call_its_targets_the_plans_targets():
+    """KH 2020: "Các chỉ tiêu năm 2020 theo lộ trình thực hiện mục tiêu đến năm 2020": in that year they are the
+    plan's targets themselves."""
+    from pipeline.wording import phrasebook
+
+    pb = phrasebook(ROOT / "inputs")
+    f = dict(plan_number="233/KH-UBND", milestone="Mục tiêu đến năm 2020", prev_year=2019, year=2020,
+             milestone_year=2020, office="Phòng")
+    assert str(pb.say("kh.targets.intro", **f)).startswith(
+        "Các chỉ tiêu năm 2020 là mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND, không thấp hơn kết quả đã đạt "
+        "năm 2019")
+    assert "các chỉ tiêu năm 2020 (năm hoàn thành mục tiêu đến năm 2020);" in str(pb.say("ttr.body", **f))
+    f.update(year=2018, prev_year=2017)
+    assert str(pb.say("kh.targets.intro", **f)).startswith(
+        "Các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND")
