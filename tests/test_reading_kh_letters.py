@@ -491,3 +491,10 @@ def test_kh_and_ttr_of_the_milestone_year_call_its_targets_the_plans_targets():
     f.update(year=2018, prev_year=2017)
     assert str(pb.say("kh.targets.intro", **f)).startswith(
         "Các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND")
+
+
+def test_kh_is_signed_on_behalf_of_the_peoples_committee(made):
+    """KH 2018 was signed "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" alone: UBND huyện is a collective body, and a Phó Chủ tịch
+    signs its plan "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (NĐ 30; plan 233 itself is signed so)."""
+    sign = next(x for x in kh(made) if x.startswith("| Nơi nhận"))
+    assert "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" in sign.split(" | ")[1].replace("\n", " / ")
