@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from functools import lru_cache
 
 _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 _SCALES = ["", "nghìn", "triệu", "tỷ"]
@@ -133,30 +134,51 @@ def _move_tone(pair: str, to_first: bool) -> str:
 
 def dashes(text: str) -> str:
     """One dash style: ranges of years and ages with an en dash (2014–2020, 15–35 tuổi)."""
+    years, ages = _dash_patterns()
+    return ages.sub("\\1–\\2", years.sub("\\1–\\2", text))
+
+
+@lru_cache(maxsize=1)
+def _dash_patterns():
     import re
 
-    text = re.sub(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)", "\\1–\\2", text)
-    return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+    return (re.compile(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)"),
+            re.compile(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)"))
+
+
+@lru_cache(maxsize=2)
+def _tone_patterns(style: str):
+    """The patterns of :func:`orthography`, compiled once: the vowel pairs whose mark moves, and the
+    words kĩ/kỹ … as one alternation (no replacement is itself a word to replace, so one pass does)."""
+    import re
+
+    letters = "A-Za-zÀ-ỹĐđ"
+    if style == "new":
+        pairs = rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])"
+        words = dict(_WORD_Y)
+    else:
+        pairs = rf"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![{letters}])"
+        words = {v: k for k, v in _WORD_Y.items()}
+    alternation = "|".join(map(re.escape, words))
+    return re.compile(pairs), re.compile(rf"(?<![{letters}])({alternation})(?![{letters}])"), words
+
+
+@lru_cache(maxsize=256)
+def _moved(pair: str, to_first: bool) -> str:
+    return _move_tone(pair, to_first)
 
 
 def orthography(text: str, style: str = "new") -> str:
     """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ)."""
-    import re
+    if text.isascii():               # no tone mark to move: only the dashes
+        return dashes(text)
     import unicodedata as ud
 
     text = dashes(ud.normalize("NFC", text))
-    letters = "A-Za-zÀ-ỹĐđ"
-    if style == "new":
-        pat = re.compile(rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])")
-        text = pat.sub(lambda m: _move_tone(m.group(1), True), text)
-        for k, v in _WORD_Y.items():
-            text = re.sub(rf"(?<![{letters}]){k}(?![{letters}])", v, text)
-    else:
-        pat = re.compile(rf"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![{letters}])")
-        text = pat.sub(lambda m: _move_tone(m.group(1), False), text)
-        for k, v in _WORD_Y.items():
-            text = re.sub(rf"(?<![{letters}]){v}(?![{letters}])", k, text)
-    return text
+    pairs, words, mapping = _tone_patterns("new" if style == "new" else "old")
+    to_first = style == "new"
+    text = pairs.sub(lambda m: _moved(m.group(1), to_first), text)
+    return words.sub(lambda m: mapping[m.group(1)], text)
 
 
 def issue_date(place: str, day: _dt.date) -> str:
