@@ -11,16 +11,24 @@ import hashlib
 import os
 import pickle
 import shutil
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from pipeline import form_layout as L
-from pipeline.forms import build_form, form_filename, save_workbook
-from pipeline.catalog_load import load_catalog
-from pipeline.runner import run
+# Bytecode caches are written during the test run even where the shell sets PYTHONDONTWRITEBYTECODE
+# (some sandboxes and CI images do): otherwise every pytest-xdist worker rewrites the asserts of each
+# test module again and every `python -m pipeline` child compiles xhht from source (about 1 s per
+# worker and 0,1 s per child, some 8 s of the suite's CPU). Set before the imports below.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+from pipeline import form_layout as L  # noqa: E402
+from pipeline.forms import build_form, form_filename, save_workbook  # noqa: E402
+from pipeline.catalog_load import load_catalog  # noqa: E402
+from pipeline.runner import run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
