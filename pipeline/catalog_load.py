@@ -367,7 +367,8 @@ def _parse_office(r: _Reader, doc: Any) -> Office | None:
                   report_cc=r.strs(rep, "recipients_cc", "office.report"),
                   plan_recipients=r.strs(pl, "recipients", "office.plan"),
                   submission_deadline=(month, day),
-                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5))
+                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5),
+                  unit=str(r.get(o, "unit", "office", required=False, default="") or ""))
 
 
 def _parse_rules(r: _Reader, doc: Any, plan: Plan | None) -> tuple[tuple[Rule, ...], Outliers]:
@@ -495,6 +496,8 @@ def load_catalog(inputs: Path | str) -> Catalog:
         doc = _load_yaml(files[RULES_FILE], problems)
         if doc is not None:
             rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
+    if office is not None and units is not None and office.unit and office.unit not in {u.code for u in units}:
+        problems.append(f"{OFFICE_FILE}, mục office.unit: mã đơn vị '{office.unit}' không có trong {UNITS_FILE}.")
     if plan is not None and units is not None and not problems:
         _cross_check(plan, units, kinds, problems)
         _check_activities(plan, units, problems)
