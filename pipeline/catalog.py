@@ -294,6 +294,7 @@ class Office:
     plan_recipients: tuple[str, ...]
     submission_deadline: tuple[int, int]  # (month, day)
     correction_days: int = 5
+    unit: str = ""                        # the office's own reporting unit (units.yaml code), if it reports
 
     def deadline(self, year: int) -> _dt.date:
         """Return the date by which units must submit their report for ``year``."""

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .catalog import (FIELDS, OFFICE_FILE, PATH_KINDS, PLAN_FILE, RATIO, RULE_OPS, RULES_FILE, STATUS, TARGET_KINDS,
                       UNITS_FILE, Activity, Body, Catalog, ComponentPlan, GoalGroup, Indicator, Milestone, Office,
                       Outliers, Plan, Rule, Signer, Target, TaskGroup, EndedItem, TaskPart, Term, Unit, UnitKind)
+from . import yamlfile
 from .errors import CatalogError
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -124,9 +124,8 @@ def _load_yaml(path: Path, problems: list[str]) -> Any:
         problems.append(f"{path.name}: không đọc được tệp ({exc}). Tệp phải được lưu dạng UTF-8.")
         return None
     try:
-        # libyaml's loader is ~20x faster than the pure-Python one; both are "safe" (no object tags)
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
+        return yamlfile.parse(text)
+    except yamlfile.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
         problems.append(f"{path.name}{where}: sai cú pháp YAML: {getattr(exc, 'problem', exc)}.")
@@ -378,7 +377,8 @@ def _parse_office(r: _Reader, doc: Any) -> Office | None:
                   report_cc=r.strs(rep, "recipients_cc", "office.report"),
                   plan_recipients=r.strs(pl, "recipients", "office.plan"),
                   submission_deadline=(month, day),
-                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5))
+                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5),
+                  unit=str(r.get(o, "unit", "office", required=False, default="") or ""))
 
 
 def _parse_rules(r: _Reader, doc: Any, plan: Plan | None) -> tuple[tuple[Rule, ...], Outliers]:
@@ -510,6 +510,8 @@ def load_catalog(inputs: Path | str) -> Catalog:
         doc = _load_yaml(files[RULES_FILE], problems)
         if doc is not None:
             rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
+    if office is not None and units is not None and office.unit and office.unit not in {u.code for u in units}:
+        problems.append(f"{OFFICE_FILE}, mục office.unit: mã đơn vị '{office.unit}' không có trong {UNITS_FILE}.")
     if plan is not None and units is not None and not problems:
         _cross_check(plan, units, kinds, problems)
         _check_activities(plan, units, problems)

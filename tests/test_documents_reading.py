@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import shutil
 from pathlib import Path
@@ -483,3 +484,11 @@ def test_review_never_names_as_lowest_a_unit_printed_at_the_districts_rate(docs)
             assert units and all(v < pct(m.group(1)) for v in units), line
             named += 1
     assert named >= 3
+
+
+def test_the_office_is_never_late_with_its_own_report(docs):
+    """The sample 2020 had the Phòng GD&ĐT 2 days late to itself (the BC it signs said so)."""
+    for year in (2017, 2020):
+        model = json.loads((docs["out"] / str(year) / "v1" / "model.json").read_text(encoding="utf-8"))
+        assert model["units"]["late"] and "PGDDT" not in model["units"]["late"], year
+        assert "Phòng Giáo dục và Đào tạo" not in "\n".join(x for x in body(bc(docs, year)) if "muộn" in x)
