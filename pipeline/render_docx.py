@@ -461,6 +461,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     total = model.funding_total()
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",
              milestone_year=ms.year if ms else None, lagging=len(model.lagging))
+    f["path_rule"] = _path_rule(pb, plan, year)
     return {
         "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
         # the KH is UBND's: day and month left for UBND to set when it issues it (in the plan's year)
@@ -507,6 +508,18 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     }
 
 
+def _path_rule(pb, plan, year: int) -> str:
+    """How the lộ trình of ``year`` is set, in words (the KH and the tờ trình say it once each), or "" in a
+    milestone year or when no target of ``year`` has a lộ trình computed from a baseline (aggregate.path_value)."""
+    ms = plan.milestone_for(year)
+    if ms is None or year == ms.year or ms.baseline is None or not any(
+            t.path == "linear" and t.value is not None and plan.target_for(t.indicator, year) is t
+            for t in plan.targets):
+        return ""
+    return str(pb.say("kh.path_rule", year=year, baseline_year=ms.baseline, milestone_year=ms.year,
+                      plan_number=plan.number))
+
+
 def _note_of(words: str) -> str:
     return f"Ghi chú: {words}." if words else ""
 
@@ -529,6 +542,7 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, plan_date=vn.short_date(plan.date),
              plan_issuer=plan.issuer, plan_title=plan.title, milestone=ms.title if ms else "",
              office=prof["office"]["full_name"], report_ref=report_ref, milestone_year=ms.year if ms else None)
+    f["path_rule"] = _path_rule(pb, plan, year)
     lag = [vn.lower_first(r.indicator.name) for r in model.lagging]
     body = [pb.say("ttr.body", **f)]
     if lag:
@@ -536,7 +550,10 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
     kept = wording.kh_kept(model, year)
     if kept:  # the draft departs from the plan's lộ trình there: say so, and why
         body.append(pb.say("ttr.kept", count=len(kept), items=[
-            pb.say("ttr.kept.item", name=vn.lower_first(r.indicator.name), rate=r.rate, path=p, **f)
+            pb.say("ttr.kept.item", name=vn.lower_first(r.indicator.name), rate=r.rate, path=p,
+                   # a target already met reads as in the KH: above the plan's target (the KH's table shows no lộ trình)
+                   target=(plan.target_for(r.indicator.code, year).value
+                           if wording.kh_goal(model, r, year)[1] == "met" else None), **f)
             for r, _goal, p in kept], **f))
     body.append(pb.say("ttr.request", **f))
     return {"office": prof["office"], "number": number, "type_abbr": "TTr", "symbol": prof["symbol"],

@@ -368,7 +368,8 @@ def test_kh_and_ttr_wording_of_the_milestone_year_and_of_the_lagging_count(made,
 
     lines = kh(made)
     assert "Khắc phục những tồn tại, hạn chế của năm 2017, tập trung vào 08 chỉ tiêu còn chậm so với lộ trình." in lines
-    assert any("các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020;" in x for x in ttr(made))
+    assert any("các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 (lộ trình năm 2018 tính đều" in x
+               for x in ttr(made))
     pb = phrasebook(ROOT / "inputs")
     f = dict(plan_number="233/KH-UBND", milestone="Mục tiêu đến năm 2020", prev_year=2019, year=2020,
              milestone_year=2020)
@@ -403,8 +404,8 @@ def test_ttr_tells_ubnd_where_the_draft_departs_from_the_lo_trinh(made):
     of good quality, 72,7% in 2017 against 66,8% on the lộ trình for 2018), the tờ trình says so and why."""
     said = next(x for x in ttr(made) if x.startswith("Đối với"))
     assert said == ("Đối với chỉ tiêu năm 2017 đã đạt cao hơn lộ trình năm 2018 của Kế hoạch số 233/KH-UBND (tỷ lệ "
-                    "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt: năm 2017 đạt 72,7%, lộ trình "
-                    "năm 2018 là 66,8%), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
+                    "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt: năm 2017 đạt 72,7%, đã vượt "
+                    "mục tiêu đến năm 2020 (70,0%)), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
 
 
 def test_kh_bullets_end_alike_and_name_offices_as_nd30(made):
@@ -483,7 +484,7 @@ def test_kh_and_ttr_of_the_milestone_year_call_its_targets_the_plans_targets():
 
     pb = phrasebook(ROOT / "inputs")
     f = dict(plan_number="233/KH-UBND", milestone="Mục tiêu đến năm 2020", prev_year=2019, year=2020,
-             milestone_year=2020, office="Phòng")
+             milestone_year=2020, office="Phòng", path_rule="")
     assert str(pb.say("kh.targets.intro", **f)).startswith(
         "Các chỉ tiêu năm 2020 là mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND, không thấp hơn kết quả đã đạt "
         "năm 2019")
@@ -498,3 +499,19 @@ def test_kh_is_signed_on_behalf_of_the_peoples_committee(made):
     signs its plan "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (NĐ 30; plan 233 itself is signed so)."""
     sign = next(x for x in kh(made) if x.startswith("| Nơi nhận"))
     assert "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" in sign.split(" | ")[1].replace("\n", " / ")
+
+
+def test_kh_and_ttr_say_once_how_the_lo_trinh_of_a_year_is_set(made):
+    """KH 2018 proposed 96,0%, 40,3%… "theo lộ trình" and the tờ trình spoke of "lộ trình năm 2018 là 66,8%": plan 233
+    sets only 2015 and 2020 targets, and neither document said where a 2018 figure comes from. Each now says it
+    once, in the same words; and the tờ trình tells the TTHTCĐ target as the KH does (above the 2020 target, 70,0%),
+    not by a lộ trình figure the KH never shows."""
+    rule = ("lộ trình năm 2018 tính đều từ kết quả năm 2015 của toàn huyện đến mục tiêu năm 2020 của Kế hoạch số "
+            "233/KH-UBND")
+    k, t = "\n".join(kh(made)), "\n".join(ttr(made))
+    assert k.count(rule) == 1 and t.count(rule) == 1
+    assert "Các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (" + rule in k
+    assert "66,8%" not in k and "66,8%" not in t
+    assert "đã vượt mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (70,0%)" in k
+    assert "năm 2017 đạt 72,7%, đã vượt mục tiêu đến năm 2020 (70,0%)" in t
+    assert "lộ trình năm 2016 tính đều từ kết quả năm 2015 của toàn huyện" in "\n".join(kh(made, 2015))
