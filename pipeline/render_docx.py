@@ -481,7 +481,8 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                            f"Tờ trình số …/{doc_profile(model, 'ttr')['symbol']} "
                            f"ngày {vn.short_date(issued)}")],
         "intro": pb.say("kh.intro", **f),
-        "purposes": [pb.say("kh.purpose", **f), pb.say("kh.purpose.fix", **f)],
+        "purposes": [pb.say("kh.purpose", **f),
+                     pb.say("kh.purpose.fix", items=[vn.lower_first(r.indicator.name) for r in model.lagging], **f)],
         "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "
                          "bố trí nguồn lực và tổ chức thực hiện đúng tiến độ.",
                          "Số liệu báo cáo chính xác, đầy đủ, gửi đúng thời hạn theo biểu mẫu thống nhất."],

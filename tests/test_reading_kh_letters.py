@@ -367,7 +367,8 @@ def test_kh_and_ttr_wording_of_the_milestone_year_and_of_the_lagging_count(made,
     from pipeline.wording import phrasebook
 
     lines = kh(made)
-    assert "Khắc phục những tồn tại, hạn chế của năm 2017, tập trung vào 08 chỉ tiêu còn chậm so với lộ trình." in lines
+    assert any(x.startswith("Khắc phục những tồn tại, hạn chế của năm 2017, tập trung vào 08 chỉ tiêu còn chậm so với "
+                            "lộ trình: ") for x in lines)
     assert any("các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 (lộ trình năm 2018 tính đều" in x
                for x in ttr(made))
     pb = phrasebook(ROOT / "inputs")
@@ -376,8 +377,8 @@ def test_kh_and_ttr_wording_of_the_milestone_year_and_of_the_lagging_count(made,
     assert str(pb.say("kh.purpose", **f)) == ("Tiếp tục triển khai có hiệu quả Kế hoạch số 233/KH-UBND, phấn đấu "
                                               "đạt mục tiêu đến năm 2020.")
     assert str(pb.say("kh.focus", targets=["a", "b"], count=0, items=[], **f)).endswith("góp phần đưa a và b đạt mục tiêu.")
-    assert str(pb.say("kh.purpose.fix", lagging=1, **f)).endswith("tập trung vào chỉ tiêu còn chậm so với lộ trình.")
-    assert str(pb.say("kh.purpose.fix", lagging=0, **f)).endswith("năm 2019; giữ vững các chỉ tiêu đã đạt.")
+    assert str(pb.say("kh.purpose.fix", lagging=1, items=[], **f)).endswith("tập trung vào chỉ tiêu còn chậm so với lộ trình.")
+    assert str(pb.say("kh.purpose.fix", lagging=0, items=[], **f)).endswith("năm 2019; giữ vững các chỉ tiêu đã đạt.")
     assert str(pb.say("kh.tasks.intro", lagging=0, **f)).endswith("của Kế hoạch số 233/KH-UBND.")
     f.update(year=2018)
     assert "phấn đấu đạt lộ trình năm 2018 và mục tiêu đến năm 2020." in str(pb.say("kh.purpose", **f))
@@ -515,3 +516,17 @@ def test_kh_and_ttr_say_once_how_the_lo_trinh_of_a_year_is_set(made):
     assert "đã vượt mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (70,0%)" in k
     assert "năm 2017 đạt 72,7%, đã vượt mục tiêu đến năm 2020 (70,0%)" in t
     assert "lộ trình năm 2016 tính đều từ kết quả năm 2015 của toàn huyện" in "\n".join(kh(made, 2015))
+
+
+def test_kh_names_its_lagging_targets_once_and_no_unnamed_others(made):
+    """KH 2018 said "tập trung vào 08 chỉ tiêu còn chậm" without naming them (only the tờ trình did), and its focus
+    lines ended "(cùng 01/05/02/02/03 chỉ tiêu khác còn chậm)" without saying which: the KH now lists the lagging
+    targets once, where it first counts them, and a focus line names only its own targets."""
+    lines = kh(made)
+    fix = next(x for x in lines if x.startswith("Khắc phục những tồn tại"))
+    names = fix.split("so với lộ trình: ", 1)[1].rstrip(".").split("; ")
+    assert len(names) == 8
+    assert names[0] == "tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học"
+    assert "tỷ lệ công nhân lao động qua đào tạo nghề" in names
+    text = "\n".join(lines)
+    assert "chỉ tiêu khác còn chậm" not in text
