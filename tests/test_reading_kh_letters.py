@@ -530,3 +530,21 @@ def test_kh_names_its_lagging_targets_once_and_no_unnamed_others(made):
     assert "tỷ lệ công nhân lao động qua đào tạo nghề" in names
     text = "\n".join(lines)
     assert "chỉ tiêu khác còn chậm" not in text
+
+
+def test_kh_section_v_opens_with_the_annex_and_reports_to_one_set_of_bodies(made):
+    """KH 2018: "Phân công chủ trì … tại Phụ lục" stood under "8. Chế độ báo cáo"; the Phòng's duty said "báo cáo
+    Huyện ủy, UBND huyện và Ban Chỉ đạo thành phố" and the Chế độ báo cáo "báo cáo Thường trực Huyện ủy và Ban Chỉ
+    đạo xây dựng xã hội học tập Thành phố"; "thành phố" and "Thành phố" both for Hà Nội."""
+    lines = kh(made)
+    v = lines.index("V. TỔ CHỨC THỰC HIỆN")
+    assert lines[v + 1] == ("Phân công chủ trì, phối hợp thực hiện các kế hoạch thành phần tại Phụ lục kèm theo Kế "
+                            "hoạch này. Ủy ban nhân dân huyện giao nhiệm vụ cụ thể như sau:")
+    cal = next(n for n, x in enumerate(lines) if x.endswith(". Chế độ báo cáo"))
+    closing = next(n for n, x in enumerate(lines) if x.startswith("Trên đây là Kế hoạch"))
+    assert closing == cal + 2 and not any("Phụ lục" in x for x in lines[cal:closing])
+    bodies = "Ban Chỉ đạo xây dựng xã hội học tập Thành phố."
+    assert lines[cal + 1].endswith("tổng hợp, báo cáo Huyện ủy, Ủy ban nhân dân huyện và " + bodies)
+    assert any(x.endswith("báo cáo Huyện ủy, UBND huyện và " + bodies) for x in lines if x.startswith("- "))
+    text = "\n".join(lines)
+    assert "thành phố" not in text and "Thường trực Huyện ủy và Ban" not in text
