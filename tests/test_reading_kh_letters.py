@@ -548,3 +548,16 @@ def test_kh_section_v_opens_with_the_annex_and_reports_to_one_set_of_bodies(made
     assert any(x.endswith("báo cáo Huyện ủy, UBND huyện và " + bodies) for x in lines if x.startswith("- "))
     text = "\n".join(lines)
     assert "thành phố" not in text and "Thường trực Huyện ủy và Ban" not in text
+
+
+def test_kh_sends_to_whom_plan_233_sends_and_to_the_front(made):
+    """KH 2018's Nơi nhận left out UBND Thành phố, Thường trực HĐND huyện and the education institutions that plan
+    233 sends to, and the Mặt trận that section V asks to take part; it sent to a city steering committee the plan
+    does not list."""
+    sign = next(x for x in kh(made) if x.startswith("| Nơi nhận"))
+    got = sign[2:].split(" | ")[0].split(" / ")
+    assert got == ["Nơi nhận:", "- UBND Thành phố Hà Nội (để báo cáo);", "- Sở Giáo dục và Đào tạo Hà Nội (để báo cáo);",
+                   "- Thường trực Huyện ủy (để báo cáo);", "- Thường trực HĐND huyện (để báo cáo);",
+                   "- Chủ tịch, các Phó Chủ tịch UBND huyện;", "- Ủy ban MTTQ Việt Nam huyện;",
+                   "- Các phòng, ban, đoàn thể huyện;", "- UBND các xã, thị trấn;", "- Các cơ sở giáo dục;",
+                   "- Trung tâm GDTX, các TTHTCĐ;", "- Lưu: VT, PGDĐT."], got
