@@ -587,6 +587,29 @@ def _keep_table_end(tbl) -> None:
             _keep_next(p)
 
 
+KEEP_FIRST_ROWS = 2  # a KH target table keeps its heading, header and this many first rows on one page
+
+
+def _keep_table_start(tbl) -> None:
+    """A KH target table may break across pages: only its header and first rows are kept together (and with the
+    heading above them, which keeps with the table), and its last two rows together; the rest flows. A whole table
+    kept together left half a page blank before it."""
+    from docx.oxml.ns import qn
+
+    rows = tbl.findall(qn("w:tr"))
+    body = rows[1:]
+    keep = set(rows[:1 + KEEP_FIRST_ROWS]) | ({body[-2]} if len(body) > KEEP_FIRST_ROWS + 1 else set())
+    for tr in rows:
+        for p in tr.iter(qn("w:p")):
+            if tr in keep and tr is not rows[-1]:
+                _keep_next(p)
+            else:
+                ppr = p.find(qn("w:pPr"))
+                k = ppr.find(qn("w:keepNext")) if ppr is not None else None
+                if k is not None:
+                    ppr.remove(k)
+
+
 def _keep_next(p) -> None:
     """Set "keep with next" on the ``w:p`` element ``p`` (plain lxml: the rendered body is not a python-docx
     document). ``w:keepNext`` goes right after ``w:pStyle``, where the schema puts it."""
@@ -619,8 +642,11 @@ def _fit_matrix_tables(doc) -> None:
         first = tbl.find(qn("w:tr"))
         if first is None:
             continue
-        heads = ["".join(t.text or "" for t in tc.iter(qn("w:t"))).strip() for tc in first.findall(qn("w:tc"))[:2]]
-        if heads != ["STT", "Đơn vị"]:
+        heads = ["".join(t.text or "" for t in tc.iter(qn("w:t"))).strip() for tc in first.findall(qn("w:tc"))[:3]]
+        if heads[:2] == ["STT", "Chỉ tiêu"] and len(heads) == 3 and heads[2].startswith("Chỉ tiêu năm"):
+            _keep_table_start(tbl)  # the KH's target tables
+            continue
+        if heads[:2] != ["STT", "Đơn vị"]:
             continue
         grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
         total = sum(int(g.get(w_val)) for g in grid)

@@ -561,3 +561,71 @@ def test_kh_sends_to_whom_plan_233_sends_and_to_the_front(made):
                    "- Chủ tịch, các Phó Chủ tịch UBND huyện;", "- Ủy ban MTTQ Việt Nam huyện;",
                    "- Các phòng, ban, đoàn thể huyện;", "- UBND các xã, thị trấn;", "- Các cơ sở giáo dục;",
                    "- Trung tâm GDTX, các TTHTCĐ;", "- Lưu: VT, PGDĐT."], got
+
+
+def _paragraph_keeps(doc_path: Path) -> list[tuple[str, bool]]:
+    """Each body paragraph (outside tables) with whether it keeps with the next, style included."""
+    from docx import Document
+
+    doc = Document(doc_path)
+    out = []
+    for p in doc.paragraphs:
+        keep, style = p.paragraph_format.keep_with_next, p.style
+        while keep is None and style is not None:
+            keep, style = style.paragraph_format.keep_with_next, style.base_style
+        out.append((p.text.strip(), bool(keep)))
+    return out
+
+
+def test_kh_and_ttr_page_layout(made):
+    """Read as PDF: KH 2018 pages 2–3 were half blank (every row of a target table kept with the next, so a table
+    moved to the next page whole); "V. TỔ CHỨC THỰC HIỆN" and its lead stood at the foot of a page; "DỰ THẢO" sat
+    squeezed at the left margin under the Số line; the tờ trình's page 2 held only Nơi nhận and the signature."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    path = made["out"] / "2017" / "v1" / "KH_XHHT_2018.docx"
+    doc = Document(path)
+    body = list(doc.element.body.iterchildren())
+    first = doc.paragraphs[0]
+    assert body[0] is first._p and first.text == "DỰ THẢO"          # above the header table, not under it
+    assert first.style.paragraph_format.alignment == 1                 # centred
+    assert first.style.element.pPr.find(qn("w:pBdr")) is not None     # in a box
+    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["STT", "Chỉ tiêu"]
+              and t.rows[0].cells[2].text.startswith("Chỉ tiêu năm")]
+    assert len(tables) == 5
+
+    def keeps(row) -> bool:
+        return any(p._p.pPr is not None and p._p.pPr.find(qn("w:keepNext")) is not None
+                   for c in row.cells for p in c.paragraphs)
+
+    for t in tables:
+        flags = [keeps(r) for r in t.rows]
+        assert flags[0] and not flags[-1]
+        if len(flags) >= 4:
+            assert all(flags[:3])                                          # heading, header and two rows together
+        if len(t.rows) > 5:
+            assert flags[3:-2] == [False] * (len(t.rows) - 5)                 # the middle rows flow
+    keep = dict(_paragraph_keeps(path))
+    for lead in ("Các chỉ tiêu năm 2018 theo lộ trình", "Thực hiện các nhóm nhiệm vụ", "Phân công chủ trì"):
+        assert next(v for k, v in keep.items() if k.startswith(lead)), lead
+    for name in ("TTr_XHHT_2018.docx", "phan-hoi/CV_2017_10498_Xa-Hop-Tien.docx"):
+        paras = [(k, v) for k, v in _paragraph_keeps(made["out"] / "2017" / "v1" / name) if k]
+        last = paras[-1]
+        assert last[0].endswith("./.") and last[1], (name, last)       # kept with Nơi nhận and the signature
+
+
+def test_ttr_signature_does_not_stand_alone_on_its_page(made, tmp_path):
+    """The tờ trình printed: its last page holds more than Nơi nhận and the signature."""
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or pdftotext not installed")
+    src = made["out"] / "2017" / "v1" / "TTr_XHHT_2018.docx"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], capture_output=True, check=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "TTr_XHHT_2018.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    last = text.split("\f")[-2] if text.endswith("\f") else text.split("\f")[-1]
+    assert "Nơi nhận" in last and "kính trình" in last, last
