@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import vnformat as vn
@@ -208,6 +209,55 @@ def plain_text(issue: Issue) -> str:
     return vn.lower_first(out) if not out[:2].isupper() else out
 
 
+def correction_due(issued: _dt.date, days: int) -> _dt.date:
+    """The day a unit's corrected report is due: ``days`` working days (Monday to Friday) after the letter's date
+    (office.yaml ``correction_days``; public holidays are not known here and are not skipped)."""
+    d, left = issued, max(0, days)
+    while left:
+        d += _dt.timedelta(days=1)
+        if d.weekday() < 5:
+            left -= 1
+    return d
+
+
+def _plan_words(catalog, text: str) -> str:
+    """A figure named as the plan names its indicator: the form's count "Số … bậc 2 (A2) trở lên" is the plan's
+    "… bậc 2 (A2)" (the letter speaks of the plan's indicator; the form says what to count)."""
+    for ind in getattr(getattr(catalog, "plan", None), "indicators", ()):
+        label, name = ind.numerator_label, ind.name
+        if label.endswith(" trở lên") and "trở lên" not in name and name.startswith("Tỷ lệ "):
+            text = text.replace(vn.lower_first(label), vn.lower_first("Số " + name[len("Tỷ lệ "):]))
+            text = text.replace(label, "Số " + name[len("Tỷ lệ "):])
+    # "… bậc 2 (A2) (42) lớn hơn tổng số … (41)": two brackets side by side; the figures go together at the end
+    return re.sub(r"^(.*\)) \((\d[\d.,]*%?)\) lớn hơn (.+) \((\d[\d.,]*%?)\)$", r"\1 lớn hơn \3 (\2 so với \4)", text)
+
+
+@lru_cache(maxsize=4)
+def _office_section(path: str, _mtime: int) -> dict:
+    """``office.yaml``'s office section (the letters' contact person and how to send), parsed once per version."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    office = doc.get("office") if isinstance(doc, dict) else None
+    return office if isinstance(office, dict) else {}
+
+
+def _letters_facts(cat) -> dict:
+    """Contact person and the way to send a report, from office.yaml ``letters`` (empty when not given)."""
+    path = (getattr(cat, "files", None) or {}).get("office.yaml")
+    try:
+        office = _office_section(str(path), Path(path).stat().st_mtime_ns) if path else {}
+    except OSError:
+        office = {}
+    letters = office.get("letters") if isinstance(office.get("letters"), dict) else {}
+    contact = letters.get("contact") if isinstance(letters.get("contact"), dict) else {}
+    return {"contact": {k: str(contact.get(k) or "") for k in ("name", "position", "phone", "email")},
+            "send_by": str(letters.get("send_by") or "")}
+
+
 def proper_name(catalog, unit_code: str, name: str) -> str:
     """The body a letter is addressed to: a commune's Ủy ban nhân dân; other units by their own name."""
     unit = catalog.unit(unit_code) if hasattr(catalog, "unit") else None
@@ -225,11 +275,14 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
     inputs = Path(cat.files["office.yaml"]).parent if getattr(cat, "files", None) else None
     pb = phrasebook(inputs)
     year = model.year
-    deadline = issued + _dt.timedelta(days=office.correction_days)
+    deadline = correction_due(issued, office.correction_days)
     unit = proper_name(cat, fb.unit, fb.name)
+    extra = _letters_facts(cat)
     f = dict(year=year, office=office.full_name, unit=unit, due=vn.short_date(deadline),
              plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)),
-             plan_date=vn.short_date(cat.plan.date), plan_title=cat.plan.title)
+             plan_date=vn.short_date(cat.plan.date), plan_title=cat.plan.title, send_by=extra["send_by"])
+    # the last sentence: whom to call (office.yaml letters.contact), closing the body with "./."
+    contact = pb.say("cv.contact", contact=extra["contact"], **f) if extra["contact"]["name"] else ""
     if fb.file is None:
         subject = pb.say("cv.subject.missing", **f)
         body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", **f)]
@@ -250,14 +303,18 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
             if both:
                 body.append(pb.say(head, letter=letter))
             for issue in items[:max(1, MAX_LISTED - shown)]:
-                body.append(pb.say("cv.item", text=vn.upper_first(plain_text(issue))))
+                body.append(pb.say("cv.item", text=vn.upper_first(_plan_words(cat, plain_text(issue)))))
             shown += len(items[:max(1, MAX_LISTED - shown)])
             body[-1] = body[-1][:-1] + "."
         if len(fb.issues) > shown:
             body.append(pb.say("cv.more", count=len(fb.issues) - shown))
-        # number agreement: "các số liệu" only for more than one figure
+        # what is marked where, then the request (number agreement: "các số liệu" only for more than one figure)
+        body.append(pb.say("cv.marked", count=len(fb.issues)))
         body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", errors=len(errors),
                            warnings=len(warnings), **f))
+    if contact:
+        body[-1] = body[-1].removesuffix("./.") + "."
+        body.append(contact)
     s = office.signer
     return {"office": {"parent": office.parent, "name": office.name, "abbreviation": office.abbreviation,
                        "full_name": office.full_name, "drafting_unit": office.drafting_unit},

@@ -308,10 +308,10 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
     if issued is not None:
         import datetime as _dt
 
-        from .feedback import collect
+        from .feedback import collect, correction_due
 
         asked = len(collect(m))
-        due = issued + _dt.timedelta(days=cat.office.correction_days)
+        due = correction_due(issued, cat.office.correction_days)  # the letters' own date: working days
         out.append(pb.say("bc.direction.as_of", as_of=vn.short_date(issued), asked=asked, due=vn.short_date(due),
                           year=m.year))
     return out
@@ -651,7 +651,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
-         "by_kind", "coordinators", "request", "path_rule"}
+         "by_kind", "coordinators", "request", "path_rule", "send_by", "contact"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -268,11 +268,11 @@ def test_letter_says_why_it_writes_once_and_agrees_in_number(made):
     lines = letter(made, "Hop-Tien")
     i = next(n for n, x in enumerate(lines) if x.startswith("Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã nhận được"))
     assert lines[i].endswith("Qua rà soát, báo cáo có 01 số liệu chưa hợp lý, cụ thể:")
-    assert lines[i + 1].startswith("- Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) trở lên (42)")
+    assert lines[i + 1].startswith("- Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) lớn hơn")
     assert not any("chưa hợp lý, cần điều chỉnh:" in x for x in lines)
-    ask = lines[i + 2]
+    assert lines[i + 2] == "Nội dung trên được đánh dấu trong biểu kèm theo."
+    ask = lines[i + 3]
     assert ask.startswith("Đề nghị Ủy ban nhân dân xã Hợp Tiến điều chỉnh số liệu chưa hợp lý, cập nhật ngày báo cáo")
-    assert ask.endswith("Nội dung trên được đánh dấu trong bảng tính kèm theo./.")
     text = "\n".join(lines)
     assert "các số liệu" not in text and "Các nội dung" not in text
 
@@ -287,12 +287,13 @@ def test_letter_request_agrees_with_the_count(errors, warnings, said):
     from pipeline.wording import phrasebook
 
     pb = phrasebook(ROOT / "inputs")
-    text = str(pb.say("cv.ask.errors", unit="Ủy ban nhân dân xã Hợp Tiến", office="Phòng", due="25/12/2017",
-                      errors=errors, warnings=warnings))
+    text = str(pb.say("cv.ask.errors", unit="Ủy ban nhân dân xã Hợp Tiến", office="Phòng", due="27/12/2017",
+                      errors=errors, warnings=warnings, send_by=""))
     assert said in text
-    assert text.endswith(("Các nội dung" if errors + warnings > 1 else "Nội dung")
-                         + " trên được đánh dấu trong bảng tính kèm theo./.")
-    one = str(pb.say("cv.ask.warnings", unit="U", office="P", due="d", errors=0, warnings=1))
+    assert text.endswith("gửi lại báo cáo về Phòng chậm nhất ngày 27/12/2017./.")
+    assert str(pb.say("cv.marked", count=errors + warnings)) == (
+        ("Các nội dung" if errors + warnings > 1 else "Nội dung") + " trên được đánh dấu trong biểu kèm theo.")
+    one = str(pb.say("cv.ask.warnings", unit="U", office="P", due="d", errors=0, warnings=1, send_by=""))
     assert one.startswith("Đề nghị U kiểm tra số liệu trên;")
 
 
@@ -629,3 +630,27 @@ def test_ttr_signature_does_not_stand_alone_on_its_page(made, tmp_path):
                           text=True, check=True).stdout
     last = text.split("\f")[-2] if text.endswith("\f") else text.split("\f")[-1]
     assert "Nơi nhận" in last and "kính trình" in last, last
+
+
+def test_letters_say_whom_to_call_how_to_send_and_a_working_day_deadline(made):
+    """The 2017 letters (dated Wednesday 20/12/2017) gave no contact and no way to send, asked for the report "trước
+    ngày 25/12/2017" (five calendar days, a Monday), said "bảng tính kèm theo" and put "Nội dung trên được đánh dấu"
+    after the deadline; the letter to Xã Hợp Tiến named "bậc 2 (A2) trở lên" where the plan says "bậc 2 (A2)"."""
+    from pipeline.feedback import correction_due
+
+    assert correction_due(dt.date(2017, 12, 20), 5) == dt.date(2017, 12, 27)   # Thu, Fri, Mon, Tue, Wed
+    assert correction_due(dt.date(2017, 12, 22), 1) == dt.date(2017, 12, 25)   # Friday -> Monday
+    for part in ("Hop-Tien", "HNCT"):
+        lines = letter(made, part)
+        text = "\n".join(lines)
+        assert "chậm nhất ngày 27/12/2017" in text and "trước ngày" not in text
+        assert "qua thư điện tử pgdmyduc@hanoiedu.vn hoặc hệ thống quản lý văn bản và điều hành chậm nhất" in text
+        last = lines[next(n for n, x in enumerate(lines) if x.startswith("| Nơi nhận")) - 1]
+        assert last == ("Mọi vướng mắc xin liên hệ đồng chí Lê Thị Thu Hà, chuyên viên Phòng Giáo dục và Đào tạo, điện "
+                        "thoại 024 3384 7123./.")
+        assert "bảng tính" not in text and "trở lên" not in text
+    lines = letter(made, "Hop-Tien")
+    marked = lines.index("Nội dung trên được đánh dấu trong biểu kèm theo.")
+    assert lines[marked + 1].startswith("Đề nghị Ủy ban nhân dân xã Hợp Tiến")
+    assert "- Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) lớn hơn tổng số cán bộ, công chức, viên " \
+           "chức (42 so với 41)." in lines
