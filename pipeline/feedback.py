@@ -190,6 +190,23 @@ def _openpyxl_marked(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime
     return path
 
 
+def sent_form(catalog, unit_code: str, year: int, folder: Path) -> Path | None:
+    """The form ``xhht forms`` wrote for the unit and ``year`` (``<outputs>/bieu-mau/<year>/``, found from the
+    feedback ``folder`` inside ``<outputs>/<year>/…``), or None. Copied, never built here: a run does not import
+    openpyxl."""
+    from .forms import form_filename
+
+    unit = catalog.unit(unit_code) if hasattr(catalog, "unit") else None
+    if unit is None:
+        return None
+    name = form_filename(unit, year)
+    for up in list(Path(folder).resolve().parents)[:4]:
+        form = up / "bieu-mau" / str(year) / name
+        if form.is_file():
+            return form
+    return None
+
+
 def plain_text(issue: Issue) -> str:
     """An issue in plain administrative Vietnamese for a letter: no quotes, arrows or advice to the software user.
 
@@ -266,8 +283,9 @@ def proper_name(catalog, unit_code: str, name: str) -> str:
     return name
 
 
-def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
-    """Context of the công văn to one unit (every sentence from the phrasebook)."""
+def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str, attached: bool = False) -> dict:
+    """Context of the công văn to one unit (every sentence from the phrasebook); ``attached``: the unit's form goes
+    with the letter (a unit that sent nothing)."""
     from .wording import phrasebook
 
     cat = model.catalog
@@ -285,7 +303,7 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
     contact = pb.say("cv.contact", contact=extra["contact"], **f) if extra["contact"]["name"] else ""
     if fb.file is None:
         subject = pb.say("cv.subject.missing", **f)
-        body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", **f)]
+        body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", attached=attached, **f)]
     else:
         errors = [i for i in fb.issues if i.severity is Severity.ERROR]
         warnings = [i for i in fb.issues if i.severity is not Severity.ERROR]
@@ -339,7 +357,7 @@ class FeedbackMade:
 
 
 def feedback_key(model, fb: UnitFeedback, issued: _dt.date, template: Path, number: str,
-                 include_warnings: bool) -> str:
+                 include_warnings: bool, form: Path | None = None) -> str:
     """The digest of everything a unit's feedback depends on: its file, its problems, the date, the
     template, the catalog and xhht's code. Same key, same bytes."""
     from .archive import sha256
@@ -351,7 +369,7 @@ def feedback_key(model, fb: UnitFeedback, issued: _dt.date, template: Path, numb
     parts = [sha256(phrasebook(inputs).path), code_digest(), model.year, issued.isoformat(), number, include_warnings, fb.unit, fb.name,
              sha256(fb.file) if fb.file is not None and fb.file.is_file() else "",
              [[i.severity.value, i.code, i.sheet, i.cell, i.message] for i in fb.issues],
-             sha256(template) if template.is_file() else "",
+             sha256(template) if template.is_file() else "", sha256(form) if form is not None else "",
              [[name, sha256(path)] for name, path in sorted(getattr(model.catalog, "files", {}).items())]]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
@@ -402,7 +420,9 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
     for fb in collect(model, include_warnings):
         mine: list[Path] = []
         step = "đánh dấu bảng tính phản hồi cho đơn vị"
-        key = feedback_key(model, fb, issued, template, number, include_warnings)
+        # a unit that sent nothing: its form, when `xhht forms` made it, goes with the letter
+        form = sent_form(model.catalog, fb.unit, model.year, folder) if fb.file is None else None
+        key = feedback_key(model, fb, issued, template, number, include_warnings, form)
         old = before.get(fb.unit) or {}
         sources = [previous / FEEDBACK_SUBDIR / name for name in old.get("files", [])] if previous else []
         try:
@@ -414,9 +434,12 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
             else:
                 if fb.file is not None:
                     mine.append(marked_workbook(fb, model.year, folder, stamp))
+                attached = form is not None
+                if attached:
+                    mine.append(Path(shutil.copyfile(form, folder / form.name)))
                 step = "viết công văn phản hồi cho đơn vị"
                 letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
-                fill_docx(template, letter_context(model, fb, issued, number), letter, issued,
+                fill_docx(template, letter_context(model, fb, issued, number, attached=attached), letter, issued,
                           title=f"Công văn gửi {fb.name}")
                 mine.append(letter)
                 entry = {"key": key, "files": [p.name for p in mine]}

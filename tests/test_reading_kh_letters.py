@@ -654,3 +654,30 @@ def test_letters_say_whom_to_call_how_to_send_and_a_working_day_deadline(made):
     assert lines[marked + 1].startswith("Đề nghị Ủy ban nhân dân xã Hợp Tiến")
     assert "- Số cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 2 (A2) lớn hơn tổng số cán bộ, công chức, viên " \
            "chức (42 so với 41)." in lines
+
+
+def test_letter_to_a_unit_without_a_report_names_its_form_and_promises_what_the_bc_says(made, tmp_path):
+    """The letter to Hội Người cao tuổi huyện asked to "hoàn thành biểu mẫu" without saying which, and promised to
+    "cập nhật vào số liệu năm 2017 của toàn huyện" when the BC of the same day is already issued: it now names the
+    form by its title (sent again with the letter when `xhht forms` made it) and says the figures reach the tổng hợp
+    and the tổng kết, as the BC does."""
+    from pipeline.catalog_load import load_catalog
+    from pipeline.feedback import sent_form
+    from pipeline.wording import phrasebook
+
+    text = "\n".join(letter(made, "HNCT"))
+    assert "hoàn thành Biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017 và gửi về" in text
+    assert ("số liệu của đơn vị sẽ được cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo tổng kết "
+            "giai đoạn.") in text
+    assert "của toàn huyện" not in text
+    assert not list((made["out"] / "2017" / "v1" / "phan-hoi").glob("BieuMau_*"))  # no form made: none claimed
+    said = str(phrasebook(ROOT / "inputs").say(
+        "cv.missing.2", attached=True, year=2017, office="P", unit="U", due="27/12/2017", send_by=""))
+    assert "năm 2017 gửi kèm theo Công văn này và gửi về P chậm nhất ngày 27/12/2017;" in said
+    # the form `xhht forms` wrote is found from the feedback folder (outputs/<year>/<staging>/phan-hoi)
+    cat = load_catalog(made["inputs"])
+    form = tmp_path / "bieu-mau" / "2017" / "BieuMau_2017_HNCT_Hoi-NCT-huyen.xlsx"
+    form.parent.mkdir(parents=True)
+    form.write_bytes(b"x")
+    assert sent_form(cat, "HNCT", 2017, tmp_path / "2017" / ".tmp-v1" / "phan-hoi") == form
+    assert sent_form(cat, "HNCT", 2016, tmp_path / "2016" / ".tmp-v1" / "phan-hoi") is None
