@@ -647,7 +647,7 @@ def test_letters_say_whom_to_call_how_to_send_and_a_working_day_deadline(made):
         assert "qua thư điện tử pgdmyduc@hanoiedu.vn hoặc hệ thống quản lý văn bản và điều hành chậm nhất" in text
         last = lines[next(n for n, x in enumerate(lines) if x.startswith("| Nơi nhận")) - 1]
         assert last == ("Mọi vướng mắc xin liên hệ đồng chí Lê Thị Thu Hà, chuyên viên Phòng Giáo dục và Đào tạo, điện "
-                        "thoại 024 3384 7123./.")
+                        "thoại 024.3384.7123./.")
         assert "bảng tính" not in text and "trở lên" not in text
     lines = letter(made, "Hop-Tien")
     marked = lines.index("Nội dung trên được đánh dấu trong biểu kèm theo.")
