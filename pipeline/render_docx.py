@@ -330,6 +330,16 @@ def _cell(text: str) -> str:
     return text.strip().rstrip(";.,").strip()
 
 
+def _in_full(pb, text: str) -> str:
+    """The plan's text with the abbreviations of the phrasebook's ``full_words`` written in full ("các trường THPT"
+    -> "các trường trung học phổ thông"); a document symbol ("111-KH/UBND") is left as it is."""
+    import re
+
+    for abbr, words in pb.full_words.items():
+        text = re.sub(rf"(?<![\w/-]){re.escape(abbr)}(?![\w/-])", words, text)
+    return text
+
+
 def _bullet(text: str) -> str:
     """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
     lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …") and ends with a full stop (the plan ends some
@@ -423,10 +433,10 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 milestone_year=ms.year if ms else None,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
-        lines += [_bullet(t.item_for(item, year)) for item in t.items]
+        lines += [_bullet(_in_full(pb, t.item_for(item, year))) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
-            lines += [_bullet(item) for item in part.items]
+            lines += [_bullet(_in_full(pb, item)) for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
     def duties(b) -> list[str]:
@@ -447,7 +457,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if b.units and set(b.units) & set(c.lead_units) and c.number not in named:
                 out.append(pb.say("kh.org.lead_component", name=c.name,
                                   coordinators=c.coordinators.strip().rstrip(";.").strip()))
-        return [_bullet(x) for x in out]
+        return [_bullet(_in_full(pb, x)) for x in out]
 
     def body_lines(b) -> list[str]:
         lines = duties(b)

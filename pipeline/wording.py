@@ -39,6 +39,8 @@ class Phrasebook:
         self.conditional: dict[str, list] = dict(doc.get("conditional") or {})
         # abbreviation -> words, for the notes under tables with short headers
         self.abbreviations: dict[str, str] = {str(k): str(v) for k, v in (doc.get("abbreviations") or {}).items()}
+        # abbreviation -> words, for the plan's own text in the KH's running text (house style: words in full)
+        self.full_words: dict[str, str] = {str(k): str(v) for k, v in (doc.get("full_words") or {}).items()}
         self._compiled: dict[str, Any] = {}
 
     def _template(self, key: str):

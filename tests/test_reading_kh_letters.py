@@ -546,7 +546,7 @@ def test_kh_section_v_opens_with_the_annex_and_reports_to_one_set_of_bodies(made
     assert closing == cal + 2 and not any("Phụ lục" in x for x in lines[cal:closing])
     bodies = "Ban Chỉ đạo xây dựng xã hội học tập Thành phố."
     assert lines[cal + 1].endswith("tổng hợp, báo cáo Huyện ủy, Ủy ban nhân dân huyện và " + bodies)
-    assert any(x.endswith("báo cáo Huyện ủy, UBND huyện và " + bodies) for x in lines if x.startswith("- "))
+    assert any(x.endswith("báo cáo Huyện ủy, Ủy ban nhân dân huyện và " + bodies) for x in lines if x.startswith("- "))
     text = "\n".join(lines)
     assert "thành phố" not in text and "Thường trực Huyện ủy và Ban" not in text
 
@@ -681,3 +681,17 @@ def test_letter_to_a_unit_without_a_report_names_its_form_and_promises_what_the_
     form.write_bytes(b"x")
     assert sent_form(cat, "HNCT", 2017, tmp_path / "2017" / ".tmp-v1" / "phan-hoi") == form
     assert sent_form(cat, "HNCT", 2016, tmp_path / "2016" / ".tmp-v1" / "phan-hoi") is None
+
+
+def test_kh_running_text_writes_abbreviations_in_full(made):
+    """KH 2018 wrote "trung tâm TDTT" and "các trường THPT" (the plan's own words) without ever spelling them out,
+    and "UBND huyện" beside its own "Ủy ban nhân dân huyện"; the running text now writes them in full, a document
+    symbol ("111-KH/UBND") left as the plan writes it."""
+    lines = [x for x in kh(made) if not x.startswith("| ")]
+    text = "\n".join(lines)
+    for abbr in ("TDTT", "THPT"):
+        assert not re.search(rf"(?<!\w){abbr}(?!\w)", text), abbr
+    assert not re.search(r"(?<![\w/-])UBND(?![\w/-])", text)
+    assert "Trung tâm thể dục thể thao" in text and "các trường trung học phổ thông, đại học" in text
+    assert "- Tham mưu cho Ủy ban nhân dân huyện, cân đối" in text
+    assert "Kế hoạch 111-KH/UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
