@@ -407,7 +407,7 @@ def test_ttr_tells_ubnd_where_the_draft_departs_from_the_lo_trinh(made):
     said = next(x for x in ttr(made) if x.startswith("Đối với"))
     assert said == ("Đối với chỉ tiêu năm 2017 đã đạt cao hơn lộ trình năm 2018 của Kế hoạch số 233/KH-UBND (tỷ lệ "
                     "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt: năm 2017 đạt 72,7%, đã vượt "
-                    "mục tiêu đến năm 2020 (70,0%)), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
+                    "mục tiêu 70,0% đến năm 2020), dự thảo đề xuất giữ vững kết quả đã đạt, không hạ thấp chỉ tiêu.")
 
 
 def test_kh_bullets_end_alike_and_name_offices_as_nd30(made):
@@ -515,7 +515,7 @@ def test_kh_and_ttr_say_once_how_the_lo_trinh_of_a_year_is_set(made):
     assert "Các chỉ tiêu năm 2018 theo lộ trình thực hiện mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (" + rule in k
     assert "66,8%" not in k and "66,8%" not in t
     assert "đã vượt mục tiêu đến năm 2020 của Kế hoạch số 233/KH-UBND (70,0%)" in k
-    assert "năm 2017 đạt 72,7%, đã vượt mục tiêu đến năm 2020 (70,0%)" in t
+    assert "năm 2017 đạt 72,7%, đã vượt mục tiêu 70,0% đến năm 2020" in t
     assert "lộ trình năm 2016 tính đều từ kết quả năm 2015 của toàn huyện" in "\n".join(kh(made, 2015))
 
 
@@ -695,3 +695,13 @@ def test_kh_running_text_writes_abbreviations_in_full(made):
     assert "Trung tâm thể dục thể thao" in text and "các trường trung học phổ thông, đại học" in text
     assert "- Tham mưu cho Ủy ban nhân dân huyện, cân đối" in text
     assert "Kế hoạch 111-KH/UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
+
+
+def test_ttr_lists_read_as_the_kh_lists(made):
+    """Tờ trình 2018: "…: tỷ lệ xã, thị trấn đạt …, tỷ lệ người …, tỷ lệ cán bộ, công chức, viên chức …" (a list
+    whose items have commas of their own, separated by commas) and "(… đã vượt mục tiêu đến năm 2020 (70,0%))"
+    (two closing brackets): the list is separated by ";" as the KH's, and no bracket closes inside another."""
+    lines = ttr(made)
+    focus = next(x for x in lines if x.startswith("Dự thảo tập trung vào"))
+    assert len(focus.split(": ", 1)[1].split("; ")) == 8
+    assert "))" not in "\n".join(lines)
