@@ -256,7 +256,7 @@ class ReportModel:
 
     @property
     def office_unit(self) -> str:
-        return getattr(self.catalog.office, "unit", "") or ""
+        return self.catalog.office.unit
 
     @property
     def indicators(self) -> list[IndicatorResult]:

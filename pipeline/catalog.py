@@ -109,6 +109,25 @@ class TaskGroup:
     title: str
     items: tuple[str, ...]
     parts: tuple[TaskPart, ...]
+    ended: tuple["EndedItem", ...] = ()
+
+    def item_for(self, item: str, year: int) -> str:
+        """``item`` as the yearly plan of ``year`` writes it: an item naming a plan of a period that ended
+        before ``year`` gives way to its ``later`` wording."""
+        for e in self.ended:
+            if item.startswith(e.item) and year > e.until:
+                return e.later
+        return item
+
+
+@dataclass(frozen=True)
+class EndedItem:
+    """An item of a task group that names a plan of an earlier period (e.g. 2011–2016): the yearly KH of a
+    year after ``until`` writes ``later`` instead."""
+
+    item: str   # the item's opening words
+    until: int
+    later: str
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,7 @@ class ComponentPlan:
     coordinator_units: tuple[str, ...]
     indicators: tuple[str, ...] = ()  # the indicators and activities its status line is drawn from
     activities: tuple[str, ...] = ()
+    named_in_duties: str = ""  # the words by which a duty of Section IV names it (the KH checks who leads it)
 
 
 @dataclass(frozen=True)
@@ -274,6 +294,7 @@ class Office:
     plan_recipients: tuple[str, ...]
     submission_deadline: tuple[int, int]  # (month, day)
     correction_days: int = 5
+    unit: str = ""                        # the office's own reporting unit (units.yaml code), if it reports
 
     def deadline(self, year: int) -> _dt.date:
         """Return the date by which units must submit their report for ``year``."""

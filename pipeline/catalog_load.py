@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .catalog import (FIELDS, OFFICE_FILE, PATH_KINDS, PLAN_FILE, RATIO, RULE_OPS, RULES_FILE, STATUS, TARGET_KINDS,
                       UNITS_FILE, Activity, Body, Catalog, ComponentPlan, GoalGroup, Indicator, Milestone, Office,
-                      Outliers, Plan, Rule, Signer, Target, TaskGroup, TaskPart, Term, Unit, UnitKind)
+                      Outliers, Plan, Rule, Signer, Target, TaskGroup, EndedItem, TaskPart, Term, Unit, UnitKind)
+from . import yamlfile
 from .errors import CatalogError
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -124,9 +124,8 @@ def _load_yaml(path: Path, problems: list[str]) -> Any:
         problems.append(f"{path.name}: không đọc được tệp ({exc}). Tệp phải được lưu dạng UTF-8.")
         return None
     try:
-        # libyaml's loader is ~20x faster than the pure-Python one; both are "safe" (no object tags)
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
+        return yamlfile.parse(text)
+    except yamlfile.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
         problems.append(f"{path.name}{where}: sai cú pháp YAML: {getattr(exc, 'problem', exc)}.")
@@ -227,8 +226,17 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                                r.get(p, "title", f"{w}.parts[{j}]", default=""),
                                r.strs(p, "items", f"{w}.parts[{j}]"))
                       for j, p in enumerate(r.get(d, "parts", w, list, required=False, default=[])))
+        items = r.strs(d, "items", w)
+        ended = []
+        for j, e in enumerate(r.get(d, "ended", w, list, required=False, default=[])):
+            we = f"{w}.ended[{j}]"
+            x = EndedItem(r.get(e, "item", we, default=""), r.get(e, "until", we, int, default=0),
+                          r.get(e, "later", we, default=""))
+            if x.item and not any(i.startswith(x.item) for i in items):
+                r.problem(we, f"không có mục nào của nhóm bắt đầu bằng '{x.item}'.")
+            ended.append(x)
         tasks.append(TaskGroup(r.get(d, "code", w, default=""), r.get(d, "number", w, int, default=0),
-                               r.get(d, "title", w, default=""), r.strs(d, "items", w), parts))
+                               r.get(d, "title", w, default=""), items, parts, tuple(ended)))
     task_codes = {t.code for t in tasks}
     for g in groups:
         for t in g.tasks:
@@ -252,7 +260,8 @@ def _parse_plan(r: _Reader, doc: Any) -> Plan | None:
                                    r.get(d, "content", w, default=""), r.get(d, "lead", w, default=""),
                                    r.strs(d, "lead_units", w), r.get(d, "coordinators", w, default=""),
                                    r.strs(d, "coordinator_units", w), r.strs(d, "indicators", w),
-                                   r.strs(d, "activities", w)))
+                                   r.strs(d, "activities", w),
+                                   r.get(d, "named_in_duties", w, required=False, default="")))
     return Plan(code=code or "", number=r.get(root, "number", "plan", default=""), date=date or _dt.date(1900, 1, 1),
                 issuer=r.get(root, "issuer", "plan", default=""), title=r.get(root, "title", "plan", default=""),
                 period=period, basis=r.strs(root, "basis", "plan"),
@@ -368,7 +377,8 @@ def _parse_office(r: _Reader, doc: Any) -> Office | None:
                   report_cc=r.strs(rep, "recipients_cc", "office.report"),
                   plan_recipients=r.strs(pl, "recipients", "office.plan"),
                   submission_deadline=(month, day),
-                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5))
+                  correction_days=r.get(o, "correction_days", "office", int, required=False, default=5),
+                  unit=str(r.get(o, "unit", "office", required=False, default="") or ""))
 
 
 def _parse_rules(r: _Reader, doc: Any, plan: Plan | None) -> tuple[tuple[Rule, ...], Outliers]:
@@ -441,7 +451,11 @@ def _cross_check(plan: Plan, units: tuple[Unit, ...], kinds: dict[str, UnitKind]
         for k in b.unit_kinds:
             if k not in kinds:
                 problems.append(f"{PLAN_FILE}, mục organisation ({b.number}. {b.title}): loại đơn vị '{k}' không có trong {UNITS_FILE}.")
+    duties = [d.casefold() for b in walk(plan.bodies) for d in b.duties]
     for c in plan.component_plans:
+        if c.named_in_duties and not any(c.named_in_duties.casefold() in d for d in duties):
+            problems.append(f"{PLAN_FILE}, mục component_plans ({c.number}): '{c.named_in_duties}' (named_in_duties) "
+                            f"không có trong nhiệm vụ nào của mục organisation.")
         for code in c.lead_units + c.coordinator_units:
             if code not in unit_codes:
                 problems.append(f"{PLAN_FILE}, mục component_plans ({c.number}): đơn vị '{code}' không có trong {UNITS_FILE}.")
@@ -496,6 +510,8 @@ def load_catalog(inputs: Path | str) -> Catalog:
         doc = _load_yaml(files[RULES_FILE], problems)
         if doc is not None:
             rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
+    if office is not None and units is not None and office.unit and office.unit not in {u.code for u in units}:
+        problems.append(f"{OFFICE_FILE}, mục office.unit: mã đơn vị '{office.unit}' không có trong {UNITS_FILE}.")
     if plan is not None and units is not None and not problems:
         _cross_check(plan, units, kinds, problems)
         _check_activities(plan, units, problems)

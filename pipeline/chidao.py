@@ -62,14 +62,14 @@ def _states(sentence: str, value: int) -> bool:
 
 def load_direction(inputs: Path | str, year: int) -> Direction | None:
     """Read ``<inputs>/chi_dao/<year>.yaml``; None if the office has not written it."""
-    import yaml
+    from . import yamlfile
 
     path = Path(inputs) / FOLDER / f"{year}.yaml"
     if not path.is_file():
         return None
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        doc = yamlfile.read(path) or {}
+    except (OSError, UnicodeDecodeError, yamlfile.YAMLError) as exc:
         raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
     problems: list[str] = []
     if not isinstance(doc, dict):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from .form_layout import col_letter
 from .templating import zip_bytes
+from .xmltext import escape, quoteattr
 
 EMU_PER_CM = 360000
 

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import vnformat as vn
@@ -189,6 +190,23 @@ def _openpyxl_marked(fb: UnitFeedback, year: int, out: Path, stamp: _dt.datetime
     return path
 
 
+def sent_form(catalog, unit_code: str, year: int, folder: Path) -> Path | None:
+    """The form ``xhht forms`` wrote for the unit and ``year`` (``<outputs>/bieu-mau/<year>/``, found from the
+    feedback ``folder`` inside ``<outputs>/<year>/…``), or None. Copied, never built here: a run does not import
+    openpyxl."""
+    from .forms import form_filename
+
+    unit = catalog.unit(unit_code) if hasattr(catalog, "unit") else None
+    if unit is None:
+        return None
+    name = form_filename(unit, year)
+    for up in list(Path(folder).resolve().parents)[:4]:
+        form = up / "bieu-mau" / str(year) / name
+        if form.is_file():
+            return form
+    return None
+
+
 def plain_text(issue: Issue) -> str:
     """An issue in plain administrative Vietnamese for a letter: no quotes, arrows or advice to the software user.
 
@@ -200,11 +218,61 @@ def plain_text(issue: Issue) -> str:
     text = re.sub(r"(?<![\d.,])(?<!năm )(\d{4,})(?![\d.,])", lambda m: vn.number(int(m.group(1))), text)
     text = re.sub(r";?\s*[Hh]ãy [^.;]*", "", text)
     text = re.sub(r"(?<![\d,])(\d+)%", r"\1,0%", text)  # one decimal, as everywhere in the documents
+    text = re.sub(r"\(([^()]+?) (?:→|->) ([^()]+?)\)", r"(từ \1 thành \2)", text)  # "(70,1% → 88,3%)"
     text = text.replace("→", "thành").replace("->", "thành").replace('"', "")
     sentences = [x.strip() for x in re.split(r"(?<=[.!])\s+", text) if x.strip()]
     kept = [x for x in sentences if not x.startswith(("Hãy", "Sửa", "Kiểm tra lại"))] or sentences[:1]
     out = " ".join(kept).rstrip(".")
     return vn.lower_first(out) if not out[:2].isupper() else out
+
+
+def correction_due(issued: _dt.date, days: int) -> _dt.date:
+    """The day a unit's corrected report is due: ``days`` working days (Monday to Friday) after the letter's date
+    (office.yaml ``correction_days``; public holidays are not known here and are not skipped)."""
+    d, left = issued, max(0, days)
+    while left:
+        d += _dt.timedelta(days=1)
+        if d.weekday() < 5:
+            left -= 1
+    return d
+
+
+def _plan_words(catalog, text: str) -> str:
+    """A figure named as the plan names its indicator: the form's count "Số … bậc 2 (A2) trở lên" is the plan's
+    "… bậc 2 (A2)" (the letter speaks of the plan's indicator; the form says what to count)."""
+    for ind in getattr(getattr(catalog, "plan", None), "indicators", ()):
+        label, name = ind.numerator_label, ind.name
+        if label.endswith(" trở lên") and "trở lên" not in name and name.startswith("Tỷ lệ "):
+            text = text.replace(vn.lower_first(label), vn.lower_first("Số " + name[len("Tỷ lệ "):]))
+            text = text.replace(label, "Số " + name[len("Tỷ lệ "):])
+    # "… bậc 2 (A2) (42) lớn hơn tổng số … (41)": two brackets side by side; the figures go together at the end
+    return re.sub(r"^(.*\)) \((\d[\d.,]*%?)\) lớn hơn (.+) \((\d[\d.,]*%?)\)$", r"\1 lớn hơn \3 (\2 so với \4)", text)
+
+
+@lru_cache(maxsize=4)
+def _office_section(path: str, _mtime: int) -> dict:
+    """``office.yaml``'s office section (the letters' contact person and how to send), parsed once per version."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    office = doc.get("office") if isinstance(doc, dict) else None
+    return office if isinstance(office, dict) else {}
+
+
+def _letters_facts(cat) -> dict:
+    """Contact person and the way to send a report, from office.yaml ``letters`` (empty when not given)."""
+    path = (getattr(cat, "files", None) or {}).get("office.yaml")
+    try:
+        office = _office_section(str(path), Path(path).stat().st_mtime_ns) if path else {}
+    except OSError:
+        office = {}
+    letters = office.get("letters") if isinstance(office.get("letters"), dict) else {}
+    contact = letters.get("contact") if isinstance(letters.get("contact"), dict) else {}
+    return {"contact": {k: str(contact.get(k) or "") for k in ("name", "position", "phone", "email")},
+            "send_by": str(letters.get("send_by") or "")}
 
 
 def proper_name(catalog, unit_code: str, name: str) -> str:
@@ -215,8 +283,9 @@ def proper_name(catalog, unit_code: str, name: str) -> str:
     return name
 
 
-def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> dict:
-    """Context of the công văn to one unit (every sentence from the phrasebook)."""
+def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str, attached: bool = False) -> dict:
+    """Context of the công văn to one unit (every sentence from the phrasebook); ``attached``: the unit's form goes
+    with the letter (a unit that sent nothing)."""
     from .wording import phrasebook
 
     cat = model.catalog
@@ -224,13 +293,17 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
     inputs = Path(cat.files["office.yaml"]).parent if getattr(cat, "files", None) else None
     pb = phrasebook(inputs)
     year = model.year
-    deadline = issued + _dt.timedelta(days=office.correction_days)
+    deadline = correction_due(issued, office.correction_days)
     unit = proper_name(cat, fb.unit, fb.name)
+    extra = _letters_facts(cat)
     f = dict(year=year, office=office.full_name, unit=unit, due=vn.short_date(deadline),
-             plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)))
+             plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)),
+             plan_date=vn.short_date(cat.plan.date), plan_title=cat.plan.title, send_by=extra["send_by"])
+    # the last sentence: whom to call (office.yaml letters.contact), closing the body with "./."
+    contact = pb.say("cv.contact", contact=extra["contact"], **f) if extra["contact"]["name"] else ""
     if fb.file is None:
         subject = pb.say("cv.subject.missing", **f)
-        body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", **f)]
+        body = [pb.say("cv.missing.1", **f), pb.say("cv.missing.2", attached=attached, **f)]
     else:
         errors = [i for i in fb.issues if i.severity is Severity.ERROR]
         warnings = [i for i in fb.issues if i.severity is not Severity.ERROR]
@@ -239,19 +312,27 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str) -> di
         subject = pb.say("cv.subject.errors" if errors else "cv.subject.warnings", **f)
         body = [pb.say("cv.received", parts=parts, **f)]
         shown = 0
-        both = bool(errors and warnings)  # "a)" and "b)" only when the letter has both kinds
-        for head, items, letter in (("cv.errors.head", errors, "a" if both else ""),
-                                    ("cv.warnings.head", warnings, "b" if both else "")):
+        # a letter with both kinds lists them under "a)" and "b)"; with one kind the lead-in above already
+        # says what the list is, and a heading would say it a second time
+        both = bool(errors and warnings)
+        for head, items, letter in (("cv.errors.head", errors, "a"), ("cv.warnings.head", warnings, "b")):
             if not items:
                 continue
-            body.append(pb.say(head, letter=letter))
+            if both:
+                body.append(pb.say(head, letter=letter))
             for issue in items[:max(1, MAX_LISTED - shown)]:
-                body.append(pb.say("cv.item", text=plain_text(issue)))
+                body.append(pb.say("cv.item", text=vn.upper_first(_plan_words(cat, plain_text(issue)))))
             shown += len(items[:max(1, MAX_LISTED - shown)])
             body[-1] = body[-1][:-1] + "."
         if len(fb.issues) > shown:
             body.append(pb.say("cv.more", count=len(fb.issues) - shown))
-        body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", warnings=bool(warnings), **f))
+        # what is marked where, then the request (number agreement: "các số liệu" only for more than one figure)
+        body.append(pb.say("cv.marked", count=len(fb.issues)))
+        body.append(pb.say("cv.ask.errors" if errors else "cv.ask.warnings", errors=len(errors),
+                           warnings=len(warnings), **f))
+    if contact:
+        body[-1] = body[-1].removesuffix("./.") + "."
+        body.append(contact)
     s = office.signer
     return {"office": {"parent": office.parent, "name": office.name, "abbreviation": office.abbreviation,
                        "full_name": office.full_name, "drafting_unit": office.drafting_unit},
@@ -276,7 +357,7 @@ class FeedbackMade:
 
 
 def feedback_key(model, fb: UnitFeedback, issued: _dt.date, template: Path, number: str,
-                 include_warnings: bool) -> str:
+                 include_warnings: bool, form: Path | None = None) -> str:
     """The digest of everything a unit's feedback depends on: its file, its problems, the date, the
     template, the catalog and xhht's code. Same key, same bytes."""
     from .archive import sha256
@@ -288,7 +369,7 @@ def feedback_key(model, fb: UnitFeedback, issued: _dt.date, template: Path, numb
     parts = [sha256(phrasebook(inputs).path), code_digest(), model.year, issued.isoformat(), number, include_warnings, fb.unit, fb.name,
              sha256(fb.file) if fb.file is not None and fb.file.is_file() else "",
              [[i.severity.value, i.code, i.sheet, i.cell, i.message] for i in fb.issues],
-             sha256(template) if template.is_file() else "",
+             sha256(template) if template.is_file() else "", sha256(form) if form is not None else "",
              [[name, sha256(path)] for name, path in sorted(getattr(model.catalog, "files", {}).items())]]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
@@ -339,7 +420,9 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
     for fb in collect(model, include_warnings):
         mine: list[Path] = []
         step = "đánh dấu bảng tính phản hồi cho đơn vị"
-        key = feedback_key(model, fb, issued, template, number, include_warnings)
+        # a unit that sent nothing: its form, when `xhht forms` made it, goes with the letter
+        form = sent_form(model.catalog, fb.unit, model.year, folder) if fb.file is None else None
+        key = feedback_key(model, fb, issued, template, number, include_warnings, form)
         old = before.get(fb.unit) or {}
         sources = [previous / FEEDBACK_SUBDIR / name for name in old.get("files", [])] if previous else []
         try:
@@ -351,9 +434,12 @@ def write_feedback_isolated(model, folder: Path, issued: _dt.date, templates: Pa
             else:
                 if fb.file is not None:
                     mine.append(marked_workbook(fb, model.year, folder, stamp))
+                attached = form is not None
+                if attached:
+                    mine.append(Path(shutil.copyfile(form, folder / form.name)))
                 step = "viết công văn phản hồi cho đơn vị"
                 letter = folder / f"CV_{model.year}_{fb.unit}_{safe_name(fb.name)}.docx"
-                fill_docx(template, letter_context(model, fb, issued, number), letter, issued,
+                fill_docx(template, letter_context(model, fb, issued, number, attached=attached), letter, issued,
                           title=f"Công văn gửi {fb.name}")
                 mine.append(letter)
                 entry = {"key": key, "files": [p.name for p in mine]}

@@ -11,6 +11,7 @@ import datetime as _dt
 from pathlib import Path
 
 from . import form_layout as L
+from . import vnformat as vn
 from .errors import OutputError
 from .catalog import RATIO, STATUS, Catalog, Unit
 from .atomic_files import normalise_zip, safe_name, staged_dir
@@ -83,11 +84,11 @@ def _write_checks(ws, catalog: Catalog, placed: dict[str, int], put, font) -> No
 
     col = L.DATA_COLS["check"]
     checks = row_checks(catalog, placed)
+    red, top = Font(name=FONT, size=10, bold=True, color="9C0006"), Alignment(wrap_text=True, vertical="top")
     for row in placed.values():
         parts = [f'IF({cond},"{msg.replace(chr(34), "")}. ","")' for cond, msg in checks.get(row, [])]
         formula = f"=TRIM({'&'.join(parts)})" if parts else None
-        put(ws, f"{col}{row}", formula, Font(name=FONT, size=10, bold=True, color="9C0006"),
-            Alignment(wrap_text=True, vertical="top"))
+        put(ws, f"{col}{row}", formula, red, top)
         if parts:  # room for the shortest message; a longer one is cut at the row's edge, never overlaps
             shortest = min(len(m) for _c, m in checks[row])
             ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0,
@@ -152,9 +153,13 @@ def form_filename(unit: Unit, year: int) -> str:
 
 def build_form(catalog: Catalog, unit: Unit, year: int):
     """Return an openpyxl Workbook: the form of ``unit`` for report ``year``."""
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell.cell import MergedCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.merge import MergedCellRange
 
     plan = catalog.plan
     thin = Side(style="thin", color="808080")
@@ -170,10 +175,22 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     group_fill = PatternFill("solid", fgColor="EDEDED")
     grey_fill = PatternFill("solid", fgColor="BFBFBF")
     unlocked = Protection(locked=False)
+    f_code = Font(name=FONT, size=9, color="595959")
+    f_remark = Font(name=FONT, size=10, italic=True)
+    right_top = Alignment(horizontal="right", vertical="top")
+    # Setting a style object makes openpyxl hash it (about 0,1 ms a time, most of a form's cost); a
+    # combination is set once and later cells take a copy of its style indices, as openpyxl's own
+    # worksheet copy does. Keyed by identity: the cache keeps the objects, so an id is never reused.
+    styles: dict[tuple, tuple] = {}
 
     def put(ws, ref, value, font=f_normal, align=wrap, fill=None, box=True, editable=False):
         c = ws[ref]
         c.value = value
+        key = (id(font), id(align), id(fill), box, editable)
+        known = styles.get(key)
+        if known is not None and not c.has_style:
+            c._style = copy(known[0])
+            return c
         c.font = font
         c.alignment = align
         if fill is not None:
@@ -183,7 +200,30 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         if editable:
             c.protection = unlocked
             c.fill = input_fill
+        if known is None:
+            styles[key] = (copy(c._style), (font, align, fill))
         return c
+
+    # Merging makes openpyxl re-set borders and protection cell by cell (hashing them again); a range
+    # of the same shape whose first cell has the same style comes out the same, so the styles the first
+    # such merge gave its cells are copied to the next ones.
+    merged: dict[tuple, list] = {}
+
+    def merge(ws, ref: str) -> None:
+        mcr = MergedCellRange(ws, ref)
+        top, left = mcr.min_row, mcr.min_col
+        first = ws.cell(top, left)._style                # None: a cell never styled
+        key = (first and tuple(first), mcr.max_row - top, mcr.max_col - left)
+        known = merged.get(key)
+        if known is None:
+            ws.merge_cells(ref)
+            merged[key] = [((r - top, c - left), copy(ws._cells[r, c]._style)) for r, c in mcr.cells]
+            return
+        ws.merged_cells.add(mcr)
+        for (dr, dc), style in known:
+            cell = ws._cells[top, left] if dr == dc == 0 else MergedCell(ws, top + dr, left + dc)
+            cell._style = copy(style)
+            ws._cells[top + dr, left + dc] = cell
 
     def protect(ws):
         ws.protection.sheet = True
@@ -202,7 +242,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     g.column_dimensions["B"].width = 100
     lines = [
         (f"BIỂU MẪU BÁO CÁO KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title),
-        (f"Thực hiện Kế hoạch số {plan.number} ngày {plan.date.day:02d}/{plan.date.month}/{plan.date.year} "
+        (f"Thực hiện Kế hoạch số {plan.number} ngày {vn.short_date(plan.date)} "
          f"của {plan.issuer} về {plan.title[0].lower() + plan.title[1:]}", f_italic),
         (unit_line, f_bold),
         (f"Năm báo cáo: {year}    Phiên bản biểu mẫu: {L.FORM_VERSION}", f_bold),
@@ -225,7 +265,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
          f"'{L.DATA_SHEET}'. In các trang, người lập biểu và thủ trưởng đơn vị ký (đóng dấu) ở cuối trang "
          f"'{L.DATA_SHEET}', gửi kèm bản quét cùng tệp Excel.", f_normal),
         (f"7. Không đổi tên, xóa hoặc thêm trang; không sửa cột 'Mã'. Hạn gửi: "
-         f"{catalog.office.deadline(year).strftime('%d/%m/%Y')}, gửi về {catalog.office.full_name}.", f_normal),
+         f"{vn.short_date(catalog.office.deadline(year))}, gửi về {catalog.office.full_name}.", f_normal),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         put(g, f"B{i}", text, font=font, box=False)
@@ -241,15 +281,15 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
     last = c["check"] if has_table else "I"
-    ws.merge_cells(f"A1:{last}1")
+    merge(ws, f"A1:{last}1")
     put(ws, "A1", f"SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title, center, box=False)
-    ws.merge_cells(f"A2:{last}2")
+    merge(ws, f"A2:{last}2")
     put(ws, "A2", unit_line, f_bold, center, box=False)
     put(ws, "C3", L.REPORT_DATE_LABEL, f_bold, Alignment(horizontal="right"), box=False)
     put(ws, L.REPORT_DATE_CELL, None, editable=True).number_format = "DD/MM/YYYY"
     put(ws, "F3", L.PREPARER_LABEL, f_bold, Alignment(horizontal="right"), box=False)
     put(ws, L.PREPARER_CELL, None, editable=True)
-    ws.merge_cells(f"{L.PREPARER_CELL}:I3")
+    merge(ws, f"{L.PREPARER_CELL}:I3")
     ws.row_dimensions[3].height = 20
     start, end = report_window(catalog, year)
     date_dv = DataValidation(type="date", operator="between", formula1=_excel_date(start), formula2=_excel_date(end),
@@ -263,7 +303,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
 
     row = L.DATA_HEADER_ROW
     if not has_table:
-        ws.merge_cells(f"A{row}:{last}{row}")
+        merge(ws, f"A{row}:{last}{row}")
         put(ws, f"A{row}", f"Đơn vị không báo cáo các chỉ tiêu số liệu. Hãy ghi ngày lập báo cáo, người lập biểu ở "
                            f"trên và nhập số lượng hoạt động ở trang '{L.TASK_SHEET}'.", f_italic, box=False)
         ws.row_dimensions[row].height = 36
@@ -285,7 +325,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
             inds = [i for i in plan.indicators if i.group == group.code and i.code in wanted]
             if not inds:
                 continue
-            ws.merge_cells(f"A{row}:{last}{row}")
+            merge(ws, f"A{row}:{last}{row}")
             put(ws, f"A{row}", f"{group.code}) {group.title}", f_bold, fill=group_fill)
             ws.row_dimensions[row].height = _wrapped_height(f"{group.code}) {group.title}", 170)
             row += 1
@@ -293,7 +333,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
                 no += 1
                 placed[ind.code] = row
                 put(ws, f"{c['no']}{row}", no, align=center)
-                put(ws, f"{c['code']}{row}", ind.code, Font(name=FONT, size=9, color="595959"))
+                put(ws, f"{c['code']}{row}", ind.code, f_code)
                 put(ws, f"{c['name']}{row}", ind.name)
                 put(ws, f"{c['note']}{row}", None, editable=True)
                 height = _wrapped_height(ind.name, widths["C"])
@@ -347,9 +387,9 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     t = L.TASK_COLS
     for col, w in {t["no"]: 7, t["code"]: 18, t["title"]: 62, t["unit"]: 14, t["count"]: 12}.items():
         ts.column_dimensions[col].width = w
-    ts.merge_cells(f"A1:{L.TASK_TEXT_END}1")
+    merge(ts, f"A1:{L.TASK_TEXT_END}1")
     put(ts, "A1", f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ {title_year.upper()}", f_title, center, box=False)
-    ts.merge_cells(f"A2:{L.TASK_TEXT_END}2")
+    merge(ts, f"A2:{L.TASK_TEXT_END}2")
     put(ts, "A2", unit_line, f_bold, center, box=False)
     for col, text in zip((t["no"], t["code"], t["title"], t["unit"], t["count"]),
                          ("STT", "Mã", "Nội dung", "Đơn vị tính", "Số lượng")):
@@ -371,19 +411,19 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
 
     def text_row(code: str, label: str) -> None:
         nonlocal row
-        put(ts, f"{t['no']}{row}", label, Font(name=FONT, size=10, italic=True), center)
-        put(ts, f"{t['code']}{row}", code, Font(name=FONT, size=9, color="595959"))
+        put(ts, f"{t['no']}{row}", label, f_remark, center)
+        put(ts, f"{t['code']}{row}", code, f_code)
         put(ts, f"{t['text']}{row}", None, editable=True)
         for col in (t["unit"], t["count"]):
             put(ts, f"{col}{row}", None, editable=True)
-        ts.merge_cells(f"{t['text']}{row}:{L.TASK_TEXT_END}{row}")
+        merge(ts, f"{t['text']}{row}:{L.TASK_TEXT_END}{row}")
         text_dv.add(f"{t['text']}{row}")
         ts.row_dimensions[row].height = 48
         row += 1
 
     def heading_row(text: str) -> None:
         nonlocal row
-        ts.merge_cells(f"A{row}:{L.TASK_TEXT_END}{row}")
+        merge(ts, f"A{row}:{L.TASK_TEXT_END}{row}")
         put(ts, f"A{row}", text, f_bold, fill=group_fill)
         ts.row_dimensions[row].height = _wrapped_height(text, 100)
         row += 1
@@ -392,10 +432,10 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
         heading_row(f"{tk.number}. {tk.title}")
         for i, act in enumerate((a for a in plan.activities if a.task == tk.code and a.code in wanted_acts), 1):
             put(ts, f"{t['no']}{row}", f"{tk.number}.{i}", align=center)
-            put(ts, f"{t['code']}{row}", act.code, Font(name=FONT, size=9, color="595959"))
+            put(ts, f"{t['code']}{row}", act.code, f_code)
             put(ts, f"{t['title']}{row}", act.label)
             put(ts, f"{t['unit']}{row}", act.unit, align=center)
-            put(ts, f"{t['count']}{row}", None, editable=True, align=Alignment(horizontal="right", vertical="top")
+            put(ts, f"{t['count']}{row}", None, editable=True, align=right_top
                 ).number_format = "#,##0"
             count_dv.add(f"{t['count']}{row}")
             ts.row_dimensions[row].height = _wrapped_height(act.label, 62)
@@ -414,9 +454,9 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     fs = wb.create_sheet(L.FUNDING_SHEET)
     for col, w in {"A": 5, "B": 8, "C": 48, "D": 18, "E": 22}.items():
         fs.column_dimensions[col].width = w
-    fs.merge_cells("A1:E1")
+    merge(fs, "A1:E1")
     put(fs, "A1", f"KINH PHÍ XÂY DỰNG XÃ HỘI HỌC TẬP {title_year.upper()}", f_title, center, box=False)
-    fs.merge_cells("A2:E2")
+    merge(fs, "A2:E2")
     put(fs, "A2", f"{unit_line} (đơn vị tính: đồng)", f_bold, center, box=False)
     f = L.FUNDING_COLS
     for col, text in zip(f.values(), ["STT", "Mã", "Nguồn kinh phí", "Số tiền (đồng)", "Ghi chú"]):
@@ -429,7 +469,7 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
     first = row
     for i, (code, title) in enumerate(L.FUNDING_SOURCES, start=1):
         put(fs, f"{f['no']}{row}", i, align=center)
-        put(fs, f"{f['code']}{row}", code, Font(name=FONT, size=9, color="595959"))
+        put(fs, f"{f['code']}{row}", code, f_code)
         put(fs, f"{f['title']}{row}", title)
         put(fs, f"{f['amount']}{row}", None, editable=True).number_format = "#,##0"
         money.add(f"{f['amount']}{row}")

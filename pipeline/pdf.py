@@ -39,11 +39,11 @@ def soffice_candidates(environ: dict | None = None, system: str | None = None) -
 
 def configured_soffice(office_file: Path | None) -> str:
     """``soffice:`` in office.yaml (the path to LibreOffice when it is installed somewhere unusual)."""
-    import yaml
+    from . import yamlfile
 
     if office_file is None or not Path(office_file).is_file():
         return ""
-    doc = yaml.safe_load(Path(office_file).read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(office_file) or {}
     return str(doc.get("soffice") or "").strip()
 
 

@@ -97,13 +97,13 @@ def connect(outputs: Path, schema: str = _SCHEMA, book: str = "sổ đăng ký v
 
 def configured_next(office_file: Path | None) -> dict[str, int]:
     """The next numbers the office set in ``office.yaml`` (``register: next_number: {BC: 12}``)."""
-    import yaml
+    from . import yamlfile
 
     from .errors import CatalogError
 
     if office_file is None or not Path(office_file).is_file():
         return {}
-    doc = yaml.safe_load(Path(office_file).read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(office_file) or {}
     section = (doc.get("register") or {}).get("next_number") or {}
     bad = [f"office.yaml, mục register.next_number.{k}: phải là số nguyên dương (nhận được {v!r})."
            for k, v in section.items() if not isinstance(v, int) or isinstance(v, bool) or v < 1]

@@ -339,19 +339,55 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
     }
 
 
-def _gap_cell(r, goal: float | None) -> str:
+def _communes_word(units, communes: str) -> str:
+    """"xã" when every one of ``units`` is a xã, "thị trấn" when every one is a thị trấn, else ``communes``
+    ("xã, thị trấn"): "01 xã", never "01 xã, thị trấn" for one commune."""
+    kinds = {"xã" if u.name.startswith("Xã ") else "thị trấn" if u.name.startswith("Thị trấn ") else "" for u in units}
+    return kinds.pop() if len(kinds) == 1 and "" not in kinds else communes
+
+
+def _gap_cell(r, goal: float | None, communes: str = "xã, thị trấn") -> str:
     """KH table: what remains to reach next year's goal; for communes meeting a standard, a count of communes."""
     if r.indicator.kind == STATUS:
-        rest = len(r.failing())  # communes known not to meet the standard (not those that did not report)
-        return f"{vn.count2(rest)} xã, thị trấn" if rest and goal is not None and goal >= 100 else "–"
+        rest = r.failing()  # communes known not to meet the standard (not those that did not report)
+        return (f"{vn.count2(len(rest))} {_communes_word([u.unit for u in rest], communes)}"
+                if rest and goal is not None and goal >= 100 else "–")
     if goal is None or r.rate is None or vn.shown_rate(r.rate) >= vn.round_half_up(goal, 1):
         return "–"
     return f"{vn.points(vn.round_half_up(goal, 1) - vn.shown_rate(r.rate))} điểm phần trăm"
 
 
+def _cell(text: str) -> str:
+    return text.strip().rstrip(";.,").strip()
+
+
+def _in_full(pb, text: str) -> str:
+    """The plan's text with the abbreviations of the phrasebook's ``full_words`` written in full ("các trường THPT"
+    -> "các trường trung học phổ thông"); a document symbol ("111-KH/UBND") is left as it is."""
+    import re
+
+    for abbr, words in pb.full_words.items():
+        text = re.sub(rf"(?<![\w/-]){re.escape(abbr)}(?![\w/-])", words, text)
+    return text
+
+
+def _bullet(text: str) -> str:
+    """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
+    lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …") and ends with a full stop (the plan ends some
+    with ";", others in the same list with "."); an office named inside it is capitalised as NĐ 30 writes agency
+    names ("phối hợp với phòng Giáo dục và Đào tạo" -> "Phòng Giáo dục và Đào tạo")."""
+    import re
+
+    text = vn.upper_first(text.strip())
+    text = re.sub(r"(?<!\w)phòng (\w)", lambda m: ("Phòng " if m.group(1).isupper() else "phòng ") + m.group(1), text)
+    text = text[:-1] + "." if text.endswith((";", ",")) else text if text.endswith((".", "…", "!", "?")) else text + "."
+    return f"- {text}"
+
+
 def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER,
                  report_ref: str = "", request_ref: str = "") -> dict[str, Any]:
     """Return the template context of the kế hoạch for the year after ``model.year`` (a draft for UBND huyện)."""
+    report_ref = report_ref or _report_ref(model, issued)
     cat = model.catalog
     plan, office = cat.plan, cat.office
     pb = wording.phrasebook(inputs_dir(model))
@@ -366,16 +402,25 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             t = plan.target_for(r.indicator.code, year)
             if t is None:
                 continue
-            goal = wording.next_path(model, r, year)
+            goal, how = wording.kh_goal(model, r, year)
+            path = wording.next_path(model, r, year)
             rows.append({"no": str(len(rows) + 1), "name": r.indicator.name,
-                         "target": "Tăng so với năm trước" if t.kind == "increase" else vn.percent(goal),
+                         "target": ("Tăng so với năm trước" if t.kind == "increase" else
+                                    vn.percent(goal) if how == "path" else pb.say("kh.cell." + how, goal=goal)),
                          "result": (wording.counts_text(r) if r.indicator.kind == STATUS
                                     else vn.percent(r.rate) if r.rate is not None else "–"),
-                         "gap": _gap_cell(r, goal)})
+                         "gap": _gap_cell(r, goal, pb.labels.get("communes", "xã, thị trấn"))})
             if r.indicator.kind == STATUS and r.failing():
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
-                                        failing=len(r.failing()), population=pb.labels.get("communes", ""),
+                                        failing=len(r.failing()),
+                                        population=_communes_word([u.unit for u in r.failing()],
+                                                                  pb.labels.get("communes", "")),
                                         units=wording.names([u.unit for u in r.failing()])))
+            elif how != "path" and goal > vn.round_half_up(path, 1):
+                # the plan's lộ trình is below the level already reached: say why the goal is higher
+                sentences.append(pb.say("kh.target." + how, name=r.indicator.name, year=year, goal=goal,
+                                        prev_year=model.year, rate=r.rate, path=path, target=t.value,
+                                        milestone_year=t.year, plan_number=plan.number))
             elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
                   and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1)):
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
@@ -395,39 +440,69 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if g.code == r.indicator.group:
                 for t in g.tasks:
                     serves.setdefault(t, []).append(r)
-    named: set[str] = set()
+    named: dict[str, int] = {}   # how many focus lines have named each lagging target so far
+    pairs: set[frozenset] = set()  # the targets of each focus line so far: no two lines name the same ones
     tasks = []
     for t in plan.tasks:
         lines = []
         if t.code in focus:
             rs = serves.get(t.code, [])
-            pick = ([r for r in rs if r.indicator.code not in named] or rs)[:2]
-            named |= {r.indicator.code for r in pick}
+            ranked = sorted(rs, key=lambda r: named.get(r.indicator.code, 0))  # stable: worst first among equals
+            fresh = [r for r in ranked if not named.get(r.indicator.code)]
+            pick = fresh[:2] if fresh else next(
+                ([a, b] for i, a in enumerate(ranked) for b in ranked[i + 1:]
+                 if frozenset((a.indicator.code, b.indicator.code)) not in pairs), ranked[:2])
+            pairs.add(frozenset(r.indicator.code for r in pick))
+            for r in pick:
+                named[r.indicator.code] = named.get(r.indicator.code, 0) + 1
             targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
-                              goal=(None if r.indicator.kind == STATUS else wording.next_path(model, r, year)),
+                              goal=(None if r.indicator.kind == STATUS else wording.kh_goal(model, r, year)[0]),
                               year=year) for r in pick]
             fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
                     for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
+                                milestone_year=ms.year if ms else None,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
-        lines += [f"- {item}" for item in t.items]
+        lines += [_bullet(_in_full(pb, t.item_for(item, year))) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
-            lines += [f"- {item}" for item in part.items]
+            lines += [_bullet(_in_full(pb, item)) for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
+    def duties(b) -> list[str]:
+        """A body's duties, its part in the component plans as the annex says (one source for both): a duty
+        naming a component plan the body does not lead becomes its coordination; a component plan the body
+        leads that none of its duties names is added."""
+        comps = [c for c in plan.component_plans if c.named_in_duties]
+        out, named = [], set()
+        for d in b.duties:
+            mine = [c for c in comps if c.named_in_duties.casefold() in d.casefold()]
+            named |= {c.number for c in mine}
+            wrong = [c for c in mine if b.units and not set(b.units) & set(c.lead_units)]
+            if wrong:
+                out += [pb.say("kh.org.coordinate_component", lead=c.lead, name=c.name) for c in wrong]
+            else:
+                out.append(d)
+        for c in comps:
+            if b.units and set(b.units) & set(c.lead_units) and c.number not in named:
+                out.append(pb.say("kh.org.lead_component", name=c.name,
+                                  coordinators=c.coordinators.strip().rstrip(";.").strip()))
+        return [_bullet(_in_full(pb, x)) for x in out]
+
     def body_lines(b) -> list[str]:
-        lines = [f"- {d}" for d in b.duties]
+        lines = duties(b)
         for mem in b.members:
             lines.append({"label": f"{mem.number}) {mem.title}:"})
-            lines += [f"- {d}" for d in mem.duties]
+            lines += duties(mem)
         return lines
 
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
     deadline = office.deadline(year)
     total = model.funding_total()
-    f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "")
+    f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",
+             milestone_year=ms.year if ms else None, lagging=len(model.lagging))
+    f["path_rule"] = _path_rule(pb, plan, year)
     return {
         "office": prof["office"], "number": number, "type_abbr": "KH", "symbol": prof["symbol"],
         # the KH is UBND's: day and month left for UBND to set when it issues it (in the plan's year)
@@ -441,9 +516,14 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                     f"{vn.lower_first(plan.title)};",
                     f"Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm {model.year}"
                     + (f" ({report_ref})" if report_ref else "") + ";",
-                    f"Xét đề nghị của {office.full_name}" + (f" tại {request_ref}" if request_ref else "") + ","],
+                    # NĐ 30: "Theo đề nghị của …" closes the căn cứ lines, with a full stop; the tờ trình that
+                    # sends this draft (its number left blank for the Phòng's văn thư unless the register gave one)
+                    pb.say("kh.request", office=office.full_name, request=request_ref or
+                           f"Tờ trình số …/{doc_profile(model, 'ttr')['symbol']} "
+                           f"ngày {vn.short_date(issued)}")],
         "intro": pb.say("kh.intro", **f),
-        "purposes": [pb.say("kh.purpose", **f), pb.say("kh.purpose.fix", **f)],
+        "purposes": [pb.say("kh.purpose", **f),
+                     pb.say("kh.purpose.fix", items=[vn.lower_first(r.indicator.name) for r in model.lagging], **f)],
         "requirements": ["Các phòng, ban, đoàn thể và Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch của đơn vị, "
                          "bố trí nguồn lực và tổ chức thực hiện đúng tiến độ.",
                          "Số liệu báo cáo chính xác, đầy đủ, gửi đúng thời hạn theo biểu mẫu thống nhất."],
@@ -453,28 +533,48 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         "tasks_intro": pb.say("kh.tasks.intro", **f),
         "tasks": tasks,
         "funding": list(plan.funding) + ([pb.say("kh.funding.last", total=total, **f)] if total else []),
-        "org_intro": pb.say("kh.org.intro", **f),
+        # section V opens with where the annex assigns the component plans, then the duties of each body
+        "org_intro": f'{pb.say("kh.appendix", **f)} {pb.say("kh.org.intro", **f)}',
         "bodies": bodies,
         "calendar_heading": f"{len(bodies) + 1}. Chế độ báo cáo",
-        "calendar": [pb.say("kh.reporting", office=office.full_name, deadline=vn.short_date(deadline), **f),
-                     pb.say("kh.appendix", **f)],
+        "calendar": [pb.say("kh.reporting", office=office.full_name, deadline=vn.short_date(deadline), **f)],
         "closing": pb.say("kh.closing", **f),
         "recipients": _recipients(prof["recipients"], prof["drafting"]),
         "signer": prof["signer"],
-        "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": c.lead,
-                        "coordinators": c.coordinators} for c in plan.component_plans],
+        # table cells without the plan's closing ";" or "." (it ends some cells with one, some with none)
+        "components": [{"no": str(c.number), "name": c.name, "content": c.content, "lead": _cell(c.lead),
+                        "coordinators": _cell(c.coordinators)} for c in plan.component_plans],
         # the plan's own wording keeps its abbreviations: the annex explains them
         "components_note": _note_of(wording.glossary(pb, [x for c in plan.component_plans
                                                           for x in (c.name, c.content, c.lead, c.coordinators)])),
     }
 
 
+def _path_rule(pb, plan, year: int) -> str:
+    """How the lộ trình of ``year`` is set, in words (the KH and the tờ trình say it once each), or "" in a
+    milestone year or when no target of ``year`` has a lộ trình computed from a baseline (aggregate.path_value)."""
+    ms = plan.milestone_for(year)
+    if ms is None or year == ms.year or ms.baseline is None or not any(
+            t.path == "linear" and t.value is not None and plan.target_for(t.indicator, year) is t
+            for t in plan.targets):
+        return ""
+    return str(pb.say("kh.path_rule", year=year, baseline_year=ms.baseline, milestone_year=ms.year,
+                      plan_number=plan.number))
+
+
 def _note_of(words: str) -> str:
     return f"Ghi chú: {words}." if words else ""
 
 
+def _report_ref(model: ReportModel, issued: _dt.date) -> str:
+    """The year's báo cáo, which the KH and the tờ trình rest on, when the register gave it no number: made the same
+    day, its number left for the văn thư as on the báo cáo itself."""
+    return f"Báo cáo số …/{doc_profile(model, 'bc')['symbol']} ngày {vn.short_date(issued)}"
+
+
 def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER, report_ref: str = "") -> dict:
     """The Phòng's tờ trình asking UBND huyện to issue next year's KH (one or two pages)."""
+    report_ref = report_ref or _report_ref(model, issued)
     cat = model.catalog
     plan = cat.plan
     pb = wording.phrasebook(inputs_dir(model))
@@ -483,11 +583,20 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
     ms = plan.milestone_for(year)
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, plan_date=vn.short_date(plan.date),
              plan_issuer=plan.issuer, plan_title=plan.title, milestone=ms.title if ms else "",
-             office=prof["office"]["full_name"], report_ref=report_ref)
+             office=prof["office"]["full_name"], report_ref=report_ref, milestone_year=ms.year if ms else None)
+    f["path_rule"] = _path_rule(pb, plan, year)
     lag = [vn.lower_first(r.indicator.name) for r in model.lagging]
     body = [pb.say("ttr.body", **f)]
     if lag:
         body.append(pb.say("ttr.focus", count=len(lag), items=lag, **f))
+    kept = wording.kh_kept(model, year)
+    if kept:  # the draft departs from the plan's lộ trình there: say so, and why
+        body.append(pb.say("ttr.kept", count=len(kept), items=[
+            pb.say("ttr.kept.item", name=vn.lower_first(r.indicator.name), rate=r.rate, path=p,
+                   # a target already met reads as in the KH: above the plan's target (the KH's table shows no lộ trình)
+                   target=(plan.target_for(r.indicator.code, year).value
+                           if wording.kh_goal(model, r, year)[1] == "met" else None), **f)
+            for r, _goal, p in kept], **f))
     body.append(pb.say("ttr.request", **f))
     return {"office": prof["office"], "number": number, "type_abbr": "TTr", "symbol": prof["symbol"],
             "date_line": vn.issue_date(cat.office.place, issued),
@@ -497,8 +606,7 @@ def ttr_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBER
 
 
 def _appendix_date(issued: _dt.date) -> str:
-    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
-    return f"ngày {issued.day:02d} tháng {month} năm {issued.year}"
+    return vn.long_date(issued)
 
 
 KEEP_WHOLE_ROWS = 12  # a unit table this short (below its header) moves to the next page whole instead of splitting
@@ -519,6 +627,29 @@ def _keep_table_end(tbl) -> None:
     for tr in keep:
         for p in tr.iter(qn("w:p")):
             _keep_next(p)
+
+
+KEEP_FIRST_ROWS = 2  # a KH target table keeps its heading, header and this many first rows on one page
+
+
+def _keep_table_start(tbl) -> None:
+    """A KH target table may break across pages: only its header and first rows are kept together (and with the
+    heading above them, which keeps with the table), and its last two rows together; the rest flows. A whole table
+    kept together left half a page blank before it."""
+    from docx.oxml.ns import qn
+
+    rows = tbl.findall(qn("w:tr"))
+    body = rows[1:]
+    keep = set(rows[:1 + KEEP_FIRST_ROWS]) | ({body[-2]} if len(body) > KEEP_FIRST_ROWS + 1 else set())
+    for tr in rows:
+        for p in tr.iter(qn("w:p")):
+            if tr in keep and tr is not rows[-1]:
+                _keep_next(p)
+            else:
+                ppr = p.find(qn("w:pPr"))
+                k = ppr.find(qn("w:keepNext")) if ppr is not None else None
+                if k is not None:
+                    ppr.remove(k)
 
 
 def _keep_next(p) -> None:
@@ -639,8 +770,11 @@ def _fit_matrix_tables(doc) -> None:
         first = tbl.find(qn("w:tr"))
         if first is None:
             continue
-        heads = ["".join(t.text or "" for t in tc.iter(qn("w:t"))).strip() for tc in first.findall(qn("w:tc"))[:2]]
-        if heads != ["STT", "Đơn vị"]:
+        heads = ["".join(t.text or "" for t in tc.iter(qn("w:t"))).strip() for tc in first.findall(qn("w:tc"))[:3]]
+        if heads[:2] == ["STT", "Chỉ tiêu"] and len(heads) == 3 and heads[2].startswith("Chỉ tiêu năm"):
+            _keep_table_start(tbl)  # the KH's target tables
+            continue
+        if heads[:2] != ["STT", "Đơn vị"]:
             continue
         grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
         total = sum(int(g.get(w_val)) for g in grid)

@@ -157,13 +157,16 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
         wait_all([current, previous, baseline])
         raise
     step(STAGES[3])
-    prev_data, prev_checked = pickle.loads(prev_blob) if prev_blob else (None, None)
+    prev = pickle.loads(prev_blob) if prev_blob else None
+    prev_data, prev_checked = prev or (None, None)
     base_key, base_blob = baseline.result() if baseline else (None, None)
-    history = {ms.baseline: pickle.loads(base_blob)[1]} if base_blob else {}
+    base = pickle.loads(base_blob) if base_blob else None
+    history = {ms.baseline: base[1]} if base else {}
     if cache is not None:
-        for k, b in ((key, blob), (prev_key, prev_blob), (base_key, base_blob)):
+        # this year is kept pickled only (flag_outliers below adds to its issues)
+        for k, b, opened in ((key, blob, None), (prev_key, prev_blob, prev), (base_key, base_blob, base)):
             if k:
-                cache.put(k, b)
+                cache.put(k, b, opened)
     flag_outliers(catalog, checked, prev_checked)
     return aggregate(catalog, checked, data.submissions, prev_checked, prev_data.submissions if prev_data else None,
                      history=history, direction=load_direction(inputs, year))

@@ -747,16 +747,14 @@ def _read_year(catalog: Catalog, source: YearSource, cache=None, outputs: Path |
     With ``cache`` (a :class:`~pipeline.checkcache.CheckedCache`), a year the run or an earlier version
     has already checked with the same key is taken from it instead of being read again.
     """
-    import pickle
-
     from .runner import check_and_read, read_checked
 
     if source.kind == FROM_NOTHING:
         return None
     if cache is not None:
         where = outputs if source.kind == FROM_SUBMISSIONS else None
-        _key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache))
-        data, checked = pickle.loads(blob)
+        key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache))
+        data, checked = cache.unpickled(key, blob)
     else:
         data, checked = check_and_read(catalog, Path(source.inputs), source.year)
     return (data.submissions, checked) if checked.received else None

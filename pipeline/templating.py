@@ -255,7 +255,7 @@ class Package:
         """The template's relationships and content types with this package's additions (``parts`` unchanged)."""
         if not self.members:
             return {}
-        from xml.sax.saxutils import quoteattr
+        from .xmltext import quoteattr
 
         rels_name = "word/_rels/document.xml.rels"
         rels = parts[rels_name].decode("utf-8")

@@ -500,7 +500,7 @@ def load_plausibility(catalog: Catalog) -> Plausibility:
 
     Raises CatalogError listing every malformed entry.
     """
-    import yaml
+    from . import yamlfile
 
     from .errors import CatalogError
 
@@ -510,7 +510,7 @@ def load_plausibility(catalog: Catalog) -> Plausibility:
     key = (str(path), path.stat().st_mtime_ns)
     if key in _PLAUSIBILITY_CACHE:
         return _PLAUSIBILITY_CACHE[key]
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(path) or {}
     problems: list[str] = []
     bounds = []
     groups = {"commune", "district", "all"} | set(catalog.kinds)
@@ -625,14 +625,14 @@ class ActivityMedian:
 
 def load_activity_median(catalog: Catalog) -> ActivityMedian:
     """Read the ``activity_median`` section of rules.yaml (no check when absent). Raises CatalogError."""
-    import yaml
+    from . import yamlfile
 
     from .errors import CatalogError
 
     path = catalog.files.get("rules.yaml") if getattr(catalog, "files", None) else None
     if path is None or not path.is_file():
         return ActivityMedian()
-    d = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("activity_median") or {}
+    d = (yamlfile.read(path) or {}).get("activity_median") or {}
     if not isinstance(d, dict):
         raise CatalogError(["rules.yaml, mục activity_median: phải có max_factor, min_value, min_units."])
     problems = []

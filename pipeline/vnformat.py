@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from functools import lru_cache
 
 _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 _SCALES = ["", "nghìn", "triệu", "tỷ"]
@@ -132,42 +133,93 @@ def _move_tone(pair: str, to_first: bool) -> str:
 
 
 def dashes(text: str) -> str:
-    """One dash style: ranges of years and ages with an en dash (2014–2020, 15–35 tuổi)."""
+    """One dash style: ranges of years and ages with an en dash (2014–2020, 15–35 tuổi, trong độ tuổi 15–60.)."""
+    years, ages, after_age = _dash_patterns()
+    return after_age.sub("\\1\\2–\\3", ages.sub("\\1–\\2", years.sub("\\1–\\2", text)))
+
+
+@lru_cache(maxsize=1)
+def _dash_patterns():
     import re
 
-    text = re.sub(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)", "\\1–\\2", text)
-    return re.sub(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)", "\\1–\\2", text)
+    return (re.compile(r"(?<!\d)((?:19|20)\d\d) ?[-–] ?((?:19|20)\d\d)(?!\d)"),
+            re.compile(r"(?<![\d/])(\d{1,2})-(\d{1,2})(?= tuổi|,| biết)"),
+            re.compile(r"(độ tuổi |tuổi từ )(\d{1,2})-(\d{1,2})(?!\d)"))  # "trong độ tuổi 15-60."
+
+
+# One form of a word where usage varies: "hằng năm" (every year; the standard form, also of the NĐ 30 era's
+# documents) rather than "hàng năm", and the same for tháng, ngày, tuần.
+@lru_cache(maxsize=1)
+def _house_pattern():
+    import re
+
+    return re.compile(r"(?<!\w)([hH])àng (năm|tháng|ngày|tuần)(?!\w)")
+
+
+def house_words(text: str) -> str:
+    """``Hàng năm tổ chức …`` -> ``Hằng năm tổ chức …`` (also tháng, ngày, tuần), the first letter's case kept."""
+    return _house_pattern().sub("\\1ằng \\2", text) if "àng " in text else text
+
+
+@lru_cache(maxsize=2)
+def _tone_patterns(style: str):
+    """The patterns of :func:`orthography`, compiled once: the vowel pairs whose mark moves, and the
+    words kĩ/kỹ … as one alternation (no replacement is itself a word to replace, so one pass does)."""
+    import re
+
+    letters = "A-Za-zÀ-ỹĐđ"
+    if style == "new":
+        pairs = rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])"
+        words = dict(_WORD_Y)
+    else:
+        pairs = rf"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![{letters}])"
+        words = {v: k for k, v in _WORD_Y.items()}
+    alternation = "|".join(map(re.escape, words))
+    return re.compile(pairs), re.compile(rf"(?<![{letters}])({alternation})(?![{letters}])"), words
+
+
+@lru_cache(maxsize=256)
+def _moved(pair: str, to_first: bool) -> str:
+    return _move_tone(pair, to_first)
 
 
 def orthography(text: str, style: str = "new") -> str:
-    """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ)."""
-    import re
+    """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ), with the
+    house forms of words whose usage varies (:func:`house_words`)."""
+    if text.isascii():               # no tone mark to move, no house word: only the dashes
+        return dashes(text)
     import unicodedata as ud
 
-    text = dashes(ud.normalize("NFC", text))
-    letters = "A-Za-zÀ-ỹĐđ"
-    if style == "new":
-        pat = re.compile(rf"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![{letters}])")
-        text = pat.sub(lambda m: _move_tone(m.group(1), True), text)
-        for k, v in _WORD_Y.items():
-            text = re.sub(rf"(?<![{letters}]){k}(?![{letters}])", v, text)
-    else:
-        pat = re.compile(rf"(?<![qQ])([òóỏõọÒÓỎÕỌ][aAeE]|[ùúủũụÙÚỦŨỤ][yY])(?![{letters}])")
-        text = pat.sub(lambda m: _move_tone(m.group(1), False), text)
-        for k, v in _WORD_Y.items():
-            text = re.sub(rf"(?<![{letters}]){v}(?![{letters}])", k, text)
-    return text
+    text = house_words(dashes(ud.normalize("NFC", text)))
+    pairs, words, mapping = _tone_patterns("new" if style == "new" else "old")
+    to_first = style == "new"
+    text = pairs.sub(lambda m: _moved(m.group(1), to_first), text)
+    return words.sub(lambda m: mapping[m.group(1)], text)
+
+
+# NĐ 30 (Phụ lục I, the date of issue): days 1-9 and the months 1 and 2 take a leading zero, the months
+# 3-12 do not. Every date a document prints goes through the three functions below.
+def _day(day: _dt.date) -> str:
+    return f"{day.day:02d}"
+
+
+def _month(day: _dt.date) -> str:
+    return f"{day.month:02d}" if day.month < 3 else str(day.month)
+
+
+def long_date(day: _dt.date) -> str:
+    """``ngày 05 tháng 01 năm 2016``, ``ngày 29 tháng 6 năm 2019``."""
+    return f"ngày {_day(day)} tháng {_month(day)} năm {day.year}"
 
 
 def issue_date(place: str, day: _dt.date) -> str:
     """Return the NĐ 30 date line: ``Mỹ Đức, ngày 05 tháng 01 năm 2016`` (months 3-12 unpadded)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {long_date(day)}"
 
 
 def short_date(day: _dt.date) -> str:
-    """Return ``05/3/2016`` style dates used in running text."""
-    return f"{day.day:02d}/{day.month}/{day.year}"
+    """Dates in running text and tables, padded as the date of issue: ``05/3/2016``, ``14/02/2015``."""
+    return f"{_day(day)}/{_month(day)}/{day.year}"
 
 
 def _three(n: int, full: bool) -> list[str]:

@@ -39,6 +39,8 @@ class Phrasebook:
         self.conditional: dict[str, list] = dict(doc.get("conditional") or {})
         # abbreviation -> words, for the notes under tables with short headers
         self.abbreviations: dict[str, str] = {str(k): str(v) for k, v in (doc.get("abbreviations") or {}).items()}
+        # abbreviation -> words, for the plan's own text in the KH's running text (house style: words in full)
+        self.full_words: dict[str, str] = {str(k): str(v) for k, v in (doc.get("full_words") or {}).items()}
         self._compiled: dict[str, Any] = {}
 
     def _template(self, key: str):
@@ -328,10 +330,10 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
     if issued is not None:
         import datetime as _dt
 
-        from .feedback import collect
+        from .feedback import collect, correction_due
 
         asked = len(collect(m))
-        due = issued + _dt.timedelta(days=cat.office.correction_days)
+        due = correction_due(issued, cat.office.correction_days)  # the letters' own date: working days
         out.append(pb.say("bc.direction.as_of", as_of=vn.short_date(issued), asked=asked, due=vn.short_date(due),
                           year=m.year))
     return out
@@ -647,6 +649,41 @@ def next_path(m: ReportModel, r: IndicatorResult, year: int) -> float | None:
     return path_value(t, year, base_year, base) or t.value
 
 
+def kh_goal(m: ReportModel, r: IndicatorResult, year: int) -> tuple[float | None, str]:
+    """Next year's goal the KH proposes for ``r``, never below the level the district already reached.
+
+    Returns the goal and how it was set: ``path`` (the lộ trình value, above this year's result), ``keep``
+    (this year's result is at or above the lộ trình but below the plan's target: keep the level reached) or
+    ``met`` (the plan's target is already reached: maintain the level reached). A commune count (status
+    indicator) keeps its lộ trình value: what remains is a count of communes; it is ``met`` when every
+    commune that had to report reached the standard."""
+    path = next_path(m, r, year)
+    if r.indicator.kind == STATUS:
+        every = path is not None and r.expected_count > 0 and (r.numerator or 0) >= r.expected_count
+        return path, ("met" if every else "path")
+    if path is None or r.rate is None:
+        return path, "path"
+    shown = vn.shown_rate(r.rate)
+    if shown < vn.round_half_up(path, 1):
+        return path, "path"
+    t = m.catalog.plan.target_for(r.indicator.code, year)
+    return shown, ("met" if t is not None and t.value is not None and shown >= t.value else "keep")
+
+
+def kh_kept(m: ReportModel, year: int) -> list[tuple[IndicatorResult, float, float]]:
+    """The targets of ``year`` whose goal the KH keeps above the plan's lộ trình (the level already reached is
+    higher), each with its goal and the lộ trình value: the tờ trình tells UBND huyện about them."""
+    out = []
+    for r in m.indicators:
+        if m.catalog.plan.target_for(r.indicator.code, year) is None:
+            continue
+        goal, how = kh_goal(m, r, year)
+        path = next_path(m, r, year)
+        if how != "path" and goal is not None and path is not None and goal > vn.round_half_up(path, 1):
+            out.append((r, goal, path))
+    return out
+
+
 def proposals(pb: Phrasebook, m: ReportModel) -> list:
     cf = conclusion_facts(m)
     out = [pb.say("prop.ubnd", items=pb.chosen("prop.ubnd", **cf)), pb.say("prop.so", items=pb.chosen("prop.so", **cf))]
@@ -667,7 +704,8 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "share", "end", "good", "judged", "lagging", "items", "against", "where", "errors", "themes",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
-         "by_kind", "period", "rows", "reported", "excluded"}
+         "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
+         "reported", "excluded"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -22,6 +22,8 @@ import re
 import zipfile
 from html import unescape
 
+from .xmltext import escape, quoteattr
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -41,19 +43,6 @@ _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "contr
 
 class Unsupported(Exception):
     """The package has something this module does not edit; the caller uses the openpyxl path."""
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def escape(text: str) -> str:
-    """XML-escape text for an element or an attribute (xml.sax.saxutils would import urllib and http)."""
-    text = _ILLEGAL.sub("", text)  # control characters typed into a cell are not XML
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def quoteattr(text: str) -> str:
-    return f'"{escape(text)}"'
 
 
 def _attrs(tag: str) -> dict[str, str]:

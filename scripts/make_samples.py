@@ -297,6 +297,8 @@ def make_year(catalog, inputs: Path, year: int, lives: dict[str, Life]) -> list[
             funding = {"NSNN": round(base * (1 + 0.05 * t) * rng.uniform(0.9, 1.1), -5)} if own.random() < 0.6 else {}
         texts = unit_texts(unit, rng)
         day = dt.date(year, 12, rng.randint(5, 15) if rng.random() < 0.88 else rng.randint(16, 19))
+        if unit.code == catalog.office.unit:  # the office's own report is never late to itself
+            day = min(day, catalog.office.deadline(year))
         if unit.code == missing:
             continue
         if unit.code == bad_unit:  # a typo: the numerator exceeds the denominator

@@ -282,7 +282,24 @@ def styles(doc):
     add("XH Phu luc", size=14, bold=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
     add("XH Phu luc ghi chu", size=13, italic=True, align=center, indent=Mm(0), before=0, line=1.0, keep_next=True)
     add("XH Chu thich", size=12, italic=True, indent=Mm(0), before=6, line=1.0)
-    add("XH Du thao", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Mm(0), before=0, line=1.0)
+    s = add("XH Du thao", size=13, bold=True, align=center, indent=Mm(0), before=0, after=6, line=1.0)
+    box = (TEXT_WIDTH_MM - 34) / 2  # a box 34 mm wide in the middle of the text width
+    s.paragraph_format.left_indent = Mm(box)
+    s.paragraph_format.right_indent = Mm(box)
+    bdr = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        b = OxmlElement(f"w:{side}")
+        for k, v in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
+            b.set(qn(k), v)
+        bdr.append(b)
+    ppr = s.element.get_or_add_pPr()
+    before = {qn("w:" + t) for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+                                      "numPr", "suppressLineNumbers")}
+    after_el = next((c for c in ppr if c.tag not in before), None)  # pBdr's place in the schema's order
+    if after_el is None:
+        ppr.append(bdr)
+    else:
+        after_el.addprevious(bdr)
 
 
 def header_block(doc, type_abbr, letter=False, parent=True):
@@ -489,7 +506,7 @@ def bao_cao() -> Document:
     each(doc, "direction")
 
     para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU", style="XH Muc")
-    para(doc, "{{ targets_intro }}")
+    para(doc, "{{ targets_intro }}", keep_next=True)
     para(doc, "{%p for g in groups %}")
     para(doc, "{{ g.heading }}", style="XH Tieu muc")
     data_table(doc, ["TT", "Chỉ tiêu", "Kế hoạch, lộ trình năm {{ year }}", "Kết quả thực hiện", "Tỷ lệ", "Đánh giá"],
@@ -512,7 +529,7 @@ def bao_cao() -> Document:
     para(doc, "{%p endfor %}")
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP", style="XH Muc")
-    para(doc, "{{ tasks_intro }}")
+    para(doc, "{{ tasks_intro }}", keep_next=True)  # a section's lead never ends a page alone
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     each(doc, "t.entries")
@@ -550,8 +567,8 @@ def bao_cao() -> Document:
 # ------------------------------------------------------------------------------------ kế hoạch
 def ke_hoach() -> Document:
     doc = base_document()
+    para(doc, "{{ draft }}", style="XH Du thao")  # boxed, centred above the header (a draft marker, not part of it)
     header_block(doc, "KH", parent=False)
-    para(doc, "{{ draft }}", style="XH Du thao")
     para(doc, "KẾ HOẠCH", style="XH Ten loai")
     para(doc, "{{ subject }}", style="XH Trich yeu")
     rule(doc, 50, TEXT_WIDTH_MM)
@@ -568,19 +585,19 @@ def ke_hoach() -> Document:
     para(doc, "1. Mục tiêu chung", style="XH Tieu muc")
     para(doc, "{{ general_goal }}")
     para(doc, "2. Chỉ tiêu cụ thể năm {{ year }}", style="XH Tieu muc")
-    para(doc, "{{ targets_intro }}")
+    para(doc, "{{ targets_intro }}", keep_next=True)
     para(doc, "{%p for g in groups %}")
     para(doc, "{{ g.heading }}", style="XH Diem")
     data_table(doc, ["STT", "Chỉ tiêu", "Chỉ tiêu năm {{ year }}", "Kết quả năm {{ prev_year }}", "Cần tăng thêm"],
                [("{{ r.no }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.name }}", None),
                 ("{{ r.target }}", WD_ALIGN_PARAGRAPH.CENTER), ("{{ r.result }}", WD_ALIGN_PARAGRAPH.CENTER),
                 ("{{ r.gap }}", WD_ALIGN_PARAGRAPH.CENTER)],
-               [13, 70, 26, 28, 28], "r in g.rows", keep_together=True)
+               [13, 70, 26, 28, 28], "r in g.rows")  # breaks across pages; render_docx keeps its first rows together
     each(doc, "g.sentences")
     para(doc, "{%p endfor %}")
 
     para(doc, "III. NHIỆM VỤ VÀ GIẢI PHÁP", style="XH Muc")
-    para(doc, "{{ tasks_intro }}")
+    para(doc, "{{ tasks_intro }}", keep_next=True)  # a section's lead never ends a page alone
     para(doc, "{%p for t in tasks %}")
     para(doc, "{{ t.heading }}", style="XH Tieu muc")
     each_labelled(doc, "t.lines")
@@ -590,7 +607,7 @@ def ke_hoach() -> Document:
     each(doc, "funding")
 
     para(doc, "V. TỔ CHỨC THỰC HIỆN", style="XH Muc")
-    para(doc, "{{ org_intro }}")
+    para(doc, "{{ org_intro }}", keep_next=True)
     para(doc, "{%p for b in bodies %}")
     para(doc, "{{ b.heading }}", style="XH Tieu muc")
     each_labelled(doc, "b.lines")
@@ -614,6 +631,13 @@ def ke_hoach() -> Document:
     return doc
 
 
+def body_kept_with_signature(doc):
+    """The paragraphs of ``body``, the last kept with the signature block: Nơi nhận and the signature never stand
+    alone on a page."""
+    each(doc, "body[:-1]")
+    para(doc, "{{ body[-1] }}", keep_next=True)
+
+
 # ------------------------------------------------------------------------------------ tờ trình
 def to_trinh() -> Document:
     """The Phòng's tờ trình asking UBND huyện to issue the KH (NĐ 30 Mẫu 1.4, with Kính gửi)."""
@@ -624,7 +648,7 @@ def to_trinh() -> Document:
     rule(doc, 50, TEXT_WIDTH_MM)
     kinh_gui(doc)
     each(doc, "bases", style="XH Can cu")
-    each(doc, "body")
+    body_kept_with_signature(doc)
     signature_block(doc)
     doc.core_properties.title = "Tờ trình ban hành kế hoạch"
     return doc
@@ -637,7 +661,7 @@ def cong_van() -> Document:
     header_block(doc, "", letter=True)
     para(doc, "")
     para(doc, "Kính gửi: {{ recipient }}.", style="XH Kinh gui")
-    each(doc, "body")
+    body_kept_with_signature(doc)
     signature_block(doc)
     doc.core_properties.title = "Công văn đề nghị sửa số liệu"
     return doc

@@ -11,16 +11,24 @@ import hashlib
 import os
 import pickle
 import shutil
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from pipeline import form_layout as L
-from pipeline.forms import build_form, form_filename, save_workbook
-from pipeline.catalog_load import load_catalog
-from pipeline.runner import run
+# Bytecode caches are written during the test run even where the shell sets PYTHONDONTWRITEBYTECODE
+# (some sandboxes and CI images do): otherwise every pytest-xdist worker rewrites the asserts of each
+# test module again and every `python -m pipeline` child compiles xhht from source (about 1 s per
+# worker and 0,1 s per child, some 8 s of the suite's CPU). Set before the imports below.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+from pipeline import form_layout as L  # noqa: E402
+from pipeline.forms import build_form, form_filename, save_workbook  # noqa: E402
+from pipeline.catalog_load import load_catalog  # noqa: E402
+from pipeline.runner import run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -169,6 +177,24 @@ def shipped_runs(tmp_path_factory) -> SimpleNamespace:
         return SimpleNamespace(out=out, first=first, second=second, v1_before=v1_before)
 
     return once_per_run(tmp_path_factory, "shipped_runs", make)
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch) -> Path:
+    """A stand-in for LibreOffice (``XHHT_SOFFICE``) for tests about which files a ``--pdf`` run leaves
+    where, not about their pages: it writes a one-line PDF per document into ``--outdir`` (a real
+    conversion of the BC, KH and tờ trình costs 3 s; tests/test_pdf.py reads real ones)."""
+    script = tmp_path / "fake-soffice"
+    script.write_text(f"#!{sys.executable}\n"
+                      "import pathlib, sys\n"
+                      "args = sys.argv[1:]\n"
+                      "at = args.index('--outdir')\n"
+                      "for name in args[at + 2:]:\n"
+                      "    (pathlib.Path(args[at + 1]) / (pathlib.Path(name).stem + '.pdf')).write_bytes(b'%PDF-1.4\\n')\n",
+                      encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("XHHT_SOFFICE", str(script))
+    return script
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def test_register_numbers_restart_each_year(numbered_runs):
     kh_text = [p.text for p in kh.paragraphs]
     assert "Căn cứ kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2015 (Báo cáo số 01/BC-PGDĐT ngày " \
            "20/12/2015);" in kh_text
-    assert "Xét đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức tại Tờ trình số 01/TTr-PGDĐT ngày 20/12/2015," in kh_text
+    assert "Theo đề nghị của Phòng Giáo dục và Đào tạo huyện Mỹ Đức tại Tờ trình số 01/TTr-PGDĐT ngày 20/12/2015." in kh_text
 
 
 KILLER = r"""

@@ -126,7 +126,7 @@ def test_kh_is_a_draft_for_ubnd_and_ttr_asks_to_issue_it(shipped):
     kh = _text(out / "2016" / "v1" / "KH_XHHT_2017.docx")
     assert "ỦY BAN NHÂN DÂN\nHUYỆN MỸ ĐỨC" in kh and "UBND HUYỆN MỸ ĐỨC" not in kh
     assert any(t.startswith("Số:") and t.endswith("/KH-UBND") for t in kh)
-    assert "KT. CHỦ TỊCH" in kh and "PHÓ CHỦ TỊCH" in kh
+    assert "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH" in kh and "PHÓ CHỦ TỊCH" in kh
     assert any("Phụ lục kèm theo Kế hoạch này" in t for t in kh)
     assert any("Thường trực Huyện ủy" in t for t in kh)
     ttr = _text(out / "2016" / "v1" / "TTr_XHHT_2017.docx")

@@ -41,7 +41,7 @@ def test_run_writes_marked_workbook_and_letter(inputs, submit, tmp_path):
     assert head[0].paragraphs[1].text == "V/v đề nghị điều chỉnh số liệu báo cáo xây dựng xã hội học tập năm 2015"
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Kính gửi: Ủy ban nhân dân thị trấn Đại Nghĩa." in text
-    assert "trước ngày 25/12/2015." in text
+    assert "chậm nhất ngày 25/12/2015." in text  # 5 working days after Sunday 20/12/2015
     missing = Document(str(folder / "CV_2015_10444_Xa-Dong-Tam.docx"))
     assert ("V/v đề nghị gửi báo cáo kết quả xây dựng xã hội học tập năm 2015"
             == missing.tables[0].rows[1].cells[0].paragraphs[1].text)

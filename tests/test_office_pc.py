@@ -208,11 +208,12 @@ def test_bad_number_is_a_usage_error_in_vietnamese(small, tmp_path):
 
 
 # ------------------------------------------------------------------------------ 9. idempotent runs
-def test_an_unchanged_rerun_makes_no_version(small, tmp_path):
+def test_an_unchanged_rerun_makes_no_version(small, tmp_path, fake_soffice):
     out = tmp_path / "out"
     args = ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(small), "--outputs", str(out),
             "--no-feedback"]
     assert CliRunner().invoke(cli, args + ["--pdf"]).exit_code == 0
+    assert (out / "2015" / "v1" / "BC_XHHT_2015.pdf").is_file()
     res = CliRunner().invoke(cli, args)     # another option (no --pdf): a new version
     assert res.exit_code == 0 and (out / "2015" / "v2").is_dir()
     # outputs/2015 holds exactly the newest version's working copies: no stale PDF of v1

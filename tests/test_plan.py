@@ -231,3 +231,24 @@ def test_packaged_phrasebooks_are_the_shipped_ones():
     root = Path(__file__).resolve().parents[1]
     for name in ("phrasebook.yaml", "phrasebook_review.yaml"):
         assert (root / "templates" / name).read_bytes() == (root / "inputs" / name).read_bytes(), name
+
+
+def test_the_offices_own_unit_is_loaded_and_must_exist(catalog, inputs):
+    assert catalog.office.unit == "PGDDT"       # office.yaml office.unit
+    problems = _broken(inputs, "office.yaml", "  unit: PGDDT", "  unit: PGDXYZ")
+    assert "office.yaml, mục office.unit: mã đơn vị 'PGDXYZ' không có trong units.yaml." in problems
+
+
+def test_the_offices_own_report_is_not_counted_among_the_units_proposing_to_it(shipped_models):
+    """The Phòng's own report asks the district for funding too; the BC it writes counts only the
+    other units that do ("… 10 đơn vị đề nghị hỗ trợ kinh phí"), never the office itself."""
+    from pipeline.wording import _texts, _themes
+
+    m = shipped_models.models[2015]
+    assert m.office_unit == "PGDDT"
+    own = [t for units, t in m.proposals.entries for u in units if u.code == "PGDDT"]
+    assert own and "kinh phí" in own[0]                          # the office did propose funding
+    with_office = dict(_themes(_texts(m.proposals), ""))
+    counted = dict(_themes(_texts(m.proposals), m.office_unit))
+    theme = next(name for name in with_office if "kinh phí" in name)
+    assert counted[theme] == with_office[theme] - 1

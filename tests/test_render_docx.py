@@ -124,7 +124,7 @@ def test_no_template_tags_left(bc_path):
 def test_content_numbers_and_sections(doc):
     text = _all_text(doc)
     assert "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH" in text
-    assert ("- Kế hoạch số 24/KH-UBND ngày 14/2/2015 của UBND huyện về triển khai nhiệm vụ xây dựng xã hội học tập "
+    assert ("- Kế hoạch số 24/KH-UBND ngày 14/02/2015 của UBND huyện về triển khai nhiệm vụ xây dựng xã hội học tập "
             "năm 2015;") in text
     assert ("Phòng Giáo dục và Đào tạo huyện Mỹ Đức đã tổng hợp báo cáo của 36/37 đơn vị (21 xã, thị trấn và 15 phòng, "
             "ban, đoàn thể cấp huyện); xã Đốc Tín chưa gửi báo cáo; 06 đơn vị gửi sau thời hạn.") in text

@@ -2,8 +2,9 @@
 
 One path, as a clerk would click it: open the dashboard, drop a year's submissions (one has an error),
 see the error at its cell, make the documents, download the BC and read it, seal the version with a
-signed scan. A screenshot of each page is written to ``$XHHT_SCREENSHOTS`` (default: the test's tmp
-folder). Skipped when Chromium or its driver is missing, except in CI (CI=true), where it fails.
+signed scan. With ``XHHT_SCREENSHOTS=<folder>`` a screenshot of each page is written there (to look at
+the pages; left out otherwise: the nine full-page captures cost about 3 s of CPU). Skipped when Chromium
+or its driver is missing, except in CI (CI=true), where it fails.
 """
 
 from __future__ import annotations
@@ -92,14 +93,18 @@ def browser(tmp_path):
     driver.quit()
 
 
-def _shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("XHHT_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _shots() -> Path | None:
+    folder = os.environ.get("XHHT_SCREENSHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
 
 
-def _shot(driver, folder: Path, name: str, full: bool = True) -> Path:
-    """Screenshot of the whole page (height of the document, width as the window)."""
+def _shot(driver, folder: Path | None, name: str, full: bool = True) -> Path | None:
+    """Screenshot of the whole page (height of the document, width as the window) into ``folder``, if any."""
+    if folder is None:
+        return None
     path = folder / f"{name}.png"
     if full:
         width = driver.get_window_size()["width"]
@@ -130,7 +135,7 @@ def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, root, app = server
-    shots = _shots(tmp_path)
+    shots = _shots()
     wait = WebDriverWait(browser, 240, poll_frequency=0.1)  # (the default 0,5 s adds up over the path)
 
     # 1. the dashboard of 2015: nothing received yet
