@@ -545,6 +545,7 @@ def _appendix(pb, series: PeriodSeries) -> list[dict]:
         "note": pb.say("tk.bieu.note.timeliness")})
     for n, t in enumerate(tables, start=1):
         t["label"] = f"Biểu {n:02d}"
+        t["detail"] = ""  # the yearly BC's line for a biểu by kind of unit (the shared biểu layout); none here
     return tables
 
 
