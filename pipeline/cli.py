@@ -359,14 +359,16 @@ def unchanged_text(result) -> str:
 @click.option("--pdf", "pdf", is_flag=True, help="Tạo thêm bản PDF (cần LibreOffice).")
 @click.option("--sealed", "prefer_sealed", is_flag=True,
               help="Dùng phiên bản đã niêm phong (đã gửi) của mỗi năm thay cho phiên bản mới nhất.")
-def review_cmd(first, last, inputs, outputs, issued, pdf, prefer_sealed):
+@click.option("--no-charts", "no_charts", is_flag=True,
+              help="Không vẽ biểu đồ các nhóm chỉ tiêu (chữ và bảng vẫn như có biểu đồ; chạy và in nhanh hơn).")
+def review_cmd(first, last, inputs, outputs, issued, pdf, prefer_sealed, no_charts):
     """Sơ kết (một phần giai đoạn) hoặc tổng kết (cả giai đoạn) kế hoạch: báo cáo DOCX có biểu đồ và bảng tổng hợp XLSX."""
     from .review import STAGES, summary_text as review_summary, write_review
 
     with click.progressbar(length=len(STAGES), label=f"{first}–{last}", file=sys.stderr,
                            show_eta=False, item_show_func=lambda s: s) as bar:
         result = write_review(inputs, outputs, first, last, issued, pdf=pdf, on_stage=lambda name: bar.update(1, name),
-                              prefer_sealed=prefer_sealed)
+                              prefer_sealed=prefer_sealed, charts=not no_charts)
     click.echo(review_summary(result))
 
 

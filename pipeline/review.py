@@ -722,11 +722,12 @@ class ReviewResult:
 
 def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int, issued: _dt.date | None = None,
                  pdf: bool = False, on_stage: Callable[[str], None] | None = None,
-                 prefer_sealed: bool = False) -> ReviewResult:
+                 prefer_sealed: bool = False, charts: bool = True) -> ReviewResult:
     """Write the sơ kết / tổng kết of ``first``..``last`` as a new version ``outputs/review/<first>-<last>/vN/``.
 
     Each year is read from its newest archived version when there is one (or the newest sealed one
     with ``prefer_sealed``), otherwise from the submissions; the manifest records which. All or nothing.
+    ``charts=False`` leaves out the chart of each target group (the text and tables are the same).
     """
     import time
 
@@ -769,13 +770,14 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
     try:
         step(STAGES[3])
         t3 = time.perf_counter()
-        charts = group_charts(series, chart_labels(pb))   # native Word charts: specs now, parts in the DOCX
+        # native Word charts: specs now, parts in the DOCX
+        drawn = group_charts(series, chart_labels(pb)) if charts else {}
         seconds["charts"] = time.perf_counter() - t3
         step(STAGES[4])
         t4 = time.perf_counter()
         template, origin = locate(TEMPLATE, inputs)
         name = review_filename(first, last)
-        context = review_context(catalog, series, issued, charts, inputs=inputs)
+        context = review_context(catalog, series, issued, drawn, inputs=inputs)
         render_review(template, context, stage / name, issued, title=str(context["subject"]),
                       orthography=_ortho(_Shim(catalog)))
         seconds["docx"] = time.perf_counter() - t4
@@ -802,7 +804,7 @@ def write_review(inputs: Path | str, outputs: Path | str, first: int, last: int,
             "xhht_version": __version__, "kind": "tong_ket" if series.final else "so_ket",
             "period": [first, last], "created": _dt.datetime.now().replace(microsecond=0).isoformat(),
             "options": {"from": first, "to": last, "date": issued.isoformat(), "inputs": str(inputs),
-                        "outputs": str(outputs), "prefer_sealed": prefer_sealed},
+                        "outputs": str(outputs), "prefer_sealed": prefer_sealed, "charts": charts},
             "plan": catalog.plan.number, "template": f"{origin}: {template}",
             "years": [{"year": y, "source": s.kind, "version": s.version, "sealed": s.sealed, "inputs": s.inputs,
                        "number": s.number, "issued": s.issued} for y, s in sorted(sources.items())],

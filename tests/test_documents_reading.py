@@ -36,7 +36,8 @@ def docs(tmp_path_factory):
         with as_on_windows():
             for y in (2017, 2020):
                 run(inputs, out, y, dt.date(y, 12, 20), charts=False)
-            review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28))
+            # without its 29 charts, which the reading tests do not look at (printing them costs 6 s)
+            review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28), charts=False)
         return {"inputs": inputs, "out": out, "review": review.version / review_filename(2014, 2020)}
 
     return once_per_run(tmp_path_factory, "reading_docs", make)
@@ -282,17 +283,31 @@ def test_unit_tables_keep_their_ends_together_in_the_docx(docs):
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
-def test_no_page_of_biểu_02_carries_a_lone_last_row(docs, tmp_path):
+@pytest.fixture(scope="session")
+def printed(docs, tmp_path_factory) -> dict[str, str]:
+    """BC 2017, BC 2020 and the tổng kết printed by ONE LibreOffice process, once per test run: file name ->
+    the PDF's text as ``pdftotext -layout`` reads it, pages split by form feeds (READ ONLY)."""
     import subprocess
 
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(bc(docs, 2017)), str(bc(docs, 2020))],
-                   check=True, capture_output=True, timeout=400)
+    from conftest import once_per_run
+
+    if SOFFICE is None or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice and poppler are needed to print")
+
+    def make(folder: Path) -> dict[str, str]:
+        paths = [bc(docs, 2017), bc(docs, 2020), docs["review"]]
+        subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={(folder / 'lo').as_uri()}", "--convert-to",
+                        "pdf", "--outdir", str(folder), *map(str, paths)], check=True, capture_output=True, timeout=600)
+        return {p.name: subprocess.run(["pdftotext", "-layout", str(folder / (p.stem + ".pdf")), "-"],
+                                       capture_output=True, text=True, check=True).stdout for p in paths}
+
+    return once_per_run(tmp_path_factory, "reading_printed", make)
+
+
+def test_no_page_of_biểu_02_carries_a_lone_last_row(printed):
     pages = []
     for year in (2017, 2020):
-        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / f"BC_XHHT_{year}.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout.split("\f")
+        text = printed[f"BC_XHHT_{year}.docx"].split("\f")
         start = next(i for i, p in enumerate(text) if re.search(r"^\s*Biểu 01\s*$", p, re.M))
         pages += text[start:]
     continued = 0
@@ -496,3 +511,17 @@ def test_the_office_is_never_late_with_its_own_report(docs):
         model = json.loads((docs["out"] / str(year) / "v1" / "model.json").read_text(encoding="utf-8"))
         assert model["units"]["late"] and "PGDDT" not in model["units"]["late"], year
         assert "Phòng Giáo dục và Đào tạo" not in "\n".join(x for x in body(bc(docs, year)) if "muộn" in x)
+
+
+def test_a_review_without_charts_has_no_chart_and_no_caption(docs):
+    """``xhht review --no-charts`` (write_review(charts=False), as the reading fixture makes it): the text and
+    tables of the tổng kết with no chart part, no 'Biểu đồ' caption, and the option in the manifest."""
+    import zipfile
+
+    with zipfile.ZipFile(docs["review"]) as z:
+        assert not [n for n in z.namelist() if n.startswith("word/charts/")]
+    lines = body(docs["review"])
+    assert not [x for x in lines if x.startswith("Biểu đồ ")]
+    assert any(x.startswith("Bảng 2. ") for x in lines)
+    manifest = json.loads((docs["review"].parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["charts"] is False

@@ -4,11 +4,10 @@ he would not sign, each fixed in the wording or the layout and checked here by r
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
-from test_documents_reading import SOFFICE, bc, body, docs, rows  # noqa: F401  (docs: the shared session fixture)
+from test_documents_reading import bc, body, docs, printed, rows  # noqa: F401  (docs, printed: shared session fixtures)
 
 
 def _sentence(lines: list[str], start: str) -> str:
@@ -111,26 +110,16 @@ def test_a_rate_over_the_communes_that_reported_says_so_under_the_table(docs):
 
 
 # ------------------------------------------------------------------------------------ 5. the tổng kết's tables
-def _pdf_texts(paths, tmp_path) -> dict:
-    """Each DOCX converted by one LibreOffice process, as pdftotext -layout reads it."""
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *map(str, paths)], check=True, capture_output=True, timeout=600)
-    return {p: subprocess.run(["pdftotext", "-layout", str(tmp_path / (p.stem + ".pdf")), "-"],
-                              capture_output=True, text=True, check=True).stdout for p in paths}
-
-
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
-def test_tables_break_no_word(docs, tmp_path):
+def test_tables_break_no_word(docs, printed):
     """The tổng kết's Bảng 4 printed "Chư / a đạt" and the BC's Biểu 01 "CBCC / VC", "TTHT / CĐ": a column
     narrower than its word. No cell word may be cut: a piece of a cell's word that is no word of the document
     must not stand on a line of the printed text."""
-    paths = [docs["review"], bc(docs, 2017), bc(docs, 2020)]
-    for path, printed in _pdf_texts(paths, tmp_path).items():
+    for path in (docs["review"], bc(docs, 2017), bc(docs, 2020)):
         lines = body(path)
         words = {w for x in lines for w in re.split(r"[\s|/]+", x) if w}
         cells = {w for x in lines if x.startswith("| ") for w in x[2:].replace(" | ", " ").split()}
         tokens = set()
-        for line in printed.splitlines():
+        for line in printed[path.name].splitlines():
             parts = line.split()
             if parts and sum(len(t) <= 2 for t in parts) <= len(parts) / 2:  # not a chart's letter-spaced legend
                 tokens |= set(parts)
