@@ -181,16 +181,12 @@ def shipped_runs(tmp_path_factory) -> SimpleNamespace:
 
 @pytest.fixture
 def fake_soffice(tmp_path, monkeypatch) -> Path:
-    """A stand-in for LibreOffice (``XHHT_SOFFICE``) for tests about which files a ``--pdf`` run leaves
-    where, not about their pages: it writes a one-line PDF per document into ``--outdir`` (a real
-    conversion of the BC, KH and tờ trình costs 3 s; tests/test_pdf.py reads real ones)."""
+    """A stand-in for LibreOffice (``XHHT_SOFFICE``, tests/data/fake_soffice.py) for tests about which
+    files a ``--pdf`` run leaves where and how the web page shows them, not about their pages: a valid
+    one-page PDF per document in a few milliseconds (a real conversion of the BC, KH and tờ trình costs
+    3–5 s of CPU; tests/test_pdf.py, test_print.py and the reading tests print real ones)."""
     script = tmp_path / "fake-soffice"
-    script.write_text(f"#!{sys.executable}\n"
-                      "import pathlib, sys\n"
-                      "args = sys.argv[1:]\n"
-                      "at = args.index('--outdir')\n"
-                      "for name in args[at + 2:]:\n"
-                      "    (pathlib.Path(args[at + 1]) / (pathlib.Path(name).stem + '.pdf')).write_bytes(b'%PDF-1.4\\n')\n",
+    script.write_text(f"#!{sys.executable}\n" + (ROOT / "tests" / "data" / "fake_soffice.py").read_text(encoding="utf-8"),
                       encoding="utf-8")
     script.chmod(0o755)
     monkeypatch.setenv("XHHT_SOFFICE", str(script))

@@ -1,8 +1,8 @@
 """The clerk's path through ``xhht serve`` in a real headless Chromium (Debian's chromium + chromium-driver).
 
 One path, as a clerk would click it: open the dashboard, drop a year's submissions (one has an error),
-see the error at its cell, make the documents, download the BC and read it, seal the version with a
-signed scan. With ``XHHT_SCREENSHOTS=<folder>`` a screenshot of each page is written there (to look at
+see the error at its cell, make the documents (their PDF previews from a stand-in LibreOffice, see
+``fake_soffice``), download the BC and read it, seal the version with a signed scan. With ``XHHT_SCREENSHOTS=<folder>`` a screenshot of each page is written there (to look at
 the pages; left out otherwise: the nine full-page captures cost about 3 s of CPU). Skipped when Chromium
 or its driver is missing, except in CI (CI=true), where it fails.
 """
@@ -129,7 +129,9 @@ def _fetch(driver, url: str) -> bytes:
     return base64.b64decode(data)
 
 
-def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
+def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path, fake_soffice):
+    # the PDFs the web page previews come from the stand-in LibreOffice (tests/data/fake_soffice.py): this
+    # is the clerk's path through the pages; real conversions are printed and read by tests/test_pdf.py
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -202,7 +204,7 @@ def test_clerk_path_from_receipt_to_sealed_version(browser, server, tmp_path):
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-job-error]")
     assert "Đã lập xong phiên bản v1" in browser.find_element(By.CSS_SELECTOR, "[data-job-done]").text
     pages = browser.find_elements(By.CSS_SELECTOR, '[data-doc="bc"] .pages img')
-    if shutil.which("soffice") and shutil.which("pdftoppm"):
+    if shutil.which("pdftoppm"):
         assert pages, "the BC preview is shown page by page"
         wait.until(lambda d: all(d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", p)
                                  for p in pages))
