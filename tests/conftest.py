@@ -39,11 +39,14 @@ def pytest_addoption(parser):
 
 
 # Scheduling over the pytest-xdist workers (``-n auto --dist loadgroup``, pyproject.toml): every test is
-# a unit of its own, except the files of TOGETHER, whose tests stay on one worker (test_web.py: its
-# ``made`` app keeps the job state in memory). xdist's own loadgroup renames the test ids, which pytest
-# 9.2 no longer allows, so the grouping is done here by file. The whole-pipeline fixtures are made once
-# per run for all workers (``once_per_run``), so no other file needs to stay together.
-TOGETHER = ("tests/test_web.py",)
+# a unit of its own, except the files of GROUPS, whose tests go to one worker together: test_web.py (its
+# ``made`` app keeps the job state in memory), and the files whose tests share one long once-per-run
+# fixture (a LibreOffice printing, the reading runs), so that one worker makes it while the others run
+# other tests instead of all waiting for it. xdist's own loadgroup renames the test ids, which pytest 9.2
+# no longer allows, so the grouping is done here by file.
+GROUPS = {"tests/test_web.py": "web", "tests/test_print.py": "print", "tests/test_pdf.py": "pdf",
+          "tests/test_documents_reading.py": "reading", "tests/test_reading_bc_review.py": "reading",
+          "tests/test_reading_kh_letters.py": "kh-letters"}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -63,8 +66,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByTestOrFile(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if path in TOGETHER else nodeid
+            return GROUPS.get(nodeid.split("::", 1)[0], nodeid)
 
     return ByTestOrFile(config, log)
 
@@ -72,13 +74,13 @@ def pytest_xdist_make_scheduler(config, log):
 # The fixtures made with ``once_per_run`` (named as their fixture): the first test that needs each one
 # is moved up, so that the workers make different ones side by side rather than wait for each other.
 ONCE_PER_RUN = ("shipped_runs", "numbered_runs", "yearly_runs", "shipped_models", "readme_run", "pdfs", "printed",
-                "tong_ket")
+                "tong_ket", "docs", "printed_docs", "made")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """The longest units first, so that no worker is left alone with a long one at the end: the browser
-    test, then the files of TOGETHER, then the first user of each ONCE_PER_RUN fixture, then every other
+    test, then the files of GROUPS, then the first user of each ONCE_PER_RUN fixture, then every other
     test in file order (stable sort; ``--no-loadscope-reorder`` keeps this order in the scheduler)."""
     first_users = set()
     for name in ONCE_PER_RUN:
@@ -89,7 +91,7 @@ def pytest_collection_modifyitems(items):
     def weight(item) -> int:
         if item.get_closest_marker("browser"):
             return 0
-        if item.nodeid.split("::", 1)[0] in TOGETHER:
+        if item.nodeid.split("::", 1)[0] in GROUPS:
             return 1
         return 2 if item.nodeid in first_users else 3
 

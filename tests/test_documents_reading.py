@@ -284,7 +284,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture(scope="session")
-def printed(docs, tmp_path_factory) -> dict[str, str]:
+def printed_docs(docs, tmp_path_factory) -> dict[str, str]:
     """BC 2017, BC 2020 and the tổng kết printed by ONE LibreOffice process, once per test run: file name ->
     the PDF's text as ``pdftotext -layout`` reads it, pages split by form feeds (READ ONLY)."""
     import subprocess
@@ -304,10 +304,10 @@ def printed(docs, tmp_path_factory) -> dict[str, str]:
     return once_per_run(tmp_path_factory, "reading_printed", make)
 
 
-def test_no_page_of_biểu_02_carries_a_lone_last_row(printed):
+def test_no_page_of_biểu_02_carries_a_lone_last_row(printed_docs):
     pages = []
     for year in (2017, 2020):
-        text = printed[f"BC_XHHT_{year}.docx"].split("\f")
+        text = printed_docs[f"BC_XHHT_{year}.docx"].split("\f")
         start = next(i for i, p in enumerate(text) if re.search(r"^\s*Biểu 01\s*$", p, re.M))
         pages += text[start:]
     continued = 0

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from test_documents_reading import bc, body, docs, printed, rows  # noqa: F401  (docs, printed: shared session fixtures)
+from test_documents_reading import bc, body, docs, printed_docs, rows  # noqa: F401  (docs, printed_docs: shared session fixtures)
 
 
 def _sentence(lines: list[str], start: str) -> str:
@@ -110,7 +110,7 @@ def test_a_rate_over_the_communes_that_reported_says_so_under_the_table(docs):
 
 
 # ------------------------------------------------------------------------------------ 5. the tổng kết's tables
-def test_tables_break_no_word(docs, printed):
+def test_tables_break_no_word(docs, printed_docs):
     """The tổng kết's Bảng 4 printed "Chư / a đạt" and the BC's Biểu 01 "CBCC / VC", "TTHT / CĐ": a column
     narrower than its word. No cell word may be cut: a piece of a cell's word that is no word of the document
     must not stand on a line of the printed text."""
@@ -119,7 +119,7 @@ def test_tables_break_no_word(docs, printed):
         words = {w for x in lines for w in re.split(r"[\s|/]+", x) if w}
         cells = {w for x in lines if x.startswith("| ") for w in x[2:].replace(" | ", " ").split()}
         tokens = set()
-        for line in printed[path.name].splitlines():
+        for line in printed_docs[path.name].splitlines():
             parts = line.split()
             if parts and sum(len(t) <= 2 for t in parts) <= len(parts) / 2:  # not a chart's letter-spaced legend
                 tokens |= set(parts)
