@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import io
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
 from pathlib import Path
@@ -78,21 +80,66 @@ def locked_message(path: Path | str) -> str:
 
 
 def write_stable_zip(data: bytes, path: Path, when: _dt.datetime | None = None) -> None:
-    """Write the zip held in ``data`` to ``path`` with every member stamped ``when`` (default 1980-01-01)."""
-    import io
+    """Write the zip held in ``data`` to ``path`` with every member stamped ``when`` (default 1980-01-01).
 
-    stamp = when.timetuple()[:6] if when else FIXED_ZIP_TIME
-    tmp = path.with_name(path.name + ".norm")
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    Deflated members are copied as they are (their compressed bytes are what zipfile would write
+    again); ``docProps/core.xml`` gets its "modified" time set to "created" (:func:`_stable_core`).
+    """
+    stamp = _dt.datetime(*(when.timetuple()[:6] if when else FIXED_ZIP_TIME))
+    members: list[tuple[str, bytes | tuple]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
         for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _stable_core(body)
-            dst.writestr(zi, body)
+            if info.filename == "docProps/core.xml" or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:
+                body = src.read(info.filename)
+                members.append((info.filename, _stable_core(body) if info.filename == "docProps/core.xml" else body))
+                continue
+            start = info.header_offset + 30
+            name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+            start += name_len + extra_len
+            members.append((info.filename, (info.CRC, info.compress_size, info.file_size,
+                                            data[start:start + info.compress_size])))
+    tmp = path.with_name(path.name + ".norm")
+    tmp.write_bytes(zip_bytes(members, stamp))
     os.replace(tmp, path)
+
+
+def deflate(data: bytes) -> tuple[int, int, int, bytes]:
+    """(CRC-32, compressed size, size, raw deflate stream) of a member, as zipfile writes it (level 6)."""
+    import zlib
+
+    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = z.compress(data) + z.flush()
+    return zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data), packed
+
+
+def zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
+    """A zip of ``members`` (name, bytes or an already deflated member) in this order, every member
+    dated ``stamp``, deflated, mode 0600: the same bytes for the same members.
+
+    A Word template's unchanged parts are deflated once per process
+    (:meth:`pipeline.templating.Compiled.deflated`), so a document costs only the compression of the
+    parts rendered for it; :func:`write_stable_zip` passes a saved package's members as they are.
+    """
+    dostime = (stamp.hour << 11) | (stamp.minute << 5) | (stamp.second // 2)
+    dosdate = ((stamp.year - 1980) << 9) | (stamp.month << 5) | stamp.day
+    out = io.BytesIO()
+    central = []
+    for name, body in members:
+        crc, csize, size, packed = body if isinstance(body, tuple) else deflate(body)
+        raw = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, dostime, dosdate, crc, csize, size,
+                              len(raw), 0))
+        out.write(raw)
+        out.write(packed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, dostime, dosdate,
+                                   crc, csize, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
 
 
 def _stable_core(xml: bytes) -> bytes:

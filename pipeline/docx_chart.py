@@ -18,7 +18,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from .form_layout import col_letter
-from .templating import zip_bytes
+from .atomic_files import zip_bytes
 from .xmltext import escape, quoteattr
 
 EMU_PER_CM = 360000

@@ -14,7 +14,7 @@ from . import form_layout as L
 from . import vnformat as vn
 from .errors import OutputError
 from .catalog import RATIO, STATUS, Catalog, Unit
-from .atomic_files import normalise_zip, safe_name, staged_dir
+from .atomic_files import safe_name, staged_dir, write_stable_zip
 
 FONT = "Times New Roman"
 
@@ -508,9 +508,12 @@ def build_form(catalog: Catalog, unit: Unit, year: int):
 
 
 def save_workbook(wb, path: Path, stamp: _dt.datetime | None = None) -> None:
-    """Save an openpyxl workbook with stable bytes (fixed zip timestamps)."""
-    wb.save(path)
-    normalise_zip(path, stamp)
+    """Save an openpyxl workbook with stable bytes (fixed zip timestamps), written once."""
+    import io
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_stable_zip(buffer.getvalue(), Path(path), stamp)
 
 
 def write_forms(catalog: Catalog, year: int, outputs: Path, units: list[Unit] | None = None) -> list[Path]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable
 
+from .atomic_files import deflate, zip_bytes  # noqa: F401  (zip_bytes: used below and by docx_chart)
 from .errors import RenderError
 
 PACKAGED = Path(__file__).resolve().parent.parent / "templates"
@@ -323,9 +324,9 @@ class Compiled:
     _packed: dict[str, tuple] = field(default_factory=dict)
 
     def deflated(self, name: str) -> tuple:
-        """An unchanged part of the template, deflated once (see :func:`zip_bytes`)."""
+        """An unchanged part of the template, deflated once (see :func:`pipeline.atomic_files.zip_bytes`)."""
         if name not in self._packed:
-            self._packed[name] = _deflate(self.parts[name])
+            self._packed[name] = deflate(self.parts[name])
         return self._packed[name]
 
 
@@ -471,44 +472,6 @@ def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issu
     return out
 
 
-def _deflate(data: bytes) -> tuple[int, int, int, bytes]:
-    """(CRC-32, compressed size, size, raw deflate stream) of a member, as zipfile writes it (level 6)."""
-    import zlib
-
-    z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    packed = z.compress(data) + z.flush()
-    return zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data), packed
-
-
-def zip_bytes(members: list[tuple[str, bytes | tuple]], stamp: _dt.datetime) -> bytes:
-    """A zip of ``members`` (name, bytes or an already deflated member) in this order, every member
-    dated ``stamp``, deflated, mode 0600: the same bytes for the same members.
-
-    The template's unchanged parts are deflated once per process (:meth:`Compiled.deflated`), so a
-    document costs only the compression of the parts rendered for it.
-    """
-    import struct
-
-    dostime = (stamp.hour << 11) | (stamp.minute << 5) | (stamp.second // 2)
-    dosdate = ((stamp.year - 1980) << 9) | (stamp.month << 5) | stamp.day
-    out = io.BytesIO()
-    central = []
-    for name, body in members:
-        crc, csize, size, packed = body if isinstance(body, tuple) else _deflate(body)
-        raw = name.encode("utf-8")
-        flags = 0x800 if not name.isascii() else 0
-        offset = out.tell()
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, dostime, dosdate, crc, csize, size,
-                              len(raw), 0))
-        out.write(raw)
-        out.write(packed)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, dostime, dosdate,
-                                   crc, csize, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
-    start = out.tell()
-    for entry in central:
-        out.write(entry)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
-    return out.getvalue()
 
 
 def _core(c: Compiled, context: dict, stamp: _dt.datetime, title: str, author: str) -> bytes:
