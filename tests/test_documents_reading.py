@@ -229,7 +229,7 @@ def test_bc_says_its_figures_stand_at_its_date_and_corrections_due_later_are_tak
         dues |= {_date(d) for d in re.findall(r"chậm nhất ngày (\d{2}/\d{1,2}/\d{4})", text)}
     assert dues == {dt.date(2017, 12, 27)}  # 5 working days after Wednesday 20/12/2017
     line = next(x for x in lines if x.startswith("Số liệu trong báo cáo được tổng hợp đến ngày"))
-    assert "đến ngày 20/12/2017" in line and "02 đơn vị đã được đề nghị" in line and "trước ngày 27/12/2017" in line
+    assert "đến ngày 20/12/2017" in line and "02 đơn vị đã được đề nghị" in line and "chậm nhất ngày 27/12/2017" in line  # as the letters say it
     assert "sẽ được cập nhật" in line
 
 
