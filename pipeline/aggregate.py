@@ -197,6 +197,11 @@ class ActivityResult:
         others = [v for v in self.values if v[0].code not in self.communes]
         return communes if len(communes) >= len(others) else others
 
+    @property
+    def ranks_communes(self) -> bool:
+        """True when :meth:`best` and :meth:`weakest` rank the communes (else the district bodies)."""
+        return sum(1 for u, _ in self.values if u.code in self.communes) * 2 >= len(self.values)
+
     def best(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
         peers = self._peers()
         if len(peers) < RANK_MIN_UNITS:

@@ -352,8 +352,11 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
     out[-1] = out[-1][:-1] + "."
     lead = max(acts, key=lambda a: a.total)
     if lead.best() and lead.weakest():
+        # the ranking compares units of one kind: the sentence says which (a district office may have more)
+        among = pb.labels.get("communes" if lead.ranks_communes else "district_level", "")
         out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3))
+                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3,
+                          among=among))
     doubtful = implausible_counts(m)
     for a in acts:
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
@@ -705,7 +708,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded"}
+         "reported", "excluded", "among"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

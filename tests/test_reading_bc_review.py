@@ -303,3 +303,12 @@ def test_a_so_ket_reads_as_a_mid_period_review(docs, tmp_path):
     assert lines[next(i for i, x in enumerate(lines) if x.startswith("Trên đây"))] == (
         "Trên đây là báo cáo sơ kết 04 năm (2014–2017) thực hiện Kế hoạch xây dựng xã hội học tập giai đoạn "
         "2014–2020 của Phòng Giáo dục và Đào tạo huyện Mỹ Đức./.")
+
+
+def test_a_ranking_of_units_says_it_ranks_the_communes(docs):
+    """BC 2017 said "cao nhất là xã Đốc Tín …" (09 trips) while the Phòng GD&ĐT had 12: the ranking compares the
+    communes only (the kind most reporters are), and the sentence now says so."""
+    lines = body(bc(docs, 2017))
+    ranked = [x for x in lines if re.search(r"cao nhất (là|trong)|[Dd]ẫn đầu về|thực hiện tốt là", x)]
+    assert len(ranked) >= 5
+    assert all("trong các xã, thị trấn" in x for x in ranked), [x[:80] for x in ranked if "trong các xã" not in x]
