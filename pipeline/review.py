@@ -408,7 +408,7 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     no_data = [x.unit for x in judged_communes if not x.not_met and x.no_data]
     if not_all or no_data:
         named, whole = named_communes(not_all)
-        limits.append(pb.say("tk.limits.communes", count=len(not_all) + len(no_data), total=len(communes),
+        limits.append(pb.say("tk.limits.communes", count=len(not_all), total=len(communes),
                              path=series.last not in series.milestone_years, whole=whole,
                              population=population, year=series.last, no_data=[_name(series, u) for u in no_data],
                              units=[pb.say("tk.limits.commune", name=_name(series, x.unit), count=len(x.not_met))

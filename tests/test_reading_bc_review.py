@@ -312,3 +312,14 @@ def test_a_ranking_of_units_says_it_ranks_the_communes(docs):
     ranked = [x for x in lines if re.search(r"cao nhất (là|trong)|[Dd]ẫn đầu về|thực hiện tốt là", x)]
     assert len(ranked) >= 5
     assert all("trong các xã, thị trấn" in x for x in ranked), [x[:80] for x in ranked if "trong các xã" not in x]
+
+
+def test_review_counts_the_communes_short_of_a_target_apart_from_those_not_judged(docs):
+    """"08/22 xã, thị trấn chưa đạt tất cả các chỉ tiêu năm 2020" named six communes, then two that "chưa đánh giá
+    được": the count is of the six; the two are said apart."""
+    lines = body(docs["review"])
+    limit = next(x for x in lines if re.match(r"- \d+/22 xã, thị trấn chưa đạt tất cả các chỉ tiêu năm 2020", x))
+    count = int(re.match(r"- (\d+)/22", limit).group(1))
+    named = re.findall(r"\(\d+ chỉ tiêu\)", limit)
+    assert count == len(named) == 6, limit
+    assert limit.endswith("xã An Tiến và xã Hợp Thanh chưa có đủ số liệu hợp lệ năm 2020 nên chưa đánh giá được;")
