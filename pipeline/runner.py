@@ -271,6 +271,10 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     try:
         # the series so far and its charts, on the second core (years this run has read come from its cache)
         trend_job = start(yearly_trend, model, inputs, outputs, cache=cache) if charts else None
+        # the forked job has its own view of the years already opened; this process lets them go (a job run
+        # in this process when asked, as on Windows, unpickles them instead)
+        if cache is not None:
+            cache.opened.clear()
         jobs = [trend_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
