@@ -438,8 +438,10 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     good = [r for r in judged if r.status in GOOD]
     lagging = m.lagging
     ms = m.milestone
+    # targets whose verdict cell reads "Chưa đủ số liệu": out of the count, and said so beside it
+    unjudged = sum(1 for r in m.indicators if status_text(r) == INCOMPLETE)
     f = dict(year=m.year, good=len(good), judged=len(judged), lagging=len(lagging),
-             milestone_year=ms.year if ms else m.year)
+             milestone_year=ms.year if ms else m.year, unjudged=unjudged)
     if m.is_milestone_year:
         results = [pb.say("assess.results.milestone", **f)]
     elif ms is not None and ms.baseline == m.year and any(r.status == BASELINE for r in judged):
@@ -708,7 +710,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among"}
+         "reported", "excluded", "among", "unjudged"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -323,3 +323,21 @@ def test_review_counts_the_communes_short_of_a_target_apart_from_those_not_judge
     named = re.findall(r"\(\d+ chỉ tiêu\)", limit)
     assert count == len(named) == 6, limit
     assert limit.endswith("xã An Tiến và xã Hợp Thanh chưa có đủ số liệu hợp lệ năm 2020 nên chưa đánh giá được;")
+
+
+def test_the_years_count_of_targets_says_how_many_could_not_be_judged(docs):
+    """BC 2020 said "12/18 chỉ tiêu đạt hoặc vượt" without the 05 whose verdict reads "Chưa đủ số liệu"."""
+    lines = body(bc(docs, 2020))
+    line = next(x for x in lines if "chỉ tiêu đạt hoặc vượt chỉ tiêu kế hoạch năm 2020" in x)
+    cells = sum(1 for x in lines if x.startswith("| ") and x.rstrip().endswith("| Chưa đủ số liệu"))
+    m = re.search(r"; (\d+) chỉ tiêu chưa đủ số liệu để đánh giá\.$", line)
+    assert m and int(m.group(1)) == cells > 0, (line, cells)
+
+
+def test_one_lowest_unit_is_named_in_the_singular(docs):
+    for year in (2017, 2020):
+        for line in body(bc(docs, year)):
+            m = re.search(r"(Các đơn vị có tỷ lệ thấp nhất: |Đơn vị có tỷ lệ thấp nhất là )([^.]*)\.", line)
+            if m:
+                one = " và " not in m.group(2) and "), " not in m.group(2)   # names end "(84,6%)"
+                assert m.group(1).startswith("Đơn vị") == one, line
