@@ -305,9 +305,15 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
         shown = [c for mat in t["matrices"] for c in mat["columns"]] + \
             [c for mat in t["matrices"] for r in mat["rows"] for c in [r["name"], *r["cells"]]]
         words = wording.glossary(pb, shown)
-        lead = ("tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo; “Đạt”, “Chưa đạt”: chỉ tiêu đánh giá theo xã "
-                "và chỉ tiêu về trung tâm học tập cộng đồng của xã (mỗi xã một trung tâm); “Chưa tính”: số liệu chưa "
-                "hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp; “–”: đơn vị chưa gửi báo cáo"
+        cells = {c for mat in t["matrices"] for r in mat["rows"] for c in r["cells"]}
+        # each sign explained only where the table shows it
+        signs = [("tỷ lệ tính bằng tử số chia mẫu số do đơn vị báo cáo", True),
+                 ("“Đạt”, “Chưa đạt”: chỉ tiêu đánh giá theo xã và chỉ tiêu về trung tâm học tập cộng đồng của xã "
+                  "(mỗi xã một trung tâm)", bool(cells & {"Đạt", "Chưa đạt"})),
+                 ("“Chưa tính”: số liệu chưa hợp lý, đã đề nghị đơn vị kiểm tra lại, chưa tính vào tổng hợp",
+                  "Chưa tính" in cells),
+                 ("“–”: đơn vị chưa gửi báo cáo", "–" in cells)]
+        lead = ("; ".join(text for text, shown_here in signs if shown_here)
                 if t["label"] == "Biểu 01" else
                 # the blank cell explained only where there is one (Biểu 03 of the funding has none)
                 "ô để trống: đơn vị không báo cáo nội dung này"

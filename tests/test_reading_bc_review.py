@@ -341,3 +341,15 @@ def test_one_lowest_unit_is_named_in_the_singular(docs):
             if m:
                 one = " và " not in m.group(2) and "), " not in m.group(2)   # names end "(84,6%)"
                 assert m.group(1).startswith("Đơn vị") == one, line
+
+
+def test_biểu_01_note_explains_only_the_signs_its_table_shows(docs):
+    """BC 2017's note explained "–" (a unit that did not report), a sign its Biểu 01 never showed."""
+    for year in (2017, 2020):
+        lines = body(bc(docs, year))
+        start = next(i for i, x in enumerate(lines) if x == "Biểu 01")
+        end = next(i for i, x in enumerate(lines) if i > start and x.startswith("Ghi chú: tỷ lệ tính"))
+        cells = {c.strip() for x in lines[start:end] if x.startswith("| ") for c in x[2:].split(" | ")}
+        note = lines[end]
+        for sign, words in (("–", "“–”: đơn vị chưa gửi báo cáo"), ("Chưa tính", "“Chưa tính”: số liệu chưa hợp lý")):
+            assert (words in note) == (sign in cells), (year, sign)
