@@ -206,6 +206,17 @@ def held_before(r: IndicatorResult) -> bool:
     return any(x is not None and vn.shown_rate(x) >= t.value for x in (r.previous_rate, r.baseline_rate))
 
 
+def short_by(r: IndicatorResult) -> int | None:
+    """How many more (people, centres …) the numerator needed to reach the target, for a rate short of it:
+    "còn thiếu 0,1 điểm phần trăm" may be a rounding of 12 people out of 116.435, which the reader should see."""
+    t = r.target
+    if (r.indicator.kind == STATUS or t is None or t.value is None or not r.denominator or r.numerator is None
+            or t.kind == "increase"):
+        return None
+    need = math.ceil(t.value * r.denominator / 100 - 1e-9)
+    return need - r.numerator if need > r.numerator else None
+
+
 def shown_margin(r: IndicatorResult) -> float | None:
     """The margin as the reader computes it from the printed figures: against the previous year for an
     "increase" target, against the printed lộ trình or target otherwise (already so in the model)."""
@@ -242,7 +253,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
                       unit_label=ind.unit_label)
     my = t.year if t else None
     f = dict(year=year, milestone_year=my, target=t.value if t else None, margin=shown_margin(r), path=r.path_value,
-             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year, held=held_before(r))
+             prev_year=year - 1, progress=r.progress, baseline_year=r.baseline_year, held=held_before(r),
+             short_by=short_by(r), unit_label=ind.unit_label)
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
     elif t.kind == "increase":
@@ -710,7 +722,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among", "unjudged"}
+         "reported", "excluded", "among", "unjudged", "short_by"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -353,3 +353,21 @@ def test_biểu_01_note_explains_only_the_signs_its_table_shows(docs):
         note = lines[end]
         for sign, words in (("–", "“–”: đơn vị chưa gửi báo cáo"), ("Chưa tính", "“Chưa tính”: số liệu chưa hợp lý")):
             assert (words in note) == (sign in cells), (year, sign)
+
+
+def test_a_shortfall_says_how_many_people_it_is(docs):
+    """BC 2020: 116.423/116.435 people print 99,9% "còn thiếu 0,1 điểm phần trăm" against 100%: a rounding
+    of 12 people, which the sentence now says; every shortfall's count is the target's share less the numerator."""
+    import math
+
+    lines = body(bc(docs, 2020))
+    found = 0
+    for x in lines:
+        m = re.search(r"đạt [\d,]+% \(([\d.]+)/([\d.]+) người\), chưa đạt chỉ tiêu năm 2020 \(([\d,]+)%\), còn thiếu "
+                      r"[\d,]+ điểm phần trăm \((\d[\d.]*) người\)", x)
+        if m:
+            num, den, target, short = (float(g.replace(".", "").replace(",", ".")) for g in m.groups())
+            assert short == math.ceil(target * den / 100 - 1e-9) - num, x
+            found += 1
+    assert found >= 3
+    assert any("(116.423/116.435 người)" in x and "(12 người)" in x for x in lines)
