@@ -377,6 +377,15 @@ def _in_full(pb, text: str) -> str:
     return text
 
 
+def _this_year(pb, text: str, year: int) -> str:
+    """A duty the plan sets "every year" said for the KH's own year ("Hằng năm tổ chức “Tuần lễ …”" ->
+    "Năm 2018 tổ chức “Tuần lễ …”", phrasebook ``kh.item.this_year``); the words are ``labels.every_year``."""
+    for words in (w.strip() for w in pb.labels.get("every_year", "").split(",")):
+        if words and text.startswith(words + " ") or words and text.startswith(words + ","):
+            return str(pb.say("kh.item.this_year", year=year, text=text[len(words):].lstrip(", ")))
+    return text
+
+
 def _bullet(text: str) -> str:
     """A "-" line of the KH: it starts with a capital letter (the plan writes some duties after a colon, in
     lower case: "a) Ủy ban Mặt trận …: tham gia tuyên truyền …") and ends with a full stop (the plan ends some
@@ -470,10 +479,10 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
                                 milestone_year=ms.year if ms else None,
                                 count=max(0, len(rs) - len(pick)), items=fell[:2]))
-        lines += [_bullet(_in_full(pb, t.item_for(item, year))) for item in t.items]
+        lines += [_bullet(_this_year(pb, _in_full(pb, t.item_for(item, year)), year)) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
-            lines += [_bullet(_in_full(pb, item)) for item in part.items]
+            lines += [_bullet(_this_year(pb, _in_full(pb, item), year)) for item in part.items]
         tasks.append({"heading": f"{t.number}. {t.title}" + (" (trọng tâm)" if t.code in focus else ""), "lines": lines})
 
     def duties(b) -> list[str]:
