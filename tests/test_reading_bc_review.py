@@ -371,3 +371,14 @@ def test_a_shortfall_says_how_many_people_it_is(docs):
             found += 1
     assert found >= 3
     assert any("(116.423/116.435 người)" in x and "(12 người)" in x for x in lines)
+
+
+def test_review_says_once_what_several_commune_standards_share(docs):
+    """The tổng kết printed four paragraphs that differed only in the standard's name ("… chống mù chữ: năm 2014
+    có 22/22 …; mốc năm 2015 có 21/22 …"): one sentence names them all, and no two sentences of a group are the
+    same after their names."""
+    lines = body(docs["review"])
+    merged = [x for x in lines if x.startswith("Tỷ lệ xã, thị trấn đạt chuẩn chống mù chữ; ")]
+    assert len(merged) == 1 and " và tỷ lệ xã, thị trấn đạt chuẩn phổ cập giáo dục" in merged[0], merged
+    rests = [x.split(": ", 1)[1] for x in lines if x.startswith("Tỷ lệ xã, thị trấn") and ": năm 2014" in x]
+    assert len(rests) == len(set(rests)), rests
