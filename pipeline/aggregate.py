@@ -191,16 +191,16 @@ class ActivityResult:
     def change(self) -> int | None:
         return None if self.previous_total is None else self.total - self.previous_total
 
-    def _peers(self) -> list[tuple[Unit, int]]:
-        """Units compared with each other: those of the kind (commune or district body) most of the reporters are."""
-        communes = [v for v in self.values if v[0].code in self.communes]
-        others = [v for v in self.values if v[0].code not in self.communes]
-        return communes if len(communes) >= len(others) else others
-
     @property
     def ranks_communes(self) -> bool:
-        """True when :meth:`best` and :meth:`weakest` rank the communes (else the district bodies)."""
+        """True when :meth:`best` and :meth:`weakest` rank the communes (else the district bodies): the
+        kind most of the reporters are."""
         return sum(1 for u, _ in self.values if u.code in self.communes) * 2 >= len(self.values)
+
+    def _peers(self) -> list[tuple[Unit, int]]:
+        """Units compared with each other: those of the kind :attr:`ranks_communes` says."""
+        communes = self.ranks_communes
+        return [v for v in self.values if (v[0].code in self.communes) == communes]
 
     def best(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
         peers = self._peers()

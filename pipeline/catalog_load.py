@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -519,3 +520,22 @@ def load_catalog(inputs: Path | str) -> Catalog:
         raise CatalogError(problems or ["Dữ liệu không đầy đủ."])
     return Catalog(plan=plan, units=units, kinds=kinds, office=office, files=files, rules=rules, outliers=outliers)
 
+
+def office_section(catalog) -> dict:
+    """The ``office`` section of the catalog's office.yaml as written (the parts read where they are used:
+    ``documents``, ``letters``, ``orthography``), parsed once per process and file version; empty when absent."""
+    path = (getattr(catalog, "files", None) or {}).get(OFFICE_FILE)
+    try:
+        return _office_section(str(path), Path(path).stat().st_mtime_ns) if path else {}
+    except OSError:
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _office_section(path: str, _mtime: int) -> dict:
+    try:
+        doc = yamlfile.read(path)
+    except (OSError, UnicodeDecodeError, yamlfile.YAMLError):
+        return {}
+    office = doc.get("office") if isinstance(doc, dict) else None
+    return office if isinstance(office, dict) else {}

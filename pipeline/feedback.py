@@ -15,12 +15,12 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from . import vnformat as vn
 from .issues import Issue, Severity
 from .atomic_files import normalise_zip, safe_name
+from .catalog_load import office_section
 
 LIST_SHEET = "Lỗi cần sửa"
 FEEDBACK_SUBDIR = "phan-hoi"  # inside a version
@@ -249,26 +249,9 @@ def _plan_words(catalog, text: str) -> str:
     return re.sub(r"^(.*\)) \((\d[\d.,]*%?)\) lớn hơn (.+) \((\d[\d.,]*%?)\)$", r"\1 lớn hơn \3 (\2 so với \4)", text)
 
 
-@lru_cache(maxsize=4)
-def _office_section(path: str, _mtime: int) -> dict:
-    """``office.yaml``'s office section (the letters' contact person and how to send), parsed once per version."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    office = doc.get("office") if isinstance(doc, dict) else None
-    return office if isinstance(office, dict) else {}
-
-
 def _letters_facts(cat) -> dict:
     """Contact person and the way to send a report, from office.yaml ``letters`` (empty when not given)."""
-    path = (getattr(cat, "files", None) or {}).get("office.yaml")
-    try:
-        office = _office_section(str(path), Path(path).stat().st_mtime_ns) if path else {}
-    except OSError:
-        office = {}
+    office = office_section(cat)
     letters = office.get("letters") if isinstance(office.get("letters"), dict) else {}
     contact = letters.get("contact") if isinstance(letters.get("contact"), dict) else {}
     return {"contact": {k: str(contact.get(k) or "") for k in ("name", "position", "phone", "email")},

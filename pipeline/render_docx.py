@@ -9,15 +9,14 @@ every value is XML-escaped, so text from submissions can never become template c
 from __future__ import annotations
 
 import datetime as _dt
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import vnformat as vn
 from . import wording
 from .aggregate import ReportModel, subtotal
-from .errors import RenderError
 from .catalog import STATUS
+from .catalog_load import office_section
 from .charts import bind_charts
 from .render_xlsx import ACTIVITY_SHEET, FUNDING_SHEET, unit_matrix_sheets, workbook_name
 from .templating import set_column_widths
@@ -28,23 +27,7 @@ BLANK_DAY = "      "   # a date left for the issuing body (UBND's KH): "ngày   
 
 def _office_extra(model: ReportModel) -> dict[str, Any]:
     """The parts of ``office.yaml`` about who issues what (``documents``), the office's unit code and orthography."""
-    path = model.catalog.files.get("office.yaml")
-    try:
-        return _office_yaml(str(path), Path(path).stat().st_mtime_ns) if path else {}
-    except OSError:
-        return {}
-
-
-@lru_cache(maxsize=4)
-def _office_yaml(path: str | None, _mtime: int) -> dict[str, Any]:
-    """``office.yaml``'s office section, parsed once per process and file version."""
-    import yaml
-
-    try:
-        doc = (yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).get("office", {}) if path else {}
-    except (OSError, yaml.YAMLError):
-        doc = {}
-    return doc if isinstance(doc, dict) else {}
+    return office_section(model.catalog)
 
 
 def doc_profile(model: ReportModel, kind: str) -> dict[str, Any]:
@@ -381,7 +364,7 @@ def _this_year(pb, text: str, year: int) -> str:
     """A duty the plan sets "every year" said for the KH's own year ("Hằng năm tổ chức “Tuần lễ …”" ->
     "Năm 2018 tổ chức “Tuần lễ …”", phrasebook ``kh.item.this_year``); the words are ``labels.every_year``."""
     for words in (w.strip() for w in pb.labels.get("every_year", "").split(",")):
-        if words and text.startswith(words + " ") or words and text.startswith(words + ","):
+        if words and text.startswith((words + " ", words + ",")):
             return str(pb.say("kh.item.this_year", year=year, text=text[len(words):].lstrip(", ")))
     return text
 

@@ -177,28 +177,27 @@ def _reporting_table(pb, series: PeriodSeries) -> dict:
             "rows": rows}
 
 
-def _merge_alike(pb, said: list[tuple[str, str]]) -> list[str]:
+def _merge_alike(said: list[tuple[str, Any]]) -> list[Any]:
     """Indicators whose sentences say the same after their names (the commune standards, where every commune
-    with figures met each one) in one sentence: "Tỷ lệ A, tỷ lệ B và tỷ lệ C: năm 2014 có 22/22 …" (the
-    tổng kết printed four identical paragraphs). A sentence that does not start with its name stays as it is."""
-    out: list[tuple[list[str], str]] = []
+    with figures met each one) in one sentence: "Tỷ lệ A; tỷ lệ B và tỷ lệ C: năm 2014 có 22/22 …" (the
+    tổng kết printed four identical paragraphs). A sentence that does not start with its name stays as it is.
+    The sentences are escaped markup and stay so (a name joined to them is escaped as it is added)."""
+    groups: list[tuple[list[str], Any, Any]] = []          # (names, the sentence after the name or None, sentence)
     for name, text in said:
         head = vn.upper_first(name)
-        rest = str(text)[len(head):] if str(text).startswith(head + ":") else None
-        if rest is not None and out and out[-1][1] == rest:
-            out[-1][0].append(name)
+        rest = text[len(head):] if text.startswith(head + ":") else None
+        if rest is not None and groups and groups[-1][1] == rest:
+            groups[-1][0].append(name)
         else:
-            out.append(([name], rest if rest is not None else str(text)))
-    merged = []
-    for names, rest in out:
-        if len(names) == 1 and not rest.startswith(":"):
-            merged.append(rest)          # kept whole
-        elif len(names) == 1:
-            merged.append(vn.upper_first(names[0]) + rest)
+            groups.append(([name], rest, text))
+    out = []
+    for names, rest, text in groups:
+        if len(names) == 1:
+            out.append(text)
         else:
             low = [vn.lower_first(n) for n in names]   # names hold commas: "; " between them, as in every such list
-            merged.append(vn.upper_first("; ".join(low[:-1]) + " và " + low[-1]) + rest)
-    return merged
+            out.append(vn.upper_first("; ".join(low[:-1]) + " và " + low[-1]) + rest)
+    return out
 
 
 def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population: str) -> str:
@@ -607,7 +606,7 @@ def review_context(catalog: Catalog, series: PeriodSeries, issued: _dt.date, cha
     charts = charts or {}
     for gi, g in enumerate(series.groups, start=1):
         groups.append({"heading": f"{gi}. {g.title}", "table": _group_table(pb, series, g, gi + 1),
-                       "sentences": _merge_alike(pb, [(series.indicator(c).name,
+                       "sentences": _merge_alike([(series.indicator(c).name,
                                                         _indicator_sentence(pb, series, series.indicator(c), population))
                                                        for c in g.indicators]),
                        "chart": charts.get(g.code, ""),

@@ -26,12 +26,12 @@ class Phrasebook:
     """The office's sentences, compiled once; ``say(key, **facts)`` returns one escaped sentence."""
 
     def __init__(self, path: Path, origin: str):
-        import yaml
+        from . import yamlfile
 
         self.path, self.origin = path, origin
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            doc = yamlfile.read(path) or {}
+        except (OSError, UnicodeDecodeError, yamlfile.YAMLError) as exc:
             raise CatalogError([f"{path.name}: không đọc được ({exc})."]) from exc
         self.labels: dict[str, str] = dict(doc.get("labels") or {})
         self.raw: dict[str, Any] = dict(doc.get("sentences") or {})
@@ -340,8 +340,6 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
                       missing=[vn.in_sentence(u.name) for u in v.missing],
                       late=sum(1 for u in v.received if u.late_days)))
     if issued is not None:
-        import datetime as _dt
-
         from .feedback import collect, correction_due
 
         asked = len(collect(m))
