@@ -255,7 +255,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
                        # the panels carry the plan's short labels: their abbreviations, explained
                        "chart_note": _note_of(wording.glossary(pb, [p.title for p in chart.panels])) if chart else ""})
     f = dict(year=year, milestone=ms.title if ms else "", milestone_year=ms.year if ms else year,
-             baseline_year=ms.baseline if ms else None)
+             baseline_year=ms.baseline if ms else None, maintained=_has_constant_path(plan, year))
     if model.is_milestone_year:
         targets_intro = pb.say("bc.targets.intro.milestone", **f)
     elif ms and ms.baseline == year:
@@ -548,6 +548,13 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     }
 
 
+def _has_constant_path(plan, year: int) -> bool:
+    """Whether a target in force for ``year`` is kept at its level every year (``path: constant``, the plan's
+    "duy trì"): the sentences on how the lộ trình is set say so beside the linear rule."""
+    return any(plan.target_for(t.indicator, year) is t and t.path == "constant" and t.value is not None
+               for t in plan.targets)
+
+
 def _path_rule(pb, plan, year: int) -> str:
     """How the lộ trình of ``year`` is set, in words (the KH and the tờ trình say it once each), or "" in a
     milestone year or when no target of ``year`` has a lộ trình computed from a baseline (aggregate.path_value)."""
@@ -557,7 +564,7 @@ def _path_rule(pb, plan, year: int) -> str:
             for t in plan.targets):
         return ""
     return str(pb.say("kh.path_rule", year=year, baseline_year=ms.baseline, milestone_year=ms.year,
-                      plan_number=plan.number))
+                      plan_number=plan.number, maintained=_has_constant_path(plan, year)))
 
 
 def _note_of(words: str) -> str:

@@ -712,3 +712,14 @@ def test_a_duty_the_plan_sets_every_year_is_said_for_the_plans_year(made):
     lines = kh(made)
     assert "- Năm 2018 tổ chức “Tuần lễ hưởng ứng học tập suốt đời” ở tất cả các xã, thị trấn và cấp huyện." in lines
     assert not [x for x in lines if x.startswith(("- Hằng năm", "- Hàng năm"))]
+
+
+def test_the_lo_trinh_rule_says_that_a_maintained_target_is_its_level_every_year(made):
+    """BC 2017, KH 2018 and the tờ trình said the lộ trình is "tính đều từ kết quả năm 2015", while a target the
+    plan keeps ("Tiếp tục duy trì 100% cán bộ cấp xã được bồi dưỡng …", path: constant) is 100,0% every year:
+    the rule now says both."""
+    clause = "riêng các chỉ tiêu Kế hoạch yêu cầu duy trì, lộ trình mỗi năm là mức phải duy trì"
+    v1 = made["out"] / "2017" / "v1"
+    for lines in (kh(made), ttr(made), body(v1 / "BC_XHHT_2017.docx")):
+        said = [x for x in lines if "tính đều từ kết quả năm 2015" in x]
+        assert said and all(clause in x for x in said), said
