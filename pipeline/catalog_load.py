@@ -8,6 +8,7 @@ fixed in one pass. The classes it builds are in :mod:`pipeline.catalog`.
 from __future__ import annotations
 
 import datetime as _dt
+import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -115,12 +116,19 @@ class _Reader:
         return (value[0], value[1])
 
 
-def _load_yaml(path: Path, problems: list[str]) -> Any:
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _load_yaml(path: Path, problems: list[str], data: bytes | None = None) -> Any:
     if not path.is_file():
         problems.append(f"Không tìm thấy tệp {path}.")
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{path.name}: không đọc được tệp ({exc}). Tệp phải được lưu dạng UTF-8.")
         return None
@@ -495,9 +503,27 @@ def load_catalog(inputs: Path | str) -> Catalog:
     Raises :class:`CatalogError` listing every problem found in the three files.
     """
     inputs = Path(inputs)
+    # the files' bytes, read once: the key of the catalogs already checked in this process (the web app
+    # and the tests load the same folder many times; parsing and checking it costs 15 ms, a copy 1 ms)
+    data = {name: _read_bytes(inputs / name) for name in (PLAN_FILE, UNITS_FILE, OFFICE_FILE, RULES_FILE)}
+    key = (str(inputs.resolve()), tuple(data.values()))
+    if key in _CHECKED:
+        return pickle.loads(_CHECKED[key])
+    catalog = _load_catalog(inputs, data)
+    if len(_CHECKED) >= 8:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
+    return catalog
+
+
+# catalogs checked in this process, pickled (each caller gets its own copy), by folder and file contents
+_CHECKED: dict[tuple, bytes] = {}
+
+
+def _load_catalog(inputs: Path, data: dict[str, bytes | None]) -> Catalog:
     problems: list[str] = []
     files = {name: inputs / name for name in (PLAN_FILE, UNITS_FILE, OFFICE_FILE)}
-    docs = {name: _load_yaml(path, problems) for name, path in files.items()}
+    docs = {name: _load_yaml(path, problems, data[name]) for name, path in files.items()}
     plan = units = kinds = office = None
     if docs[PLAN_FILE] is not None:
         plan = _parse_plan(_Reader(files[PLAN_FILE], problems), docs[PLAN_FILE])
@@ -508,7 +534,7 @@ def load_catalog(inputs: Path | str) -> Catalog:
     rules, outliers = (), Outliers()
     if (inputs / RULES_FILE).is_file():  # optional
         files[RULES_FILE] = inputs / RULES_FILE
-        doc = _load_yaml(files[RULES_FILE], problems)
+        doc = _load_yaml(files[RULES_FILE], problems, data[RULES_FILE])
         if doc is not None:
             rules, outliers = _parse_rules(_Reader(files[RULES_FILE], problems), doc, plan)
     if office is not None and units is not None and office.unit and office.unit not in {u.code for u in units}:

@@ -252,3 +252,20 @@ def test_the_offices_own_report_is_not_counted_among_the_units_proposing_to_it(s
     counted = dict(_themes(_texts(m.proposals), m.office_unit))
     theme = next(name for name in with_office if "kinh phí" in name)
     assert counted[theme] == with_office[theme] - 1
+
+
+def test_a_folder_checked_once_gives_each_caller_its_own_copy_and_an_edit_is_read_again(inputs):
+    """load_catalog keeps the catalogs it has checked in this process, by folder and file contents: the
+    same folder again is a copy (never the same objects), an edited file is parsed and checked again."""
+    first, second = load_catalog(inputs), load_catalog(inputs)
+    assert first == second and first is not second and first.plan.indicators[0] is not second.plan.indicators[0]
+    path = inputs / "office.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "Phòng Giáo dục và Đào tạo" in text
+    path.write_text(text.replace("Phòng Giáo dục và Đào tạo", "Phòng Văn hóa và Thông tin", 1), encoding="utf-8")
+    assert load_catalog(inputs) != first
+    path.write_text("office:\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError):
+        load_catalog(inputs)
+    path.write_text(text, encoding="utf-8")
+    assert load_catalog(inputs) == first
