@@ -74,7 +74,7 @@ def pytest_xdist_make_scheduler(config, log):
 # The fixtures made with ``once_per_run`` (named as their fixture): the first test that needs each one
 # is moved up, so that the workers make different ones side by side rather than wait for each other.
 ONCE_PER_RUN = ("shipped_runs", "numbered_runs", "yearly_runs", "shipped_models", "readme_run", "pdfs", "printed",
-                "tong_ket", "docs", "printed_docs", "made")
+                "tong_ket", "reading_runs", "printed_docs")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -246,6 +246,50 @@ def shipped_models(tmp_path_factory) -> SimpleNamespace:
         return SimpleNamespace(catalog=cat, models=models, sources=sources)
 
     return once_per_run(tmp_path_factory, "shipped_models", make)
+
+
+@pytest.fixture(scope="session")
+def reading_runs(tmp_path_factory) -> dict:
+    """``xhht run`` for 2015, 2017 and 2020 (each with its KH, tờ trình and letters, without charts) and the
+    tổng kết 2014–2020 (without its 29 charts, which the reading tests do not look at: printing them costs
+    6 s), on a copy of the shipped inputs in one outputs folder; each year dated 20 December, as the office
+    issues it. ``inputs``, ``out``, ``review`` (the tổng kết's path). READ ONLY."""
+    from pipeline.review import review_filename, write_review
+
+    def make(base: Path) -> dict:
+        inputs = base / "inputs"
+        shutil.copytree(INPUTS, inputs, ignore=shutil.ignore_patterns("templates"))
+        out = base / "outputs"
+        with as_on_windows():
+            for y in (2015, 2017, 2020):
+                run(inputs, out, y, dt.date(y, 12, 20), charts=False)
+            review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28), charts=False)
+        return {"inputs": inputs, "out": out, "review": review.version / review_filename(2014, 2020)}
+
+    return once_per_run(tmp_path_factory, "reading_runs", make)
+
+
+@pytest.fixture(scope="session")
+def printed_docs(reading_runs, tmp_path_factory) -> dict[str, str]:
+    """BC 2017, BC 2020, the tờ trình of 2018 and the tổng kết of ``reading_runs`` printed by ONE LibreOffice
+    process, once per test run: file name -> the PDF's text as ``pdftotext -layout`` reads it, pages split
+    by form feeds (READ ONLY)."""
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice and poppler are needed to print")
+
+    def make(folder: Path) -> dict[str, str]:
+        out = reading_runs["out"]
+        paths = [out / "2017" / "v1" / "BC_XHHT_2017.docx", out / "2020" / "v1" / "BC_XHHT_2020.docx",
+                 out / "2017" / "v1" / "TTr_XHHT_2018.docx", reading_runs["review"]]
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation={(folder / 'lo').as_uri()}", "--convert-to",
+                        "pdf", "--outdir", str(folder), *map(str, paths)], check=True, capture_output=True, timeout=600)
+        return {p.name: subprocess.run(["pdftotext", "-layout", str(folder / (p.stem + ".pdf")), "-"],
+                                       capture_output=True, text=True, check=True).stdout for p in paths}
+
+    return once_per_run(tmp_path_factory, "printed_docs", make)
 
 
 @pytest.fixture

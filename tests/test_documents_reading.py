@@ -8,7 +8,6 @@ import datetime as dt
 import functools
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,31 +15,15 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from pipeline.review import review_filename, write_review
 from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def docs(tmp_path_factory):
-    """BC 2017 (with its KH, tờ trình and letters), BC 2020 and the tổng kết 2014–2020, on a copy of the
-    shipped inputs; each year dated 20 December, as the office issues it. Made once per test run
-    (conftest.once_per_run) and READ ONLY."""
-    from conftest import as_on_windows, once_per_run
-
-    def make(base: Path) -> dict:
-        inputs = base / "inputs"
-        shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates"))
-        out = base / "outputs"
-        with as_on_windows():
-            for y in (2017, 2020):
-                run(inputs, out, y, dt.date(y, 12, 20), charts=False)
-            # without its 29 charts, which the reading tests do not look at (printing them costs 6 s)
-            review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28), charts=False)
-        return {"inputs": inputs, "out": out, "review": review.version / review_filename(2014, 2020)}
-
-    return once_per_run(tmp_path_factory, "reading_docs", make)
+def docs(reading_runs):
+    """BC 2017 and 2020 (with their KH, tờ trình and letters) and the tổng kết 2014–2020: conftest.reading_runs."""
+    return reading_runs
 
 
 def body(path: Path) -> list[str]:
@@ -278,30 +261,6 @@ def test_unit_tables_keep_their_ends_together_in_the_docx(docs):
                 assert all(keeps[:KEEP_LAST_ROWS]) and not any(keeps[KEEP_LAST_ROWS:-KEEP_LAST_ROWS])
             seen += 1
     assert seen >= 30
-
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.fixture(scope="session")
-def printed_docs(docs, tmp_path_factory) -> dict[str, str]:
-    """BC 2017, BC 2020 and the tổng kết printed by ONE LibreOffice process, once per test run: file name ->
-    the PDF's text as ``pdftotext -layout`` reads it, pages split by form feeds (READ ONLY)."""
-    import subprocess
-
-    from conftest import once_per_run
-
-    if SOFFICE is None or not shutil.which("pdftotext"):
-        pytest.skip("LibreOffice and poppler are needed to print")
-
-    def make(folder: Path) -> dict[str, str]:
-        paths = [bc(docs, 2017), bc(docs, 2020), docs["review"]]
-        subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={(folder / 'lo').as_uri()}", "--convert-to",
-                        "pdf", "--outdir", str(folder), *map(str, paths)], check=True, capture_output=True, timeout=600)
-        return {p.name: subprocess.run(["pdftotext", "-layout", str(folder / (p.stem + ".pdf")), "-"],
-                                       capture_output=True, text=True, check=True).stdout for p in paths}
-
-    return once_per_run(tmp_path_factory, "reading_printed", make)
 
 
 def test_no_page_of_biểu_02_carries_a_lone_last_row(printed_docs):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from test_documents_reading import bc, body, docs, printed_docs, rows  # noqa: F401  (docs, printed_docs: shared session fixtures)
+from test_documents_reading import bc, body, docs, rows  # noqa: F401  (docs: a shared session fixture)
 
 
 def _sentence(lines: list[str], start: str) -> str:
