@@ -163,6 +163,67 @@ def _fmt_sizes(sizes: set) -> str:
     return ", ".join("?" if s is None else f"{s:g}" for s in sorted(sizes, key=lambda x: x or 0))
 
 
+def _font_places(doc, eff) -> dict[str, list[str]]:
+    """Every run with text whose effective font is not Times New Roman, by font: ``đoạn "…"`` for a paragraph
+    of the body, ``bảng "…"`` for one in a cell of a table of the body (each cell once).
+
+    Read from the XML rather than through python-docx's run and font objects (a 40-page BC has 2.500 runs:
+    0,3 s that way), with the font of each style chain resolved once."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    W_R, W_RPR, W_RFONTS, W_RSTYLE, W_PPR, W_PSTYLE, W_VAL, W_ASCII = (
+        qn("w:r"), qn("w:rPr"), qn("w:rFonts"), qn("w:rStyle"), qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:ascii"))
+    TEXT = {qn("w:t"), qn("w:sym"), qn("w:noBreakHyphen")}
+    chains: dict[str | None, str | None] = {}
+
+    def style_font(sid: str | None, paragraph: bool) -> str | None:
+        key = (sid, paragraph)
+        if key not in chains:
+            style = eff.by_id.get(sid) if sid else None
+            if style is None and paragraph:
+                style = eff.default_para
+            chains[key] = next((st.font.name for st in _style_chain(style) if st.font.name is not None), None)
+        return chains[key]
+
+    def val(parent, tag: str) -> str | None:
+        el = parent.find(tag) if parent is not None else None
+        return el.get(W_VAL) if el is not None else None
+
+    places: dict[str, list[str]] = {}
+
+    def scan(p, where: str) -> None:
+        pstyle = None
+        for r in p.iterchildren(W_R):
+            if not any((c.tag in TEXT and (c.tag != TEXT_T or (c.text or "").strip())) for c in r):
+                continue
+            rpr = r.find(W_RPR)
+            fonts = rpr.find(W_RFONTS) if rpr is not None else None
+            name = fonts.get(W_ASCII) if fonts is not None else None
+            if name is None:
+                rstyle = val(rpr, W_RSTYLE)
+                name = style_font(rstyle, False) if rstyle else None
+            if name is None:
+                if pstyle is None:
+                    pstyle = (val(p.find(W_PPR), W_PSTYLE),)
+                name = style_font(pstyle[0], True)
+            if name is None:
+                name = eff.dflt["font"]
+            if name != "Times New Roman":
+                places.setdefault(str(name), []).append(f"{where} \"{_short(Paragraph(p, None).text, 25)}\"")
+
+    TEXT_T = qn("w:t")
+    body = doc.element.body
+    for p in body.iterchildren(qn("w:p")):
+        scan(p, "đoạn")
+    for tbl in body.iterchildren(qn("w:tbl")):
+        for tr in tbl.iterchildren(qn("w:tr")):
+            for tc in tr.iterchildren(qn("w:tc")):
+                for p in tc.iterchildren(qn("w:p")):
+                    scan(p, "bảng")
+    return places
+
+
 # ------------------------------------------------------------------------------------------ checks
 def check_document(path: Path | str) -> list[FormatDeviation]:
     """Return every NĐ 30 deviation found in the DOCX at ``path``."""
@@ -189,20 +250,7 @@ def check_document(path: Path | str) -> list[FormatDeviation]:
                 got = "không đặt" if value is None else f"{value.mm:.1f} mm"
                 out.append(FormatDeviation("le-trang", f"phần {i}, lề {name}", got))
 
-    bad_fonts: dict[str, list[str]] = {}
-
-    def scan_fonts(paragraphs, where):
-        for p in paragraphs:
-            for r in _runs(p):
-                name = eff.run(r, p, "font")
-                if name != "Times New Roman":
-                    bad_fonts.setdefault(str(name), []).append(f"{where} \"{_short(p.text, 25)}\"")
-
-    scan_fonts(doc.paragraphs, "đoạn")
-    for t in doc.tables:
-        for row in t.rows:
-            for c in row.cells:
-                scan_fonts(c.paragraphs, "bảng")
+    bad_fonts = _font_places(doc, eff)
     for name, places in bad_fonts.items():
         more = f" và {len(places) - 3} chỗ khác" if len(places) > 3 else ""
         out.append(FormatDeviation("phong-chu", "; ".join(places[:3]) + more, f"phông {name}"))
