@@ -311,7 +311,6 @@ def _cell_flags(path: Path | _Package, sheet: str) -> tuple[set[str], dict[str, 
     calamine reads an error cell (#DIV/0!, #REF!) as empty, so they are found in the sheet's XML.
     ``path`` is a file or a :class:`_Package` already read.
     """
-    import re
     from html import unescape
 
     if isinstance(path, Path):
