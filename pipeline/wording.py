@@ -466,12 +466,12 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         results = [pb.say("assess.results.baseline", reached=reached, **f)]
     else:
         results = [pb.say("assess.results.path", **f)]
-    strong = sorted((r for r in judged if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
-                     and not (r.change is not None and r.change < 0)),   # a rate that fell is not "nổi bật"
-                    key=lambda r: -r.margin)[:3]
+    strong = highlights(m)
     if strong:
         results.append(pb.say("assess.results.strong", items=[
-            pb.say("assess.results.strong_item", name=r.indicator.name, rate=r.rate) for r in strong]))
+            pb.say("assess.results.strong_item", name=r.indicator.name, rate=r.rate, margin=shown_margin(r),
+                   reached=_reached_early(m, r), target=r.target.value, milestone_year=r.target.year,
+                   against=r.judged_against, year=m.year) for r in strong]))
     results.append(pb.say("assess.results.direction"))
     limits = []
     for r in lagging:
@@ -487,7 +487,15 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
         limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
-                             where=where, binary=r.binary))
+                             where=where, binary=r.binary, fell=_fall(r), prev_year=m.year - 1))
+    # a target on track (or past its milestone) whose rate fell since last year is a shortcoming too
+    for r in fallen(m):
+        if r not in lagging:
+            limits.append(pb.say("assess.limits.fell", name=r.indicator.name, rate=r.rate, previous=r.previous_rate,
+                                 fell=_fall(r), prev_year=m.year - 1, year=m.year, status=r.status,
+                                 reached=_reached_early(m, r) or r.status in (MET, EXCEEDED),
+                                 milestone_year=r.target.year if r.target else None,
+                                 target=r.target.value if r.target else None))
     v = m.validation
     late = sum(1 for u in v.received if u.late_days)
     reporting = bool(v.missing or late or v.with_errors)
@@ -505,6 +513,39 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     causes = [pb.say("assess.causes.objective", items=pb.chosen("causes.objective", **cf)),
               pb.say("assess.causes.subjective", items=pb.chosen("causes.subjective", **cf))]
     return {"results": results, "limits": limits, "causes": causes, "lessons": pb.chosen("lessons", **cf)}
+
+
+HIGHLIGHTS = 3  # targets named among the "kết quả nổi bật"
+
+
+def _reached_early(m: ReportModel, r: IndicatorResult) -> bool:
+    """A target of a later milestone whose level the district has already reached (not in the milestone year)."""
+    t = r.target
+    return (not m.is_milestone_year and t is not None and t.value is not None and t.kind != "increase"
+            and t.path != "constant" and r.rate is not None and vn.shown_rate(r.rate) >= vn.round_half_up(t.value, 1))
+
+
+def _fall(r: IndicatorResult) -> float | None:
+    """The fall since last year as the two printed rates show it (positive), or None when it did not fall."""
+    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
+        return None
+    d = vn.shown_diff(r.rate, r.previous_rate)
+    return -d if d is not None and d < 0 else None
+
+
+def fallen(m: ReportModel) -> list[IndicatorResult]:
+    """The judged ratio targets whose rate fell since last year, the largest fall first."""
+    return sorted((r for r in m.indicators if assessable(r) and _fall(r)), key=lambda r: -_fall(r))
+
+
+def highlights(m: ReportModel) -> list[IndicatorResult]:
+    """The "kết quả nổi bật": ratio targets ahead of their lộ trình (or beyond the milestone's target), chosen
+    by what stands out, not by the plan's order: a later milestone's target already reached first, then the
+    largest margin. A rate that fell since last year stands out only by a target already reached (the fall is
+    then said among the tồn tại)."""
+    cands = [r for r in m.indicators if assessable(r) and r.status in (EXCEEDED, AHEAD) and r.margin
+             and r.margin > 0 and r.indicator.kind != STATUS and (_reached_early(m, r) or not _fall(r))]
+    return sorted(cands, key=lambda r: (not _reached_early(m, r), -r.margin))[:HIGHLIGHTS]
 
 
 def implausible_counts(m: ReportModel) -> set[tuple[str, str]]:

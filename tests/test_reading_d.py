@@ -1,0 +1,88 @@
+"""Reader findings on the KH 2018, the tờ trình and the BC 2017 (helper D, session of 2026-11-30): each fixed and
+checked here by reopening the generated DOCX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_documents_reading import body
+
+ROOT = Path(__file__).resolve().parents[1]
+YEARS = (2015, 2016, 2017)
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory):
+    """``xhht run`` for 2015–2017 on a copy of the shipped inputs, each dated 20 December (READ ONLY)."""
+    from conftest import as_on_windows, once_per_run
+
+    from pipeline.runner import run
+
+    def make(base: Path) -> dict:
+        inputs = base / "inputs"
+        shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates"))
+        out = base / "outputs"
+        with as_on_windows():
+            for y in YEARS:
+                run(inputs, out, y, dt.date(y, 12, 20), charts=False)
+        return {"inputs": inputs, "out": out}
+
+    return once_per_run(tmp_path_factory, "reading_d_docs", make)
+
+
+def bc(runs, year: int = 2017) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / f"BC_XHHT_{year}.docx")
+
+
+def kh(runs, year: int = 2017) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / f"KH_XHHT_{year + 1}.docx")
+
+
+def ttr(runs, year: int = 2017) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / f"TTr_XHHT_{year + 1}.docx")
+
+
+def _between(lines: list[str], start: str, end: str) -> list[str]:
+    i = next(n for n, x in enumerate(lines) if x.startswith(start))
+    j = next(n for n, x in enumerate(lines) if n > i and x.startswith(end))
+    return lines[i + 1:j]
+
+
+# ------------------------------------------------------------------ BC 7. kết quả nổi bật by size, not by order
+def test_bc_highlights_are_the_targets_that_stand_out(runs):
+    """BC 2017 named A2 (+0,7) and B1 (+0,4) as "kết quả nổi bật" and left out the TTHTCĐ of good quality (72,7%,
+    +7,6 over the lộ trình and already past its 2020 target of 70%): a highlight is chosen by what stands out (a
+    later target already reached, then the margin), and says why it stands out."""
+    line = next(x for x in bc(runs) if x.startswith("Các chỉ tiêu có kết quả nổi bật:"))
+    items = line.split(": ", 1)[1]
+    assert items.startswith("tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt đạt 72,7%, "
+                            "đã vượt mục tiêu năm 2020 (70,0%)"), line
+    assert "tỷ lệ học sinh được học kỹ năng sống tại các cơ sở giáo dục đạt 42,9%, vượt 1,2 điểm phần trăm so với " \
+           "lộ trình năm 2017" in line
+    assert "bậc 3 (B1)" not in line  # +0,4: the smallest margin, left out of three
+    margins = [float(m.replace(",", ".")) for m in re.findall(r"vượt (\d+,\d) điểm phần trăm", line)]
+    assert margins == sorted(margins, reverse=True), line
+
+
+# ------------------------------------------------------------------ BC 8. a fall among the tồn tại
+def test_bc_limits_name_the_targets_that_fell(runs):
+    """BC 2017 said the TTHTCĐ of good quality fell 3,5 points since 2016 (in section II) but its tồn tại named
+    only the targets behind the lộ trình: every judged target whose rate fell is named there, with the fall."""
+    for year in YEARS[1:]:
+        lines = bc(runs, year)
+        limits = _between(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân")
+        fell = [re.match(r"(.+?) đạt [\d,]+% \([\d./]+ \w", x) for x in lines
+                if re.search(rf"So với năm {year - 1}, giảm [\d,]+ điểm phần trăm\.", x)]
+        names = [m.group(1) for m in fell if m]
+        assert names or year != 2017
+        for name in names:
+            assert any(x.startswith(f"- {name} ") and f"giảm" in x for x in limits), (year, name, limits)
+    limits = _between(bc(runs), "2. Tồn tại, hạn chế", "3. Nguyên nhân")
+    assert ("- Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt giảm 3,5 điểm phần trăm so "
+            "với năm 2016 (từ 76,2% xuống 72,7%), tuy vẫn vượt mục tiêu năm 2020 (70,0%); cần giữ vững kết quả đã "
+            "đạt;") in limits
