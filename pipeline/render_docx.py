@@ -392,7 +392,6 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     prof = doc_profile(model, "kh")
     year = model.year + 1
     ms = plan.milestone_for(year)
-    lag_groups = {r.indicator.group for r in model.lagging}
     groups = []
     for g in model.groups:
         rows, sentences = [], []
@@ -426,42 +425,20 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                                         units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))
         if rows:
             groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
-    focus = []
-    for g in plan.goal_groups:
-        if g.code in lag_groups:
-            focus += [t for t in g.tasks if t not in focus]
-    # the focus line of each focus task: the lagging targets it serves (not already named under an earlier
-    # task when others are left) and its activities that fell last year
-    serves: dict[str, list] = {}
-    for r in sorted(model.lagging, key=lambda r: r.margin if r.margin is not None else 0):
-        for g in plan.goal_groups:
-            if g.code == r.indicator.group:
-                for t in g.tasks:
-                    serves.setdefault(t, []).append(r)
-    named: dict[str, int] = {}   # how many focus lines have named each lagging target so far
-    pairs: set[frozenset] = set()  # the targets of each focus line so far: no two lines name the same ones
+    focus = {code: (pick, fell) for code, pick, fell in wording.focus_tasks(model)}
     tasks = []
     for t in plan.tasks:
         lines = []
         if t.code in focus:
-            rs = serves.get(t.code, [])
-            ranked = sorted(rs, key=lambda r: named.get(r.indicator.code, 0))  # stable: worst first among equals
-            fresh = [r for r in ranked if not named.get(r.indicator.code)]
-            pick = fresh[:2] if fresh else next(
-                ([a, b] for i, a in enumerate(ranked) for b in ranked[i + 1:]
-                 if frozenset((a.indicator.code, b.indicator.code)) not in pairs), ranked[:2])
-            pairs.add(frozenset(r.indicator.code for r in pick))
-            for r in pick:
-                named[r.indicator.code] = named.get(r.indicator.code, 0) + 1
+            pick, fell = focus[t.code]
             targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
                               goal=(None if r.indicator.kind == STATUS else wording.kh_goal(model, r, year)[0]),
                               year=year) for r in pick]
             fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
-                    for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
+                    for a in fell]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
-                                milestone_year=ms.year if ms else None,
-                                count=max(0, len(rs) - len(pick)), items=fell[:2]))
+                                milestone_year=ms.year if ms else None, items=fell[:2]))
         lines += [_bullet(_this_year(pb, _in_full(pb, t.item_for(item, year)), year)) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})

@@ -611,6 +611,32 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
         public_share=(100 * public / total if total else None))
 
 
+FOCUS_TARGETS = 2  # lagging targets named in one task group's "trọng tâm" line
+
+
+def focus_tasks(m: ReportModel) -> list[tuple[str, list[IndicatorResult], list]]:
+    """The task groups next year's work centres on ("trọng tâm"), in the plan's order: (task code, the lagging
+    targets its focus line names, its activities that fell last year). A task group serves the targets of the goal
+    groups plan.yaml links it to; each lagging target is named under one task group only (the first that serves
+    it, worst first), so no two groups share a focus; a group left with no target of its own is a focus only
+    when one of its activities fell."""
+    plan = m.catalog.plan
+    lag = sorted(m.lagging, key=lambda r: r.margin if r.margin is not None else 0)
+    serving = {g.code: set(g.tasks) for g in plan.goal_groups}
+    named: set[str] = set()
+    out = []
+    for t in plan.tasks:
+        serves = [r for r in lag if t.code in serving.get(r.indicator.group, ())]
+        if not serves:
+            continue
+        pick = [r for r in serves if r.indicator.code not in named][:FOCUS_TARGETS]
+        named |= {r.indicator.code for r in pick}
+        fell = [a for a in m.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
+        if pick or fell:
+            out.append((t.code, pick, fell))
+    return out
+
+
 def component_lines(pb: Phrasebook, m: ReportModel) -> list:
     """One status line per component plan, drawn from the indicators and activity counts plan.yaml links to it."""
     plan = m.catalog.plan
@@ -668,13 +694,8 @@ def directions(pb: Phrasebook, m: ReportModel) -> list:
         goal = next_path(m, r, nxt) if ms is not None else (r.target.value if r.target else None)
         if goal is not None:
             out.append(pb.say("dir.lagging", name=r.indicator.name, goal=goal, year=m.year, rate=r.rate))
-    tasks = []
-    for g in plan.goal_groups:
-        if any(r.indicator.group == g.code for r in lagging):
-            tasks += [t for t in g.tasks if t not in tasks]
+    tasks = [code for code, _, _ in focus_tasks(m)]  # the KH's "trọng tâm" groups, in the plan's order
     if tasks:
-        order = [t.code for t in plan.tasks]
-        tasks = sorted(tasks, key=order.index)
         out.append(pb.say("dir.task", tasks=[f"nhóm {plan.task(t).number} ({vn.lower_first(plan.task(t).title)})"
                                              for t in tasks]))
     cf = conclusion_facts(m)
@@ -761,7 +782,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among", "unjudged", "short_by", "maintained"}
+         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

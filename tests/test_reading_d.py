@@ -86,3 +86,29 @@ def test_bc_limits_name_the_targets_that_fell(runs):
     assert ("- Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt giảm 3,5 điểm phần trăm so "
             "với năm 2016 (từ 76,2% xuống 72,7%), tuy vẫn vượt mục tiêu năm 2020 (70,0%); cần giữ vững kết quả đã "
             "đạt;") in limits
+
+
+# ------------------------------------------------------------------ KH 2. each group's trọng tâm its own
+@pytest.mark.parametrize("year", YEARS)
+def test_kh_focus_lines_name_each_lagging_target_under_one_group_only(runs, year):
+    """KH 2018: the "trọng tâm" of task groups 3 and 6 both named the cadres trained in management, those of 5
+    and 6 both the district civil servants' compulsory training, and group 6 (the staff of the continuing-
+    education centres) was tied to the cadre targets at all. Each lagging target is now named under one group,
+    group 6 serves the TTHTCĐ targets, and the BC's "trọng tâm là: nhóm …" lists the groups the KH marks."""
+    lines = kh(runs, year)
+    named: list[str] = []
+    for x in lines:
+        if x.startswith(f"Trọng tâm năm {year + 1}: góp phần đưa "):
+            said = x.split("góp phần đưa ", 1)[1]
+            named += re.findall(r"(tỷ lệ [^(]+?) \(năm", said)
+    assert named
+    assert len(named) == len(set(named)), named
+    heads = [x for x in lines if x.endswith("(trọng tâm)")]
+    focus_numbers = [h.split(".", 1)[0] for h in heads]
+    if year == 2017:
+        six = next(x for x in lines if x.startswith("6. Xây dựng, đào tạo, bồi dưỡng đội ngũ"))
+        assert not six.endswith("(trọng tâm)")
+        assert not any("cán bộ cấp xã" in x or "cấp huyện" in x for x in _between(
+            lines, "6. Xây dựng, đào tạo, bồi dưỡng đội ngũ", "7. Xây dựng cơ chế phối hợp") if x.startswith("Trọng tâm"))
+    direction = next(x for x in bc(runs, year) if "trọng tâm là:" in x)
+    assert re.findall(r"nhóm (\d)", direction) == focus_numbers, (direction, heads)
