@@ -419,7 +419,8 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                                         prev_year=model.year, rate=r.rate, path=path, target=t.value,
                                         milestone_year=t.year, plan_number=plan.number))
             elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
-                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1)):
+                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1) and r.weakest()):
+                # the goal, the result and the gap are the table's row: the sentence adds only where to work
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
                                         gap=vn.round_half_up(goal, 1) - vn.shown_rate(r.rate), prev_year=model.year, rate=r.rate,
                                         units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))

@@ -112,3 +112,26 @@ def test_kh_focus_lines_name_each_lagging_target_under_one_group_only(runs, year
             lines, "6. Xây dựng, đào tạo, bồi dưỡng đội ngũ", "7. Xây dựng cơ chế phối hợp") if x.startswith("Trọng tâm"))
     direction = next(x for x in bc(runs, year) if "trọng tâm là:" in x)
     assert re.findall(r"nhóm (\d)", direction) == focus_numbers, (direction, heads)
+
+
+# ------------------------------------------------------------------ KH 4. a table row is not said again
+@pytest.mark.parametrize("year", YEARS)
+def test_kh_sentences_under_a_target_table_do_not_repeat_its_rows(runs, year):
+    """KH 2018: under each table of section II.2 a sentence per row said again "năm 2018 phấn đấu đạt 96,0%, cần
+    tăng thêm 2,5 điểm phần trăm so với năm 2017 (93,5%)", the row's three cells. The sentence now says only what
+    the row does not: the units to work on (none when there is nothing to add)."""
+    from test_documents_reading import rows
+
+    lines = kh(runs, year)
+    section = _between(lines, "2. Chỉ tiêu cụ thể", "III. NHIỆM VỤ VÀ GIẢI PHÁP")
+    table = [[c.strip() for c in x[2:].split(" | ")] for x in section if x.startswith("| ") and not x.startswith("| STT")]
+    checked = 0
+    for _no, name, goal, result, gap in (r for r in table if len(r) == 5):
+        if not gap.endswith("điểm phần trăm"):
+            continue
+        said = [x for x in section if x.startswith(name + ":")]
+        for x in said:
+            checked += 1
+            assert "cần tăng thêm" not in x and goal not in x and result not in x, (x, goal, result, gap)
+            assert x.startswith(f"{name}: tập trung chỉ đạo "), x
+    assert checked >= 3
