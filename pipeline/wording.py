@@ -361,12 +361,12 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
                   prev_year=m.year - 1) for a in acts]
     out[-1] = out[-1][:-1] + "."
     lead = max(acts, key=lambda a: a.total)
-    if lead.best() and lead.weakest():
+    best, weakest = ranked_units(lead)
+    if best or weakest:
         # the ranking compares units of one kind: the sentence says which (a district office may have more)
         among = pb.labels.get("communes" if lead.ranks_communes else "district_level", "")
-        out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3,
-                          among=among))
+        out.append(pb.say("task.best", units=names(best), weakest=names(weakest), label=lead.label,
+                          variant=variant % 3, among=among))
     doubtful = implausible_counts(m)
     for a in acts:
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
@@ -378,6 +378,39 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
         out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
                           items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
+
+
+def _tied_top(values: list, limit: int) -> list:
+    """The first units of ``values`` (ranked) taking whole groups of equal values: units that share a value are
+    named together or not at all (naming one of two equal units as "cao nhất" says the other is lower). A group
+    that would go past ``limit`` is left out; when the first group alone does, nobody is named."""
+    out: list = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j][1] == values[i][1]:
+            j += 1
+        if j > limit:
+            break
+        out, i = values[:j], j
+    return out
+
+
+def ranked_units(a) -> tuple[list, list]:
+    """The units with the highest and the lowest count of activity ``a`` among its peers (as
+    :meth:`ActivityResult.best` ranks them), ties kept together (:func:`_tied_top`): a side that cannot be named
+    without cutting a tie is empty, and so are the lowest when they would reach the value of the highest."""
+    from .aggregate import RANK_LIMIT
+
+    if not a.best():
+        return [], []
+    peers = [v for v in a.values if (v[0].code in a.communes) == a.ranks_communes]
+    best = _tied_top(sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code)), RANK_LIMIT)
+    rest = [v for v in peers if v not in best]
+    weakest = _tied_top(sorted(rest, key=lambda v: (v[1], v[0].code)), RANK_LIMIT)
+    if best and weakest and weakest[-1][1] >= best[-1][1]:
+        weakest = []
+    return [u for u, _ in best], [u for u, _ in weakest]
 
 
 REMARK_LIMIT = 2  # remarks of the units said per task group: the most shared ones

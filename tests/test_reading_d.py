@@ -135,3 +135,54 @@ def test_kh_sentences_under_a_target_table_do_not_repeat_its_rows(runs, year):
             assert "cần tăng thêm" not in x and goal not in x and result not in x, (x, goal, result, gap)
             assert x.startswith(f"{name}: tập trung chỉ đạo "), x
     assert checked >= 3
+
+
+# ------------------------------------------------------------------ BC 9. rankings keep ties together
+def _ranked_names(line: str) -> tuple[list[str], list[str]]:
+    """The units a ranking sentence of section III names as highest and as lowest."""
+    def split(text: str) -> list[str]:
+        return [x.strip() for x in re.split(r", | và ", text.rstrip(".")) if x.strip()]
+    high = low = ""
+    m = re.search(r"(?:thực hiện tốt là|cao nhất trong các [^,]+? là|Dẫn đầu về .+? trong các [^,]+? là) (.+?)(?:;|\.$)", line)
+    if m:
+        high = m.group(1)
+    m = re.search(r"(?:cần cố gắng hơn là|thấp nhất(?: trong các [^,]+?)? là|còn thấp là) (.+?)\.$", line)
+    if m:
+        low = m.group(1)
+    return split(high), split(low)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_bc_rankings_never_split_units_of_equal_value(runs, year):
+    """BC 2017: "cao nhất … là xã An Phú, xã Đốc Tín và xã Xuy Xá" when a fourth commune had the same count as xã
+    Xuy Xá, and "cần cố gắng hơn là" three of the seven communes with 02 meetings: naming some of the units that share
+    a value says the others differ. Units of equal value are named together or not at all."""
+    import json
+
+    from pipeline import vnformat as vn
+
+    model = json.loads((runs["out"] / str(year) / "v1" / "model.json").read_text(encoding="utf-8"))
+    from pipeline.catalog_load import load_catalog
+
+    cat = load_catalog(runs["inputs"])
+    name_of = {u.code: vn.in_sentence(u.name) for u in cat.units}
+    checked = 0
+    for line in bc(runs, year):
+        if not re.search(r"thực hiện tốt là|cao nhất trong các|^Dẫn đầu về|còn thấp là|cần cố gắng hơn là", line):
+            continue
+        act = next(a for a in model["activities"] if a["label"].lower() in line.lower())
+        values = {name_of[c]: v for c, v in act["units"].items()}
+        peers = {n: v for n, v in values.items() if n.startswith("xã ") or n.startswith("thị trấn ")}
+        high, low = _ranked_names(line)
+        for named in (high, low):
+            if not named:
+                continue
+            checked += 1
+            assert set(named) <= set(peers), (line, named)
+            edge = [peers[n] for n in named]
+            cut = min(edge) if named is high else max(edge)
+            others = [n for n, v in peers.items() if n not in named and v == cut and n not in high + low]
+            assert not others, (line, cut, others)
+        if len(high) == 1:
+            assert not re.search(r"Các đơn vị có số [^;]+ cao nhất", line) and "các đơn vị thực hiện tốt" not in line
+    assert checked >= 5
