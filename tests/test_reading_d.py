@@ -186,3 +186,13 @@ def test_bc_rankings_never_split_units_of_equal_value(runs, year):
         if len(high) == 1:
             assert not re.search(r"Các đơn vị có số [^;]+ cao nhất", line) and "các đơn vị thực hiện tốt" not in line
     assert checked >= 5
+
+
+# ------------------------------------------------------------------ KH 3. a document number in its proper form
+@pytest.mark.parametrize("year", (2015, 2017))
+def test_kh_cites_the_city_plan_by_its_number_in_nd30_form(runs, year):
+    """KH 2018 copied plan 233's "Kế hoạch 111-KH/UBND" (the form of a party committee's documents, without "số"):
+    a plan of Ủy ban nhân dân Thành phố is "Kế hoạch số 111/KH-UBND"."""
+    text = "\n".join(kh(runs, year))
+    assert "111-KH/UBND" not in text
+    assert "Kế hoạch số 111/KH-UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
