@@ -196,3 +196,30 @@ def test_kh_cites_the_city_plan_by_its_number_in_nd30_form(runs, year):
     text = "\n".join(kh(runs, year))
     assert "111-KH/UBND" not in text
     assert "Kế hoạch số 111/KH-UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
+
+
+# ------------------------------------------------------------------ 5. one form, single spaces, every document
+def _documents(runs) -> list[Path]:
+    out = []
+    for year in YEARS:
+        folder = runs["out"] / str(year) / "v1"
+        out += sorted(folder.glob("*.docx")) + sorted((folder / "phan-hoi").glob("*.docx"))
+    return out
+
+
+def test_every_document_writes_one_form_and_single_spaces(runs):
+    """KH 2018: "7. Đề nghị các tổ chức chính trị - xã hội, tổ chức xã hội, nghề nghiệp" (the plan's words) above a
+    closing that writes "tổ chức xã hội - nghề nghiệp", and "Phòng Giáo dục và Đào tạo  tuyên truyền" (a no-break and
+    a plain space copied from the plan). Every generated document writes the house form and single spaces."""
+    docs = _documents(runs)
+    assert len(docs) >= 12
+    for doc in docs:
+        for line in body(doc):
+            parts = line[2:].split(" | ") if line.startswith("| ") else [line]
+            for text in parts:
+                # the blanks left for the văn thư (number, day and month) are spaces on purpose
+                text = re.sub(r"(Số:|số) +/", r"\1 /", re.sub(r"ngày +tháng +năm", "ngày tháng năm", text))
+                assert not re.search(r"\S[ \u00a0]{2,}\S|\u00a0 | \u00a0", text), (doc.name, text)
+                assert "xã hội, nghề nghiệp" not in text, (doc.name, text)
+    assert any("tổ chức chính trị - xã hội, tổ chức xã hội - nghề nghiệp" in x for x in kh(runs)
+               if x.startswith("7. Đề nghị"))
