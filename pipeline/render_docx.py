@@ -474,6 +474,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         return lines
 
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
+    staff = _staff_duty(pb, model, year)
+    if staff:
+        bodies.append({"heading": f"{len(bodies) + 1}. {pb.say('kh.org.staff.heading')}", "lines": [_bullet(staff)]})
     deadline = office.deadline(year)
     total = model.funding_total()
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",
@@ -531,6 +534,30 @@ def _has_constant_path(plan, year: int) -> bool:
     "duy trì"): the sentences on how the lộ trình is set say so beside the linear rule."""
     return any(plan.target_for(t.indicator, year) is t and t.path == "constant" and t.value is not None
                for t in plan.targets)
+
+
+STAFF_POPULATIONS = ("cán bộ", "công chức")  # an indicator of the units' own staff: its population starts so
+
+
+def _staff_duty(pb, model, year: int) -> str:
+    """Section V's line for the targets on the units' own cán bộ, công chức, viên chức (groups b and c of plan 233):
+    the plan's Section IV gives them to no body and its annex to no component plan, while every unit reports them
+    for its own staff; the KH says so, naming the kinds of unit that report them (units.yaml) and where the targets
+    stand in its section II.2. Empty when the plan has no such target."""
+    cat = model.catalog
+    plan = cat.plan
+    staff = {i.code: i for i in plan.indicators
+             if i.population.casefold().startswith(STAFF_POPULATIONS) and any(t.indicator == i.code for t in plan.targets)}
+    if not staff:
+        return ""
+    groups = [g.code for g in plan.goal_groups if any(i.group == g.code for i in staff.values())]
+    reporters = [u for u in cat.units if set(u.indicators) & set(staff) and u.expected_in(year)]
+    who = []
+    if any(not cat.is_commune(u) for u in reporters):
+        who.append(pb.labels.get("district_units", "các phòng, ban, đơn vị cấp huyện"))
+    if any(cat.is_commune(u) for u in reporters):
+        who.append(pb.labels.get("commune_committees", "Ủy ban nhân dân các xã, thị trấn"))
+    return pb.say("kh.org.staff", who=who, points=[f"điểm {g}" for g in groups], year=year)
 
 
 def _path_rule(pb, plan, year: int) -> str:

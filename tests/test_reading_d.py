@@ -223,3 +223,28 @@ def test_every_document_writes_one_form_and_single_spaces(runs):
                 assert "xã hội, nghề nghiệp" not in text, (doc.name, text)
     assert any("tổ chức chính trị - xã hội, tổ chức xã hội - nghề nghiệp" in x for x in kh(runs)
                if x.startswith("7. Đề nghị"))
+
+
+# ------------------------------------------------------------------ KH 1. the cadre targets are someone's task
+@pytest.mark.parametrize("year", (2015, 2017))
+def test_kh_section_v_gives_the_cadre_targets_to_the_units_that_report_them(runs, year):
+    """KH 2018: the targets on cán bộ, công chức, viên chức (trình độ tin học, ngoại ngữ; đào tạo, bồi dưỡng; goal
+    groups b and c) were given to no body in section V nor to any component plan of the annex; plan 233 names no
+    body for them either. Every phòng, ban, đơn vị and commune reports them for its own staff: section V now says
+    that these units carry them out, pointing at the KH's own points b and c of section II.2, and the annex does not
+    pretend a component plan covers them."""
+    lines = kh(runs, year)
+    v = lines.index("V. TỔ CHỨC THỰC HIỆN")
+    cal = next(n for n, x in enumerate(lines) if x.endswith(". Chế độ báo cáo"))
+    heads = [x for x in lines[v:cal] if re.match(r"\d+\. ", x)]
+    assert heads[-1] == "8. Đào tạo, bồi dưỡng cán bộ, công chức, viên chức", heads
+    assert lines[cal] == "9. Chế độ báo cáo"
+    duty = lines[lines.index(heads[-1]) + 1]
+    assert duty.startswith("- Các phòng, ban, đơn vị cấp huyện và Ủy ban nhân dân các xã, thị trấn xây dựng kế "
+                           "hoạch, cử cán bộ, công chức, viên chức của đơn vị tham gia học tập, đào tạo, bồi dưỡng")
+    assert duty.endswith("tại điểm b và điểm c khoản 2 mục II của Kế hoạch này.")
+    targets = _between(lines, "2. Chỉ tiêu cụ thể", "III. NHIỆM VỤ VÀ GIẢI PHÁP")
+    assert "b) Nâng cao trình độ tin học, ngoại ngữ" in targets
+    assert any(x.startswith("c) Nâng cao trình độ chuyên môn, nghiệp vụ") for x in targets)
+    annex = lines[next(n for n, x in enumerate(lines) if x.startswith("PHÂN CÔNG THỰC HIỆN")):]
+    assert not any("cán bộ, công chức, viên chức" in x for x in annex if x.startswith("| "))
