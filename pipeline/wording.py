@@ -574,10 +574,11 @@ def fallen(m: ReportModel) -> list[IndicatorResult]:
 def highlights(m: ReportModel) -> list[IndicatorResult]:
     """The "kết quả nổi bật": ratio targets ahead of their lộ trình (or beyond the milestone's target), chosen
     by what stands out, not by the plan's order: a later milestone's target already reached first, then the
-    largest margin. A rate that fell since last year stands out only by a target already reached (the fall is
-    then said among the tồn tại)."""
+    largest margin. A rate that fell since last year stands out only by a target already reached (a later
+    milestone's, or the milestone year's own: EXCEEDED); the fall is then said among the tồn tại."""
     cands = [r for r in m.indicators if assessable(r) and r.status in (EXCEEDED, AHEAD) and r.margin
-             and r.margin > 0 and r.indicator.kind != STATUS and (_reached_early(m, r) or not _fall(r))]
+             and r.margin > 0 and r.indicator.kind != STATUS
+             and (_reached_early(m, r) or r.status == EXCEEDED or not _fall(r))]
     return sorted(cands, key=lambda r: (not _reached_early(m, r), -r.margin))[:HIGHLIGHTS]
 
 
