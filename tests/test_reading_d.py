@@ -231,7 +231,8 @@ def test_kh_section_v_gives_the_cadre_targets_to_the_units_that_report_them(runs
     """KH 2018: the targets on cán bộ, công chức, viên chức (trình độ tin học, ngoại ngữ; đào tạo, bồi dưỡng; goal
     groups b and c) were given to no body in section V nor to any component plan of the annex; plan 233 names no
     body for them either. Every phòng, ban, đơn vị and commune reports them for its own staff: section V now says
-    that these units carry them out, pointing at the KH's own points b and c of section II.2, and the annex does not
+    that these units carry them out, pointing at the KH's own points b and c of section II.2 (cited as "mục II.2":
+    "khoản 2 mục II" would read as a count without its leading zero to the check of running text), and the annex does not
     pretend a component plan covers them."""
     lines = kh(runs, year)
     v = lines.index("V. TỔ CHỨC THỰC HIỆN")
@@ -242,7 +243,7 @@ def test_kh_section_v_gives_the_cadre_targets_to_the_units_that_report_them(runs
     duty = lines[lines.index(heads[-1]) + 1]
     assert duty.startswith("- Các phòng, ban, đơn vị cấp huyện và Ủy ban nhân dân các xã, thị trấn xây dựng kế "
                            "hoạch, cử cán bộ, công chức, viên chức của đơn vị tham gia học tập, đào tạo, bồi dưỡng")
-    assert duty.endswith("tại điểm b và điểm c khoản 2 mục II của Kế hoạch này.")
+    assert duty.endswith("tại điểm b, điểm c mục II.2 của Kế hoạch này.")
     targets = _between(lines, "2. Chỉ tiêu cụ thể", "III. NHIỆM VỤ VÀ GIẢI PHÁP")
     assert "b) Nâng cao trình độ tin học, ngoại ngữ" in targets
     assert any(x.startswith("c) Nâng cao trình độ chuyên môn, nghiệp vụ") for x in targets)
