@@ -520,7 +520,8 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
         limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
-                             where=where, binary=r.binary, fell=_fall(r), prev_year=m.year - 1))
+                             where=where, binary=r.binary, prev_year=m.year - 1,
+                             fell=None if r.target.kind == "increase" else _fall(r)))  # "chưa tăng" says it
     # a target on track (or past its milestone) whose rate fell since last year is a shortcoming too
     for r in fallen(m):
         if r not in lagging:
