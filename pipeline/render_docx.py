@@ -392,7 +392,6 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
     prof = doc_profile(model, "kh")
     year = model.year + 1
     ms = plan.milestone_for(year)
-    lag_groups = {r.indicator.group for r in model.lagging}
     groups = []
     for g in model.groups:
         rows, sentences = [], []
@@ -420,48 +419,27 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                                         prev_year=model.year, rate=r.rate, path=path, target=t.value,
                                         milestone_year=t.year, plan_number=plan.number))
             elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
-                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1)):
+                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1) and r.weakest()):
+                # the goal, the result and the gap are the table's row: the sentence adds only where to work
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
                                         gap=vn.round_half_up(goal, 1) - vn.shown_rate(r.rate), prev_year=model.year, rate=r.rate,
                                         units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))
         if rows:
             groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
-    focus = []
-    for g in plan.goal_groups:
-        if g.code in lag_groups:
-            focus += [t for t in g.tasks if t not in focus]
-    # the focus line of each focus task: the lagging targets it serves (not already named under an earlier
-    # task when others are left) and its activities that fell last year
-    serves: dict[str, list] = {}
-    for r in sorted(model.lagging, key=lambda r: r.margin if r.margin is not None else 0):
-        for g in plan.goal_groups:
-            if g.code == r.indicator.group:
-                for t in g.tasks:
-                    serves.setdefault(t, []).append(r)
-    named: dict[str, int] = {}   # how many focus lines have named each lagging target so far
-    pairs: set[frozenset] = set()  # the targets of each focus line so far: no two lines name the same ones
+    focus = {code: (pick, fell) for code, pick, fell in wording.focus_tasks(model)}
     tasks = []
     for t in plan.tasks:
         lines = []
         if t.code in focus:
-            rs = serves.get(t.code, [])
-            ranked = sorted(rs, key=lambda r: named.get(r.indicator.code, 0))  # stable: worst first among equals
-            fresh = [r for r in ranked if not named.get(r.indicator.code)]
-            pick = fresh[:2] if fresh else next(
-                ([a, b] for i, a in enumerate(ranked) for b in ranked[i + 1:]
-                 if frozenset((a.indicator.code, b.indicator.code)) not in pairs), ranked[:2])
-            pairs.add(frozenset(r.indicator.code for r in pick))
-            for r in pick:
-                named[r.indicator.code] = named.get(r.indicator.code, 0) + 1
+            pick, fell = focus[t.code]
             targets = [pb.say("kh.focus.target", name=vn.lower_first(r.indicator.name), prev_year=model.year,
                               result=wording.counts_text(r) if r.indicator.kind == STATUS else vn.percent(r.rate),
                               goal=(None if r.indicator.kind == STATUS else wording.kh_goal(model, r, year)[0]),
                               year=year) for r in pick]
             fell = [f"{vn.lower_first(a.label)} ({vn.count2(a.total)} {a.measure}, giảm {vn.count2(-a.change)})"
-                    for a in model.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
+                    for a in fell]
             lines.append(pb.say("kh.focus", year=year, prev_year=model.year, targets=targets,
-                                milestone_year=ms.year if ms else None,
-                                count=max(0, len(rs) - len(pick)), items=fell[:2]))
+                                milestone_year=ms.year if ms else None, items=fell[:2]))
         lines += [_bullet(_this_year(pb, _in_full(pb, t.item_for(item, year)), year)) for item in t.items]
         for part in t.parts:
             lines.append({"label": f"{part.label}) {part.title}:"})
@@ -496,6 +474,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         return lines
 
     bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
+    staff = _staff_duty(pb, model, year)
+    if staff:
+        bodies.append({"heading": f"{len(bodies) + 1}. {pb.say('kh.org.staff.heading')}", "lines": [_bullet(staff)]})
     deadline = office.deadline(year)
     total = model.funding_total()
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",
@@ -553,6 +534,30 @@ def _has_constant_path(plan, year: int) -> bool:
     "duy trì"): the sentences on how the lộ trình is set say so beside the linear rule."""
     return any(plan.target_for(t.indicator, year) is t and t.path == "constant" and t.value is not None
                for t in plan.targets)
+
+
+STAFF_POPULATIONS = ("cán bộ", "công chức")  # an indicator of the units' own staff: its population starts so
+
+
+def _staff_duty(pb, model, year: int) -> str:
+    """Section V's line for the targets on the units' own cán bộ, công chức, viên chức (groups b and c of plan 233):
+    the plan's Section IV gives them to no body and its annex to no component plan, while every unit reports them
+    for its own staff; the KH says so, naming the kinds of unit that report them (units.yaml) and where the targets
+    stand in its section II.2. Empty when the plan has no such target."""
+    cat = model.catalog
+    plan = cat.plan
+    staff = {i.code: i for i in plan.indicators
+             if i.population.casefold().startswith(STAFF_POPULATIONS) and any(t.indicator == i.code for t in plan.targets)}
+    if not staff:
+        return ""
+    groups = [g.code for g in plan.goal_groups if any(i.group == g.code for i in staff.values())]
+    reporters = [u for u in cat.units if set(u.indicators) & set(staff) and u.expected_in(year)]
+    who = []
+    if any(not cat.is_commune(u) for u in reporters):
+        who.append(pb.labels.get("district_units", "các phòng, ban, đơn vị cấp huyện"))
+    if any(cat.is_commune(u) for u in reporters):
+        who.append(pb.labels.get("commune_committees", "Ủy ban nhân dân các xã, thị trấn"))
+    return pb.say("kh.org.staff", who=who, points=[f"điểm {g}" for g in groups], year=year)
 
 
 def _path_rule(pb, plan, year: int) -> str:

@@ -361,12 +361,12 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
                   prev_year=m.year - 1) for a in acts]
     out[-1] = out[-1][:-1] + "."
     lead = max(acts, key=lambda a: a.total)
-    if lead.best() and lead.weakest():
+    best, weakest = ranked_units(lead)
+    if best or weakest:
         # the ranking compares units of one kind: the sentence says which (a district office may have more)
         among = pb.labels.get("communes" if lead.ranks_communes else "district_level", "")
-        out.append(pb.say("task.best", units=names([u for u, _ in lead.best()]),
-                          weakest=names([u for u, _ in lead.weakest()]), label=lead.label, variant=variant % 3,
-                          among=among))
+        out.append(pb.say("task.best", units=names(best), weakest=names(weakest), label=lead.label,
+                          variant=variant % 3, among=among))
     doubtful = implausible_counts(m)
     for a in acts:
         flagged = [(u, v) for u, v in a.values if (u.code, a.code) in doubtful]
@@ -378,6 +378,39 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
         out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
                           items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
+
+
+def _tied_top(values: list, limit: int) -> list:
+    """The first units of ``values`` (ranked) taking whole groups of equal values: units that share a value are
+    named together or not at all (naming one of two equal units as "cao nhất" says the other is lower). A group
+    that would go past ``limit`` is left out; when the first group alone does, nobody is named."""
+    out: list = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j][1] == values[i][1]:
+            j += 1
+        if j > limit:
+            break
+        out, i = values[:j], j
+    return out
+
+
+def ranked_units(a) -> tuple[list, list]:
+    """The units with the highest and the lowest count of activity ``a`` among its peers (as
+    :meth:`ActivityResult.best` ranks them), ties kept together (:func:`_tied_top`): a side that cannot be named
+    without cutting a tie is empty, and so are the lowest when they would reach the value of the highest."""
+    from .aggregate import RANK_LIMIT
+
+    if not a.best():
+        return [], []
+    peers = [v for v in a.values if (v[0].code in a.communes) == a.ranks_communes]
+    best = _tied_top(sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code)), RANK_LIMIT)
+    rest = [v for v in peers if v not in best]
+    weakest = _tied_top(sorted(rest, key=lambda v: (v[1], v[0].code)), RANK_LIMIT)
+    if best and weakest and weakest[-1][1] >= best[-1][1]:
+        weakest = []
+    return [u for u, _ in best], [u for u, _ in weakest]
 
 
 REMARK_LIMIT = 2  # remarks of the units said per task group: the most shared ones
@@ -466,12 +499,12 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         results = [pb.say("assess.results.baseline", reached=reached, **f)]
     else:
         results = [pb.say("assess.results.path", **f)]
-    strong = sorted((r for r in judged if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
-                     and not (r.change is not None and r.change < 0)),   # a rate that fell is not "nổi bật"
-                    key=lambda r: -r.margin)[:3]
+    strong = highlights(m)
     if strong:
         results.append(pb.say("assess.results.strong", items=[
-            pb.say("assess.results.strong_item", name=r.indicator.name, rate=r.rate) for r in strong]))
+            pb.say("assess.results.strong_item", name=r.indicator.name, rate=r.rate, margin=shown_margin(r),
+                   reached=_reached_early(m, r), target=r.target.value, milestone_year=r.target.year,
+                   against=r.judged_against, year=m.year) for r in strong]))
     results.append(pb.say("assess.results.direction"))
     limits = []
     for r in lagging:
@@ -487,7 +520,16 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
         limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
-                             where=where, binary=r.binary))
+                             where=where, binary=r.binary, prev_year=m.year - 1,
+                             fell=None if r.target.kind == "increase" else _fall(r)))  # "chưa tăng" says it
+    # a target on track (or past its milestone) whose rate fell since last year is a shortcoming too
+    for r in fallen(m):
+        if r not in lagging:
+            limits.append(pb.say("assess.limits.fell", name=r.indicator.name, rate=r.rate, previous=r.previous_rate,
+                                 fell=_fall(r), prev_year=m.year - 1, year=m.year, status=r.status,
+                                 reached=_reached_early(m, r) or r.status in (MET, EXCEEDED),
+                                 milestone_year=r.target.year if r.target else None,
+                                 target=r.target.value if r.target else None))
     v = m.validation
     late = sum(1 for u in v.received if u.late_days)
     reporting = bool(v.missing or late or v.with_errors)
@@ -505,6 +547,40 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     causes = [pb.say("assess.causes.objective", items=pb.chosen("causes.objective", **cf)),
               pb.say("assess.causes.subjective", items=pb.chosen("causes.subjective", **cf))]
     return {"results": results, "limits": limits, "causes": causes, "lessons": pb.chosen("lessons", **cf)}
+
+
+HIGHLIGHTS = 3  # targets named among the "kết quả nổi bật"
+
+
+def _reached_early(m: ReportModel, r: IndicatorResult) -> bool:
+    """A target of a later milestone whose level the district has already reached (not in the milestone year)."""
+    t = r.target
+    return (not m.is_milestone_year and t is not None and t.value is not None and t.kind != "increase"
+            and t.path != "constant" and r.rate is not None and vn.shown_rate(r.rate) >= vn.round_half_up(t.value, 1))
+
+
+def _fall(r: IndicatorResult) -> float | None:
+    """The fall since last year as the two printed rates show it (positive), or None when it did not fall."""
+    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
+        return None
+    d = vn.shown_diff(r.rate, r.previous_rate)
+    return -d if d is not None and d < 0 else None
+
+
+def fallen(m: ReportModel) -> list[IndicatorResult]:
+    """The judged ratio targets whose rate fell since last year, the largest fall first."""
+    return sorted((r for r in m.indicators if assessable(r) and _fall(r)), key=lambda r: -_fall(r))
+
+
+def highlights(m: ReportModel) -> list[IndicatorResult]:
+    """The "kết quả nổi bật": ratio targets ahead of their lộ trình (or beyond the milestone's target), chosen
+    by what stands out, not by the plan's order: a later milestone's target already reached first, then the
+    largest margin. A rate that fell since last year stands out only by a target already reached (a later
+    milestone's, or the milestone year's own: EXCEEDED); the fall is then said among the tồn tại."""
+    cands = [r for r in m.indicators if assessable(r) and r.status in (EXCEEDED, AHEAD) and r.margin
+             and r.margin > 0 and r.indicator.kind != STATUS
+             and (_reached_early(m, r) or r.status == EXCEEDED or not _fall(r))]
+    return sorted(cands, key=lambda r: (not _reached_early(m, r), -r.margin))[:HIGHLIGHTS]
 
 
 def implausible_counts(m: ReportModel) -> set[tuple[str, str]]:
@@ -570,6 +646,32 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
         public_share=(100 * public / total if total else None))
 
 
+FOCUS_TARGETS = 2  # lagging targets named in one task group's "trọng tâm" line
+
+
+def focus_tasks(m: ReportModel) -> list[tuple[str, list[IndicatorResult], list]]:
+    """The task groups next year's work centres on ("trọng tâm"), in the plan's order: (task code, the lagging
+    targets its focus line names, its activities that fell last year). A task group serves the targets of the goal
+    groups plan.yaml links it to; each lagging target is named under one task group only (the first that serves
+    it, worst first), so no two groups share a focus; a group left with no target of its own is a focus only
+    when one of its activities fell."""
+    plan = m.catalog.plan
+    lag = sorted(m.lagging, key=lambda r: r.margin if r.margin is not None else 0)
+    serving = {g.code: set(g.tasks) for g in plan.goal_groups}
+    named: set[str] = set()
+    out = []
+    for t in plan.tasks:
+        serves = [r for r in lag if t.code in serving.get(r.indicator.group, ())]
+        if not serves:
+            continue
+        pick = [r for r in serves if r.indicator.code not in named][:FOCUS_TARGETS]
+        named |= {r.indicator.code for r in pick}
+        fell = [a for a in m.activities_of(t.code) if a.reporters and a.change is not None and a.change < 0]
+        if pick or fell:
+            out.append((t.code, pick, fell))
+    return out
+
+
 def component_lines(pb: Phrasebook, m: ReportModel) -> list:
     """One status line per component plan, drawn from the indicators and activity counts plan.yaml links to it."""
     plan = m.catalog.plan
@@ -627,13 +729,8 @@ def directions(pb: Phrasebook, m: ReportModel) -> list:
         goal = next_path(m, r, nxt) if ms is not None else (r.target.value if r.target else None)
         if goal is not None:
             out.append(pb.say("dir.lagging", name=r.indicator.name, goal=goal, year=m.year, rate=r.rate))
-    tasks = []
-    for g in plan.goal_groups:
-        if any(r.indicator.group == g.code for r in lagging):
-            tasks += [t for t in g.tasks if t not in tasks]
+    tasks = [code for code, _, _ in focus_tasks(m)]  # the KH's "trọng tâm" groups, in the plan's order
     if tasks:
-        order = [t.code for t in plan.tasks]
-        tasks = sorted(tasks, key=order.index)
         out.append(pb.say("dir.task", tasks=[f"nhóm {plan.task(t).number} ({vn.lower_first(plan.task(t).title)})"
                                              for t in tasks]))
     cf = conclusion_facts(m)
@@ -720,7 +817,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among", "unjudged", "short_by", "maintained"}
+         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell", "who", "points"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -131,10 +131,10 @@ def test_kh_does_not_ask_to_continue_a_plan_whose_period_has_ended(made, year):
     assert not stale, stale
     item = next(x for x in lines if "Kế hoạch số 378" in x)
     if nxt > 2016:
-        assert item.startswith("- Phát huy kết quả thực hiện Kế hoạch 111-KH/UBND ngày 19/9/2011")
+        assert item.startswith("- Phát huy kết quả thực hiện Kế hoạch số 111/KH-UBND ngày 19/9/2011")
         assert "giai đoạn 2011–2016; tiếp tục xây dựng, nâng cao chất lượng đội ngũ nhà giáo" in item
     else:
-        assert item.startswith("- Tiếp tục thực hiện nghiêm túc Kế hoạch 111-KH/UBND")
+        assert item.startswith("- Tiếp tục thực hiện nghiêm túc Kế hoạch số 111/KH-UBND")
     # every plan named with its period is the plan in force or the city's plan it implements
     periods = {m for x in lines for m in re.findall(r"giai đoạn (\d{4}–\d{4})", x)}
     assert periods <= {"2014–2020", "2013–2020", "2011–2016"}, periods
@@ -143,8 +143,8 @@ def test_kh_does_not_ask_to_continue_a_plan_whose_period_has_ended(made, year):
 @pytest.mark.parametrize("old, new, said", [
     ("named_in_duties: kế hoạch truyền thông về", "named_in_duties: kế hoạch truyền hình về",
      "mục component_plans (2): 'kế hoạch truyền hình về xây dựng xã hội học tập' (named_in_duties) không có"),
-    ("- item: Tiếp tục thực hiện nghiêm túc Kế hoạch 111", "- item: Tiếp tục thực hiện Kế hoạch 111",
-     "ended[0]: không có mục nào của nhóm bắt đầu bằng 'Tiếp tục thực hiện Kế hoạch 111"),
+    ("- item: Tiếp tục thực hiện nghiêm túc Kế hoạch số 111", "- item: Tiếp tục thực hiện Kế hoạch số 111",
+     "ended[0]: không có mục nào của nhóm bắt đầu bằng 'Tiếp tục thực hiện Kế hoạch số 111"),
 ])
 def test_plan_check_names_a_component_or_ended_link_that_points_nowhere(tmp_path, old, new, said):
     """The two links the KH relies on (an annex row to the duty naming it, an ended item to the item) are checked
@@ -664,7 +664,7 @@ def test_letter_to_a_unit_without_a_report_names_its_form_and_promises_what_the_
 def test_kh_running_text_writes_abbreviations_in_full(made):
     """KH 2018 wrote "trung tâm TDTT" and "các trường THPT" (the plan's own words) without ever spelling them out,
     and "UBND huyện" beside its own "Ủy ban nhân dân huyện"; the running text now writes them in full, a document
-    symbol ("111-KH/UBND") left as the plan writes it."""
+    symbol ("111/KH-UBND") left as written."""
     lines = [x for x in kh(made) if not x.startswith("| ")]
     text = "\n".join(lines)
     for abbr in ("TDTT", "THPT"):
@@ -672,7 +672,7 @@ def test_kh_running_text_writes_abbreviations_in_full(made):
     assert not re.search(r"(?<![\w/-])UBND(?![\w/-])", text)
     assert "Trung tâm thể dục thể thao" in text and "các trường trung học phổ thông, đại học" in text
     assert "- Tham mưu cho Ủy ban nhân dân huyện, cân đối" in text
-    assert "Kế hoạch 111-KH/UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
+    assert "Kế hoạch số 111/KH-UBND ngày 19/9/2011 của Ủy ban nhân dân Thành phố Hà Nội" in text
 
 
 def test_ttr_lists_read_as_the_kh_lists(made):
