@@ -46,7 +46,7 @@ def pytest_addoption(parser):
 # no longer allows, so the grouping is done here by file.
 GROUPS = {"tests/test_web.py": "web", "tests/test_print.py": "print", "tests/test_pdf.py": "pdf",
           "tests/test_documents_reading.py": "reading", "tests/test_reading_bc_review.py": "reading",
-          "tests/test_reading_kh_letters.py": "kh-letters"}
+          "tests/test_reading_kh_letters.py": "kh-letters", "tests/test_reading_d.py": "kh-letters"}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -250,7 +250,7 @@ def shipped_models(tmp_path_factory) -> SimpleNamespace:
 
 @pytest.fixture(scope="session")
 def reading_runs(tmp_path_factory) -> dict:
-    """``xhht run`` for 2015, 2017 and 2020 (each with its KH, tờ trình and letters, without charts) and the
+    """``xhht run`` for 2015, 2016, 2017 and 2020 (each with its KH, tờ trình and letters, without charts) and the
     tổng kết 2014–2020 (without its 29 charts, which the reading tests do not look at: printing them costs
     6 s), on a copy of the shipped inputs in one outputs folder; each year dated 20 December, as the office
     issues it. ``inputs``, ``out``, ``review`` (the tổng kết's path). READ ONLY."""
@@ -261,7 +261,7 @@ def reading_runs(tmp_path_factory) -> dict:
         shutil.copytree(INPUTS, inputs, ignore=shutil.ignore_patterns("templates"))
         out = base / "outputs"
         with as_on_windows():
-            for y in (2015, 2017, 2020):
+            for y in (2015, 2016, 2017, 2020):
                 run(inputs, out, y, dt.date(y, 12, 20), charts=False)
             review = write_review(inputs, out, 2014, 2020, dt.date(2020, 12, 28), charts=False)
         return {"inputs": inputs, "out": out, "review": review.version / review_filename(2014, 2020)}

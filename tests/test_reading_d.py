@@ -3,9 +3,7 @@ checked here by reopening the generated DOCX."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,22 +15,10 @@ YEARS = (2015, 2016, 2017)
 
 
 @pytest.fixture(scope="session")
-def runs(tmp_path_factory):
-    """``xhht run`` for 2015–2017 on a copy of the shipped inputs, each dated 20 December (READ ONLY)."""
-    from conftest import as_on_windows, once_per_run
-
-    from pipeline.runner import run
-
-    def make(base: Path) -> dict:
-        inputs = base / "inputs"
-        shutil.copytree(ROOT / "inputs", inputs, ignore=shutil.ignore_patterns("templates"))
-        out = base / "outputs"
-        with as_on_windows():
-            for y in YEARS:
-                run(inputs, out, y, dt.date(y, 12, 20), charts=False)
-        return {"inputs": inputs, "out": out}
-
-    return once_per_run(tmp_path_factory, "reading_d_docs", make)
+def runs(reading_runs):
+    """``xhht run`` for 2015–2017 (and 2020) on a copy of the shipped inputs, each dated 20 December:
+    conftest.reading_runs (READ ONLY)."""
+    return reading_runs
 
 
 def bc(runs, year: int = 2017) -> list[str]:
@@ -81,7 +67,7 @@ def test_bc_limits_name_the_targets_that_fell(runs):
         names = [m.group(1) for m in fell if m]
         assert names or year != 2017
         for name in names:
-            assert any(x.startswith(f"- {name} ") and f"giảm" in x for x in limits), (year, name, limits)
+            assert any(x.startswith(f"- {name} ") and "giảm" in x for x in limits), (year, name, limits)
     limits = _between(bc(runs), "2. Tồn tại, hạn chế", "3. Nguyên nhân")
     assert ("- Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt giảm 3,5 điểm phần trăm so "
             "với năm 2016 (từ 76,2% xuống 72,7%), tuy vẫn vượt mục tiêu năm 2020 (70,0%); cần giữ vững kết quả đã "
@@ -120,8 +106,6 @@ def test_kh_sentences_under_a_target_table_do_not_repeat_its_rows(runs, year):
     """KH 2018: under each table of section II.2 a sentence per row said again "năm 2018 phấn đấu đạt 96,0%, cần
     tăng thêm 2,5 điểm phần trăm so với năm 2017 (93,5%)", the row's three cells. The sentence now says only what
     the row does not: the units to work on (none when there is nothing to add)."""
-    from test_documents_reading import rows
-
     lines = kh(runs, year)
     section = _between(lines, "2. Chỉ tiêu cụ thể", "III. NHIỆM VỤ VÀ GIẢI PHÁP")
     table = [[c.strip() for c in x[2:].split(" | ")] for x in section if x.startswith("| ") and not x.startswith("| STT")]
