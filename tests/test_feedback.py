@@ -19,7 +19,7 @@ def _setup(inputs, submit):
 
 def test_run_writes_marked_workbook_and_letter(inputs, submit, tmp_path):
     _setup(inputs, submit)
-    res = run(inputs, tmp_path, 2015, dt.date(2015, 12, 20))
+    res = run(inputs, tmp_path, 2015, dt.date(2015, 12, 20), charts=False)
     folder = res.version / "phan-hoi"
     names = sorted(p.name for p in folder.iterdir())
     assert "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx" in names and "CV_2015_10441_Thi-tran-Dai-Nghia.docx" in names
@@ -63,7 +63,7 @@ def test_xlsm_submission_is_read_and_marked(inputs, submit, tmp_path):
     path = submit("10441", values={"BIET_CHU_15_60": (1200, 1000)}, texts={"NV1": "x"})
     xlsm = path.with_suffix(".xlsm")
     path.rename(xlsm)
-    res = run(inputs, tmp_path, 2015, dt.date(2015, 12, 20))
+    res = run(inputs, tmp_path, 2015, dt.date(2015, 12, 20), charts=False)
     assert any(s.file.endswith(".xlsm") and s.state == "used" for s in res.model.submissions)
     marked = res.version / "phan-hoi" / "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx"  # no macros inside: .xlsx
     assert openpyxl.load_workbook(marked)["Số liệu"]["E12"].fill.fgColor.rgb == "00FFC7CE"

@@ -47,7 +47,7 @@ def test_merged_input_cells_are_marked_on_the_top_left_cell(inputs, submit, tmp_
         ws.merge_cells("E12:E13")
     _edit(path, merge)
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(inputs),
-                                   "--outputs", str(tmp_path / "out")])
+                                   "--outputs", str(tmp_path / "out"), "--no-charts"])
     assert res.exit_code == 0, res.output
     folder = tmp_path / "out" / "2015" / "v1" / "phan-hoi"
     wb = openpyxl.load_workbook(folder / "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx")
@@ -72,7 +72,7 @@ def test_one_units_feedback_failure_is_an_issue_and_the_rest_is_written(inputs, 
             raise ValueError("'MergedCell' object attribute 'comment' is read-only")
         return original(unit_fb, *a, **kw)
     monkeypatch.setattr(fb, "marked_workbook", broken)
-    res = run(inputs, tmp_path / "out", 2015, dt.date(2015, 12, 20))
+    res = run(inputs, tmp_path / "out", 2015, dt.date(2015, 12, 20), charts=False)
     [failed] = [i.text() for i in res.issues if i.code == "step-failed"]
     assert failed == ("Lỗi [step-failed] BieuMau_2015_10441_Dai-Nghia.xlsx: Gặp lỗi khi đánh dấu bảng tính phản hồi "
                       "cho đơn vị ('MergedCell' object attribute 'comment' is read-only); các đơn vị khác vẫn được xử "
@@ -199,13 +199,13 @@ def test_a_renamed_data_sheet_is_read_with_a_warning(inputs, submit):
 def test_a_run_dated_before_the_deadline_warns_and_calls_nobody_late(inputs, submit, tmp_path):
     submit("10441", report_date=dt.date(2015, 12, 18))   # typed after the run's date
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "10/12/2015", "--inputs", str(inputs),
-                                   "--outputs", str(tmp_path / "out"), "--no-feedback"])
+                                   "--outputs", str(tmp_path / "out"), "--no-feedback", "--no-charts"])
     assert res.exit_code == 0, res.output
     assert ("  Cảnh báo [run-before-deadline]: Ngày báo cáo 10/12/2015 sớm hơn hạn nộp 15/12/2015: các đơn vị còn "
             "trong hạn, chưa đơn vị nào bị tính là nộp muộn; báo cáo lập lúc này chưa đầy đủ.") in res.output.splitlines()
     assert "nộp muộn:" not in res.output
     late = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(inputs),
-                                    "--outputs", str(tmp_path / "out"), "--no-feedback"])
+                                    "--outputs", str(tmp_path / "out"), "--no-feedback", "--no-charts"])
     assert "1 đơn vị nộp muộn: Thị trấn Đại Nghĩa (3 ngày)." in late.output.splitlines()
 
 
@@ -215,9 +215,9 @@ def test_feedback_workbooks_are_byte_identical_across_runs(inputs, submit, tmp_p
     submit("10441", values={**full_values(cat.unit("10441")), "BIET_CHU_15_60": (1200, 1000)})
     import time
 
-    a = run(inputs, tmp_path / "a", 2015, dt.date(2015, 12, 20))
+    a = run(inputs, tmp_path / "a", 2015, dt.date(2015, 12, 20), charts=False)
     time.sleep(1.1)   # a second later: any saving time would show
-    b = run(inputs, tmp_path / "b", 2015, dt.date(2015, 12, 20))
+    b = run(inputs, tmp_path / "b", 2015, dt.date(2015, 12, 20), charts=False)
     files = sorted(p.name for p in (a.version / "phan-hoi").iterdir())
     assert "PhanHoi_2015_10441_Thi-tran-Dai-Nghia.xlsx" in files
     for name in files:

@@ -36,7 +36,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 # ------------------------------------------------------------------------------ 7. Windows
 def test_a_working_copy_open_in_word_leaves_nothing_behind(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    first = run(small, out, 2015, DAY, number="auto")
+    first = run(small, out, 2015, DAY, number="auto", charts=False)  # (charts: no part of these tests)
     assert first.version.name == "v1"
     before = _tree(out)
     register_before = [(e.code, e.status, e.version) for e in register.entries(out)]
@@ -49,7 +49,7 @@ def test_a_working_copy_open_in_word_leaves_nothing_behind(small, tmp_path, monk
         return real(src, dst, *a, **k)
     monkeypatch.setattr(os, "replace", word_holds_bc)
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "21/12/2015", "--number", "auto", "--inputs",
-                                   str(small), "--outputs", str(out)])
+                                   str(small), "--outputs", str(out), "--no-charts"])
     assert res.exit_code == 1
     assert res.output.splitlines()[-1] == (
         f"Lỗi: Không ghi được {out / '2015' / 'BC_XHHT_2015.docx'}: tệp đang mở trong chương trình khác hoặc không có "
@@ -92,7 +92,7 @@ def test_output_is_utf8_on_a_cp1258_console(monkeypatch):
 
 def test_archive_verify_ignores_and_lists_lock_and_explorer_files(small, tmp_path):
     out = tmp_path / "out"
-    v1 = run(small, out, 2015, DAY).version
+    v1 = run(small, out, 2015, DAY, charts=False).version
     for name in ("~$_XHHT_2015.docx", ".~lock.BC_XHHT_2015.docx#", "Thumbs.db", "desktop.ini"):
         (v1 / name).write_bytes(b"lock")
     res = CliRunner().invoke(cli, ["archive", "verify", "--outputs", str(out)])
@@ -153,12 +153,12 @@ def _reg(out):
 
 def test_register_number_lifecycle(small, tmp_path):
     out = tmp_path / "out"
-    cli_args = ["--inputs", str(small), "--outputs", str(out), "--no-feedback"]
-    a = run(small, out, 2015, DAY, number="auto", feedback=False)
+    cli_args = ["--inputs", str(small), "--outputs", str(out), "--no-feedback", "--no-charts"]
+    a = run(small, out, 2015, DAY, number="auto", feedback=False, charts=False)
     assert a.number == "01/BC-PGDĐT, 01/TTr-PGDĐT"
     assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v1"), ("01/TTr-PGDĐT", "đã lấy số", "2015/v1")]
     # a corrected draft before anything is sent keeps the same numbers
-    b = run(small, out, 2015, dt.date(2015, 12, 21), number="auto", feedback=False)
+    b = run(small, out, 2015, dt.date(2015, 12, 21), number="auto", feedback=False, charts=False)
     assert b.number == "01/BC-PGDĐT, 01/TTr-PGDĐT"
     assert _reg(out) == [("01/BC-PGDĐT", "đã lấy số", "2015/v2"), ("01/TTr-PGDĐT", "đã lấy số", "2015/v2")]
     # sealed: đã ban hành
@@ -166,12 +166,12 @@ def test_register_number_lifecycle(small, tmp_path):
                               ).exit_code == 0
     assert _reg(out) == [("01/BC-PGDĐT", "đã ban hành", "2015/v2"), ("01/TTr-PGDĐT", "đã ban hành", "2015/v2")]
     # the next run takes 02; removed unsealed, 02 is released and taken again
-    c = run(small, out, 2015, dt.date(2015, 12, 22), number="auto", feedback=False)
+    c = run(small, out, 2015, dt.date(2015, 12, 22), number="auto", feedback=False, charts=False)
     assert c.number == "02/BC-PGDĐT, 02/TTr-PGDĐT"
     assert CliRunner().invoke(cli, ["archive", "remove", "--outputs", str(out), "--year", "2015", "--version", "3"]
                               ).exit_code == 0
     assert _reg(out)[1] == ("02/BC-PGDĐT", "đã trả lại số", "")
-    d = run(small, out, 2015, dt.date(2015, 12, 23), number="auto", feedback=False)
+    d = run(small, out, 2015, dt.date(2015, 12, 23), number="auto", feedback=False, charts=False)
     assert d.number == "02/BC-PGDĐT, 02/TTr-PGDĐT" and d.version.name == "v3"
     # an issued number is never reused, even typed by hand
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "24/12/2015", "--number", "1"] + cli_args)
@@ -194,7 +194,7 @@ def test_the_office_sets_its_next_number(small, tmp_path):
     office = small / "office.yaml"
     office.write_text(office.read_text(encoding="utf-8").replace("next_number: {}", "next_number: {BC: 15, TTr: 4}"),
                       encoding="utf-8")
-    res = run(small, tmp_path / "out", 2015, DAY, number="auto", feedback=False)
+    res = run(small, tmp_path / "out", 2015, DAY, number="auto", feedback=False, charts=False)
     assert res.number == "15/BC-PGDĐT, 04/TTr-PGDĐT"
 
 
@@ -211,7 +211,7 @@ def test_bad_number_is_a_usage_error_in_vietnamese(small, tmp_path):
 def test_an_unchanged_rerun_makes_no_version(small, tmp_path, fake_soffice):
     out = tmp_path / "out"
     args = ["run", "--year", "2015", "--date", "20/12/2015", "--inputs", str(small), "--outputs", str(out),
-            "--no-feedback"]
+            "--no-feedback", "--no-charts"]
     assert CliRunner().invoke(cli, args + ["--pdf"]).exit_code == 0
     assert (out / "2015" / "v1" / "BC_XHHT_2015.pdf").is_file()
     res = CliRunner().invoke(cli, args)     # another option (no --pdf): a new version
@@ -278,8 +278,8 @@ def test_library_and_os_errors_are_vietnamese(tmp_path):
 
 def test_remove_with_a_working_copy_open_in_excel_changes_nothing(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    run(small, out, 2015, DAY, feedback=False)
-    run(small, out, 2015, dt.date(2015, 12, 21), feedback=False)
+    run(small, out, 2015, DAY, feedback=False, charts=False)
+    run(small, out, 2015, dt.date(2015, 12, 21), feedback=False, charts=False)
     before = _tree(out)
     monkeypatch.setattr("pipeline.atomic_files.RETRY_DELAYS", (0.0,))
     real = os.replace

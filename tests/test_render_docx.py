@@ -191,7 +191,7 @@ def test_submitted_text_is_data_not_template_code(inputs, submit, tmp_path):
     evil = "Kết quả {{ 7*7 }} {% raw %} <b>đậm</b> & \"trích\" ]]> {{ office.name }}"
     submit("10441", texts={"NV1": evil, "TON_TAI": "{%p if true %}x"})
     submit("10444", texts={"NV1": evil})
-    res = run(inputs, tmp_path / "out", 2015, ISSUED)
+    res = run(inputs, tmp_path / "out", 2015, ISSUED, charts=False)
     doc = Document(str(res.paths[0]))
     text = _all_text(doc)
     assert f": {evil[0].lower() + evil[1:]} (02 đơn vị)." in text
