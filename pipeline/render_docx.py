@@ -9,8 +9,12 @@ every value is XML-escaped, so text from submissions can never become template c
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from lxml import etree
 
 from . import vnformat as vn
 from . import wording
@@ -19,7 +23,7 @@ from .catalog import STATUS
 from .catalog_load import office_section
 from .charts import bind_charts
 from .render_xlsx import ACTIVITY_SHEET, FUNDING_SHEET, unit_matrix_sheets, workbook_name
-from .templating import set_column_widths
+from .templating import mm_twips, qn, set_column_widths
 
 BLANK_NUMBER = "     "  # left blank for the văn thư: "Số:      /BC-PGDĐT"
 BLANK_DAY = "      "   # a date left for the issuing body (UBND's KH): "ngày      tháng      năm 2018"
@@ -628,8 +632,6 @@ def _keep_table_end(tbl) -> None:
     """No orphan rows: the rows of a short unit table are kept with the next (the table moves whole, after
     its heading, which keeps with it); a long one keeps its first and its last rows together, so that the
     "Toàn huyện" row never stands alone on a new page and a table never starts with one row at a page's foot. The header row repeats and no row splits (set in the template)."""
-    from docx.oxml.ns import qn
-
     rows = tbl.findall(qn("w:tr"))
     body = rows[1:]
     keep = rows[:-1] if len(body) <= KEEP_WHOLE_ROWS else \
@@ -646,8 +648,6 @@ def _keep_table_start(tbl) -> None:
     """A KH target table may break across pages: only its header and first rows are kept together (and with the
     heading above them, which keeps with the table), and its last two rows together; the rest flows. A whole table
     kept together left half a page blank before it."""
-    from docx.oxml.ns import qn
-
     rows = tbl.findall(qn("w:tr"))
     body = rows[1:]
     keep = set(rows[:1 + KEEP_FIRST_ROWS]) | ({body[-2]} if len(body) > KEEP_FIRST_ROWS + 1 else set())
@@ -665,8 +665,6 @@ def _keep_table_start(tbl) -> None:
 def _keep_next(p) -> None:
     """Set "keep with next" on the ``w:p`` element ``p`` (plain lxml: the rendered body is not a python-docx
     document). ``w:keepNext`` goes right after ``w:pStyle``, where the schema puts it."""
-    from lxml import etree
-    from docx.oxml.ns import qn
 
     ppr = p.find(qn("w:pPr"))
     if ppr is None:
@@ -686,22 +684,24 @@ _SIGNS = {",": 0.25, ".": 0.25, "/": 0.28, ":": 0.28, "(": 0.33, ")": 0.33, "%":
 
 
 def _em(word: str) -> float:
-    import unicodedata
-
     width = 0.0
     for ch in word:
-        base = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))[0]
-        if base.isdigit():
-            width += 0.5
-        elif base in _SIGNS:
-            width += _SIGNS[base]
-        elif base.isupper():
-            width += 0.33 if base == "I" else 0.72
-        elif base.isalpha():
-            width += 0.3 if base in _NARROW else 0.75 if base in _WIDE else 0.5
-        else:
-            width += 0.5
+        width += _char_em(ch)
     return width
+
+
+@lru_cache(maxsize=None)
+def _char_em(ch: str) -> float:
+    base = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))[0]
+    if base.isdigit():
+        return 0.5
+    if base in _SIGNS:
+        return _SIGNS[base]
+    if base.isupper():
+        return 0.33 if base == "I" else 0.72
+    if base.isalpha():
+        return 0.3 if base in _NARROW else 0.75 if base in _WIDE else 0.5
+    return 0.5
 
 
 MARGIN_TWIPS = 57  # 1 mm: the cell margins of the tables fitted here
@@ -712,9 +712,6 @@ def no_word_breaks(tbl, widths: list[int], fixed: int = 1, floor_mm: float = 28)
     đạt", "CBCC / VC"): each column after the first ``fixed`` gets at least its longest word at the tables' sizes
     (header 8 pt bold, cells 10 pt) with its 1 mm margins, taken from the columns with room to spare, then from
     the last fixed column (the names: down to ``floor_mm``)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
-
     mins = [0] * len(widths)
     for n, tr in enumerate(tbl.findall(qn("w:tr"))):
         size = 8 * 1.08 if n == 0 else 10.0
@@ -739,19 +736,16 @@ def no_word_breaks(tbl, widths: list[int], fixed: int = 1, floor_mm: float = 28)
         out[j] -= take * r // room if room else 0
     deficit -= take
     if deficit > 0:
-        out[fixed - 1] = max(int(Mm(floor_mm).twips), out[fixed - 1] - deficit)
+        out[fixed - 1] = max(mm_twips(floor_mm), out[fixed - 1] - deficit)
     return out
 
 
 def narrow_cell_margins(tbl) -> None:
     """Left and right cell margins of 1 mm (``w:tblCellMar``), so that a figure has the column's width."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     pr = tbl.find(qn("w:tblPr"))
-    mar = OxmlElement("w:tblCellMar")
+    mar = etree.Element(qn("w:tblCellMar"))
     for side in ("left", "right"):
-        e = OxmlElement(f"w:{side}")
+        e = etree.Element(qn(f"w:{side}"))
         e.set(qn("w:w"), str(MARGIN_TWIPS))
         e.set(qn("w:type"), "dxa")
         mar.append(e)
@@ -772,9 +766,6 @@ def _fit_matrix_tables(doc) -> None:
     docxtpl's column loop (``{%tc %}``) splits the width evenly over all columns; the unit names
     need more room than the figures. Works on the XML directly (python-docx cell objects are slow).
     """
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
-
     w_val = qn("w:w")
     for tbl in doc.element.body.iter(qn("w:tbl")):
         first = tbl.find(qn("w:tr"))
@@ -788,7 +779,7 @@ def _fit_matrix_tables(doc) -> None:
             continue
         grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
         total = sum(int(g.get(w_val)) for g in grid)
-        fixed = [int(Mm(10).twips), int(Mm(40).twips)]
+        fixed = [mm_twips(10), mm_twips(40)]
         rest = max(1, (total - sum(fixed)) // max(1, len(grid) - 2))
         widths = fixed + [rest] * (len(grid) - 2)
         # no header word cut ("CBCC / VC", "TTHT / CĐ"): narrow margins, the columns widened where needed

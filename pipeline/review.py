@@ -24,7 +24,7 @@ from . import vnformat as vn
 from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
 from .catalog import STATUS, Catalog
 from .charts import bind_charts
-from .templating import set_column_widths
+from .templating import mm_twips, qn, set_column_widths
 from .wording import INCOMPLETE
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
@@ -686,8 +686,6 @@ def _fit_tables(doc) -> None:
     The appendix tables (STT, Đơn vị …) are fitted by render_docx; here the body tables whose first header
     is "Năm", "Chỉ tiêu" or "Nội dung", with narrow cell margins so that figures never break inside a cell.
     """
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
 
     from .render_docx import _fit_matrix_tables, narrow_cell_margins, no_word_breaks
 
@@ -702,8 +700,8 @@ def _fit_tables(doc) -> None:
         if head not in first_mm:
             continue
         grid = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))
-        total = int(Mm(165).twips)
-        fixed = int(Mm(first_mm[head]).twips)
+        total = mm_twips(165)
+        fixed = mm_twips(first_mm[head])
         # the other columns share the rest in proportion to their longest figure (or header word)
         need = [4] * (len(grid) - 1)
         for n, tr in enumerate(tbl.findall(qn("w:tr"))):

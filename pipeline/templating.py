@@ -273,18 +273,32 @@ class Package:
         return {rels_name: rels.encode("utf-8"), "[Content_Types].xml": types.encode("utf-8")}
 
 
+@lru_cache(maxsize=None)
+def qn(tag: str) -> str:
+    """``w:tag`` as lxml's Clark name ``{namespace}tag``, for work on a rendered body (plain lxml: the names of
+    ``docx.oxml.ns.qn`` without importing python-docx; only the WordprocessingML prefix is used there)."""
+    prefix, local = tag.split(":")
+    if prefix != "w":
+        raise ValueError(f"unknown namespace prefix in {tag!r}")
+    return f"{{{W}}}{local}"
+
+
+def mm_twips(mm: float) -> int:
+    """Millimetres in twips, rounded as python-docx's ``Mm(mm).twips``."""
+    return int(round(int(mm * 36000) / 635))
+
+
 def set_column_widths(tbl, widths: list[int]) -> None:
     """Set the grid and every cell width of the ``w:tbl`` element ``tbl`` to ``widths`` (twips, per column)."""
-    from docx.oxml.ns import qn
-
-    w_val, w_type = qn("w:w"), qn("w:type")
-    for g, w in zip(tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol")), widths):
-        g.set(w_val, str(w))
+    w_val, w_type, tc_w, tc_tag = qn("w:w"), qn("w:type"), qn("w:tcPr") + "/" + qn("w:tcW"), qn("w:tc")
+    texts = [str(w) for w in widths]
+    for g, w in zip(tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol")), texts):
+        g.set(w_val, w)
     for tr in tbl.findall(qn("w:tr")):
-        for tc, w in zip(tr.findall(qn("w:tc")), widths):
-            tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+        for tc, w in zip(tr.findall(tc_tag), texts):
+            tcw = tc.find(tc_w)
             if tcw is not None:
-                tcw.set(w_val, str(w))
+                tcw.set(w_val, w)
                 tcw.set(w_type, "dxa")
 
 
