@@ -32,6 +32,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable
 
+from markupsafe import Markup
+
+from . import vnformat as vn
 from .atomic_files import deflate, zip_bytes  # noqa: F401  (zip_bytes: used below and by docx_chart)
 from .errors import RenderError
 
@@ -61,8 +64,6 @@ def environment():
     """The shared Jinja environment: sandboxed, strict, autoescaped, with the Vietnamese number filters."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
-
-    from . import vnformat as vn
 
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=False)
     env.filters.update({
@@ -135,7 +136,6 @@ def from_source(env, source: str):
 def render_string(template, name: str, facts: dict[str, Any]):
     """Render a compiled sentence template; the result is markup-safe (already escaped)."""
     from jinja2 import TemplateError
-    from markupsafe import Markup
 
     try:
         return Markup(template.render(**facts))
@@ -155,10 +155,6 @@ _FIGURES = re.compile("[\\d.,%/ ()+\u2013\u2212]*")
 
 def house_style(value: Any, orthography: str = "new") -> Any:
     """Apply the office's orthography to every string of a context (lists, dicts, Markup kept as such)."""
-    from markupsafe import Markup
-
-    from . import vnformat as vn
-
     if isinstance(value, Markup):
         return Markup(vn.orthography(str(value), orthography))
     if isinstance(value, str):

@@ -183,9 +183,11 @@ def _moved(pair: str, to_first: bool) -> str:
     return _move_tone(pair, to_first)
 
 
+@lru_cache(maxsize=8192)
 def orthography(text: str, style: str = "new") -> str:
     """Put tone marks in one place throughout ``text`` (``new``: hóa, Ủy, kỹ; ``old``: hoá, Uỷ, kĩ), with the
-    house forms of words whose usage varies (:func:`house_words`)."""
+    house forms of words whose usage varies (:func:`house_words`). Kept for the strings seen last (a run says
+    the same names and labels in every document)."""
     if text.isascii():               # no tone mark to move, no house word: only the dashes
         return dashes(text)
     import unicodedata as ud
