@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -254,9 +255,9 @@ def test_the_offices_own_report_is_not_counted_among_the_units_proposing_to_it(s
     assert counted[theme] == with_office[theme] - 1
 
 
-def test_a_folder_checked_once_gives_each_caller_its_own_copy_and_an_edit_is_read_again(inputs):
-    """load_catalog keeps the catalogs it has checked in this process, by folder and file contents: the
-    same folder again is a copy (never the same objects), an edited file is parsed and checked again."""
+def test_a_folder_checked_once_gives_each_caller_its_own_copy_and_an_edit_is_read_again(inputs, tmp_path):
+    """load_catalog keeps the catalogs it has checked in this process, by the contents of their files: the same
+    files again are a copy (never the same objects) with their folder's paths; an edited file is read again."""
     first, second = load_catalog(inputs), load_catalog(inputs)
     assert first == second and first is not second and first.plan.indicators[0] is not second.plan.indicators[0]
     path = inputs / "office.yaml"
@@ -269,3 +270,9 @@ def test_a_folder_checked_once_gives_each_caller_its_own_copy_and_an_edit_is_rea
         load_catalog(inputs)
     path.write_text(text, encoding="utf-8")
     assert load_catalog(inputs) == first
+    # the same files in another folder: the same catalog, with that folder's paths
+    other = tmp_path / "khac"
+    shutil.copytree(inputs, other)
+    moved = load_catalog(other)
+    assert moved.plan == first.plan and moved.units == first.units and moved.unit("10441") == first.unit("10441")
+    assert moved.files == {name: other / name for name in first.files} and moved.files != first.files
