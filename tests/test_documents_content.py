@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from conftest import _W, paragraph_text
 from pipeline.cli import cli
 from pipeline.runner import run
 
@@ -28,11 +29,11 @@ def shipped(yearly_runs):
 def _text(path: Path) -> list[str]:
     """Every paragraph of the document, in the body and inside tables."""
     doc = Document(str(path))
-    out = [p.text for p in doc.paragraphs]
+    out = [paragraph_text(p._p) for p in doc.paragraphs]
     for t in doc.tables:
         for row in t.rows:
             for c in row.cells:
-                out += [p.text for p in c.paragraphs]
+                out += [paragraph_text(p) for p in c._tc.iterchildren(_W + "p")]
     return [t for t in out if t.strip()]
 
 

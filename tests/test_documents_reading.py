@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 
+from conftest import _W, paragraph_text
 from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def _body(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     for el in doc.element.body.iterchildren():
         tag = el.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(el, doc).text
+            text = paragraph_text(el)
             if text.strip():
                 lines.append(text)
         elif tag == "tbl":
@@ -49,7 +49,8 @@ def _body(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
                 for c in row.cells:
                     if id(c._tc) not in seen:
                         seen.add(id(c._tc))
-                        cells.append(" / ".join(p.text for p in c.paragraphs if p.text.strip()))
+                        texts = (paragraph_text(p) for p in c._tc.iterchildren(_W + "p"))
+                        cells.append(" / ".join(t for t in texts if t.strip()))
                 lines.append("| " + " | ".join(cells))
     return tuple(lines)
 
