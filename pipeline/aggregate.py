@@ -197,19 +197,19 @@ class ActivityResult:
         kind most of the reporters are."""
         return sum(1 for u, _ in self.values if u.code in self.communes) * 2 >= len(self.values)
 
-    def _peers(self) -> list[tuple[Unit, int]]:
+    def peers(self) -> list[tuple[Unit, int]]:
         """Units compared with each other: those of the kind :attr:`ranks_communes` says."""
         communes = self.ranks_communes
         return [v for v in self.values if (v[0].code in self.communes) == communes]
 
     def best(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
-        peers = self._peers()
+        peers = self.peers()
         if len(peers) < RANK_MIN_UNITS:
             return []
         return sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code))[:limit]
 
     def weakest(self, limit: int = RANK_LIMIT) -> list[tuple[Unit, int]]:
-        peers = self._peers()
+        peers = self.peers()
         if len(peers) < RANK_MIN_UNITS:
             return []
         best = {u.code for u, _ in self.best(limit)}

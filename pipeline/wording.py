@@ -404,9 +404,10 @@ def ranked_units(a) -> tuple[list, list]:
 
     if not a.best():
         return [], []
-    peers = [v for v in a.values if (v[0].code in a.communes) == a.ranks_communes]
+    peers = a.peers()  # (ranks_communes counts over every unit: asked once, not once per unit)
     best = _tied_top(sorted((v for v in peers if v[1] > 0), key=lambda v: (-v[1], v[0].code)), RANK_LIMIT)
-    rest = [v for v in peers if v not in best]
+    named = {id(v) for v in best}
+    rest = [v for v in peers if id(v) not in named]
     weakest = _tied_top(sorted(rest, key=lambda v: (v[1], v[0].code)), RANK_LIMIT)
     if best and weakest and weakest[-1][1] >= best[-1][1]:
         weakest = []
