@@ -79,6 +79,7 @@ class IndicatorResult:
     baseline_rate: float | None = None
     progress: float | None = None       # % of the way from the baseline figure to the milestone value
     subtotals: dict = field(default_factory=dict)  # "commune" / "district" -> (numerator, denominator, rate)
+    previous_units: list = field(default_factory=list)  # last year's UnitResults (who reported then, and what)
 
     @property
     def expected_count(self) -> int:
@@ -405,7 +406,8 @@ def _activities(catalog: Catalog, checked: ValidationResult, previous: Validatio
     return out
 
 
-def _previous_rates(catalog: Catalog, previous: ValidationResult | None) -> dict[str, float | None]:
+def _previous_rates(catalog: Catalog, previous: ValidationResult | None,
+                    units_out: dict | None = None) -> dict[str, float | None]:
     if previous is None:
         return {}
     received = {u.unit for u in previous.received}
@@ -413,6 +415,8 @@ def _previous_rates(catalog: Catalog, previous: ValidationResult | None) -> dict
     for ind in catalog.plan.indicators:
         units = _unit_results(catalog, ind, previous.year, previous.observations, received)
         rates[ind.code] = _rate(*_district(ind, units))
+        if units_out is not None:
+            units_out[ind.code] = units
     return rates
 
 
@@ -436,7 +440,8 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
     year = checked.year
     plan = catalog.plan
     received = {u.unit for u in checked.received}
-    prev_rates = _previous_rates(catalog, previous)
+    prev_units: dict = {}
+    prev_rates = _previous_rates(catalog, previous, prev_units)
     milestone = plan.milestone_for(year)
     baseline_year = milestone.baseline if milestone else None
     years = dict(history or {})
@@ -464,7 +469,8 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
                                            milestone_year=target.year if target else None,
                                            judged_against=j["judged_against"], path_value=j["path_value"],
                                            baseline_year=baseline_year, baseline_rate=base, progress=j["progress"],
-                                           subtotals=_subtotals(catalog, ind, units)))
+                                           subtotals=_subtotals(catalog, ind, units),
+                                           previous_units=prev_units.get(ind.code, [])))
         if results:
             groups.append(GroupResult(group, results))
 

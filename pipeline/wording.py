@@ -293,7 +293,9 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     if after:
         text += not_reported
     text += "."
-    if r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS:
+    # a lower rate that comes only from who reported is no fall: nothing is said (the table's note says who)
+    if (r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS
+            and not reporting_only_fall(r)):
         text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
@@ -561,11 +563,42 @@ def _reached_early(m: ReportModel, r: IndicatorResult) -> bool:
 
 
 def _fall(r: IndicatorResult) -> float | None:
-    """The fall since last year as the two printed rates show it (positive), or None when it did not fall."""
+    """The fall since last year as the two printed rates show it (positive), or None when it did not fall.
+
+    A fall is said only when it is real: when the units that reported differ between the two years, the rates
+    of the units that reported in both years are compared, and if those did not fall the difference comes only
+    from who reported (e.g. 16/21 against 16/22, one commune not reporting in 2016): no fall is said (the
+    table's note already says who did not report)."""
     if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
         return None
     d = vn.shown_diff(r.rate, r.previous_rate)
-    return -d if d is not None and d < 0 else None
+    if d is None or d >= 0 or not _same_units_fell(r):
+        return None
+    return -d
+
+
+def _same_units_fell(r: IndicatorResult) -> bool:
+    """Whether the rate fell over the units that reported (and counted) in both years. True when last year's
+    units are not known or the same units reported both years (the district rates then compare like with like)."""
+    before = {u.unit.code: u for u in r.previous_units if u.counts and u.denominator}
+    now = {u.unit.code: u for u in r.reporting if u.denominator}
+    if not before or before.keys() == now.keys():
+        return True
+    both = before.keys() & now.keys()
+    den_b, den_n = sum(before[c].denominator for c in both), sum(now[c].denominator for c in both)
+    if not den_b or not den_n:
+        return True
+    d = vn.shown_diff(sum(now[c].numerator or 0 for c in both) / den_n,
+                      sum(before[c].numerator or 0 for c in both) / den_b)
+    return d is not None and d < 0
+
+
+def reporting_only_fall(r: IndicatorResult) -> bool:
+    """The district rate is lower than last year's only because other units reported (no real fall)."""
+    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
+        return False
+    d = vn.shown_diff(r.rate, r.previous_rate)
+    return d is not None and d < 0 and not _fall(r)
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:

@@ -65,13 +65,9 @@ def test_bc_limits_name_the_targets_that_fell(runs):
         fell = [re.match(r"(.+?) đạt [\d,]+% \([\d./]+ \w", x) for x in lines
                 if re.search(rf"So với năm {year - 1}, giảm [\d,]+ điểm phần trăm\.", x)]
         names = [m.group(1) for m in fell if m]
-        assert names or year != 2017
         for name in names:
             assert any(x.startswith(f"- {name} ") and "giảm" in x for x in limits), (year, name, limits)
-    limits = _between(bc(runs), "2. Tồn tại, hạn chế", "3. Nguyên nhân")
-    assert ("- Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt giảm 3,5 điểm phần trăm so "
-            "với năm 2016 (từ 76,2% xuống 72,7%), tuy vẫn vượt mục tiêu năm 2020 (70,0%); cần giữ vững kết quả đã "
-            "đạt;") in limits
+    # (the TTHTCĐ 2016→2017 "fall" was only a change of who reported: see tests/test_reading_e.py)
 
 
 # ------------------------------------------------------------------ KH 2. each group's trọng tâm its own

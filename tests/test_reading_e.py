@@ -1,0 +1,34 @@
+"""A fresh reader's findings on BC 2017, BC 2020, KH 2018 and the letters (helper E, 2026-11-30): each test
+reopens a document of ``reading_runs`` (2015, 2016, 2017, 2020 dated 20 December, without charts)."""
+
+from __future__ import annotations
+
+import re
+
+from test_documents_reading import body
+
+
+def _doc(runs, year: int, name: str) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / name)
+
+
+def _between(lines: list[str], start: str, end: str) -> list[str]:
+    i = next(k for k, x in enumerate(lines) if x.startswith(start))
+    j = next(k for k, x in enumerate(lines) if k > i and x.startswith(end))
+    return lines[i + 1:j]
+
+
+def test_tthtcd_rate_lower_only_by_who_reported_is_no_fall(reading_runs):
+    """2016 16/21 (xã Mỹ Thành did not report) against 2017 16/22; 2019 19/22 against 2020 18/21 (xã An Tiến
+    did not report): the same centres are good, so neither the section II sentence nor the tồn tại say a fall,
+    and the rate may stand among the highlights without contradiction."""
+    name = "trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt"
+    for year in (2017, 2020):
+        lines = _doc(reading_runs, year, f"BC_XHHT_{year}.docx")
+        about = [x for x in lines if name in x.lower() and not x.startswith("|")]
+        assert about, year
+        for x in about:
+            assert not re.search(rf"{name} giảm", x.lower()), x
+            assert "So với năm {}, giảm".format(year - 1) not in x, x
+        limits = _between(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân")
+        assert not any(name in x.lower() for x in limits), limits
