@@ -279,7 +279,8 @@ def letter_context(model, fb: UnitFeedback, issued: _dt.date, number: str, attac
     deadline = correction_due(issued, office.correction_days)
     unit = proper_name(cat, fb.unit, fb.name)
     extra = _letters_facts(cat)
-    f = dict(year=year, office=office.full_name, unit=unit, due=vn.short_date(deadline),
+    f = dict(year=year, next_year=year + 1, end=cat.plan.period[1], office=office.full_name, unit=unit,
+             due=vn.short_date(deadline),
              plan_number=cat.plan.number, plan_issuer=cat.plan.issuer, deadline=vn.short_date(office.deadline(year)),
              plan_date=vn.short_date(cat.plan.date), plan_title=cat.plan.title, send_by=extra["send_by"])
     # the last sentence: whom to call (office.yaml letters.contact), closing the body with "./."

@@ -347,7 +347,7 @@ def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
         asked = len(collect(m))
         due = correction_due(issued, cat.office.correction_days)  # the letters' own date: working days
         out.append(pb.say("bc.direction.as_of", as_of=vn.short_date(issued), asked=asked, due=vn.short_date(due),
-                          year=m.year))
+                          year=m.year, next_year=m.year + 1, end=cat.plan.period[1]))
     return out
 
 

@@ -32,3 +32,19 @@ def test_tthtcd_rate_lower_only_by_who_reported_is_no_fall(reading_runs):
             assert "So với năm {}, giảm".format(year - 1) not in x, x
         limits = _between(lines, "2. Tồn tại, hạn chế", "3. Nguyên nhân")
         assert not any(name in x.lower() for x in limits), limits
+
+
+def _letter(runs, year: int, start: str) -> list[str]:
+    folder = runs["out"] / str(year) / "v1" / "phan-hoi"
+    return body(next(folder.glob(f"{start}*.docx")))
+
+
+def test_late_figures_promised_to_next_report_before_the_plans_last_year(reading_runs):
+    """BC 2017 and the letter to Hội Người cao tuổi promised the late figures in "báo cáo tổng kết giai đoạn",
+    three years before the period review: outside the plan's last year (2020) they go to next year's report."""
+    for lines in (_doc(reading_runs, 2017, "BC_XHHT_2017.docx"), _letter(reading_runs, 2017, "CV_2017_HNCT")):
+        text = "\n".join(lines)
+        assert "tổng kết giai đoạn" not in text
+        assert "cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo năm 2018" in text
+    text = "\n".join(_doc(reading_runs, 2020, "BC_XHHT_2020.docx"))
+    assert "số liệu tổng hợp năm 2020 và phản ánh trong báo cáo tổng kết giai đoạn." in text

@@ -645,12 +645,12 @@ def test_letter_to_a_unit_without_a_report_names_its_form_and_promises_what_the_
 
     text = "\n".join(letter(made, "HNCT"))
     assert "hoàn thành Biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017 và gửi về" in text
-    assert ("số liệu của đơn vị sẽ được cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo tổng kết "
-            "giai đoạn.") in text
+    assert ("số liệu của đơn vị sẽ được cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo năm "
+            "2018.") in text
     assert "của toàn huyện" not in text
     assert not list((made["out"] / "2017" / "v1" / "phan-hoi").glob("BieuMau_*"))  # no form made: none claimed
     said = str(phrasebook(ROOT / "inputs").say(
-        "cv.missing.2", attached=True, year=2017, office="P", unit="U", due="27/12/2017", send_by=""))
+        "cv.missing.2", attached=True, year=2017, next_year=2018, end=2020, office="P", unit="U", due="27/12/2017", send_by=""))
     assert "năm 2017 gửi kèm theo Công văn này và gửi về P chậm nhất ngày 27/12/2017;" in said
     # the form `xhht forms` wrote is found from the feedback folder (outputs/<year>/<staging>/phan-hoi)
     cat = load_catalog(made["inputs"])
