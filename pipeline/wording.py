@@ -367,7 +367,13 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
     if best or weakest:
         # the ranking compares units of one kind: the sentence says which (a district office may have more)
         among = pb.labels.get("communes" if lead.ranks_communes else "district_level", "")
-        out.append(pb.say("task.best", units=names(best), weakest=names(weakest), label=lead.label,
+        # each unit named with its count: "xã An Phú và xã Đốc Tín" alone reads as a tie (15 and 14 buổi)
+        value = {u.code: v for u, v in lead.values}
+
+        def counted(units):
+            return [f"{vn.in_sentence(u.name)} ({vn.count2(value.get(u.code, 0))} {lead.measure})" for u in units]
+
+        out.append(pb.say("task.best", units=counted(best), weakest=counted(weakest), label=lead.label,
                           variant=variant % 3, among=among))
     doubtful = implausible_counts(m)
     for a in acts:

@@ -121,7 +121,8 @@ def test_kh_sentences_under_a_target_table_do_not_repeat_its_rows(runs, year):
 def _ranked_names(line: str) -> tuple[list[str], list[str]]:
     """The units a ranking sentence of section III names as highest and as lowest."""
     def split(text: str) -> list[str]:
-        return [x.strip() for x in re.split(r", | và ", text.rstrip(".")) if x.strip()]
+        # each name carries its count in parentheses ("xã An Phú (15 buổi)"): the name alone
+        return [re.sub(r" \([\d.]+ [^()]+\)$", "", x.strip()) for x in re.split(r", | và ", text.rstrip(".")) if x.strip()]
     high = low = ""
     m = re.search(r"(?:thực hiện tốt là|cao nhất trong các [^,]+? là|Dẫn đầu về .+? trong các [^,]+? là) (.+?)(?:;|\.$)", line)
     if m:

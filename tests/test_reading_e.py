@@ -48,3 +48,16 @@ def test_late_figures_promised_to_next_report_before_the_plans_last_year(reading
         assert "cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo năm 2018" in text
     text = "\n".join(_doc(reading_runs, 2020, "BC_XHHT_2020.docx"))
     assert "số liệu tổng hợp năm 2020 và phản ánh trong báo cáo tổng kết giai đoạn." in text
+
+
+def test_highest_units_named_with_their_counts(reading_runs):
+    """BC 2017 said "cao nhất … là xã An Phú và xã Đốc Tín", which reads as a tie (15 and 14 buổi): every unit
+    named among the highest and lowest of a task group carries its count."""
+    lines = _doc(reading_runs, 2017, "BC_XHHT_2017.docx")
+    assert any("cao nhất trong các xã, thị trấn là xã An Phú (15 buổi) và xã Đốc Tín (14 buổi)." in x for x in lines)
+    ranked = [x for x in lines if re.search(r"cao nhất trong các|thấp nhất là|thực hiện tốt là|Dẫn đầu về|còn thấp là", x)
+              and not x.startswith(("|", "-")) and "tỷ lệ" not in x]
+    assert ranked
+    for x in ranked:
+        for part in re.split(r"; ", re.split(r" là ", x, maxsplit=1)[1]):
+            assert re.fullmatch(r"(.+? \([\d.]+ [^()]+\)(, | và )?)+\.?", part.split(" là ")[-1]), x
