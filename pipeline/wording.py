@@ -383,9 +383,16 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
                               units=[f"{vn.in_sentence(u.name)} ({vn.count2(v)} {a.measure})" for u, v in flagged]))
     remarks = task_remarks(m, task_code)
     if remarks:
-        out.append(pb.say("task.remarks", variant=variant % 3, total=sum(c for _, c in remarks),
+        total = sum(c for _, c in remarks)
+        # "Nhiều đơn vị" only for a real many: a third or more of the units that reported on this task group
+        # (03 of 21 communes is "Một số đơn vị")
+        many = total * MANY_SHARE_DEN >= max(a.reporters for a in acts)
+        out.append(pb.say("task.remarks", variant=variant % 3, total=total, many=many,
                           items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
+
+
+MANY_SHARE_DEN = 3  # "Nhiều đơn vị cho biết" needs at least 1/MANY_SHARE_DEN of the units that reported
 
 
 def _tied_top(values: list, limit: int) -> list:
@@ -857,7 +864,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell", "who", "points"}
+         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell", "who", "points", "many"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

@@ -61,3 +61,14 @@ def test_highest_units_named_with_their_counts(reading_runs):
     for x in ranked:
         for part in re.split(r"; ", re.split(r" là ", x, maxsplit=1)[1]):
             assert re.fullmatch(r"(.+? \([\d.]+ [^()]+\)(, | và )?)+\.?", part.split(" là ")[-1]), x
+
+
+def test_many_units_only_for_a_real_many(reading_runs):
+    """BC 2020: "Nhiều đơn vị cho biết: cử cán bộ tham dự hội thảo của huyện (03 đơn vị)": three is "Một số đơn
+    vị"; "Nhiều" needs a third or more of the units that reported on the task group."""
+    lines = _doc(reading_runs, 2020, "BC_XHHT_2020.docx")
+    assert "Một số đơn vị cho biết: cử cán bộ tham dự hội thảo của huyện (03 đơn vị)." in lines
+    for year in (2017, 2020):
+        for x in _doc(reading_runs, year, f"BC_XHHT_{year}.docx"):
+            if x.startswith("Nhiều đơn vị"):
+                assert sum(int(n) for n in re.findall(r"\((\d+) đơn vị\)", x)) >= 10, x
