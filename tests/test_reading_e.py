@@ -72,3 +72,13 @@ def test_many_units_only_for_a_real_many(reading_runs):
         for x in _doc(reading_runs, year, f"BC_XHHT_{year}.docx"):
             if x.startswith("Nhiều đơn vị"):
                 assert sum(int(n) for n in re.findall(r"\((\d+) đơn vị\)", x)) >= 10, x
+
+
+def test_count_of_targets_is_over_all_targets(reading_runs):
+    """BC 2020: "12/18 chỉ tiêu đạt …; 05 chỉ tiêu chưa đủ số liệu để đánh giá" read as if there were 18 targets;
+    there are 23 (and "01/02 chỉ tiêu liên quan …; 05 chỉ tiêu chưa đủ số liệu" in section IV likewise 07)."""
+    lines = _doc(reading_runs, 2020, "BC_XHHT_2020.docx")
+    assert ("Năm 2020, toàn huyện có 12/23 chỉ tiêu đạt hoặc vượt chỉ tiêu kế hoạch năm 2020, 06 chỉ tiêu chưa đạt, "
+            "05 chỉ tiêu chưa đủ số liệu để đánh giá.") in lines
+    assert any("01/07 chỉ tiêu liên quan đạt chỉ tiêu năm 2020; chưa đạt:" in x for x in lines)
+    assert "Năm 2017, toàn huyện có 15/23 chỉ tiêu" in "\n".join(_doc(reading_runs, 2017, "BC_XHHT_2017.docx"))
