@@ -477,10 +477,14 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             lines += duties(mem)
         return lines
 
-    bodies = [{"heading": f"{b.number}. {b.title}", "lines": body_lines(b)} for b in plan.bodies]
+    parts = [(b.title, body_lines(b)) for b in plan.bodies]
     staff = _staff_duty(pb, model, year)
     if staff:
-        bodies.append({"heading": f"{len(bodies) + 1}. {pb.say('kh.org.staff.heading')}", "lines": [_bullet(staff)]})
+        # a duty of the offices and communes themselves: placed with theirs, before the request to the mass
+        # organisations ("Đề nghị các tổ chức …"), else it reads as part of that request
+        at = next((i for i, (title, _) in enumerate(parts) if title.casefold().startswith("đề nghị")), len(parts))
+        parts.insert(at, (pb.say("kh.org.staff.heading"), [_bullet(staff)]))
+    bodies = [{"heading": f"{i}. {title}", "lines": lines} for i, (title, lines) in enumerate(parts, 1)]
     deadline = office.deadline(year)
     total = model.funding_total()
     f = dict(year=year, prev_year=model.year, plan_number=plan.number, milestone=ms.title if ms else "",

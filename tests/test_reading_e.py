@@ -82,3 +82,16 @@ def test_count_of_targets_is_over_all_targets(reading_runs):
             "05 chỉ tiêu chưa đủ số liệu để đánh giá.") in lines
     assert any("01/07 chỉ tiêu liên quan đạt chỉ tiêu năm 2020; chưa đạt:" in x for x in lines)
     assert "Năm 2017, toàn huyện có 15/23 chỉ tiêu" in "\n".join(_doc(reading_runs, 2017, "BC_XHHT_2017.docx"))
+
+
+def test_kh_staff_training_stands_with_the_offices_duties(reading_runs):
+    """KH 2018 section V: "8. Đào tạo, bồi dưỡng cán bộ, công chức, viên chức" stood after "7. Đề nghị các tổ
+    chức chính trị - xã hội …", reading as part of the request to the mass organisations: it now stands before
+    the request, the numbering following."""
+    lines = _doc(reading_runs, 2017, "KH_XHHT_2018.docx")
+    org = lines[next(i for i, x in enumerate(lines) if x.startswith("V. TỔ CHỨC THỰC HIỆN")):]
+    heads = [x for x in org if re.match(r"\d+\. ", x)]
+    staff = next(i for i, x in enumerate(heads) if x.endswith("Đào tạo, bồi dưỡng cán bộ, công chức, viên chức"))
+    ask = next(i for i, x in enumerate(heads) if x.split(". ", 1)[1].startswith("Đề nghị"))
+    assert staff < ask, heads
+    assert [int(x.split(".")[0]) for x in heads] == list(range(1, len(heads) + 1)), heads
