@@ -413,7 +413,9 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                          "gap": _gap_cell(r, goal, pb.labels.get("communes", "xã, thị trấn"))})
             if r.indicator.kind == STATUS and r.failing():
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
-                                        failing=len(r.failing()),
+                                        failing=len(r.failing()), expected=r.expected_count,
+                                        reached=(r.expected_count if goal is not None and goal >= 100 else None),
+                                        among=pb.labels.get("communes", ""),
                                         population=_communes_word([u.unit for u in r.failing()],
                                                                   pb.labels.get("communes", "")),
                                         units=wording.names([u.unit for u in r.failing()])))

@@ -95,3 +95,18 @@ def test_kh_staff_training_stands_with_the_offices_duties(reading_runs):
     ask = next(i for i, x in enumerate(heads) if x.split(". ", 1)[1].startswith("Đề nghị"))
     assert staff < ask, heads
     assert [int(x.split(".")[0]) for x in heads] == list(range(1, len(heads) + 1)), heads
+
+
+def test_kh_names_the_one_commune_to_reach_the_standard(reading_runs):
+    """KH 2018: "năm 2018 phấn đấu xã còn lại đạt chuẩn (xã Mỹ Thành)": one commune is named directly, with the
+    count all would then reach; more than one keep the plural form."""
+    from pipeline.wording import phrasebook
+
+    lines = _doc(reading_runs, 2017, "KH_XHHT_2018.docx")
+    assert ("Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học: năm 2018 phấn đấu xã Mỹ Thành đạt chuẩn, "
+            "đạt 22/22 xã, thị trấn.") in lines
+    assert not any("còn lại đạt chuẩn (" in x for x in lines)
+    said = str(phrasebook(reading_runs["inputs"]).say(
+        "kh.target.status_gap", name="Tỷ lệ X", year=2018, failing=2, population="xã", units=["xã A", "xã B"],
+        expected=22, reached=22, among="xã, thị trấn"))
+    assert said == "Tỷ lệ X: năm 2018 phấn đấu 02 xã còn lại (xã A và xã B) đạt chuẩn, đạt 22/22 xã, thị trấn."
