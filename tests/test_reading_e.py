@@ -110,3 +110,10 @@ def test_kh_names_the_one_commune_to_reach_the_standard(reading_runs):
         "kh.target.status_gap", name="Tỷ lệ X", year=2018, failing=2, population="xã", units=["xã A", "xã B"],
         expected=22, reached=22, among="xã, thị trấn"))
     assert said == "Tỷ lệ X: năm 2018 phấn đấu 02 xã còn lại (xã A và xã B) đạt chuẩn, đạt 22/22 xã, thị trấn."
+
+
+def test_letter_says_bieu_mau_in_lower_case(reading_runs):
+    """The letter to Hội Người cao tuổi: "hoàn thành Biểu mẫu báo cáo …": a common noun in running text."""
+    text = "\n".join(_letter(reading_runs, 2017, "CV_2017_HNCT"))
+    assert "hoàn thành biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017" in text
+    assert "Biểu mẫu" not in text

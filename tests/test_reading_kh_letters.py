@@ -644,7 +644,7 @@ def test_letter_to_a_unit_without_a_report_names_its_form_and_promises_what_the_
     from pipeline.wording import phrasebook
 
     text = "\n".join(letter(made, "HNCT"))
-    assert "hoàn thành Biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017 và gửi về" in text
+    assert "hoàn thành biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017 và gửi về" in text
     assert ("số liệu của đơn vị sẽ được cập nhật vào số liệu tổng hợp năm 2017 và phản ánh trong báo cáo năm "
             "2018.") in text
     assert "của toàn huyện" not in text
