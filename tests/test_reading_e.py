@@ -117,3 +117,18 @@ def test_letter_says_bieu_mau_in_lower_case(reading_runs):
     text = "\n".join(_letter(reading_runs, 2017, "CV_2017_HNCT"))
     assert "hoàn thành biểu mẫu báo cáo kết quả xây dựng xã hội học tập năm 2017" in text
     assert "Biểu mẫu" not in text
+
+
+def test_radio_figure_of_the_direction_says_what_it_counts(reading_runs):
+    """BC 2017 section I: "Đài Truyền thanh huyện phát 58 tin, bài về xây dựng xã hội học tập" while Biểu 02 gives
+    the Đài 213 "tin, bài tuyên truyền về xây dựng xã hội học tập" (2020: 29 against 280). The 58 is the office's
+    record of the Đài's chuyên mục “Xây dựng xã hội học tập” (plan 233 asks the Đài for one), the Biểu the Đài's own
+    yearly total: the sentence says the chuyên mục, so that the two do not read as one figure."""
+    for year, news, total in ((2017, 58, 213), (2020, 29, 280)):
+        lines = _doc(reading_runs, year, f"BC_XHHT_{year}.docx")
+        said = [x for x in lines if x.startswith("Đài Truyền thanh huyện phát")]
+        assert said == [f"Đài Truyền thanh huyện phát {news} tin, bài trên chuyên mục “Xây dựng xã hội học tập”; các "
+                        "xã, thị trấn tuyên truyền trên hệ thống truyền thanh cơ sở."], said
+        assert any(re.match(rf"\| \d+ \| Đài Truyền thanh huyện \| \d* \| {total} \|", x) for x in lines)
+    review = "\n".join(body(reading_runs["review"]))
+    assert "tin, bài trên chuyên mục “Xây dựng xã hội học tập”, các xã, thị trấn" in review
