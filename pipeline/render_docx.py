@@ -414,7 +414,11 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if r.indicator.kind == STATUS and r.failing():
                 sentences.append(pb.say("kh.target.status_gap", name=r.indicator.name, year=year,
                                         failing=len(r.failing()), expected=r.expected_count,
-                                        reached=(r.expected_count if goal is not None and goal >= 100 else None),
+                                        # "còn lại" and the count all reach only when the units named are all
+                                        # that remain (not when a unit that did not report is short of it too)
+                                        rest=r.numerator + len(r.failing()) == r.expected_count,
+                                        reached=(r.expected_count if goal is not None and goal >= 100
+                                                 and r.numerator + len(r.failing()) == r.expected_count else None),
                                         among=pb.labels.get("communes", ""),
                                         population=_communes_word([u.unit for u in r.failing()],
                                                                   pb.labels.get("communes", "")),

@@ -864,7 +864,7 @@ FACTS = {"year", "next_year", "prev_year", "office", "plan_number", "plan_date",
          "reporting", "lead", "status", "groups", "goal", "tasks", "result", "targets", "gap", "failing", "deadline", "report_ref",
          "unit", "due", "parts", "letter", "text", "warnings", "theme", "binary", "held", "as_of", "asked", "variant",
          "by_kind", "coordinators", "request", "path_rule", "send_by", "contact", "attached", "period", "rows",
-         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell", "who", "points", "many"}
+         "reported", "excluded", "among", "unjudged", "short_by", "maintained", "fell", "who", "points", "many", "rest"}
 # the facts of the conditional clauses (conclusion_facts)
 CONDITION_FACTS = {"year", "prev_year", "is_milestone", "milestone_year", "lagging", "lag_by_group", "worst",
                    "failing", "weak_units", "strong", "fell", "rose", "missing", "late", "errors", "funding",

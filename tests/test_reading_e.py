@@ -108,8 +108,17 @@ def test_kh_names_the_one_commune_to_reach_the_standard(reading_runs):
     assert not any("còn lại đạt chuẩn (" in x for x in lines)
     said = str(phrasebook(reading_runs["inputs"]).say(
         "kh.target.status_gap", name="Tỷ lệ X", year=2018, failing=2, population="xã", units=["xã A", "xã B"],
-        expected=22, reached=22, among="xã, thị trấn"))
+        expected=22, reached=22, among="xã, thị trấn", rest=True))
     assert said == "Tỷ lệ X: năm 2018 phấn đấu 02 xã còn lại (xã A và xã B) đạt chuẩn, đạt 22/22 xã, thị trấn."
+
+
+def test_kh_says_no_remaining_count_when_a_commune_did_not_report(reading_runs):
+    """KH 2016: 12/22 communes reached the standard in 2015, 09 did not and 01 did not report: "phấn đấu 09 xã còn
+    lại … đạt chuẩn" (10 remain), and "đạt 22/22" would not add up: the 09 are named without "còn lại" or a count."""
+    line = next(x for x in _doc(reading_runs, 2015, "KH_XHHT_2016.docx")
+                if x.startswith("Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học: năm 2016 phấn đấu"))
+    assert line.startswith("Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học: năm 2016 phấn đấu 09 xã (xã "), line
+    assert line.endswith(") đạt chuẩn."), line
 
 
 def test_letter_says_bieu_mau_in_lower_case(reading_runs):
