@@ -483,3 +483,31 @@ def test_seal_with_signed_scan(made):
     assert _dl(client, "/nam/2015/tep/v1/signed/BanDaKy_2015_v1.pdf").data == b"%PDF-1.4 ban da ky"
     resp = client.post("/luu-tru/niem-phong", data={"csrf": token, "year": "2015", "version": "v7"})
     assert resp.status_code == 400 and "Không có phiên bản v7 của năm 2015" in _error(resp)
+
+
+def test_pages_read_a_years_files_once_until_they_change(fresh, monkeypatch):
+    """The dashboard asks for the board, the year's figures and the series over the plan, each reading a
+    year and the one before it: the checked years are kept by the key of their files (checkcache.year_key),
+    so a second look reads no file again, and a file received in between is read and shown."""
+    import pipeline.runner
+
+    _app, client, root = fresh
+    monkeypatch.setenv("XHHT_NO_FORK", "1")  # every read in this process, where it is counted
+    for y in (2014, 2015):
+        shutil.copytree(INPUTS / "submissions" / str(y), root / "inputs" / "submissions" / str(y))
+    (root / "inputs" / "submissions" / "2015" / BAD_FILE).unlink()
+    reads = []
+    real = pipeline.runner.check_and_read
+    monkeypatch.setattr(pipeline.runner, "check_and_read", lambda *a, **k: reads.append(a[2]) or real(*a, **k))
+    first = client.get("/nam/2015").get_data(as_text=True)
+    assert reads and html_units(first)["10492"] == "missing"
+    reads.clear()
+    assert client.get("/nam/2015").get_data(as_text=True) == first and reads == []
+    shutil.copy(INPUTS / "submissions" / "2015" / BAD_FILE, root / "inputs" / "submissions" / "2015" / BAD_FILE)
+    third = client.get("/nam/2015").get_data(as_text=True)
+    assert reads and set(reads) == {2015} and html_units(third)["10492"] == "has-errors"
+
+
+def html_units(html: str) -> dict[str, str]:
+    """The board's rows: unit code -> the row's class."""
+    return {code: cls for cls, code in re.findall(r'<tr class="([\w-]+)" data-unit="(\w+)">', html)}

@@ -6,15 +6,18 @@ Every function takes the folders and returns plain values for the templates.
 from __future__ import annotations
 
 import datetime as _dt
+import pickle
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import archive
+from ..checkcache import CheckedCache
 from ..errors import NothingToReport
 from ..ingest import submissions_folder
 from ..catalog import RATIO, Catalog
 from ..catalog_load import load_catalog
-from ..runner import FEEDBACK_DIR, build_model, report_filenames, validate_year
+from ..runner import FEEDBACK_DIR, build_model, read_checked, report_filenames, validate_year
 
 
 def catalog(inputs: Path) -> Catalog:
@@ -37,11 +40,39 @@ def default_year(cat: Catalog, inputs: Path) -> int:
     return with_data[-1] if with_data else plan_years(cat)[0]
 
 
-def board(inputs: Path, outputs: Path, year: int, today: _dt.date | None = None):
-    """The progress board of ``year`` (:func:`pipeline.status.status`, the same as ``xhht status``)."""
-    from ..status import status
+# The checked years this process has read, by their key (the year's files and receipt times, the catalog, the
+# date, xhht's code: checkcache.year_key): a page asks for the same years again and again (the board, the
+# year's figures, the series over the plan read each year and the one before it), and reads a year's files
+# only when they changed. One request at a time uses it; the oldest are let go past _KEEP.
+_CHECKED = CheckedCache([])
+_CHECKED_LOCK = threading.Lock()
+_KEEP = 64
 
-    return status(Path(inputs), Path(outputs), year, today)
+
+def _keep_checked() -> None:
+    _CHECKED.found.update(_CHECKED.fresh)
+    _CHECKED.fresh.clear()
+    _CHECKED.opened.clear()
+    while len(_CHECKED.found) > _KEEP:
+        _CHECKED.found.pop(next(iter(_CHECKED.found)))
+
+
+def board(inputs: Path, outputs: Path, year: int, today: _dt.date | None = None):
+    """The progress board of ``year``: what :func:`pipeline.status.status` (``xhht status``) gives, with the
+    checked year taken from this process's cache when its files did not change."""
+    from ..status import build_board
+
+    inputs, outputs, today = Path(inputs), Path(outputs), today or _dt.date.today()
+    cat = load_catalog(inputs)
+    cat.check_year(year)
+    with _CHECKED_LOCK:
+        try:
+            key, blob = read_checked(cat, inputs, year, outputs, today, _CHECKED)
+            _CHECKED.put(key, blob)
+        finally:
+            _keep_checked()
+    data, checked = pickle.loads(blob)
+    return build_board(cat, checked, data.submissions, year, today, data.notes)
 
 
 @dataclass
@@ -62,10 +93,13 @@ class Headline:
 
 def model_or_none(cat: Catalog, inputs: Path, year: int, outputs: Path | None = None):
     """The aggregated model of ``year``, or None when no usable submission exists yet."""
-    try:
-        return build_model(cat, Path(inputs), year, outputs=Path(outputs) if outputs else None)
-    except NothingToReport:
-        return None
+    with _CHECKED_LOCK:
+        try:
+            return build_model(cat, Path(inputs), year, outputs=Path(outputs) if outputs else None, cache=_CHECKED)
+        except NothingToReport:
+            return None
+        finally:
+            _keep_checked()
 
 
 def headlines(model) -> list[Headline]:
