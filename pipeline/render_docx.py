@@ -252,7 +252,7 @@ def report_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUM
                  "status": wording.status_text(r)} for i, r in enumerate(g.indicators, start=1)]
         chart = (charts or {}).get(g.group.code)
         groups.append({"heading": f"{gi}. {g.group.title}", "rows": rows, "table_note": _reported_only_note(pb, g),
-                       "sentences": [wording.indicator_sentence(pb, r, year) for r in g.indicators],
+                       "sentences": wording.indicator_sentences(pb, g.indicators, year),
                        "chart": chart if chart else "",
                        "chart_caption": pb.say("bc.chart.caption", number=gi, title=g.group.title,
                                                label=f"{plan.period[0]}\u2013{year}") if chart else "",

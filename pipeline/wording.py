@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from . import vnformat as vn
 from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA, NO_PATH,
                         NO_TARGET, NOT_MET, ON_PATH, IndicatorResult, ReportModel)
@@ -244,8 +246,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
         not_reported = pb.say("ind.not_reported", count=len(r.not_reported), short=short)
     after = r.status in (NOT_MET, BEHIND)
     if ind.kind == STATUS:
-        text = pb.say("ind.head.status", reached=r.numerator, expected=r.expected_count, population=pop,
-                      question=ind.status_question)
+        text = _status_head(pb, r, ind.status_question)
         if not after:
             text += not_reported
     else:
@@ -307,6 +308,55 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     if r.excluded:
         text += pb.say("ind.excluded", units=names([u.unit for u in r.excluded]))
     return text
+
+
+def _status_head(pb: Phrasebook, r: IndicatorResult, question: str):
+    """"22/22 xã, thị trấn đạt chuẩn chống mù chữ": the count of communes meeting ``question``."""
+    return pb.say("ind.head.status", reached=r.numerator, expected=r.expected_count, population=_population(r, pb),
+                  question=question)
+
+
+def _standards(questions: list[str]) -> str:
+    """Several commune standards said as one: "đạt chuẩn chống mù chữ, phổ cập giáo dục mầm non cho trẻ 5 tuổi,
+    tiểu học đúng độ tuổi và trung học cơ sở". Each standard drops the words (two or more) it opens with in
+    common with the one before it ("đạt chuẩn", then "đạt chuẩn phổ cập giáo dục")."""
+    out, before = [], None
+    for q in questions:
+        words = vn.lower_first(q.strip()).split()
+        shared = 0
+        if before is not None:
+            while shared < min(len(words) - 1, len(before)) and words[shared] == before[shared]:
+                shared += 1
+        out.append(" ".join(words[shared:] if shared >= 2 else words))
+        before = words
+    return vn.join_vi(out) if not any("," in x for x in out) else "; ".join(out[:-1]) + " và " + out[-1]
+
+
+def indicator_sentences(pb: Phrasebook, results: list[IndicatorResult], year: int) -> list:
+    """The sentences of one goal group (:func:`indicator_sentence`), commune standards with the same result said in
+    one: consecutive counts of communes whose sentences say the same after the standard's name ("22/22 xã, thị
+    trấn đạt chuẩn A, B, C và D, giữ vững chỉ tiêu 100,0%." rather than four identical sentences; the tổng kết does
+    the same, review._merge_alike). The table keeps one row per target."""
+    groups: list[list] = []            # [results, the sentence after the standard or None, sentence]
+    for r in results:
+        text = indicator_sentence(pb, r, year)
+        rest = None
+        if r.indicator.kind == STATUS and r.status != NO_DATA:
+            head = str(_status_head(pb, r, r.indicator.status_question))
+            rest = text[len(head):] if str(text).startswith(head) else None
+        key = None if rest is None else (r.numerator, r.expected_count, str(rest))
+        if key is not None and groups and groups[-1][1] == key:
+            groups[-1][0].append(r)
+        else:
+            groups.append([[r], key, text])
+    out = []
+    for rs, key, text in groups:
+        if len(rs) == 1:
+            out.append(text)
+        else:
+            rest = Markup(str(text)[len(str(_status_head(pb, rs[0], rs[0].indicator.status_question))):])
+            out.append(_status_head(pb, rs[0], _standards([x.indicator.status_question for x in rs])) + rest)
+    return out
 
 
 def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:

@@ -1,0 +1,33 @@
+"""What a fresh reader (head of office) still found in the BC 2016/2017/2020, the KH 2018 and the tổng kết
+2014–2020 of the shipped samples: each fixed in the content and checked here by reopening the DOCX
+(conftest.reading_runs)."""
+
+from __future__ import annotations
+
+import re
+
+from test_documents_reading import body
+
+
+def _bc(runs, year: int) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / f"BC_XHHT_{year}.docx")
+
+
+def _prose(lines: list[str]) -> list[str]:
+    return [x for x in lines if not x.startswith("|")]
+
+
+def test_commune_standards_with_one_result_said_once(reading_runs):
+    """The four commune standards that every commune met (2017), or that the 21 communes that reported met
+    (2020), are one sentence, not four or five identical ones; the table keeps its rows."""
+    for year, head in ((2017, "22/22 xã, thị trấn đạt chuẩn"), (2020, "21/22 xã, thị trấn đạt")):
+        lines = _bc(reading_runs, year)
+        said = [x for x in _prose(lines) if x.startswith(head)]
+        assert len(said) == 1, said
+        for name in ("chống mù chữ", "mầm non cho trẻ 5 tuổi", "tiểu học đúng độ tuổi", "trung học cơ sở"):
+            assert name in said[0], (name, said[0])
+            assert sum(1 for x in lines if x.startswith("|") and name in x and "đạt" in x) >= 1
+    s2017 = [x for x in _bc(reading_runs, 2017) if x.startswith("22/22 xã, thị trấn đạt chuẩn")][0]
+    assert s2017.endswith("giữ vững chỉ tiêu 100,0%."), s2017
+    s2020 = [x for x in _bc(reading_runs, 2020) if x.startswith("21/22 xã, thị trấn đạt")][0]
+    assert s2020.count("chưa báo cáo") == 1 and "phổ cập bậc trung học" in s2020, s2020
