@@ -305,6 +305,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     elif r.status in LAGGING and r.weakest():
         text += pb.say("ind.weakest", units=[f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})"
                                              for u in r.weakest()])
+    elif r.status in LAGGING and (tie := lowest_tie(r)):
+        text += pb.say("ind.weakest.tie", **tie_facts(pb, tie))
     if r.excluded:
         text += pb.say("ind.excluded", units=names([u.unit for u in r.excluded]))
     return text
@@ -357,6 +359,40 @@ def indicator_sentences(pb: Phrasebook, results: list[IndicatorResult], year: in
             rest = Markup(str(text)[len(str(_status_head(pb, rs[0], rs[0].indicator.status_question))):])
             out.append(_status_head(pb, rs[0], _standards([x.indicator.status_question for x in rs])) + rest)
     return out
+
+
+TIE_LIMIT = 10  # units tied at the lowest rate named whole, as a group, up to this many
+
+
+def lowest_tie(r: IndicatorResult) -> tuple[list, float] | None:
+    """(units, rate) tied (as printed) at the lowest rate below this year's reference, when they are more than
+    :meth:`IndicatorResult.weakest` names (it names none rather than cut a tie) and at most :data:`TIE_LIMIT`:
+    a tie is said whole, with its count and value ("07 xã cùng có tỷ lệ thấp nhất (90,9%): …"). None otherwise.
+    One pass over the reporting units."""
+    from .aggregate import EXCEED_TOLERANCE, RANK_MIN_UNITS
+
+    if r.indicator.kind == STATUS or r.binary or r.weakest():
+        return None
+    ref = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
+    rated = [u for u in r.reporting if u.rate is not None]
+    if ref is None or len(rated) < RANK_MIN_UNITS:
+        return None
+    district = vn.shown_rate(r.rate) if r.rate is not None else None
+    low = [u for u in rated if u.rate < ref - EXCEED_TOLERANCE and vn.shown_rate(u.rate) != district]
+    if not low:
+        return None
+    lowest = min(vn.shown_rate(u.rate) for u in low)
+    tied = sorted((u for u in low if vn.shown_rate(u.rate) == lowest), key=lambda u: u.unit.code)
+    return (tied, lowest) if 1 < len(tied) <= TIE_LIMIT else None
+
+
+def tie_facts(pb: Phrasebook, tie: tuple[list, float]) -> dict[str, Any]:
+    """The facts of a tie for the phrasebook: count, rate, the kind of unit ("xã" when all are communes named
+    "Xã …", whose names are then said without it; "đơn vị" otherwise) and the names."""
+    units, rate = tie
+    communes = all(u.unit.name.startswith("Xã ") for u in units)
+    return dict(count=len(units), rate=rate, kind=pb.labels.get("commune_short", "xã") if communes else "đơn vị",
+                units=[u.unit.name[3:] if communes else vn.in_sentence(u.unit.name) for u in units])
 
 
 def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
@@ -585,6 +621,9 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         where = (names([u.unit for u in r.without()]) if r.binary else
                  [f"{vn.in_sentence(u.unit.name)} ({vn.percent(u.rate)})" for u in r.weakest()]
                  if r.indicator.kind != STATUS else names([u.unit for u in r.failing()]))
+        tie = lowest_tie(r) if not where else None
+        if tie:
+            where = [pb.say("assess.limits.tie", **tie_facts(pb, tie))]
         limits.append(pb.say("assess.limits.lagging", name=r.indicator.name, rate=r.rate, against=against,
                              where=where, binary=r.binary, prev_year=m.year - 1,
                              fell=None if r.target.kind == "increase" else _fall(r)))  # "chưa tăng" says it

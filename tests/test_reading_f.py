@@ -31,3 +31,20 @@ def test_commune_standards_with_one_result_said_once(reading_runs):
     assert s2017.endswith("giữ vững chỉ tiêu 100,0%."), s2017
     s2020 = [x for x in _bc(reading_runs, 2020) if x.startswith("21/22 xã, thị trấn đạt")][0]
     assert s2020.count("chưa báo cáo") == 1 and "phổ cập bậc trung học" in s2020, s2020
+
+
+def test_a_tie_at_the_lowest_rate_is_named_whole(reading_runs):
+    """BC 2017: the most lagging target (cán bộ cấp xã bồi dưỡng quản lý, −6,4 points) named no unit because
+    seven communes tie at 90,9%; the tie is said whole, with its count and its value, in the sentence and in the
+    tồn tại."""
+    lines = _bc(reading_runs, 2017)
+    start = "Tỷ lệ cán bộ cấp xã được bồi dưỡng kiến thức, kỹ năng lãnh đạo, quản lý"
+    said = [x for x in _prose(lines) if x.startswith(start)]
+    assert len(said) == 1
+    m = re.search(r"(\d\d) xã cùng có tỷ lệ thấp nhất \((\d+,\d%)\): ([^.]+)\.", said[0])
+    assert m, said[0]
+    assert m.group(1) == "07" and m.group(2) == "90,9%"
+    named = re.split(r", | và ", m.group(3))
+    assert len(named) == 7 and "Thượng Lâm" in named and "Tuy Lai" in named, named
+    limit = [x for x in _prose(lines) if x.startswith("- " + start) and " mới đạt " in x]
+    assert len(limit) == 1 and "thấp nhất tại 07 xã (cùng 90,9%): " in limit[0] and "Thượng Lâm" in limit[0], limit
