@@ -373,11 +373,14 @@ def _assessment(pb, series: PeriodSeries, lagging: list[IndicatorSeries], popula
     results = []
     for m in series.milestone_years:
         # an indicator whose verdict cell reads "Chưa đủ số liệu" is neither met nor lagging (as in Bảng 2–6)
-        outs = [s.outcome(m) for s in series.indicators if _outcome_cell(s, m) != INCOMPLETE]
+        # they are counted beside it, so the count is over every target (as the BC of the year: "12/23 …, 06 chỉ
+        # tiêu chưa đạt, 05 chỉ tiêu chưa đủ số liệu để đánh giá"; "12/18" read as if there were 18 targets)
+        cells = [(s, _outcome_cell(s, m)) for s in series.indicators]
+        outs = [s.outcome(m) for s, cell in cells if cell != INCOMPLETE]
         judged = [o for o in outs if o and o.status not in (NO_DATA, NO_TARGET) and o.status != "chua_so_sanh"]
         good = [o for o in judged if o.status in (MET, EXCEEDED)]
         results.append(pb.say("tk.assess.milestone", year=m, good=len(good), judged=len(judged),
-                              lagging=len(judged) - len(good)))
+                              lagging=len(judged) - len(good), unjudged=sum(1 for _s, c in cells if c == INCOMPLETE)))
     if series.last not in series.milestone_years:
         ts = [s.targets[-1] for s in series.indicators]
         judged = [t for t in ts if t.status in (ON_PATH, AHEAD, BEHIND, MET, EXCEEDED, NOT_MET)]
@@ -669,7 +672,7 @@ FACTS = {"held", "amount", "average", "best", "best_end", "best_pct", "best_star
          "plan_date", "plan_first", "plan_issuer", "plan_last", "plan_number", "plan_title", "plans", "population",
          "progress", "reached", "received", "reports", "share", "short", "sources", "start", "start_expected",
          "start_reached", "start_year", "table", "target", "title", "total", "units", "up", "value", "week",
-         "week_change", "year", "years", "counts", "rates", "whole"}
+         "week_change", "year", "years", "counts", "rates", "whole", "unjudged"}
 
 
 def check_review_wording(inputs: Path | str | None) -> list[str]:

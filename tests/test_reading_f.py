@@ -48,3 +48,18 @@ def test_a_tie_at_the_lowest_rate_is_named_whole(reading_runs):
     assert len(named) == 7 and "Thượng Lâm" in named and "Tuy Lai" in named, named
     limit = [x for x in _prose(lines) if x.startswith("- " + start) and " mới đạt " in x]
     assert len(limit) == 1 and "thấp nhất tại 07 xã (cùng 90,9%): " in limit[0] and "Thượng Lâm" in limit[0], limit
+
+
+def test_the_tong_ket_counts_targets_over_all_of_them(reading_runs):
+    """The tổng kết said "12/18 chỉ tiêu đạt …, 06 chỉ tiêu chưa đạt" and left out the five without enough data:
+    the count is over every target, as the BC 2020 says it ("12/23 …, 06 chưa đạt, 05 chưa đủ số liệu")."""
+    review = [x for x in _prose(body(reading_runs["review"])) if x.startswith("Tại mốc năm 2020, toàn huyện có")]
+    assert len(review) == 1
+    bc = [x for x in _prose(_bc(reading_runs, 2020)) if x.startswith("Năm 2020, toàn huyện có")]
+    assert len(bc) == 1
+    count = re.search(r"có (\d\d/\d\d) chỉ tiêu", bc[0]).group(1)
+    assert count == "12/23" and f"có {count} chỉ tiêu đạt" in review[0], (bc, review)
+    assert "06 chỉ tiêu chưa đạt, 05 chỉ tiêu chưa đủ số liệu để đánh giá." in review[0], review
+    milestone_2015 = [x for x in _prose(body(reading_runs["review"])) if x.startswith("Tại mốc năm 2015")][0]
+    total = int(re.search(r"có \d\d/(\d\d) chỉ tiêu", milestone_2015).group(1))
+    assert total == 23 or "chưa đủ số liệu" in milestone_2015 or "chưa có chỉ tiêu" in milestone_2015, milestone_2015
