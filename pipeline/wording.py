@@ -294,9 +294,10 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     if after:
         text += not_reported
     text += "."
-    # a lower rate that comes only from who reported is no fall: nothing is said (the table's note says who)
+    # a lower or higher rate that comes only from who reported is no fall and no rise: nothing is said (the table's
+    # note says who)
     if (r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS
-            and not reporting_only_fall(r)):
+            and not reporting_only_fall(r) and not reporting_only_rise(r)):
         text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
@@ -679,20 +680,34 @@ def _fall(r: IndicatorResult) -> float | None:
     return -d
 
 
-def _same_units_fell(r: IndicatorResult) -> bool:
-    """Whether the rate fell over the units that reported (and counted) in both years. True when last year's
-    units are not known or the same units reported both years (the district rates then compare like with like)."""
+def _same_units_change(r: IndicatorResult) -> float | None:
+    """The change since last year of the rate over the units that reported (and counted) in both years, in points
+    as printed; None when last year's units are not known or the same units reported both years (the district
+    rates then compare like with like)."""
     before = {u.unit.code: u for u in r.previous_units if u.counts and u.denominator}
     now = {u.unit.code: u for u in r.reporting if u.denominator}
     if not before or before.keys() == now.keys():
-        return True
+        return None
     both = before.keys() & now.keys()
     den_b, den_n = sum(before[c].denominator for c in both), sum(now[c].denominator for c in both)
     if not den_b or not den_n:
-        return True
-    d = vn.shown_diff(sum(now[c].numerator or 0 for c in both) / den_n,
-                      sum(before[c].numerator or 0 for c in both) / den_b)
-    return d is not None and d < 0
+        return None
+    # rates in percent, as the district's: shown_diff rounds to the printed 0,1 point
+    return vn.shown_diff(100.0 * sum(now[c].numerator or 0 for c in both) / den_n,
+                         100.0 * sum(before[c].numerator or 0 for c in both) / den_b)
+
+
+def _same_units_fell(r: IndicatorResult) -> bool:
+    """Whether the rate fell over the units that reported (and counted) in both years (:func:`_same_units_change`);
+    True when the district rates compare like with like."""
+    d = _same_units_change(r)
+    return d is None or d < 0
+
+
+def _same_units_rose(r: IndicatorResult) -> bool:
+    """The mirror of :func:`_same_units_fell`: whether the rate rose over the units that reported in both years."""
+    d = _same_units_change(r)
+    return d is None or d > 0
 
 
 def reporting_only_fall(r: IndicatorResult) -> bool:
@@ -701,6 +716,16 @@ def reporting_only_fall(r: IndicatorResult) -> bool:
         return False
     d = vn.shown_diff(r.rate, r.previous_rate)
     return d is not None and d < 0 and not _fall(r)
+
+
+def reporting_only_rise(r: IndicatorResult) -> bool:
+    """The district rate is higher than last year's only because other units reported: the units that reported in
+    both years did not rise (e.g. 19/22 against 18/21 centres of good quality, the same 18 at the top both years):
+    no rise is said, as no fall is said in the mirror case (:func:`reporting_only_fall`)."""
+    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
+        return False
+    d = vn.shown_diff(r.rate, r.previous_rate)
+    return d is not None and d > 0 and not _same_units_rose(r)
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:
@@ -758,7 +783,8 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     # an example of success: ahead of its lộ trình (beyond its target) and risen since last year, never one that fell
     strong = [vn.lower_first(r.indicator.name) for r in sorted(
         (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
-         and assessable(r) and not (r.change is not None and vn.shown_diff(r.rate, r.previous_rate) <= 0)),
+         and assessable(r) and not (r.change is not None and vn.shown_diff(r.rate, r.previous_rate) <= 0)
+         and not reporting_only_rise(r)),
         key=lambda r: -r.margin)[:2]]
     v = m.validation
     from .form_layout import FUNDING_SOURCES

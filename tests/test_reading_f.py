@@ -63,3 +63,29 @@ def test_the_tong_ket_counts_targets_over_all_of_them(reading_runs):
     milestone_2015 = [x for x in _prose(body(reading_runs["review"])) if x.startswith("Tại mốc năm 2015")][0]
     total = int(re.search(r"có \d\d/(\d\d) chỉ tiêu", milestone_2015).group(1))
     assert total == 23 or "chưa đủ số liệu" in milestone_2015 or "chưa có chỉ tiêu" in milestone_2015, milestone_2015
+
+
+def test_a_rise_that_is_only_a_change_of_who_reported_is_not_said(reading_runs, tmp_path):
+    """BC 2019: "So với năm 2018, tăng 0,7 điểm phần trăm" for the centres of good quality (19/22 against 18/21):
+    the centres that reported both years did not change, the district rate rose only because another commune
+    reported (the mirror of the false fall). No rise is said, and the target is no example of progress."""
+    import datetime as dt
+
+    from conftest import as_on_windows
+    from pipeline.runner import run
+
+    with as_on_windows():  # the shared inputs are only read
+        run(reading_runs["inputs"], tmp_path, 2019, dt.date(2019, 12, 20), charts=False, feedback=False)
+    lines = _prose(body(tmp_path / "2019" / "v1" / "BC_XHHT_2019.docx"))
+    name = "Tỷ lệ trung tâm học tập cộng đồng xã, thị trấn hoạt động chất lượng tốt"
+    said = [x for x in lines if x.startswith(name + " đạt")]
+    assert len(said) == 1 and "86,4% (19/22" in said[0], said
+    assert "So với năm 2018" not in said[0], said[0]
+    assert not any(vn_lower(name) in x and "cho thấy" in x for x in lines)
+    # a rise of the same units is still said (ngoại ngữ bậc 3: the same units reported both years)
+    assert any(x.startswith("Tỷ lệ cán bộ, công chức, viên chức có trình độ ngoại ngữ bậc 3") and
+               "So với năm 2018, tăng" in x for x in lines)
+
+
+def vn_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
