@@ -614,7 +614,9 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
         if r.indicator.kind == STATUS:
             limits.append(pb.say("assess.limits.status", name=r.indicator.name, reached=r.numerator,
                                  expected=r.expected_count, population=_population(r, pb),
-                                 where=names([u.unit for u in r.failing()])))
+                                 where=names([u.unit for u in r.failing()]),
+                                 missing=names([u.unit for u in r.not_reported]),
+                                 excluded=names([u.unit for u in r.excluded])))
             continue
         key = ("assess.limits.against.increase" if r.target.kind == "increase" else
                "assess.limits.against.milestone" if r.judged_against == "milestone" else "assess.limits.against.path")
@@ -885,7 +887,9 @@ def directions(pb: Phrasebook, m: ReportModel) -> list:
         if r.indicator.kind == STATUS:
             out.append(pb.say("dir.lagging.status", name=r.indicator.name, year=m.year, expected=r.expected_count,
                               reached=r.numerator, population=_population(r, pb),
-                              failing=names([u.unit for u in r.failing()])))
+                              failing=names([u.unit for u in r.failing()]),
+                              missing=names([u.unit for u in r.not_reported]),
+                              excluded=names([u.unit for u in r.excluded])))
             continue
         # after the plan's end there is no lộ trình: the level the plan set and the district has not reached
         goal = next_path(m, r, nxt) if ms is not None else (r.target.value if r.target else None)

@@ -89,3 +89,15 @@ def test_a_rise_that_is_only_a_change_of_who_reported_is_not_said(reading_runs, 
 
 def vn_lower(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def test_a_commune_count_short_by_a_missing_report_names_it(reading_runs):
+    """BC 2016, phổ cập bậc trung học: "năm 2016: 20/22; chưa đạt: xã Xuy Xá" named one commune where the count
+    implies two not at standard: the other did not report, and the tồn tại and the direction say so."""
+    lines = _prose(_bc(reading_runs, 2016))
+    start = "- Tỷ lệ xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học:"
+    said = [x for x in lines if x.startswith(start)]
+    assert len(said) == 2, said
+    for x in said:
+        m = re.search(r"chưa đạt: xã Xuy Xá; chưa báo cáo: (xã|thị trấn) [A-ZĐ]\w+", x)
+        assert m, x
