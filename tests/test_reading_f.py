@@ -101,3 +101,19 @@ def test_a_commune_count_short_by_a_missing_report_names_it(reading_runs):
     for x in said:
         m = re.search(r"chưa đạt: xã Xuy Xá; chưa báo cáo: (xã|thị trấn) [A-ZĐ]\w+", x)
         assert m, x
+
+
+def test_the_units_remarks_open_by_their_share(reading_runs):
+    """Section III: "Ý kiến của các đơn vị: … (04 đơn vị)" implied every unit where four said it; the opening
+    follows the share, as "Nhiều/Một số đơn vị" does."""
+    seen = 0
+    for year in (2016, 2017, 2020):
+        for x in _prose(_bc(reading_runs, year)):
+            assert not x.startswith("Ý kiến của các đơn vị:"), (year, x)
+            if x.startswith(("Ý kiến của một số đơn vị:", "Nhiều đơn vị có ý kiến:")):
+                seen += 1
+                total = sum(int(n) for n in re.findall(r"\((\d\d) đơn vị\)", x))
+                assert total >= 2, x
+    assert seen >= 3
+    line = [x for x in _prose(_bc(reading_runs, 2017)) if "Ban Chỉ đạo được kiện toàn sau khi thay đổi nhân sự" in x]
+    assert line and line[0].startswith("Ý kiến của một số đơn vị:"), line
