@@ -469,7 +469,7 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
             if wrong:
                 out += [pb.say("kh.org.coordinate_component", lead=c.lead, name=c.name) for c in wrong]
             else:
-                out.append(d)
+                out.append(_component_names(d, mine))
         for c in comps:
             if b.units and set(b.units) & set(c.lead_units) and c.number not in named:
                 out.append(pb.say("kh.org.lead_component", name=c.name,
@@ -541,6 +541,25 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
         "components_note": _note_of(wording.glossary(pb, [x for c in plan.component_plans
                                                           for x in (c.name, c.content, c.lead, c.coordinators)])),
     }
+
+
+def _component_names(duty: str, comps) -> str:
+    """A duty of the plan's Section IV with each component plan it names said by the annex's name: the plan's
+    duties call them otherwise ("kế hoạch phát triển giáo dục từ xa" for "Kế hoạch Phát triển đào tạo từ xa"),
+    and the KH prints the annex too (one plan, one name)."""
+    for c in comps:
+        if c.name in duty:
+            continue
+        at = duty.casefold().find(c.named_in_duties.casefold())
+        if at >= 0 and len(duty.casefold()) == len(duty):  # (casefold keeps the positions of Vietnamese text)
+            rest = duty[at + len(c.named_in_duties):]
+            # the duty's own words after the ones matched may be the end of the annex's name (", dòng họ, cộng
+            # đồng dân cư"): said once
+            k = next((k for k in range(min(len(rest), len(c.name)), 4, -1)
+                      if c.name.casefold().endswith(rest[:k].casefold()) and (k == len(rest) or not rest[k].isalnum())),
+                     0)
+            duty = duty[:at] + c.name + rest[k:]
+    return duty
 
 
 def _has_constant_path(plan, year: int) -> bool:

@@ -117,3 +117,21 @@ def test_the_units_remarks_open_by_their_share(reading_runs):
     assert seen >= 3
     line = [x for x in _prose(_bc(reading_runs, 2017)) if "Ban Chỉ đạo được kiện toàn sau khi thay đổi nhân sự" in x]
     assert line and line[0].startswith("Ý kiến của một số đơn vị:"), line
+
+
+def test_kh_names_each_component_plan_by_its_own_name(reading_runs):
+    """KH 2018: section V said "kế hoạch phát triển giáo dục từ xa" and "… trong các nhà văn hóa, câu lạc bộ" where
+    the Phụ lục names the same plans "Kế hoạch Phát triển đào tạo từ xa" and "… thư viện, bảo tàng, nhà văn hóa,
+    câu lạc bộ": one plan, one name, the Phụ lục's, everywhere."""
+    lines = body(reading_runs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx")
+    annex = {r.split(" | ")[1] for r in lines if re.match(r"\| \d \| Kế hoạch ", r)}
+    assert "Kế hoạch Phát triển đào tạo từ xa" in annex, annex
+    text = "\n".join(x for x in lines if not x.startswith("|"))
+    assert "giáo dục từ xa, Kế hoạch" not in text and "kế hoạch phát triển giáo dục từ xa" not in text.lower()
+    assert "trong các nhà văn hóa, câu lạc bộ" not in text
+    for name in annex:
+        if name.startswith(("Kế hoạch Phát triển đào tạo từ xa", "Kế hoạch Đẩy mạnh các hoạt động học tập suốt đời",
+                            "Kế hoạch Hỗ trợ cho người lao động")):
+            assert name in text, name
+    assert ", dòng họ, cộng đồng dân cư, dòng họ" not in text
+    assert "doanh nghiệp trong các công ty, doanh nghiệp" not in text

@@ -101,14 +101,16 @@ def test_kh_who_leads_each_component_plan_is_the_same_in_section_v_and_the_annex
     assert len(annex) == 7
     for c in catalog.plan.component_plans:
         _no, name, _content, lead, _coord = annex[vn.orthography(c.name)]
-        words = c.named_in_duties.casefold()
+        # a duty names the plan by the annex's name (it may have said it otherwise: named_in_duties)
+        said = (c.named_in_duties.casefold(), vn.orthography(c.name).casefold())
         for body, bullets in sections.items():
             for b in bullets:
-                if words in b.casefold() and not b.startswith("- Phối hợp"):  # it leads the plan
+                if any(w in b.casefold() for w in said) and not b.startswith("- Phối hợp"):  # it leads the plan
                     assert body in lead, (c.name, body, lead)
         leads = [body for body in sections if body in lead]
         assert leads, (c.name, lead)
-        assert any(words in b.casefold() and not b.startswith("- Phối hợp") for b in sections[leads[0]]), (c.name, leads[0])
+        assert any(any(w in b.casefold() for w in said) and not b.startswith("- Phối hợp")
+                   for b in sections[leads[0]]), (c.name, leads[0])
     radio = sections["Đài Truyền thanh huyện"]
     assert radio[0] == ("- Phối hợp với Phòng Văn hóa và Thông tin, Nhà văn hóa huyện xây dựng, triển khai thực hiện "
                         "Kế hoạch Truyền thông về xây dựng xã hội học tập.")
