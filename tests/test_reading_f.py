@@ -135,3 +135,14 @@ def test_kh_names_each_component_plan_by_its_own_name(reading_runs):
             assert name in text, name
     assert ", dòng họ, cộng đồng dân cư, dòng họ" not in text
     assert "doanh nghiệp trong các công ty, doanh nghiệp" not in text
+
+
+def test_kh_annex_names_the_community_learning_centres_in_full(reading_runs):
+    """KH 2018, Phụ lục row 3: "đặc biệt là cơ sở Trung tâm HTCĐ" (an abbreviation, a capital, "cơ sở" of one
+    centre) reads "đặc biệt là các trung tâm học tập cộng đồng" (a correction of the plan's text, listed in
+    tests/data/plan_corrections.yaml)."""
+    lines = body(reading_runs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx")
+    row = [r for r in lines if r.startswith("| 3 | Kế hoạch Phát triển đào tạo từ xa |")]
+    assert len(row) == 1
+    assert "ở các cơ sở giáo dục, đặc biệt là các trung tâm học tập cộng đồng, tăng cường" in row[0], row[0]
+    assert "HTCĐ" not in row[0]
