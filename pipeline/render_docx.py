@@ -434,6 +434,11 @@ def plan_context(model: ReportModel, issued: _dt.date, number: str = BLANK_NUMBE
                 sentences.append(pb.say("kh.target.gap", name=r.indicator.name, year=year, goal=goal,
                                         gap=vn.round_half_up(goal, 1) - vn.shown_rate(r.rate), prev_year=model.year, rate=r.rate,
                                         units=[vn.in_sentence(u.unit.name) for u in r.weakest()]))
+            elif (goal is not None and r.rate is not None and r.indicator.kind != STATUS
+                  and vn.shown_rate(r.rate) < vn.round_half_up(goal, 1) and (tie := wording.lowest_tie(r))):
+                # the lowest units tie beyond the three the line names: the tie whole, as the BC says it
+                sentences.append(pb.say("kh.target.gap.tie", name=r.indicator.name, prev_year=model.year,
+                                        **wording.tie_facts(pb, tie)))
         if rows:
             groups.append({"heading": f"{g.group.code}) {g.group.title}", "rows": rows, "sentences": sentences})
     focus = {code: (pick, fell) for code, pick, fell in wording.focus_tasks(model)}

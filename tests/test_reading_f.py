@@ -146,3 +146,12 @@ def test_kh_annex_names_the_community_learning_centres_in_full(reading_runs):
     assert len(row) == 1
     assert "ở các cơ sở giáo dục, đặc biệt là các trung tâm học tập cộng đồng, tăng cường" in row[0], row[0]
     assert "HTCĐ" not in row[0]
+
+
+def test_kh_names_a_tie_at_the_lowest_rate_where_to_work(reading_runs):
+    """KH 2018: the target furthest behind (cán bộ cấp xã bồi dưỡng quản lý) had no "tập trung chỉ đạo …" line, as
+    the BC named no unit for the seven communes tied at 90,9%: the tie is named whole here too."""
+    lines = body(reading_runs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx")
+    said = [x for x in lines if x.startswith("Tỷ lệ cán bộ cấp xã được bồi dưỡng kiến thức, kỹ năng lãnh đạo, quản lý")
+            and "tập trung chỉ đạo" in x]
+    assert len(said) == 1 and "07 xã có kết quả thấp nhất năm 2017 (cùng 90,9%): Thượng Lâm" in said[0], said
