@@ -12,7 +12,8 @@ Every document (BC, KH, tờ trình, letters to units, the period review) is fil
   docxtpl's own steps (``patch_xml``: tags split over runs, ``{%p``/``{%tr``/``{%tc``/``{%r`` tags,
   cell colours and spans; then ``resolve_listing``, ``fix_tables``, ``fix_docpr_ids`` after
   rendering) applied to the template's XML, so the tags an office writes in Word mean exactly what
-  they mean in docxtpl; the body, headers, footers and templated properties are Jinja-compiled once
+  they mean in docxtpl (the cleaned XML is kept in the cache folder, and the steps after rendering
+  are done here with the same result, so that a run imports neither docxtpl nor python-docx); the body, headers, footers and templated properties are Jinja-compiled once
   and reused for every document (all the letters of a run share one compile). Rendering writes the
   DOCX in one zip pass: the template's other parts unchanged, fixed member order, every member
   stamped with the issue date, so the bytes depend only on the inputs and the issue date. Native
@@ -302,7 +303,6 @@ def prepare_fork() -> None:
     """Import what filling a template needs and make the environment now: a process about to fork
     does it once for its children. Each template is compiled where it is used."""
     environment()
-    _tpl()
     import lxml.etree  # noqa: F401
 
 
@@ -341,21 +341,107 @@ class Compiled:
 
 
 def _tpl():
-    """docxtpl's template class, whose XML helpers are used as they are (no python-docx document is made)."""
+    """docxtpl's template class, whose XML helpers are used as they are (no python-docx document is made).
+    Imported only where needed (docxtpl brings in python-docx: 40-70 ms of a run): to clean a template's
+    XML not seen before (:func:`_prepare`) and for the rare rendered text with tabs or line breaks."""
     from docxtpl import DocxTemplate
 
     return DocxTemplate
 
 
-def _helper():
-    """An object with what docxtpl's XML helpers look at on ``self``."""
-    return SimpleNamespace(docx_ids_index=1000)
-
-
 def _prepare(xml: str) -> str:
-    """docxtpl's cleaning of a part's XML, and the line breaks its error context counts on."""
-    patched = _tpl().patch_xml(None, xml)
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+    """docxtpl's cleaning of a part's XML (``patch_xml``), and the line breaks its error context counts on;
+    kept in the cache folder of the compiled code by the XML and docxtpl's version, so that a run whose
+    templates did not change does not import docxtpl."""
+    import hashlib
+
+    folder = _code_dir()
+    path = None
+    if folder is not None:
+        key = hashlib.sha256((_docxtpl_version() + "\0" + xml).encode("utf-8")).hexdigest()
+        path = folder / key[:2] / f"{key}.patched.xml"
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", _tpl().patch_xml(None, xml))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(patched, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return patched
+
+
+@lru_cache(maxsize=1)
+def _docxtpl_version() -> str:
+    """docxtpl's installed version, read without importing it (its module file's size and time will do)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("docxtpl")
+    origin = Path(spec.origin).parent / "template.py" if spec and spec.origin else None
+    try:
+        st = origin.stat()
+    except (OSError, AttributeError):
+        return "?"
+    return f"{origin}:{st.st_size}:{st.st_mtime_ns}"
+
+
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _fix_tables(xml: str):
+    """Parse the rendered body and give each table's grid as many columns as its rows have cells, the width
+    kept: what docxtpl's ``fix_tables`` does after a ``{%tc %}`` loop added or removed columns, done here
+    (same arithmetic, same result) so that rendering needs no docxtpl import."""
+    from lxml import etree
+
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    w = "{" + tree.nsmap["w"] + "}"
+    w_w, grid_col, tc_tag = w + "w", w + "gridCol", w + "tc"
+    for tbl in tree.iter(w + "tbl"):
+        grid = tbl.find(w + "tblGrid")
+        cols = grid.findall(grid_col)
+        rows = [r.findall(tc_tag) for r in tbl.iter(w + "tr")]
+        wider = max([0] + [len(cells) - len(cols) for cells in rows])
+        if wider > 0:  # more cells than columns: the new columns share the width the grid had
+            total = sum(float(c.get(w_w)) for c in cols if c.get(w_w) is not None)
+            if total > 0:
+                old, new = total / len(cols), total / (len(cols) + wider)
+                for c in cols:
+                    c.set(w_w, str(int(float(c.get(w_w)) * new / old)))
+                for _ in range(wider):
+                    etree.SubElement(grid, grid_col, {w_w: str(int(new))})
+        cols = grid.findall(grid_col)
+        spans = 0
+        for cells in rows:
+            count = 0
+            for cell in cells:
+                pr = cell.find(w + "tcPr")
+                span = pr.find(w + "gridSpan") if pr is not None else None
+                count += int(span.get(w + "val")) if span is not None else 1
+            spans = max(spans, count)
+        fewer = len(cols) - spans
+        if fewer > 0:  # fewer cells than columns: the width of the columns dropped goes to those left
+            removed = 0.0
+            for c in cols[-fewer:]:
+                removed += float(c.get(w_w))
+                grid.remove(c)
+            left = grid.findall(grid_col)
+            extra = int(removed / len(left)) if left else 0
+            for c in left:
+                c.set(w_w, str(int(float(c.get(w_w)) + extra)))
+    return tree
+
+
+def _fix_docpr_ids(tree) -> None:
+    """Number the drawings' ``wp:docPr`` ids 1001, 1002… in document order (as docxtpl does: ids copied with
+    a template's drawings would collide)."""
+    for n, el in enumerate(tree.iter(f"{{{WP}}}docPr"), start=1001):
+        el.attrib["id"] = str(n)
 
 
 def _compile_text(env, source: str, name: str):
@@ -434,9 +520,29 @@ def _render(compiled: Compiled, template, source: str, context: dict) -> str:
                           f"{_context(source, exc)}") from exc
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    if not any(ch in xml for ch in "\t\a\n\f"):
-        return xml  # resolve_listing only turns these characters into tabs, breaks and paragraphs
+    if not any(ch in xml for ch in "\t\a\f"):
+        # resolve_listing only turns these characters and "\n" into tabs, paragraphs, page and line breaks;
+        # a line break alone ("ỦY BAN NHÂN DÂN\nHUYỆN MỸ ĐỨC", the KH's issuer) is done here as it does it
+        return _line_breaks(xml) if "\n" in xml else xml
     return _tpl().resolve_listing(None, xml)
+
+
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _line_breaks(xml: str) -> str:
+    """Each "\n" in a run's text of a paragraph made a ``w:br``: docxtpl's ``resolve_listing`` for a text with
+    line breaks only (the same matches: paragraph, then run, then text)."""
+    def text(m):
+        return m.group(0).replace("\n", _BREAK)
+
+    def run(m):
+        return _TEXT.sub(text, m.group(0))
+
+    return _PARAGRAPH.sub(lambda m: _RUN.sub(run, m.group(0)), xml)
 
 
 def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issued: _dt.date, title: str,
@@ -452,9 +558,8 @@ def _fill_compiled(template: Path, env, context: dict[str, Any], out: Path, issu
     c = compiled(template, env)
     try:
         body_xml = _render(c, c.body, c.body_source, context)
-        helper = _helper()
-        body = _tpl().fix_tables(helper, body_xml)
-        _tpl().fix_docpr_ids(helper, body)
+        body = _fix_tables(body_xml)
+        _fix_docpr_ids(body)
         root = etree.fromstring(c.document)
         old = root.find(f"{{{W}}}body")
         root.replace(old, body)
