@@ -138,14 +138,6 @@ def start(fn: Callable[..., Any], *args, **kwargs) -> Job:
     return Job(fn, args, kwargs)
 
 
-def start_disk_work(fn: Callable[..., Any], *args, **kwargs) -> Job | Threaded:
-    """Start work that mostly waits on the disk (copying files): a forked job where the OS can fork, else a
-    thread, which still lets the disk work while this process computes. Where fork exists a thread is the
-    worse choice: its Python steps take the interpreter lock from the main work (at 3.700 units the copy of
-    the inputs ended 2 s after the documents, and the documents took longer), and no job may fork after it."""
-    return Job(fn, args, kwargs) if can_fork() else Threaded(fn, *args, **kwargs)
-
-
 def wait_all(jobs: list[Job | None]) -> None:
     """Reap every job (ignoring their failures): used when the run already fails for another reason."""
     for job in jobs:

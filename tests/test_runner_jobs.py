@@ -43,18 +43,6 @@ def test_a_job_returns_its_value_or_raises_its_own_exception(fork, monkeypatch):
         assert "_fail_with" in str(info.value.__cause__)
 
 
-@pytest.mark.parametrize("fork", ["1", "0"])
-def test_disk_work_is_a_forked_job_where_the_os_forks_else_a_thread(fork, monkeypatch, tmp_path):
-    """The version's copy of the inputs runs as a forked job (a thread took the interpreter lock from the
-    documents), as a thread where there is no fork (Windows, XHHT_NO_FORK=1); the same value or exception."""
-    monkeypatch.setenv("XHHT_NO_FORK", "0" if fork == "1" else "1")
-    job = jobs.start_disk_work(os.getpid)
-    assert isinstance(job, jobs.Job if fork == "1" else jobs.Threaded)
-    assert (job.result() != os.getpid()) == (fork == "1")     # a child process, or this one
-    with pytest.raises(NothingToReport):
-        jobs.start_disk_work(_fail_with, NothingToReport("Không có báo cáo.")).result()
-
-
 def test_an_exception_that_cannot_be_rebuilt_comes_back_as_a_render_error(monkeypatch):
     monkeypatch.delenv("XHHT_NO_FORK", raising=False)
     if not jobs.can_fork():
