@@ -116,6 +116,13 @@ def _file_entries(root: Path, files: list[Path]) -> list[dict[str, Any]]:
 
 def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
     """Copy each input (source path, path inside ``inputs/``) into the staging folder."""
+    return [stage / e["file"] for e in inputs_entries(stage, files)]
+
+
+def inputs_entries(stage: Path, files: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+    """Copy each input (source path, path inside ``inputs/``) into ``stage/inputs`` and return the manifest's
+    entries of the copies (for ``write_manifest(inputs=)``). A copy has its source's bytes and modification
+    time; its hash is the source's when this process has hashed the source (it is then not read again)."""
     out = []
     made: set[Path] = set()
     for src, rel in files:
@@ -123,19 +130,57 @@ def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
-        shutil.copyfile(src, dest)  # the bytes and the modification time (copy2's mode and attributes: not needed)
-        st = os.stat(src)
-        os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
-        source = _HASHED.get(_hash_key(src))
-        if source is not None:  # the copy has the source's bytes: its hash is known
-            _HASHED[_hash_key(dest)] = source
-        out.append(dest)
+        st, copied = _copy_file(src, dest)
+        digest = _HASHED.get((os.fspath(src), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        if digest is None:
+            digest = sha256(dest)
+        else:  # the copy has the source's bytes: its hash is known
+            _HASHED[(os.fspath(dest), copied.st_ino, copied.st_size, copied.st_mtime_ns, copied.st_ctime_ns)] = digest
+        out.append({"file": f"inputs/{rel}", "sha256": digest, "size": copied.st_size})
     return out
 
 
-def inputs_entries(stage: Path, files: list[tuple[Path, str]]) -> list[dict[str, Any]]:
-    """:func:`snapshot_inputs`, returning the manifest's entries of the copies (for ``write_manifest(inputs=)``)."""
-    return _file_entries(stage, snapshot_inputs(stage, files))
+def _copy_file(src: Path, dest: Path) -> tuple[os.stat_result, os.stat_result]:
+    """``src``'s bytes and access and modification times into a new ``dest``; the two files' stat results.
+    With the open files' descriptors (a version of a district of 10.600 units copies 21.000 inputs:
+    shutil.copyfile and the stat and utime calls around it cost about 15 system calls a file, this 7)."""
+    binary = getattr(os, "O_BINARY", 0)
+    fin = os.open(src, os.O_RDONLY | binary)
+    try:
+        st = os.fstat(fin)
+        fout = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | binary, 0o666)
+        try:
+            _copy_bytes(fin, fout, st.st_size)
+            if os.utime in os.supports_fd:
+                os.utime(fout, ns=(st.st_atime_ns, st.st_mtime_ns))
+                return st, os.fstat(fout)
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))  # Windows: no utime on a descriptor
+    return st, os.stat(dest)
+
+
+def _copy_bytes(fin: int, fout: int, size: int) -> None:
+    offset = 0
+    if hasattr(os, "sendfile"):
+        try:
+            while offset < size:
+                sent = os.sendfile(fout, fin, offset, size - offset)
+                if sent == 0:
+                    break
+                offset += sent
+            return
+        except OSError:  # a file system without sendfile between files: copy by reading
+            os.lseek(fin, offset, os.SEEK_SET)
+            os.lseek(fout, offset, os.SEEK_SET)
+    while True:
+        chunk = memoryview(os.read(fin, 1 << 20))
+        if not chunk:
+            return
+        while chunk:
+            chunk = chunk[os.write(fout, chunk):]
 
 
 def write_manifest(stage: Path, info: dict[str, Any], inputs: list[dict[str, Any]] | None = None) -> Path:

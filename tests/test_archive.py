@@ -187,3 +187,32 @@ def test_killed_run_leaves_no_half_written_version(two_runs):
     res = run(ROOT / "inputs", out, 2015, DAY, force=True, feedback=False, charts=False)  # cleans up, makes v3
     assert res.version.name == "v3"
     assert not [p for p in (out / "2015").iterdir() if p.name.startswith(".")]
+
+
+def test_the_inputs_copy_has_the_sources_bytes_times_and_hashes(tmp_path):
+    """archive.inputs_entries copies with the files' descriptors (7 system calls a file instead of 15):
+    the copy has the source's bytes and modification time, and its entry the copy's hash and size, whether
+    the source's hash was known (taken over) or not (the copy is read)."""
+    import hashlib
+    import os
+
+    from pipeline import archive
+
+    src = tmp_path / "src"
+    src.mkdir()
+    files = []
+    for n, size in enumerate((0, 5, 70_000, 2_100_000)):
+        p = src / f"f{n}.xlsx"
+        p.write_bytes(os.urandom(size))
+        os.utime(p, ns=(1_450_000_000_000_000_000 + n, 1_450_000_000_000_000_000 + n))
+        files.append((p, f"submissions/2015/{'thu/' if n % 2 else ''}{p.name}"))
+    archive.sha256(files[2][0])                     # one source hashed before: its hash is taken over
+    stage = tmp_path / "stage"
+    entries = archive.inputs_entries(stage, files)
+    assert [e["file"] for e in entries] == [f"inputs/{rel}" for _, rel in files]
+    for (p, rel), e in zip(files, entries):
+        copy = stage / "inputs" / rel
+        assert copy.read_bytes() == p.read_bytes() and copy.stat().st_mtime_ns == p.stat().st_mtime_ns
+        assert e["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest() and e["size"] == p.stat().st_size
+        assert archive.sha256(copy) == e["sha256"]
+    assert archive.snapshot_inputs(tmp_path / "again", files[:1]) == [tmp_path / "again" / "inputs" / files[0][1]]
