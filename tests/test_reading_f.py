@@ -155,3 +155,12 @@ def test_kh_names_a_tie_at_the_lowest_rate_where_to_work(reading_runs):
     said = [x for x in lines if x.startswith("Tỷ lệ cán bộ cấp xã được bồi dưỡng kiến thức, kỹ năng lãnh đạo, quản lý")
             and "tập trung chỉ đạo" in x]
     assert len(said) == 1 and "07 xã có kết quả thấp nhất năm 2017 (cùng 90,9%): Thượng Lâm" in said[0], said
+
+
+def test_one_unit_low_in_several_targets_is_named_in_the_singular(reading_runs):
+    """BC 2020's direction said "các đơn vị có kết quả thấp ở nhiều chỉ tiêu: xã Mỹ Thành", a plural for one
+    commune (a fresh reader's finding): one unit is named with "đơn vị", several with "các đơn vị"."""
+    lines = body(reading_runs["out"] / "2020" / "v1" / "BC_XHHT_2020.docx")
+    direction = [x for x in lines if x.startswith("- Tập trung chỉ đạo, hỗ trợ")]
+    assert direction == ["- Tập trung chỉ đạo, hỗ trợ xã Mỹ Thành, đơn vị có kết quả thấp ở nhiều chỉ tiêu;"]
+    assert not any("các đơn vị có kết quả thấp ở nhiều chỉ tiêu: xã Mỹ Thành" in x for x in lines)
