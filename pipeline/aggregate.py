@@ -406,18 +406,20 @@ def _activities(catalog: Catalog, checked: ValidationResult, previous: Validatio
     return out
 
 
-def _previous_rates(catalog: Catalog, previous: ValidationResult | None,
-                    units_out: dict | None = None) -> dict[str, float | None]:
+def _previous_units(catalog: Catalog, previous: ValidationResult | None) -> dict[str, list]:
+    """Last year's unit results of each indicator (its district rate is computed from them)."""
     if previous is None:
         return {}
     received = {u.unit for u in previous.received}
-    rates = {}
-    for ind in catalog.plan.indicators:
-        units = _unit_results(catalog, ind, previous.year, previous.observations, received)
-        rates[ind.code] = _rate(*_district(ind, units))
-        if units_out is not None:
-            units_out[ind.code] = units
-    return rates
+    return {ind.code: _unit_results(catalog, ind, previous.year, previous.observations, received)
+            for ind in catalog.plan.indicators}
+
+
+def _previous_rates(catalog: Catalog, previous: ValidationResult | None,
+                    units: dict[str, list] | None = None) -> dict[str, float | None]:
+    """The district rate of each indicator in ``previous`` (from its unit results, when already made)."""
+    units = _previous_units(catalog, previous) if units is None else units
+    return {ind.code: _rate(*_district(ind, units[ind.code])) for ind in catalog.plan.indicators if ind.code in units}
 
 
 def _merge_texts(catalog: Catalog, year: int, texts, code: str, title: str) -> TaskReport:
@@ -440,7 +442,7 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
     year = checked.year
     plan = catalog.plan
     received = {u.unit for u in checked.received}
-    prev_units: dict = {}
+    prev_units = _previous_units(catalog, previous)
     prev_rates = _previous_rates(catalog, previous, prev_units)
     milestone = plan.milestone_for(year)
     baseline_year = milestone.baseline if milestone else None

@@ -98,6 +98,15 @@ class CheckedCache:
             return cls([])
         return cls([v for v in (archive.latest(outputs, year - 1), archive.latest(outputs, year)) if v is not None])
 
+    def keep_read(self, limit: int) -> None:
+        """For a long-lived cache (the web app's): the years read since are found from now on, the ``limit`` newest
+        kept; the opened objects are let go."""
+        self.found.update(self.fresh)
+        self.fresh.clear()
+        self.opened.clear()
+        while len(self.found) > limit:
+            self.found.pop(next(iter(self.found)))
+
     def put(self, key: str, blob: bytes, opened: tuple | None = None) -> None:
         """Keep the pickled (IngestResult, ValidationResult) of a year read by this run, and the
         unpickled pair when this process holds it (read only from then on)."""

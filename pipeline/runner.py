@@ -323,9 +323,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                 start_rest()
             return trend.series
 
-        render_workbook(model, stage / names["xlsx"], issued, series_so_far)
-        if trend is None:
-            series_so_far()
+        render_workbook(model, stage / names["xlsx"], issued, series_so_far)  # (calls it once)
         step(STAGES[5])
         notes += [trend.note] if trend.note else []
         render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,

@@ -15,8 +15,8 @@ from typing import Any
 from markupsafe import Markup
 
 from . import vnformat as vn
-from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA, NO_PATH,
-                        NO_TARGET, NOT_MET, ON_PATH, IndicatorResult, ReportModel)
+from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEED_TOLERANCE, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA,
+                        NO_PATH, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT, RANK_MIN_UNITS, IndicatorResult, ReportModel)
 from .errors import CatalogError
 from .catalog import STATUS, Target
 from .templating import compile_string, packaged_dir, render_string
@@ -297,7 +297,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     # a lower or higher rate that comes only from who reported is no fall and no rise: nothing is said (the table's
     # note says who)
     if (r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS
-            and not reporting_only_fall(r) and not reporting_only_rise(r)):
+            and not reporting_only_change(r)):
         text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
@@ -370,8 +370,6 @@ def lowest_tie(r: IndicatorResult) -> tuple[list, float] | None:
     :meth:`IndicatorResult.weakest` names (it names none rather than cut a tie) and at most :data:`TIE_LIMIT`:
     a tie is said whole, with its count and value ("07 xã cùng có tỷ lệ thấp nhất (90,9%): …"). None otherwise.
     One pass over the reporting units."""
-    from .aggregate import EXCEED_TOLERANCE, RANK_MIN_UNITS
-
     if r.indicator.kind == STATUS or r.binary or r.weakest():
         return None
     ref = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
@@ -502,8 +500,6 @@ def ranked_units(a) -> tuple[list, list]:
     """The units with the highest and the lowest count of activity ``a`` among its peers (as
     :meth:`ActivityResult.best` ranks them), ties kept together (:func:`_tied_top`): a side that cannot be named
     without cutting a tie is empty, and so are the lowest when they would reach the value of the highest."""
-    from .aggregate import RANK_LIMIT
-
     if not a.best():
         return [], []
     peers = a.peers()  # (ranks_communes counts over every unit: asked once, not once per unit)
@@ -674,12 +670,15 @@ def _fall(r: IndicatorResult) -> float | None:
     of the units that reported in both years are compared, and if those did not fall the difference comes only
     from who reported (e.g. 16/21 against 16/22, one commune not reporting in 2016): no fall is said (the
     table's note already says who did not report)."""
+    d = _printed_change(r)
+    return -d if d is not None and d < 0 and not reporting_only_change(r) else None
+
+
+def _printed_change(r: IndicatorResult) -> float | None:
+    """The change since last year of a ratio target's district rate, in points as printed."""
     if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
         return None
-    d = vn.shown_diff(r.rate, r.previous_rate)
-    if d is None or d >= 0 or not _same_units_fell(r):
-        return None
-    return -d
+    return vn.shown_diff(r.rate, r.previous_rate)
 
 
 def _same_units_change(r: IndicatorResult) -> float | None:
@@ -699,35 +698,15 @@ def _same_units_change(r: IndicatorResult) -> float | None:
                          100.0 * sum(before[c].numerator or 0 for c in both) / den_b)
 
 
-def _same_units_fell(r: IndicatorResult) -> bool:
-    """Whether the rate fell over the units that reported (and counted) in both years (:func:`_same_units_change`);
-    True when the district rates compare like with like."""
-    d = _same_units_change(r)
-    return d is None or d < 0
-
-
-def _same_units_rose(r: IndicatorResult) -> bool:
-    """The mirror of :func:`_same_units_fell`: whether the rate rose over the units that reported in both years."""
-    d = _same_units_change(r)
-    return d is None or d > 0
-
-
-def reporting_only_fall(r: IndicatorResult) -> bool:
-    """The district rate is lower than last year's only because other units reported (no real fall)."""
-    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
+def reporting_only_change(r: IndicatorResult) -> bool:
+    """The district rate rose or fell since last year only because other units reported: the units that reported
+    in both years did not move the same way (16/22 against 16/21 centres of good quality, one commune not
+    reporting in 2016; 19/22 against 18/21, the same 18 at the top both years). No rise or fall is then said."""
+    d = _printed_change(r)
+    if not d:
         return False
-    d = vn.shown_diff(r.rate, r.previous_rate)
-    return d is not None and d < 0 and not _fall(r)
-
-
-def reporting_only_rise(r: IndicatorResult) -> bool:
-    """The district rate is higher than last year's only because other units reported: the units that reported in
-    both years did not rise (e.g. 19/22 against 18/21 centres of good quality, the same 18 at the top both years):
-    no rise is said, as no fall is said in the mirror case (:func:`reporting_only_fall`)."""
-    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
-        return False
-    d = vn.shown_diff(r.rate, r.previous_rate)
-    return d is not None and d > 0 and not _same_units_rose(r)
+    same = _same_units_change(r)
+    return same is not None and (same >= 0 if d < 0 else same <= 0)
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:
@@ -786,7 +765,7 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     strong = [vn.lower_first(r.indicator.name) for r in sorted(
         (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
          and assessable(r) and not (r.change is not None and vn.shown_diff(r.rate, r.previous_rate) <= 0)
-         and not reporting_only_rise(r)),
+         and not reporting_only_change(r)),
         key=lambda r: -r.margin)[:2]]
     v = m.validation
     from .form_layout import FUNDING_SOURCES

@@ -49,14 +49,6 @@ _CHECKED_LOCK = threading.Lock()
 _KEEP = 64
 
 
-def _keep_checked() -> None:
-    _CHECKED.found.update(_CHECKED.fresh)
-    _CHECKED.fresh.clear()
-    _CHECKED.opened.clear()
-    while len(_CHECKED.found) > _KEEP:
-        _CHECKED.found.pop(next(iter(_CHECKED.found)))
-
-
 def board(inputs: Path, outputs: Path, year: int, today: _dt.date | None = None):
     """The progress board of ``year``: what :func:`pipeline.status.status` (``xhht status``) gives, with the
     checked year taken from this process's cache when its files did not change."""
@@ -70,7 +62,7 @@ def board(inputs: Path, outputs: Path, year: int, today: _dt.date | None = None)
             key, blob = read_checked(cat, inputs, year, outputs, today, _CHECKED)
             _CHECKED.put(key, blob)
         finally:
-            _keep_checked()
+            _CHECKED.keep_read(_KEEP)
     data, checked = pickle.loads(blob)
     return build_board(cat, checked, data.submissions, year, today, data.notes)
 
@@ -99,7 +91,7 @@ def model_or_none(cat: Catalog, inputs: Path, year: int, outputs: Path | None = 
         except NothingToReport:
             return None
         finally:
-            _keep_checked()
+            _CHECKED.keep_read(_KEEP)
 
 
 def headlines(model) -> list[Headline]:
