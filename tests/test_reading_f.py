@@ -164,3 +164,14 @@ def test_one_unit_low_in_several_targets_is_named_in_the_singular(reading_runs):
     direction = [x for x in lines if x.startswith("- Tập trung chỉ đạo, hỗ trợ")]
     assert direction == ["- Tập trung chỉ đạo, hỗ trợ xã Mỹ Thành, đơn vị có kết quả thấp ở nhiều chỉ tiêu;"]
     assert not any("các đơn vị có kết quả thấp ở nhiều chỉ tiêu: xã Mỹ Thành" in x for x in lines)
+
+
+def test_kh_reporting_deadline_and_a_standards_bracket_read_as_what_is_asked(reading_runs):
+    """A fresh reader read "chưa đạt lộ trình năm 2017 (tất cả các xã, thị trấn đạt chuẩn)" as saying every commune
+    reached the standard, and the KH's "gửi trước ngày 15/12/2018" against the letters' "chậm nhất ngày": the
+    bracket says it is the lộ trình, and the KH's deadline is "chậm nhất ngày", as the letters say it."""
+    bc = "\n".join(_bc(reading_runs, 2017))
+    assert "chưa đạt lộ trình năm 2017 (lộ trình: tất cả các xã, thị trấn đạt chuẩn)" in bc
+    assert "(tất cả các xã, thị trấn đạt chuẩn)" not in bc
+    kh = "\n".join(body(reading_runs["out"] / "2017" / "v1" / "KH_XHHT_2018.docx"))
+    assert "gửi chậm nhất ngày 15/12/2018" in kh and "gửi trước ngày" not in kh

@@ -134,7 +134,7 @@ def test_content_numbers_and_sections(doc):
     assert "vượt chỉ tiêu năm 2015 (25,0%) 0,8 điểm phần trăm" in text
     # a status indicator over communes: a count with the commune that did not report, never a gap in points
     assert ("12/22 xã, thị trấn đạt tiêu chuẩn phổ cập bậc trung học, chưa đạt chỉ tiêu năm 2015 "
-            "(tất cả các xã, thị trấn đạt chuẩn); 01 xã chưa báo cáo.") in text
+            "(chỉ tiêu: tất cả các xã, thị trấn đạt chuẩn); 01 xã chưa báo cáo.") in text
     assert "còn thiếu 42,9 điểm phần trăm" not in text
     assert ("Tổng kinh phí thực hiện năm 2015 do 28 đơn vị báo cáo là 1.286.500.000 đồng (bằng chữ: Một tỷ hai trăm "
             "tám mươi sáu triệu năm trăm nghìn đồng), tăng 43.500.000 đồng so với năm 2014") in text
