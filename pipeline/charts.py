@@ -266,7 +266,8 @@ def yearly_trend(model, inputs, outputs, labels: dict | None = None, cache=None)
     from .series import series_so_far
 
     try:
-        series = series_so_far(model, inputs, outputs, cache=cache)
+        # the district's series only: the charts and the trend sheet show no unit's own line
+        series = series_so_far(model, inputs, outputs, cache=cache, per_unit=False)
         if series is None:
             return Trend()
         if labels is None:

@@ -86,6 +86,9 @@ class CheckedCache:
         # years this process has already unpickled, by key: a job forked later (the trend) uses these
         # objects, shared with this process, instead of unpickling a second copy (230 MiB at 10.600 units)
         self.opened: dict[str, tuple] = {}
+        # the files of the years this run has listed (year_files), by (inputs, outputs, year): the trend job
+        # keys the year before with them instead of hashing its 10.600 files again
+        self.listed: dict[tuple[str, str, int], list[list[str]]] = {}
         for version in versions:
             self.found.update(_load(version))
 
@@ -98,12 +101,22 @@ class CheckedCache:
             return cls([])
         return cls([v for v in (archive.latest(outputs, year - 1), archive.latest(outputs, year)) if v is not None])
 
+    def remember_files(self, inputs: Path, outputs: Path | None, files: dict[int, list[list[str]]]) -> None:
+        """Keep the years' files (:func:`year_files` of ``inputs`` and ``outputs``) this run has listed."""
+        for year, listed in files.items():
+            self.listed[(os.fspath(inputs), os.fspath(outputs or ""), year)] = listed
+
+    def files_of(self, inputs: Path, outputs: Path | None, year: int) -> list[list[str]] | None:
+        """The files of ``year`` as :meth:`remember_files` kept them, or None."""
+        return self.listed.get((os.fspath(inputs), os.fspath(outputs or ""), year))
+
     def keep_read(self, limit: int) -> None:
         """For a long-lived cache (the web app's): the years read since are found from now on, the ``limit`` newest
         kept; the opened objects are let go."""
         self.found.update(self.fresh)
         self.fresh.clear()
         self.opened.clear()
+        self.listed.clear()
         while len(self.found) > limit:
             self.found.pop(next(iter(self.found)))
 

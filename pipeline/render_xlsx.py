@@ -86,7 +86,7 @@ class _Sheet:
     def add(self, values: list[Any], bold: bool = False) -> None:
         # rows of generated files do not grow by themselves: set the height a wrapped text needs
         lines = max([1] + [math.ceil(len(v) / per_line) for v, per_line in zip(values, self.per_line)
-                           if isinstance(v, str) and v])
+                           if isinstance(v, str) and len(v) > per_line])
         height = 15 * lines + 2 if lines > 1 else None
         if self.fast is not None and self.fast.write(self.row, values, bold, height):
             self.row += 1
@@ -154,8 +154,17 @@ class _FastRows:
         if row > ws.previous_row or ws.table:
             ws._write_single_row(row)  # what XlsxWriter still holds (the header) goes out first
         cells = []
+        # one search over the row's texts ("\n" needs no escape and ends a "_x..._" run): most rows have nothing to escape
+        texts = "\n".join([v for v in values if type(v) is str])
+        escapes = bool(texts) and _NEEDS_ESCAPE.search(texts) is not None
         for value, (tag, text, number, date) in zip(values, self._columns(weight)):
-            if value is None or value == "":
+            kind = type(value)
+            if kind is str and value and not escapes and len(value) <= 16000:  # the common cells first, by type
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                cells.append(f'{tag}{n}" s="{text}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            elif (kind is int or kind is float) and math.isfinite(value):
+                cells.append(f'{tag}{n}" s="{number}"><v>{value:.16G}</v></c>')
+            elif value is None or value == "":
                 cells.append(f'{tag}{n}" s="{text}"/>')
             elif isinstance(value, str):
                 if len(value) > 16000:

@@ -500,6 +500,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     if newest is not None and not force and _fingerprint_of(newest) == fingerprint:
         return _unchanged(outputs, year, newest)
     cache = CheckedCache.of(outputs, year)
+    cache.remember_files(inputs, outputs, files)
     with _collector_paused():
         model = build_model(catalog, inputs, year, step, outputs=outputs, today=issued, cache=cache, files=files)
     gc.freeze()  # the model lives to the end: later collections (and the forked jobs) leave its objects alone

@@ -480,11 +480,13 @@ def _change(points: list[Point]) -> Change | None:
 
 
 def build_series(catalog: Catalog, models: dict[int, ReportModel | None], sources: dict[int, YearSource] | None = None,
-                 first: int | None = None, last: int | None = None) -> PeriodSeries:
+                 first: int | None = None, last: int | None = None, per_unit: bool = True) -> PeriodSeries:
     """Fold the yearly models of ``first``..``last`` into a :class:`PeriodSeries` (no I/O).
 
     ``models[y]`` is the yearly model of ``y``, or None (or absent) when there is no data for that
-    year: its points are then gaps. ``sources`` records where each year came from.
+    year: its points are then gaps. ``sources`` records where each year came from. ``per_unit=False``
+    leaves out what only a review states (each unit's series, the units of each milestone outcome, the
+    units behind and the standings): the yearly BC's charts and trend sheet show the district's series.
     """
     plan = catalog.plan
     first = first if first is not None else min(models)
@@ -511,14 +513,14 @@ def build_series(catalog: Catalog, models: dict[int, ReportModel | None], source
             if not any(ind.code in results.get(y, {}) for y in years) and not any(
                     ind.code in u.indicators for u in units):
                 continue
-            indicators.append(_indicator_series(catalog, ind, years, results, units, milestone_years,
-                                                milestone_targets))
+            indicators.append(_indicator_series(catalog, ind, years, results, units if per_unit else [],
+                                                milestone_years, milestone_targets))
             codes.append(ind.code)
         if codes:
             groups.append(GroupSeries(group.code, group.title, codes))
 
     standing_years = sorted(set(milestone_years) | {last})
-    standings = {y: _standings(catalog, indicators, units, y) for y in standing_years}
+    standings = {y: _standings(catalog, indicators, units, y) for y in standing_years} if per_unit else {}
     facts = [_year_facts(catalog, y, models.get(y), sources.get(y)) for y in years]
     tasks, activities = _activity_series(catalog, models, years)
     return PeriodSeries(plan.number, tuple(plan.period), first, last, years, milestone_years, groups, indicators,
@@ -580,7 +582,7 @@ def _indicator_series(catalog, ind, years, results, units, milestone_years, mile
             continue
         district.append(Point(y, r.rate, r.numerator, r.denominator, gap=None if r.rate is not None else GAP_NO_DATA))
         targets.append(target_point(r, y))
-        cells[y] = _unit_cells(r)
+        cells[y] = _unit_cells(r) if units else {}
 
     status_kind = ind.kind == STATUS
     unit_series = []
@@ -753,7 +755,8 @@ def _read_year(catalog: Catalog, source: YearSource, cache=None, outputs: Path |
         return None
     if cache is not None:
         where = outputs if source.kind == FROM_SUBMISSIONS else None
-        key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache))
+        key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache),
+                                 cache.files_of(Path(source.inputs), where, source.year))
         data, checked = cache.unpickled(key, blob)
     else:
         data, checked = check_and_read(catalog, Path(source.inputs), source.year)
@@ -837,11 +840,12 @@ def load_models(inputs: Path | str, outputs: Path | str | None, first: int, last
 
 
 def series_so_far(model: ReportModel, inputs: Path | str, outputs: Path | str | None,
-                  parallel: bool = True, cache=None) -> PeriodSeries | None:
+                  parallel: bool = True, cache=None, per_unit: bool = True) -> PeriodSeries | None:
     """The district's series from the plan's first year to the year of ``model`` (the yearly BC's trend).
 
     The earlier years are read as the review reads them (newest archived version, else the submissions);
-    the year itself is ``model``. None when fewer than two years of the range have data.
+    the year itself is ``model``. None when fewer than two years of the range have data. ``per_unit``:
+    see :func:`build_series`.
     """
     catalog = model.catalog
     first, year = catalog.plan.period[0], model.year
@@ -852,7 +856,7 @@ def series_so_far(model: ReportModel, inputs: Path | str, outputs: Path | str | 
     sources[year] = YearSource(year, FROM_SUBMISSIONS, inputs=str(inputs))
     if sum(1 for m in models.values() if m is not None) < 2:
         return None
-    return build_series(catalog, models, sources, first, year)
+    return build_series(catalog, models, sources, first, year, per_unit=per_unit)
 
 
 def period_series(inputs: Path | str, outputs: Path | str | None, first: int, last: int,

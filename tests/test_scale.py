@@ -189,6 +189,40 @@ def test_model_json_is_written_one_indicator_at_a_time_with_the_same_bytes(shipp
     assert (version / "model.json").read_text(encoding="utf-8") == whole
 
 
+def test_indented_json_is_json_dumps_indent_1_on_awkward_values():
+    import json
+    import random
+
+    from pipeline.aggregate import indented_json
+
+    rng = random.Random(7)
+    texts = ["", "a", "},\n   {", '{"', "}", "\n", "Xã \"Mỹ\" Đức", "\\u0000", " x ", "[1, 2]", ",\n  "]
+
+    def scalar():
+        return rng.choice([None, True, False, 0, -3, 1.5, 94.96, 1e-7, rng.choice(texts)])
+
+    def value(depth):
+        kind = rng.randrange(6 if depth < 4 else 1)
+        if kind == 0:
+            return scalar()
+        if kind == 1:  # a list of flat dicts, the shape of an indicator's units
+            return [{rng.choice(texts) + str(i): scalar() for i in range(rng.randrange(1, 4))} for _ in range(rng.randrange(4))]
+        if kind == 2:
+            return [scalar() for _ in range(rng.randrange(4))]
+        if kind == 3:
+            return {rng.choice(texts) + str(i): scalar() for i in range(rng.randrange(4))}
+        if kind == 4:
+            return {rng.choice(texts) + str(i): value(depth + 1) for i in range(rng.randrange(4))}
+        return [value(depth + 1) for _ in range(rng.randrange(4))]
+
+    for _ in range(400):
+        v = value(0)
+        for depth in (0, 2):
+            expected = json.dumps(v, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n" + " " * depth)
+            assert indented_json(v, depth) == expected
+    assert indented_json({1: "a", 2: [1]}, 1) == json.dumps({1: "a", 2: [1]}, indent=1, sort_keys=True).replace("\n", "\n ")
+
+
 def test_workbook_members_stamped_with_the_issue_date(shipped_runs):
     import zipfile
 
