@@ -66,6 +66,12 @@ def sha256(path: Path) -> str:
 _HASHED: dict[tuple, str] = {}
 
 
+def known_hashes(paths: list[Path]) -> dict[tuple, str]:
+    """The hashes this process already has of ``paths`` (for :func:`inputs_entries` run by another process)."""
+    wanted = {os.fspath(p) for p in paths}
+    return {k: v for k, v in _HASHED.items() if k[0] in wanted}
+
+
 def _hash_key(path: Path) -> tuple:
     st = os.stat(path)
     return os.fspath(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
@@ -119,10 +125,14 @@ def snapshot_inputs(stage: Path, files: list[tuple[Path, str]]) -> list[Path]:
     return [stage / e["file"] for e in inputs_entries(stage, files)]
 
 
-def inputs_entries(stage: Path, files: list[tuple[Path, str]]) -> list[dict[str, Any]]:
+def inputs_entries(stage: Path, files: list[tuple[Path, str]], hashed: dict[tuple, str] | None = None
+                   ) -> list[dict[str, Any]]:
     """Copy each input (source path, path inside ``inputs/``) into ``stage/inputs`` and return the manifest's
     entries of the copies (for ``write_manifest(inputs=)``). A copy has its source's bytes and modification
-    time; its hash is the source's when this process has hashed the source (it is then not read again)."""
+    time; its hash is the source's when this process has hashed the source, or ``hashed`` (from
+    :func:`known_hashes`) has it: it is then not read again."""
+    if hashed:
+        _HASHED.update(hashed)
     out = []
     made: set[Path] = set()
     for src, rel in files:

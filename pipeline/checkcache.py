@@ -34,7 +34,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def year_files(catalog, inputs: Path, outputs: Path | None, year: int) -> list[list[str]]:
+def year_files(inputs: Path, outputs: Path | None, year: int) -> list[list[str]]:
     """``[relative path, sha256, receipt time]`` of every file in the year's submissions folder."""
     from .archive import is_office_litter, sha256
     from .ingest import submissions_folder
@@ -73,7 +73,7 @@ def year_key(catalog, inputs: Path, outputs: Path | None, year: int, today: _dt.
 
     parts = [code_digest(), str(Path(inputs).resolve()), year, today.isoformat() if today else "",
              [[name, sha256(path)] for name, path in sorted(catalog.files.items())],
-             files if files is not None else year_files(catalog, inputs, outputs, year)]
+             files if files is not None else year_files(inputs, outputs, year)]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

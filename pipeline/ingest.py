@@ -172,6 +172,8 @@ def _cell(rows: list[list[Any]], ref_row: int, ref_col: int) -> Any:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # most cells (an empty one is "")
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -210,7 +212,7 @@ def _find_label_value(rows: list[list[Any]], label: str, default_ref: str) -> tu
     """Find the cell right of ``label`` in the first rows (robust to moved cells); else ``default_ref``."""
     for r, row in enumerate(rows[: L.DATA_HEADER_ROW + 5]):
         for c, value in enumerate(row):
-            if _text(value) == label:
+            if value.__class__ is str and value.strip() == label:  # (a label is a text, never a number)
                 for c2 in range(c + 1, len(row)):
                     if _text(row[c2]) != "":
                         return row[c2], L.cell_name(r, c2)
@@ -401,7 +403,7 @@ def _data_columns(rows: list[list[Any]], strict: bool = False) -> tuple[dict[str
     """
     wanted = {"code": "Mã", "num": "Tử số", "den": "Mẫu số", "note": "Ghi chú"}
     for r, row in enumerate(rows[:30]):
-        texts = [_text(v) for v in row]
+        texts = [v.strip() if v.__class__ is str else "" for v in row]  # (the headings are texts, never numbers)
         if all(h in texts for h in wanted.values()):
             return {k: texts.index(h) for k, h in wanted.items()}, r
     if strict:
@@ -464,7 +466,8 @@ def _read_one(sub: Submission, catalog: Catalog, year: int, result: IngestResult
     values: list[RawValue] = []
     sheet = wb.get_sheet_by_name(data_sheet)
     rows = sheet.to_python(skip_empty_area=False)
-    sub.unit_line = next((_text(v) for row in rows[:4] for v in row if _text(v).startswith("Đơn vị:")), "")
+    sub.unit_line = next((t for row in rows[:4] for v in row if v.__class__ is str
+                          for t in (v.strip(),) if t.startswith("Đơn vị:")), "")
     raw_date, date_ref = _find_label_value(rows, L.REPORT_DATE_LABEL, L.REPORT_DATE_CELL)
     parsed = _as_date(raw_date)
     if isinstance(parsed, str):

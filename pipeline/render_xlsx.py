@@ -333,8 +333,8 @@ def _activity_matrix(wb, fm, model: ReportModel) -> None:
 
 
 def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None) -> Path:
-    """Write the summary workbook to ``out`` with stable bytes; with ``trend`` (the series so far, or a function
-    returning it, asked for once the other sheets are written) a last sheet "Xu hướng"."""
+    """Write the summary workbook to ``out`` with stable bytes; with ``trend`` (the series so far) a last sheet
+    "Xu hướng"."""
     import xlsxwriter
 
     # constant_memory: each row goes to a temporary file once written (a district of 10.600 units has
@@ -342,8 +342,6 @@ def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None)
     wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
                                         "constant_memory": True})
     build_workbook(wb, model, issued)
-    if callable(trend):
-        trend = trend()
     if trend is not None:
         from .render_trend_xlsx import add_trend_sheet
 

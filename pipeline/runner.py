@@ -43,7 +43,7 @@ from .errors import NothingToReport, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
-from .jobs import Threaded, start, wait_all
+from .jobs import Spawned, Threaded, start, wait_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
@@ -59,6 +59,9 @@ _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn vị", "Kiểm tra số liệu", "Tổng hợp theo kế hoạch",
           "Viết bảng tổng hợp (XLSX)", "Viết báo cáo (DOCX)", "Viết kế hoạch năm sau (DOCX)", "Tạo PDF",
           "Lưu kết quả")
+
+
+SPAWN_COPY_FROM = 1000  # inputs: from this many files the version's copy is made by a new interpreter
 
 
 def report_filenames(year: int) -> dict[str, str]:
@@ -278,7 +281,14 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # in this process when asked, as on Windows, unpickles them instead)
         if cache is not None:
             cache.opened.clear()
-        jobs = [trend_job]
+        # the version's copy of what the run read, when there are many files: by a new interpreter beside this
+        # process from now on (a thread would wait for the GIL after each of its system calls, and slow this
+        # process's Python too); with fewer, by a thread after the last fork (an interpreter's start costs more
+        # than copying a district's 80 files)
+        read = _input_files(model, inputs, templates)
+        inputs_job = (Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
+                      if len(read) >= SPAWN_COPY_FROM else None)
+        jobs = [trend_job, inputs_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
         kh_entry = take("TTr", kh_number, ttr_subject) if mode != "blank" and with_plan else None
@@ -289,41 +299,21 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # the units that must correct something or report at all; `xhht feedback` also covers warnings only)
         kh_job = (start(render_template, tpl("ke_hoach.docx"), plan_context(model, issued, BLANK_NUMBER, ref, request),
                         stage / names["kh"], issued, title=plan_subject, orthography=ortho) if with_plan else None)
-        feedback_job = inputs_job = None
-
-        def start_rest() -> None:
-            """The feedback (a job), then the version's copy of what the run read (a thread: copying waits on
-            the disk; started after the last fork; a forked job would hold a second copy of every page of the
-            model this process touches meanwhile: 18 % more memory at 3.700 units). With the trend job, only
-            once it is done: the two jobs each hold much memory in a district of thousands of units."""
-            nonlocal feedback_job, inputs_job, jobs
-            feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates,
-                                  BLANK_NUMBER, previous=archive.latest(outputs, model.year)) if feedback else None)
-            inputs_job = Threaded(archive.inputs_entries, stage, _input_files(model, inputs, templates))
-            jobs = [trend_job, kh_job, feedback_job, inputs_job]
-
-        jobs = [trend_job, kh_job]
-        if trend_job is None:
-            start_rest()
+        jobs = [trend_job, inputs_job, kh_job]
         step(STAGES[4])
-        # what does not wait for the series so far (drawn by the trend job) first: the tờ trình, model.json and
-        # the workbook's sheets before its last ("Xu hướng", asked for when they are written: at 10.600 units
-        # the trend takes longer than the tờ trình and model.json, and this process waited 3 s for it)
+        # while the trend job draws the series so far: the tờ trình and model.json
         if with_plan:
             render_template(tpl("to_trinh.docx"),
                             ttr_context(model, issued, f"{kh_entry.number:02d}" if kh_entry else BLANK_NUMBER, ref),
                             stage / names["ttr"], issued, title=ttr_subject, orthography=ortho)
         write_model_json(model, stage / names["model"])
-        trend = None
-
-        def series_so_far():
-            nonlocal trend
-            trend = trend_job.result() if trend_job is not None else Trend()
-            if trend_job is not None:
-                start_rest()
-            return trend.series
-
-        render_workbook(model, stage / names["xlsx"], issued, series_so_far)  # (calls it once)
+        trend = trend_job.result() if trend_job is not None else Trend()
+        # the feedback once the trend job is done (in a district of thousands of units each job holds much memory)
+        feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates,
+                              BLANK_NUMBER, previous=archive.latest(outputs, model.year)) if feedback else None)
+        inputs_job = inputs_job or Threaded(archive.inputs_entries, stage, read)
+        jobs = [trend_job, inputs_job, kh_job, feedback_job]
+        render_workbook(model, stage / names["xlsx"], issued, trend.series)
         step(STAGES[5])
         notes += [trend.note] if trend.note else []
         render_template(tpl("bao_cao.docx"), report_context(model, issued, f"{entry.number:02d}" if entry else BLANK_NUMBER,
@@ -413,7 +403,7 @@ def run_fingerprint(catalog: Catalog, inputs: Path, outputs: Path, year: int, te
     for name, path in sorted(catalog.files.items()):
         parts.append([name, archive.sha256(path)])
     for y in (year - 1, year):
-        parts += files[y] if files and y in files else year_files(catalog, inputs, outputs, y)
+        parts += files[y] if files and y in files else year_files(inputs, outputs, y)
     for name in ("bao_cao.docx", "ke_hoach.docx", "to_trinh.docx", "cong_van.docx"):
         path, origin = locate(name, inputs)
         path = path if origin == "inputs" or not (templates / name).is_file() else templates / name
@@ -486,13 +476,15 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     inputs, outputs = Path(inputs), Path(outputs)
     issued = issued or _dt.date.today()
     step(STAGES[0])
+    # this year's and last year's files (path, hash, receipt time), listed once: for the fingerprint, then for
+    # the keys of the checked years. A district of 10.600 units has 21.000 files: they are hashed by two threads
+    # (hashing and reading leave the GIL) while the catalog is read
+    listing = {y: Threaded(year_files, inputs, outputs, y) for y in (year - 1, year)}
     catalog = load_catalog(inputs)
     catalog.check_year(year)
     parse_number(number)
     templates = templates_dir(inputs)
-    # this year's and last year's files (path, hash, receipt time), listed once: for the fingerprint, then
-    # for the keys of the checked years (a district of 10.600 units has 21.000 files)
-    files = {y: year_files(catalog, inputs, outputs, y) for y in (year - 1, year)}
+    files = {y: job.result() for y, job in listing.items()}
     fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates,
                                   {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
                                    "feedback": bool(feedback), "charts": bool(charts)}, files)

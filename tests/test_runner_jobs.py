@@ -43,6 +43,59 @@ def test_a_job_returns_its_value_or_raises_its_own_exception(fork, monkeypatch):
         assert "_fail_with" in str(info.value.__cause__)
 
 
+def test_a_spawned_call_runs_in_a_new_interpreter_and_returns_or_raises_like_a_job():
+    import os
+
+    pid = jobs.Spawned(os.getpid).result()
+    assert isinstance(pid, int) and pid != os.getpid()
+    assert jobs.Spawned(sorted, [3, 1, 2], reverse=True).result() == [3, 2, 1]
+    from pipeline import archive
+    from pipeline.errors import OutputError
+
+    with pytest.raises(OutputError) as info:  # the child's own exception, with its message and exit code
+        jobs.Spawned(archive.read_manifest, Path("/không-có/v1")).result()
+    assert "manifest.json" in str(info.value) and info.value.exit_code == OutputError("x").exit_code
+    assert isinstance(info.value.__cause__, jobs.ChildTraceback) and "read_manifest" in str(info.value.__cause__)
+    with pytest.raises(ModuleNotFoundError):  # a function the new interpreter cannot import
+        jobs.Spawned(_fail_with, CatalogError(["plan.yaml: thiếu mục targets"])).result()
+
+
+def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_already_known(tmp_path, monkeypatch):
+    """From SPAWN_COPY_FROM files a version's inputs are copied by a spawned interpreter; it takes over the
+    hashes this process has (a made-up one shows it did not read the file again) and the version verifies."""
+    import hashlib
+
+    import pipeline.runner as runner
+    from pipeline import archive
+
+    made = []
+    real = jobs.Spawned.__init__
+
+    def spy(self, fn, *args, **kwargs):
+        made.append(fn.__name__)
+        real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(jobs.Spawned, "__init__", spy)
+    monkeypatch.setattr(runner, "SPAWN_COPY_FROM", 1)
+    res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
+    assert made == ["inputs_entries"]
+    manifest = archive.read_manifest(res.version)
+    copies = {e["file"]: e["sha256"] for e in manifest["inputs"]}
+    assert len(copies) > 40 and archive.verify(tmp_path / "out", 2015).ok
+    for name, digest in copies.items():
+        assert hashlib.sha256((res.version / name).read_bytes()).hexdigest() == digest
+
+    src = tmp_path / "a.xlsx"
+    src.write_bytes(b"PK fake")
+    archive.sha256(src)
+    known = archive.known_hashes([src])
+    assert list(known.values()) == [hashlib.sha256(b"PK fake").hexdigest()]
+    fake = {k: "0" * 64 for k in known}
+    entries = jobs.Spawned(archive.inputs_entries, tmp_path / "stage", [(src, "submissions/a.xlsx")], fake).result()
+    assert entries == [{"file": "inputs/submissions/a.xlsx", "sha256": "0" * 64, "size": 7}]
+    assert (tmp_path / "stage" / "inputs" / "submissions" / "a.xlsx").read_bytes() == b"PK fake"
+
+
 def test_an_exception_that_cannot_be_rebuilt_comes_back_as_a_render_error(monkeypatch):
     monkeypatch.delenv("XHHT_NO_FORK", raising=False)
     if not jobs.can_fork():
