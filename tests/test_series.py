@@ -181,3 +181,32 @@ def test_each_year_read_from_its_newest_archived_version(tmp_path, shipped_copy)
     for a, b in zip(s.indicators, expected.indicators):
         assert [p.value for p in a.district] == [p.value for p in b.district]
     assert s.to_dict()["years_facts"][1]["source"]["kind"] == FROM_ARCHIVE
+
+
+def test_a_yearly_trend_holds_the_district_series_only_and_keys_last_year_with_the_runs_files(shipped_models, monkeypatch):
+    """The yearly BC's charts and trend sheet show the district's line: series_so_far(per_unit=False) leaves out
+    each unit's series and the standings (a review's), with the same district points, and the year before is
+    keyed with the files the run listed (checkcache.files_of) instead of hashing them again."""
+    from pipeline import checkcache
+    from pipeline.series import series_so_far
+
+    m = shipped_models
+    full = build_series(m.catalog, m.models, m.sources, 2014, 2016)
+    lean = build_series(m.catalog, m.models, m.sources, 2014, 2016, per_unit=False)
+    assert full.standings and any(s.units for s in full.indicators) and any(o.units_met for s in full.indicators
+                                                                            for o in s.milestones)
+    assert lean.standings == {} and not any(s.units or s.behind for s in lean.indicators)
+    assert not any(o.units_met or o.units_not_met for s in lean.indicators for o in s.milestones)
+    assert [(s.code, s.district, s.targets, s.change, s.first_met) for s in lean.indicators] == [
+        (s.code, s.district, s.targets, s.change, s.first_met) for s in full.indicators]
+
+    cache = checkcache.CheckedCache([])
+    listed = {2015: checkcache.year_files(INPUTS, None, 2015)}
+    cache.remember_files(INPUTS, None, listed)
+    assert cache.files_of(INPUTS, None, 2015) is listed[2015] and cache.files_of(INPUTS, None, 2014) is None
+    calls = []
+    monkeypatch.setattr(checkcache, "year_files", lambda *a: calls.append(a[-1]) or listed[2015])
+    monkeypatch.setenv("XHHT_NO_FORK", "1")
+    trend = series_so_far(m.models[2016], INPUTS, None, cache=cache, per_unit=False)
+    assert trend.standings == {} and trend.years == [2014, 2015, 2016]
+    assert 2015 not in calls and 2014 in calls  # 2015 was listed by the "run"; 2014 was not
