@@ -197,6 +197,14 @@ class Threaded:
         return self._value
 
 
+def one_after_another(*calls: tuple[Callable[..., Any], tuple, dict] | None) -> None:
+    """Make each call ``(fn, args, kwargs)`` in turn (None: skipped): several calls as one job."""
+    for call in calls:
+        if call is not None:
+            fn, args, kwargs = call
+            fn(*args, **kwargs)
+
+
 def start(fn: Callable[..., Any], *args, **kwargs) -> Job:
     """Start ``fn(*args, **kwargs)`` beside the main work (see the module docstring)."""
     return Job(fn, args, kwargs)

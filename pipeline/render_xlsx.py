@@ -15,6 +15,7 @@ import datetime as _dt
 import math
 import re
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +336,21 @@ def _activity_matrix(wb, fm, model: ReportModel) -> None:
 def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None) -> Path:
     """Write the summary workbook to ``out`` with stable bytes; with ``trend`` (the series so far) a last sheet
     "Xu hướng"."""
+    return finish_workbook(start_workbook(model, out, issued), trend)
+
+
+@dataclass
+class OpenWorkbook:
+    """A summary workbook with every sheet but the trend's written (see :func:`start_workbook`)."""
+
+    wb: Any
+    out: Path
+    issued: _dt.date
+
+
+def start_workbook(model: ReportModel, out: Path, issued: _dt.date) -> OpenWorkbook:
+    """Write every sheet of the summary workbook but the last ("Xu hướng", the series so far): the run writes them
+    while the trend job draws the series, then :func:`finish_workbook`."""
     import xlsxwriter
 
     # constant_memory: each row goes to a temporary file once written (a district of 10.600 units has
@@ -342,13 +358,18 @@ def render_workbook(model: ReportModel, out: Path, issued: _dt.date, trend=None)
     wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
                                         "constant_memory": True})
     build_workbook(wb, model, issued)
+    return OpenWorkbook(wb, out, issued)
+
+
+def finish_workbook(book: OpenWorkbook, trend=None) -> Path:
+    """Add the sheet "Xu hướng" when there is a ``trend`` (the series so far), close the workbook, stamp its members."""
     if trend is not None:
         from .render_trend_xlsx import add_trend_sheet
 
-        add_trend_sheet(wb, trend)
-    wb.close()
-    stamp_zip(out, _dt.datetime.combine(issued, _dt.time(8, 0)))
-    return out
+        add_trend_sheet(book.wb, trend)
+    book.wb.close()
+    stamp_zip(book.out, _dt.datetime.combine(book.issued, _dt.time(8, 0)))
+    return book.out
 
 
 def stamp_zip(path: Path, when: _dt.datetime) -> None:

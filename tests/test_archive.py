@@ -158,12 +158,12 @@ import sys, time, datetime as dt
 import pipeline.runner as rx  # the runner's own reference to the renderer
 from pipeline.runner import run
 
-def stuck(model, out, issued, *trend):
+def stuck(model, out, issued):
     out.write_bytes(b"PK half-written")
     print("INSIDE", flush=True)
     time.sleep(120)
 
-rx.render_workbook = stuck
+rx.start_workbook = stuck
 run(sys.argv[1], sys.argv[2], 2015, dt.date(2015, 12, 20), force=True, charts=False)  # (no charts: sooner inside)
 """
 

@@ -158,7 +158,7 @@ def test_failed_render_keeps_earlier_outputs(shipped_copy, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(rx, "render_workbook", boom)
+    monkeypatch.setattr(rx, "start_workbook", boom)
     res = CliRunner().invoke(cli, ["run", "--year", "2015", "--date", "2015-12-20", "--inputs", str(ROOT / "inputs"),
                                    "--outputs", str(out), "--force"])   # (without --force: nothing to do)
     assert res.exit_code == 1
