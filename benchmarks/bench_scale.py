@@ -17,8 +17,8 @@ real unit each clone copies, so every size is the same mix.
     python benchmarks/bench_scale.py --sizes 3700 --profile prof.out   # cProfile of the run, in process
     python benchmarks/bench_scale.py --no-charts                        # the runs without the trend charts
 
-Each size runs ``python -m pipeline run --year Y --date Y-12-20`` as a separate cold process (three
-times up to 1.100 units, whose runs vary by about 12 %, keeping the median; those in rounds, with the
+Each size runs ``python -m pipeline run --year Y --date Y-12-20`` as a separate cold process (five
+times up to 1.100 units, whose runs vary by 10-25 %, keeping the median; those in rounds, with the
 larger sizes between two rounds, so that the machine's drift falls on every size alike) and reports wall
 time, CPU time (user + system of the process and its children), CPU per unit and the peak memory of the
 process tree, sampled from /proc: the summed proportional set size (PSS: a page shared by forked
@@ -290,7 +290,7 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", help="make the districts under this folder and keep them")
     ap.add_argument("--profile", help="run the largest size in this process under cProfile, stats to this file")
     ap.add_argument("--no-charts", action="store_true", help="run with --no-charts (the trend charts left out)")
-    ap.add_argument("--repeat", type=int, help="runs per size, the median kept (default: 3 up to 1.100 units, 1 above)")
+    ap.add_argument("--repeat", type=int, help="runs per size, the median kept (default: 5 up to 1.100 units, 1 above)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="xhht-scale-"))
@@ -317,7 +317,7 @@ def main(argv=None) -> int:
             prof.dump_stats(args.profile)
             pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
             return 0
-        repeat = {s: args.repeat if args.repeat is not None else (3 if s <= 1100 else 1) for s in sizes}
+        repeat = {s: args.repeat if args.repeat is not None else (5 if s <= 1100 else 1) for s in sizes}
         runs: dict[int, list[dict]] = {s: [] for s in sizes}
         for size in _rounds(sizes, repeat):
             work = districts[size].parent
