@@ -114,6 +114,14 @@ def _child(write: int, fn, args, kwargs) -> None:  # pragma: no cover - runs in 
         os._exit(code)
 
 
+def can_spawn() -> bool:
+    """True where :class:`Spawned` can start a new interpreter: not in a frozen application (whose executable
+    is the application itself), and with the interpreter's executable present."""
+    import sys
+
+    return not getattr(sys, "frozen", False) and bool(sys.executable) and os.path.isfile(sys.executable)
+
+
 class Spawned:
     """A call running in a new interpreter (not a fork), with the same ``result()`` as a :class:`Job`.
 

@@ -43,7 +43,7 @@ from .errors import NothingToReport, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
-from .jobs import Spawned, Threaded, one_after_another, start, wait_all
+from .jobs import Spawned, Threaded, can_spawn, one_after_another, start, wait_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
@@ -286,8 +286,12 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # process's Python too); with fewer, by a thread after the last fork (an interpreter's start costs more
         # than copying a district's 80 files)
         read = _input_files(model, inputs, templates)
-        inputs_job = (Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
-                      if len(read) >= SPAWN_COPY_FROM else None)
+        inputs_job = None
+        if len(read) >= SPAWN_COPY_FROM and can_spawn():
+            try:
+                inputs_job = Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
+            except OSError:  # the interpreter could not be started: the thread below copies
+                inputs_job = None
         jobs = [trend_job, inputs_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư

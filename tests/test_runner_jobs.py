@@ -85,6 +85,17 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
     for name, digest in copies.items():
         assert hashlib.sha256((res.version / name).read_bytes()).hexdigest() == digest
 
+    # an interpreter that cannot be started (a frozen application, a missing executable): the thread copies
+    def no_interpreter(*a, **k):
+        raise OSError("không chạy được")
+
+    monkeypatch.setattr(subprocess, "Popen", no_interpreter)
+    made.clear()
+    res = run(ROOT / "inputs", tmp_path / "out2", 2015, DAY, feedback=False, charts=False)
+    assert made == ["inputs_entries"] and archive.verify(tmp_path / "out2", 2015).ok
+    assert len(archive.read_manifest(res.version)["inputs"]) == len(copies)
+    monkeypatch.undo()
+
     src = tmp_path / "a.xlsx"
     src.write_bytes(b"PK fake")
     archive.sha256(src)
