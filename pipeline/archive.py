@@ -66,6 +66,16 @@ def sha256(path: Path) -> str:
 _HASHED: dict[tuple, str] = {}
 
 
+def hashes_made() -> dict[tuple, str]:
+    """Every hash this process has made (by file: path, inode, size, times), for :func:`remember_hashes` elsewhere."""
+    return dict(_HASHED)
+
+
+def remember_hashes(hashed: dict[tuple, str]) -> None:
+    """Take over hashes made by another process (a job) of files that have not changed since."""
+    _HASHED.update(hashed)
+
+
 def known_hashes(paths: list[Path]) -> dict[tuple, str]:
     """The hashes this process already has of ``paths`` (for :func:`inputs_entries` run by another process)."""
     wanted = {os.fspath(p) for p in paths}
@@ -132,7 +142,7 @@ def inputs_entries(stage: Path, files: list[tuple[Path, str]], hashed: dict[tupl
     time; its hash is the source's when this process has hashed the source, or ``hashed`` (from
     :func:`known_hashes`) has it: it is then not read again."""
     if hashed:
-        _HASHED.update(hashed)
+        remember_hashes(hashed)
     out = []
     made: set[Path] = set()
     for src, rel in files:

@@ -66,6 +66,14 @@ def year_files(inputs: Path, outputs: Path | None, year: int) -> list[list[str]]
     return out
 
 
+def list_years(inputs: Path, outputs: Path | None, years: tuple[int, ...]) -> tuple[dict[int, list[list[str]]], dict]:
+    """:func:`year_files` of each of ``years``, and the hashes made meanwhile (for :func:`archive.remember_hashes`
+    when this runs as a job: the process that asked does not hash the files again)."""
+    from .archive import hashes_made
+
+    return {y: year_files(inputs, outputs, y) for y in years}, hashes_made()
+
+
 def year_key(catalog, inputs: Path, outputs: Path | None, year: int, today: _dt.date | None,
              files: list[list[str]] | None = None) -> str:
     """The key of one year's checked data (see the module docstring)."""

@@ -38,7 +38,7 @@ from . import __version__, archive, register
 from . import vnformat as vn
 from .aggregate import ReportModel, aggregate, write_model_json
 from .chidao import load_direction
-from .checkcache import CheckedCache, year_files, year_key
+from .checkcache import CheckedCache, list_years, year_files, year_key
 from .errors import NothingToReport, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
@@ -485,14 +485,19 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     issued = issued or _dt.date.today()
     step(STAGES[0])
     # this year's and last year's files (path, hash, receipt time), listed once: for the fingerprint, then for
-    # the keys of the checked years. A district of 10.600 units has 21.000 files: they are hashed by two threads
-    # (hashing and reading leave the GIL) while the catalog is read
-    listing = {y: Threaded(year_files, inputs, outputs, y) for y in (year - 1, year)}
-    catalog = load_catalog(inputs)
-    catalog.check_year(year)
-    parse_number(number)
+    # the keys of the checked years. A district of 10.600 units has 21.000 files: a job lists and hashes them
+    # while this process reads the catalog (threads did it no faster: each file's system calls wait for the GIL)
+    listing = start(list_years, inputs, outputs, (year - 1, year))
+    try:
+        catalog = load_catalog(inputs)
+        catalog.check_year(year)
+        parse_number(number)
+    except BaseException:
+        wait_all([listing])
+        raise
     templates = templates_dir(inputs)
-    files = {y: job.result() for y, job in listing.items()}
+    files, hashed = listing.result()
+    archive.remember_hashes(hashed)  # (the version's copy of the inputs takes them over)
     fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates,
                                   {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
                                    "feedback": bool(feedback), "charts": bool(charts)}, files)

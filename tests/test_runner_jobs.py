@@ -107,6 +107,33 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
     assert (tmp_path / "stage" / "inputs" / "submissions" / "a.xlsx").read_bytes() == b"PK fake"
 
 
+def test_the_files_hashed_by_the_listing_job_are_not_hashed_again(tmp_path, monkeypatch):
+    """The run's files are listed and hashed by a job while the catalog is read; its hashes come back, so
+    this process (the fingerprint, the keys, the version's copy) reads no submission to hash it."""
+    import os
+
+    from pipeline import archive
+
+    if not jobs.can_fork():
+        pytest.skip("no fork on this platform")
+    monkeypatch.delenv("XHHT_NO_FORK", raising=False)
+    hashed_here = []
+    real = archive._hash_key
+
+    def spy(path):  # a file this process hashes itself: its key is not known yet
+        key = real(path)
+        if key not in archive._HASHED and os.getpid() == here:
+            hashed_here.append(os.fspath(path))
+        return key
+
+    here = os.getpid()
+    monkeypatch.setattr(archive, "_hash_key", spy)
+    res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
+    subs = {os.fspath(s.path) for s in res.model.submissions + res.model.previous_submissions}
+    assert len(subs) > 60 and subs <= {k[0] for k in archive.hashes_made()}
+    assert hashed_here and not [p for p in hashed_here if "submissions" in p]  # the catalog, templates, outputs only
+
+
 def test_an_exception_that_cannot_be_rebuilt_comes_back_as_a_render_error(monkeypatch):
     monkeypatch.delenv("XHHT_NO_FORK", raising=False)
     if not jobs.can_fork():
