@@ -61,7 +61,7 @@ STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn 
           "Lưu kết quả")
 
 
-SPAWN_COPY_FROM = 1000  # inputs: from this many files the version's copy is made by a new interpreter
+SPAWN_COPY_FROM = 1000  # from this many files the run lists and copies them beside its main line (see run, write_reports)
 
 
 def report_filenames(year: int) -> dict[str, str]:
@@ -486,8 +486,11 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     step(STAGES[0])
     # this year's and last year's files (path, hash, receipt time), listed once: for the fingerprint, then for
     # the keys of the checked years. A district of 10.600 units has 21.000 files: a job lists and hashes them
-    # while this process reads the catalog (threads did it no faster: each file's system calls wait for the GIL)
-    listing = start(list_years, inputs, outputs, (year - 1, year))
+    # while this process reads the catalog (threads did it no faster: each file's system calls wait for the GIL);
+    # a district of 37 units has 80, listed here (a job would cost more than it saves)
+    years = (year - 1, year)
+    many = sum(_entries(submissions_folder(inputs, y)) for y in years) >= SPAWN_COPY_FROM
+    listing = start(list_years, inputs, outputs, years) if many else None
     try:
         catalog = load_catalog(inputs)
         catalog.check_year(year)
@@ -496,7 +499,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
         wait_all([listing])
         raise
     templates = templates_dir(inputs)
-    files, hashed = listing.result()
+    files, hashed = listing.result() if listing is not None else list_years(inputs, outputs, years)
     archive.remember_hashes(hashed)  # (the version's copy of the inputs takes them over)
     fingerprint = run_fingerprint(catalog, inputs, outputs, year, templates,
                                   {"date": issued.isoformat(), "number": str(number), "pdf": bool(pdf),
@@ -523,6 +526,15 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      version=written.version, number=written.number,
                      notes=receipt_notes(model.submissions) + written.notes,
                      feedback=written.feedback, feedback_units=written.feedback_units)
+
+
+def _entries(folder: Path) -> int:
+    """How many entries ``folder`` holds (0 if it does not exist): a count, not a listing."""
+    try:
+        with os.scandir(folder) as it:
+            return sum(1 for _ in it)
+    except OSError:
+        return 0
 
 
 @contextmanager

@@ -108,8 +108,8 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
 
 
 def test_the_files_hashed_by_the_listing_job_are_not_hashed_again(tmp_path, monkeypatch):
-    """The run's files are listed and hashed by a job while the catalog is read; its hashes come back, so
-    this process (the fingerprint, the keys, the version's copy) reads no submission to hash it."""
+    """A district's many files are listed and hashed by a job while the catalog is read; its hashes come back,
+    so this process (the fingerprint, the keys, the version's copy) reads no submission to hash it."""
     import os
 
     from pipeline import archive
@@ -126,8 +126,11 @@ def test_the_files_hashed_by_the_listing_job_are_not_hashed_again(tmp_path, monk
             hashed_here.append(os.fspath(path))
         return key
 
+    import pipeline.runner as runner
+
     here = os.getpid()
     monkeypatch.setattr(archive, "_hash_key", spy)
+    monkeypatch.setattr(runner, "SPAWN_COPY_FROM", 10)  # as in a district of hundreds of units
     res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
     subs = {os.fspath(s.path) for s in res.model.submissions + res.model.previous_submissions}
     assert len(subs) > 60 and subs <= {k[0] for k in archive.hashes_made()}
