@@ -6,9 +6,10 @@
               # -> outputs/<year>/vN/: BC, KH and tờ trình (DOCX), summary (XLSX), model.json,
               #    feedback to units, inputs copy, checked-year cache, manifest
 
-Work that does not feed the next stage runs beside it on the second core through
-:func:`pipeline.jobs.start` (the year before while this year is read; the KH and the feedback while
-the BC, the tờ trình and the workbook are written); its result, or its own exception, comes back at ``.result()``.
+Work that does not feed the next stage runs beside it on the second core through :mod:`pipeline.jobs`
+(the listing and hashing of many files while the catalog is read; the year before while this year is
+read; the trend, the KH with model.json, the inputs' copy and the feedback while the tờ trình, the
+workbook and the BC are written); its result, or its own exception, comes back at ``.result()``.
 
 Receiving and the progress board are part of the same API (re-exported here)::
 
