@@ -62,7 +62,7 @@ STAGES = ("Đọc dữ liệu kế hoạch", "Đọc báo cáo của các đơn 
           "Lưu kết quả")
 
 
-SPAWN_COPY_FROM = 1000  # from this many files the run lists and copies them beside its main line (see run, write_reports)
+MANY_FILES = 1000  # from this many submission files the run lists and copies them beside its main line (run, write_reports)
 
 
 def report_filenames(year: int) -> dict[str, str]:
@@ -288,7 +288,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # than copying a district's 80 files)
         read = _input_files(model, inputs, templates)
         inputs_job = None
-        if len(read) >= SPAWN_COPY_FROM and can_spawn():
+        if len(read) >= MANY_FILES and can_spawn():
             try:
                 inputs_job = Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
             except OSError:  # the interpreter could not be started: the thread below copies
@@ -490,7 +490,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     # while this process reads the catalog (threads did it no faster: each file's system calls wait for the GIL);
     # a district of 37 units has 80, listed here (a job would cost more than it saves)
     years = (year - 1, year)
-    many = sum(_entries(submissions_folder(inputs, y)) for y in years) >= SPAWN_COPY_FROM
+    many = sum(_entries(submissions_folder(inputs, y)) for y in years) >= MANY_FILES
     listing = start(list_years, inputs, outputs, years) if many else None
     try:
         catalog = load_catalog(inputs)

@@ -61,7 +61,7 @@ def test_a_spawned_call_runs_in_a_new_interpreter_and_returns_or_raises_like_a_j
 
 
 def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_already_known(tmp_path, monkeypatch):
-    """From SPAWN_COPY_FROM files a version's inputs are copied by a spawned interpreter; it takes over the
+    """From MANY_FILES files a version's inputs are copied by a spawned interpreter; it takes over the
     hashes this process has (a made-up one shows it did not read the file again) and the version verifies."""
     import hashlib
 
@@ -76,7 +76,7 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
         real(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(jobs.Spawned, "__init__", spy)
-    monkeypatch.setattr(runner, "SPAWN_COPY_FROM", 1)
+    monkeypatch.setattr(runner, "MANY_FILES", 1)
     res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
     assert made == ["inputs_entries"]
     manifest = archive.read_manifest(res.version)
@@ -130,7 +130,7 @@ def test_the_files_hashed_by_the_listing_job_are_not_hashed_again(tmp_path, monk
 
     here = os.getpid()
     monkeypatch.setattr(archive, "_hash_key", spy)
-    monkeypatch.setattr(runner, "SPAWN_COPY_FROM", 10)  # as in a district of hundreds of units
+    monkeypatch.setattr(runner, "MANY_FILES", 10)  # as in a district of hundreds of units
     res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
     subs = {os.fspath(s.path) for s in res.model.submissions + res.model.previous_submissions}
     assert len(subs) > 60 and subs <= {k[0] for k in archive.hashes_made()}
