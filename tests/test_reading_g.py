@@ -1,0 +1,66 @@
+"""What a fresh reader (head of office) still found in the BC 2017/2020 and the tổng kết 2014–2020 (helper G):
+each fixed in the content and checked here by reopening the DOCX (conftest.reading_runs, or a copy of its
+inputs with a few figures changed where the shipped samples do not show the case)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from test_documents_reading import body
+
+
+def _bc(runs, year: int) -> list[str]:
+    return body(runs["out"] / str(year) / "v1" / f"BC_XHHT_{year}.docx")
+
+
+def _prose(lines: list[str]) -> list[str]:
+    return [x for x in lines if not x.startswith("|")]
+
+
+def _set_numerators(inputs: Path, year: int, figures: dict[tuple[str, str], int]) -> None:
+    """Type new numerators into units' workbooks of ``year``: (unit, indicator code) -> numerator."""
+    from pipeline import form_layout as L
+
+    for unit in {u for u, _ in figures}:
+        path = sorted((inputs / "submissions" / str(year)).glob(f"BieuMau_{year}_{unit}_*.xlsx"))[-1]
+        wb = openpyxl.load_workbook(path)
+        ws = wb[L.DATA_SHEET]
+        for row in ws.iter_rows(min_row=L.DATA_HEADER_ROW + 1):
+            code = row[L.col_index(L.CODE_COL)].value
+            if (unit, code) in figures:
+                row[L.col_index(L.DATA_COLS["num"])].value = figures[(unit, code)]
+        wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def tied_review(reading_runs, tmp_path_factory) -> list[str]:
+    """The tổng kết 2014–2020 of the samples with 2020's cán bộ cấp xã figures changed so that the lowest units
+    tie: CB_XA_CHUAN_CM xã Đại Hưng 90,9%, then four communes at 92,3% (the third "thấp nhất" would be one of
+    four equals); CB_XA_BD_QL four communes at 90,9% (10/11), the lowest, then xã Mỹ Thành at 92,3%."""
+    from pipeline.review import review_filename, write_review
+
+    base = tmp_path_factory.mktemp("tied_review")
+    inputs = base / "inputs"
+    shutil.copytree(reading_runs["inputs"], inputs)
+    _set_numerators(inputs, 2020, {("10441", "CB_XA_CHUAN_CM"): 12, ("10444", "CB_XA_CHUAN_CM"): 12,
+                                   ("10447", "CB_XA_BD_QL"): 10, ("10450", "CB_XA_BD_QL"): 10,
+                                   ("10462", "CB_XA_BD_QL"): 10})
+    r = write_review(inputs, base / "outputs", 2014, 2020, dt.date(2020, 12, 28), charts=False)
+    return body(r.version / review_filename(2014, 2020))
+
+
+def test_review_lowest_units_never_cut_a_tie(tied_review):
+    """Tổng kết: the "thấp nhất năm 2020" never names some of several units with the same printed rate. With one
+    unit below four equals, only that unit is named; with four equals at the lowest, the tie is said whole, with
+    its count and value (as the yearly BC: wording.lowest_tie)."""
+    cm = next(x for x in _prose(tied_review) if x.startswith("Tỷ lệ cán bộ cấp xã có trình độ chuyên môn"))
+    assert "đơn vị còn thấp nhất năm 2020 là xã Đại Hưng (90,9%)." in cm, cm
+    assert "92,3%" not in cm, cm
+    ql = next(x for x in _prose(tied_review) if x.startswith("Tỷ lệ cán bộ cấp xã được bồi dưỡng kiến thức"))
+    assert "04 xã cùng có tỷ lệ thấp nhất năm 2020 (90,9%): Thượng Lâm, Tuy Lai, An Mỹ và Hợp Tiến." in ql, ql
+    assert "Mỹ Thành" not in ql, ql
