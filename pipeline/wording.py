@@ -184,6 +184,8 @@ def status_text(r: IndicatorResult) -> str:
         t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
         return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
                              len(r.not_reported) + len(r.excluded), t)
+    if increase_unjudged(r):
+        return INCOMPLETE
     margin = shown_margin(r)
     if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and margin is not None and abs(margin) >= 0.05 \
             and r.indicator.kind != STATUS:
@@ -258,6 +260,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
              short_by=short_by(r), unit_label=ind.unit_label)
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
+    elif t.kind == "increase" and increase_unjudged(r):
+        text += pb.say("ind.increase.reporting_only", change=_same_units_change(r), **f)
     elif t.kind == "increase":
         text += pb.say({MET: "ind.increase.met", NO_BASELINE: "ind.increase.no_baseline"}.get(
             r.status, "ind.increase.not_met"), **f)
@@ -707,6 +711,16 @@ def reporting_only_change(r: IndicatorResult) -> bool:
         return False
     same = _same_units_change(r)
     return same is not None and (same >= 0 if d < 0 else same <= 0)
+
+
+def increase_unjudged(r: IndicatorResult) -> bool:
+    """A target of kind "increase" whose district rate rose since last year only because other units reported
+    (:func:`reporting_only_change`: the units that reported both years did not rise, e.g. 19/22 against 18/21
+    with the same 18 both years). The rise is no proof that the yearly-increase requirement was met: the
+    sentence says where the rise comes from and that the figures do not allow a verdict, the table's cell reads
+    "Chưa đủ số liệu" (:data:`INCOMPLETE`), and the target is counted neither met nor lagging (:func:`assessable`)."""
+    return (r.status == MET and r.target is not None and r.target.kind == "increase"
+            and r.indicator.kind != STATUS and reporting_only_change(r))
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:
