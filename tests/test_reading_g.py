@@ -100,3 +100,14 @@ def test_a_rise_only_from_who_reported_does_not_meet_the_increase_requirement(in
     assert row and all("Chưa đủ số liệu" in x for x in row), row
     count = [x for x in _prose(increase_2019) if x.startswith("Năm 2019, toàn huyện có")]
     assert count and "chưa đủ số liệu để đánh giá" in count[0], count
+
+
+def test_the_third_remarks_opening_says_many_when_many_said_it(reading_runs):
+    """BC 2017, section III: "Một số đơn vị nêu:" opened the remarks of every third task group even when a third
+    or more of the units that reported on it said them (04 + 04 đơn vị); it follows the "Nhiều / Một số" rule of
+    the other openings (wording.MANY_SHARE_DEN), and stays "Một số" for a few (05 đơn vị of the collaborators)."""
+    lines = _prose(_bc(reading_runs, 2017))
+    many = [x for x in lines if "lượt người học tăng nhờ mở lớp vào buổi tối" in x]
+    assert len(many) == 1 and many[0].startswith("Nhiều đơn vị nêu: "), many
+    few = [x for x in lines if "cộng tác viên phần lớn là giáo viên" in x]
+    assert len(few) == 1 and few[0].startswith("Một số đơn vị nêu: "), few
