@@ -563,6 +563,11 @@ THEMES = (("hỗ trợ kinh phí", ("kinh phí", "ngân sách", "hỗ trợ")),
 
 
 def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]:
+    return [(n, len(units)) for n, units in _theme_units(texts, exclude)]
+
+
+def _theme_units(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, set[str]]]:
+    """The themes the units' texts touch, in THEMES' order, each with the units (codes) behind it."""
     counts: dict[str, set[str]] = {}
     for unit, text in texts:
         if unit == exclude:
@@ -572,7 +577,7 @@ def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]
         for name in hit:
             counts.setdefault(name, set()).add(unit)
     # texts that match no theme are not a theme: they are not counted as one ("nội dung khác")
-    return [(n, len(counts[n])) for n, _ in THEMES if n in counts]
+    return [(n, counts[n]) for n, _ in THEMES if n in counts]
 
 
 def _texts(report) -> list[tuple[str, str]]:
@@ -643,10 +648,15 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     reporting = bool(v.missing or late or v.with_errors)
     if reporting:
         limits.append(pb.say("assess.limits.reporting", missing=len(v.missing), late=late, errors=len(v.with_errors)))
-    themes = _themes(_texts(m.limitations), m.office_unit)
+    themes = _theme_units(_texts(m.limitations), m.office_unit)
     if themes:
-        limits.append(pb.say("assess.limits.units", count=sum(c for _, c in themes),
-                             themes=[n for n, _ in themes]))
+        # said by the share of the units that reported, as the remarks of section III ("Nhiều đơn vị" for a
+        # third or more; never "các đơn vị", which reads as every unit)
+        behind = set().union(*(units for _, units in themes))
+        reporters = sum(1 for u in m.validation.received if u.unit != m.office_unit)
+        limits.append(pb.say("assess.limits.units", total=len(behind),
+                             many=len(behind) * MANY_SHARE_DEN >= max(reporters, 1),
+                             themes=[pb.say("assess.limits.theme", theme=n, count=len(u)) for n, u in themes]))
     if not limits:
         limits.append(pb.say("assess.limits.none"))
     else:

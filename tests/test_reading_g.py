@@ -111,3 +111,24 @@ def test_the_third_remarks_opening_says_many_when_many_said_it(reading_runs):
     assert len(many) == 1 and many[0].startswith("Nhiều đơn vị nêu: "), many
     few = [x for x in lines if "cộng tác viên phần lớn là giáo viên" in x]
     assert len(few) == 1 and few[0].startswith("Một số đơn vị nêu: "), few
+
+
+def test_units_views_on_shortcomings_said_by_their_share(reading_runs):
+    """BC section V: "Ý kiến của các đơn vị về tồn tại, hạn chế tập trung vào: …" read as every unit. It is
+    said by the share of the units that reported, as section III's remarks ("Nhiều đơn vị" for a third or more:
+    24 of the 36 in 2017, 31 in 2020; "một số đơn vị" below; one unit "Có đơn vị"), each theme with its count,
+    the themes parted by ";" (a theme holds a comma)."""
+    from pipeline.wording import phrasebook
+
+    for year, counts in ((2017, ("09", "10", "05")), (2020, ("09", "15", "07"))):
+        lines = _prose(_bc(reading_runs, year))
+        assert not any("Ý kiến của các đơn vị" in x for x in lines), year
+        said = [x for x in lines if "tồn tại, hạn chế" in x and "hỗ trợ kinh phí" in x]
+        assert said == [f"- Nhiều đơn vị nêu tồn tại, hạn chế, tập trung vào: hỗ trợ kinh phí ({counts[0]} đơn vị); "
+                        f"đầu tư cơ sở vật chất, trang thiết bị ({counts[1]} đơn vị); chế độ cho cán bộ trung tâm "
+                        f"học tập cộng đồng ({counts[2]} đơn vị)."], said
+    pb = phrasebook(reading_runs["inputs"])
+    few = str(pb.say("assess.limits.units", total=4, many=False, themes=["hỗ trợ kinh phí (04 đơn vị)"]))
+    assert few == "- Ý kiến của một số đơn vị về tồn tại, hạn chế tập trung vào: hỗ trợ kinh phí (04 đơn vị).", few
+    one = str(pb.say("assess.limits.units", total=1, many=False, themes=["hỗ trợ kinh phí"]))
+    assert one == "- Có đơn vị nêu tồn tại, hạn chế về hỗ trợ kinh phí.", one
