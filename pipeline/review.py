@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import vnformat as vn
-from .aggregate import AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_MIN_UNITS
+from .aggregate import (AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT,
+                        RANK_MIN_UNITS)
 from .catalog import STATUS, Catalog
 from .charts import bind_charts
 from .templating import mm_twips, qn, set_column_widths
-from .wording import INCOMPLETE
+from .wording import INCOMPLETE, TIE_LIMIT
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
 
@@ -258,12 +259,37 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
             parts.append(pb.say("tk.ind.not_reaching", year=series.last,
                                 units=[_name(series, b.unit) for b in s.behind]))
         elif len(last_points) >= RANK_MIN_UNITS:
-            # as in the yearly BC: a unit printed at the district's own rate is not named as lowest
-            below = [b for b in s.behind[:3] if (vn.shown_diff(b.value, s.district[-1].value) or 0) < 0]
-            if below:
+            named, tie = _lowest(s)
+            if named:
                 parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
-                    f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in below]))
+                    f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in named]))
+            elif tie:
+                communes = all(series.unit(b.unit).name.startswith("Xã ") for b in tie)
+                parts.append(pb.say("tk.ind.weakest.tie", year=series.last, count=len(tie), value=tie[0].value,
+                                    kind=pb.labels.get("commune_short", "xã") if communes else "đơn vị",
+                                    units=[series.unit(b.unit).name[3:] if communes else _name(series, b.unit)
+                                           for b in tie]))
     return f"{text}; " + "; ".join(str(p) for p in parts) + "." if parts else f"{text}."
+
+
+def _lowest(s: IndicatorSeries) -> tuple[list, list]:
+    """The units the tổng kết names as lowest in the last year, by the yearly BC's rule
+    (:meth:`IndicatorResult.weakest`, :func:`wording.lowest_tie`): the units below the district's printed rate
+    (a unit printed at the district's own rate is not "lowest"), at most RANK_LIMIT, lowest first, leaving out
+    the units tied (as printed) with the first one not named, since the order among equals would be arbitrary.
+    When that leaves nobody, a tie at the lowest value of 2 to TIE_LIMIT units is returned instead (said whole,
+    with its count and value). (named, tie); either or both may be empty."""
+    district = s.district[-1].value
+    low = sorted((b for b in s.behind if b.value is not None and (vn.shown_diff(b.value, district) or 0) < 0),
+                 key=lambda b: (b.value, b.unit))
+    named = low[:RANK_LIMIT]
+    if len(low) > RANK_LIMIT:
+        cut = vn.shown_rate(low[RANK_LIMIT].value)
+        named = [b for b in named if vn.shown_rate(b.value) != cut]
+    if named or not low:
+        return named, []
+    tied = [b for b in low if vn.shown_rate(b.value) == vn.shown_rate(low[0].value)]
+    return [], tied if 1 < len(tied) <= TIE_LIMIT else []
 
 
 def _group_table(pb, series: PeriodSeries, g, number: int) -> dict:

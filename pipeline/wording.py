@@ -184,6 +184,8 @@ def status_text(r: IndicatorResult) -> str:
         t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
         return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
                              len(r.not_reported) + len(r.excluded), t)
+    if increase_unjudged(r):
+        return INCOMPLETE
     margin = shown_margin(r)
     if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and margin is not None and abs(margin) >= 0.05 \
             and r.indicator.kind != STATUS:
@@ -258,6 +260,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
              short_by=short_by(r), unit_label=ind.unit_label)
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
+    elif t.kind == "increase" and increase_unjudged(r):
+        text += pb.say("ind.increase.reporting_only", change=_same_units_change(r), **f)
     elif t.kind == "increase":
         text += pb.say({MET: "ind.increase.met", NO_BASELINE: "ind.increase.no_baseline"}.get(
             r.status, "ind.increase.not_met"), **f)
@@ -559,6 +563,11 @@ THEMES = (("hỗ trợ kinh phí", ("kinh phí", "ngân sách", "hỗ trợ")),
 
 
 def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]:
+    return [(n, len(units)) for n, units in _theme_units(texts, exclude)]
+
+
+def _theme_units(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, set[str]]]:
+    """The themes the units' texts touch, in THEMES' order, each with the units (codes) behind it."""
     counts: dict[str, set[str]] = {}
     for unit, text in texts:
         if unit == exclude:
@@ -568,7 +577,7 @@ def _themes(texts: list[tuple[str, str]], exclude: str) -> list[tuple[str, int]]
         for name in hit:
             counts.setdefault(name, set()).add(unit)
     # texts that match no theme are not a theme: they are not counted as one ("nội dung khác")
-    return [(n, len(counts[n])) for n, _ in THEMES if n in counts]
+    return [(n, counts[n]) for n, _ in THEMES if n in counts]
 
 
 def _texts(report) -> list[tuple[str, str]]:
@@ -639,10 +648,15 @@ def assessment(pb: Phrasebook, m: ReportModel) -> dict[str, list]:
     reporting = bool(v.missing or late or v.with_errors)
     if reporting:
         limits.append(pb.say("assess.limits.reporting", missing=len(v.missing), late=late, errors=len(v.with_errors)))
-    themes = _themes(_texts(m.limitations), m.office_unit)
+    themes = _theme_units(_texts(m.limitations), m.office_unit)
     if themes:
-        limits.append(pb.say("assess.limits.units", count=sum(c for _, c in themes),
-                             themes=[n for n, _ in themes]))
+        # said by the share of the units that reported, as the remarks of section III ("Nhiều đơn vị" for a
+        # third or more; never "các đơn vị", which reads as every unit)
+        behind = set().union(*(units for _, units in themes))
+        reporters = sum(1 for u in m.validation.received if u.unit != m.office_unit)
+        limits.append(pb.say("assess.limits.units", total=len(behind),
+                             many=len(behind) * MANY_SHARE_DEN >= max(reporters, 1),
+                             themes=[pb.say("assess.limits.theme", theme=n, count=len(u)) for n, u in themes]))
     if not limits:
         limits.append(pb.say("assess.limits.none"))
     else:
@@ -707,6 +721,16 @@ def reporting_only_change(r: IndicatorResult) -> bool:
         return False
     same = _same_units_change(r)
     return same is not None and (same >= 0 if d < 0 else same <= 0)
+
+
+def increase_unjudged(r: IndicatorResult) -> bool:
+    """A target of kind "increase" whose district rate rose since last year only because other units reported
+    (:func:`reporting_only_change`: the units that reported both years did not rise, e.g. 19/22 against 18/21
+    with the same 18 both years). The rise is no proof that the yearly-increase requirement was met: the
+    sentence says where the rise comes from and that the figures do not allow a verdict, the table's cell reads
+    "Chưa đủ số liệu" (:data:`INCOMPLETE`), and the target is counted neither met nor lagging (:func:`assessable`)."""
+    return (r.status == MET and r.target is not None and r.target.kind == "increase"
+            and r.indicator.kind != STATUS and reporting_only_change(r))
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:
