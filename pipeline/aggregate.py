@@ -19,19 +19,23 @@ from .ingest import Submission
 from .catalog import RATIO, STATUS, Catalog, GoalGroup, Indicator, Milestone, Target, Unit
 from .form_layout import CLOSING_ROWS, FUNDING_SOURCES, LIMITS_CODE, PROPOSALS_CODE
 from .validate import Observation, ValidationResult
-from .vnformat import round_half_up, shown_rate
+from .vnformat import round_half_up, shown_diff, shown_rate
 
 # Status codes of an indicator against its target. MET/EXCEEDED/NOT_MET are said only in a milestone
 # year (against the milestone's value); a year between milestones is judged against the lộ trình
 # (ON_PATH/AHEAD/BEHIND), the baseline year is BASELINE. ``increase`` targets: MET/NOT_MET vs last year.
 MET, EXCEEDED, NOT_MET, NO_TARGET, NO_DATA, NO_BASELINE = (
     "dat", "vuot", "chua_dat", "khong_co_chi_tieu", "khong_co_so_lieu", "chua_so_sanh")
+# an ``increase`` target whose district rate rose only because other units reported (the units that reported
+# both years did not rise: IndicatorResult.reporting_only_change): the figures allow no verdict
+UNJUDGED = "chua_du_so_lieu_danh_gia"
 ON_PATH, AHEAD, BEHIND, BASELINE, NO_PATH = ("dat_lo_trinh", "vuot_lo_trinh", "cham_lo_trinh", "nam_co_so",
                                              "chua_co_lo_trinh")
 STATUS_LABELS = {MET: "Đạt", EXCEEDED: "Vượt", NOT_MET: "Chưa đạt", NO_TARGET: "Không có chỉ tiêu",
                  NO_DATA: "Không có số liệu", NO_BASELINE: "Chưa có năm trước để so sánh",
                  ON_PATH: "Đạt lộ trình", AHEAD: "Vượt lộ trình", BEHIND: "Chậm so với lộ trình",
-                 BASELINE: "Năm cơ sở", NO_PATH: "Chưa có số liệu năm cơ sở"}
+                 BASELINE: "Năm cơ sở", NO_PATH: "Chưa có số liệu năm cơ sở",
+                 UNJUDGED: "Chưa đủ số liệu để đánh giá"}
 GOOD = (MET, EXCEEDED, ON_PATH, AHEAD)
 LAGGING = (NOT_MET, BEHIND)
 RANK_LIMIT = 3      # best / weakest units named in a document
@@ -86,6 +90,39 @@ class IndicatorResult:
     @property
     def expected_count(self) -> int:
         return len(self.units)
+
+    def printed_change(self) -> float | None:
+        """The change since last year of a ratio target's district rate, in points as printed."""
+        if self.indicator.kind == STATUS or self.previous_rate is None or self.rate is None:
+            return None
+        return shown_diff(self.rate, self.previous_rate)
+
+    def same_units_change(self) -> float | None:
+        """The change since last year of the rate over the units that reported (and counted) in both years, in
+        points as printed; None when last year's units are not known or the same units reported both years (the
+        district rates then compare like with like)."""
+        before = {u.unit.code: u for u in self.previous_units if u.counts and u.denominator}
+        now = {u.unit.code: u for u in self.reporting if u.denominator}
+        if not before or before.keys() == now.keys():
+            return None
+        both = before.keys() & now.keys()
+        den_b, den_n = sum(before[c].denominator for c in both), sum(now[c].denominator for c in both)
+        if not den_b or not den_n:
+            return None
+        # rates in percent, as the district's: shown_diff rounds to the printed 0,1 point
+        return shown_diff(100.0 * sum(now[c].numerator or 0 for c in both) / den_n,
+                          100.0 * sum(before[c].numerator or 0 for c in both) / den_b)
+
+    @property
+    def reporting_only_change(self) -> bool:
+        """The district rate rose or fell since last year only because other units reported: the units that
+        reported in both years did not move the same way (16/22 against 16/21 centres of good quality, one commune
+        not reporting in 2016; 19/22 against 18/21, the same 18 at the top both years)."""
+        d = self.printed_change()
+        if not d:
+            return False
+        same = self.same_units_change()
+        return same is not None and (same >= 0 if d < 0 else same <= 0)
 
     @property
     def lagging(self) -> bool:
@@ -483,13 +520,15 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
             target = plan.target_for(ind.code, year)
             base = rate if baseline_year == year else base_rates.get(ind.code)
             j = _judge_year(target, rate, prev, year, baseline_year, base)
-            results.append(IndicatorResult(ind, target, num, den, rate, j["status"], j["margin"], prev,
-                                           None if rate is None or prev is None else rate - prev, units,
-                                           milestone_year=target.year if target else None,
-                                           judged_against=j["judged_against"], path_value=j["path_value"],
-                                           baseline_year=baseline_year, baseline_rate=base, progress=j["progress"],
-                                           subtotals=_subtotals(catalog, ind, units),
-                                           previous_units=prev_units.get(ind.code, [])))
+            r = IndicatorResult(ind, target, num, den, rate, j["status"], j["margin"], prev,
+                                None if rate is None or prev is None else rate - prev, units,
+                                milestone_year=target.year if target else None,
+                                judged_against=j["judged_against"], path_value=j["path_value"],
+                                baseline_year=baseline_year, baseline_rate=base, progress=j["progress"],
+                                subtotals=_subtotals(catalog, ind, units), previous_units=prev_units.get(ind.code, []))
+            if r.status == MET and target.kind == "increase" and ind.kind != STATUS and r.reporting_only_change:
+                r.status = UNJUDGED  # a rise that only a change of reporting units made proves no increase
+            results.append(r)
         if results:
             groups.append(GroupResult(group, results))
 

@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from . import vnformat as vn
 from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEED_TOLERANCE, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA,
-                        NO_PATH, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT, RANK_MIN_UNITS, IndicatorResult, ReportModel)
+                        NO_PATH, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT, RANK_MIN_UNITS, UNJUDGED, IndicatorResult,
+                        ReportModel)
 from .errors import CatalogError
 from .catalog import STATUS, Target
 from .templating import compile_string, packaged_dir, render_string
@@ -198,7 +199,7 @@ def assessable(r: IndicatorResult) -> bool:
     """Whether the year's result can be judged at all: it has a target and figures, and it is not a commune
     count whose verdict cell reads "Chưa đủ số liệu" (counting such an indicator as met, or as lagging,
     would contradict the table)."""
-    return r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH) and status_text(r) != INCOMPLETE
+    return r.status not in (NO_DATA, NO_TARGET, NO_BASELINE, NO_PATH, UNJUDGED) and status_text(r) != INCOMPLETE
 
 
 def held_before(r: IndicatorResult) -> bool:
@@ -689,48 +690,25 @@ def _fall(r: IndicatorResult) -> float | None:
 
 
 def _printed_change(r: IndicatorResult) -> float | None:
-    """The change since last year of a ratio target's district rate, in points as printed."""
-    if r.indicator.kind == STATUS or r.previous_rate is None or r.rate is None:
-        return None
-    return vn.shown_diff(r.rate, r.previous_rate)
+    return r.printed_change()
 
 
 def _same_units_change(r: IndicatorResult) -> float | None:
-    """The change since last year of the rate over the units that reported (and counted) in both years, in points
-    as printed; None when last year's units are not known or the same units reported both years (the district
-    rates then compare like with like)."""
-    before = {u.unit.code: u for u in r.previous_units if u.counts and u.denominator}
-    now = {u.unit.code: u for u in r.reporting if u.denominator}
-    if not before or before.keys() == now.keys():
-        return None
-    both = before.keys() & now.keys()
-    den_b, den_n = sum(before[c].denominator for c in both), sum(now[c].denominator for c in both)
-    if not den_b or not den_n:
-        return None
-    # rates in percent, as the district's: shown_diff rounds to the printed 0,1 point
-    return vn.shown_diff(100.0 * sum(now[c].numerator or 0 for c in both) / den_n,
-                         100.0 * sum(before[c].numerator or 0 for c in both) / den_b)
+    return r.same_units_change()
 
 
 def reporting_only_change(r: IndicatorResult) -> bool:
-    """The district rate rose or fell since last year only because other units reported: the units that reported
-    in both years did not move the same way (16/22 against 16/21 centres of good quality, one commune not
-    reporting in 2016; 19/22 against 18/21, the same 18 at the top both years). No rise or fall is then said."""
-    d = _printed_change(r)
-    if not d:
-        return False
-    same = _same_units_change(r)
-    return same is not None and (same >= 0 if d < 0 else same <= 0)
+    """See :attr:`IndicatorResult.reporting_only_change`: no rise or fall is then said."""
+    return r.reporting_only_change
 
 
 def increase_unjudged(r: IndicatorResult) -> bool:
     """A target of kind "increase" whose district rate rose since last year only because other units reported
-    (:func:`reporting_only_change`: the units that reported both years did not rise, e.g. 19/22 against 18/21
-    with the same 18 both years). The rise is no proof that the yearly-increase requirement was met: the
-    sentence says where the rise comes from and that the figures do not allow a verdict, the table's cell reads
-    "Chưa đủ số liệu" (:data:`INCOMPLETE`), and the target is counted neither met nor lagging (:func:`assessable`)."""
-    return (r.status == MET and r.target is not None and r.target.kind == "increase"
-            and r.indicator.kind != STATUS and reporting_only_change(r))
+    (aggregate's :data:`UNJUDGED`: the units that reported both years did not rise, e.g. 19/22 against 18/21
+    with the same 18 both years). The sentence says where the rise comes from and that the figures do not allow
+    a verdict, the table's cell reads "Chưa đủ số liệu" (:data:`INCOMPLETE`), and the target is counted neither
+    met nor lagging (:func:`assessable`)."""
+    return r.status == UNJUDGED
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:

@@ -86,6 +86,25 @@ def increase_2019(reading_runs, tmp_path_factory) -> list[str]:
     return body(base / "outputs" / "2019" / "v1" / "BC_XHHT_2019.docx")
 
 
+def test_an_unjudged_rise_is_the_models_status_and_every_output_says_it(increase_2019, tmp_path_factory):
+    """The verdict is the model's (aggregate.UNJUDGED), not the BC's wording alone: the summary workbook's
+    "Đánh giá" and model.json say the same as the BC's table."""
+    import json
+
+    from pipeline.aggregate import STATUS_LABELS, UNJUDGED
+
+    version = next(tmp_path_factory.getbasetemp().glob("increase_2019*")) / "outputs" / "2019" / "v1"
+    model = json.loads((version / "model.json").read_text(encoding="utf-8"))
+    ind = next(i for i in model["indicators"] if i["code"] == "TTHTCD_CL_TOT")
+    assert ind["status"] == UNJUDGED and ind["status_label"] == "Chưa đủ số liệu để đánh giá"
+    assert model["summary"][UNJUDGED] == 1 and UNJUDGED in STATUS_LABELS
+    ws = openpyxl.load_workbook(version / "TongHop_XHHT_2019.xlsx", read_only=True)["Chỉ tiêu toàn huyện"]
+    rows = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    head = next(r for r in rows if r and "Đánh giá" in r)
+    row = next(r for r in rows if r and r[2] and "chất lượng tốt" in str(r[2]))
+    assert row[head.index("Đánh giá")] == "Chưa đủ số liệu để đánh giá", row
+
+
 def test_a_rise_only_from_who_reported_does_not_meet_the_increase_requirement(increase_2019):
     """BC 2019: "tăng 0,7 điểm phần trăm so với năm 2018, đạt yêu cầu tăng hằng năm" for 19/22 against 18/21
     when the same 18 centres were good both years: the rise comes from the change of reporting units, the
