@@ -60,10 +60,13 @@ def test_a_spawned_call_runs_in_a_new_interpreter_and_returns_or_raises_like_a_j
         jobs.Spawned(_fail_with, CatalogError(["plan.yaml: thiếu mục targets"])).result()
 
 
-def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_already_known(tmp_path, monkeypatch):
-    """From MANY_FILES files a version's inputs are copied by a spawned interpreter; it takes over the
-    hashes this process has (a made-up one shows it did not read the file again) and the version verifies."""
+def test_many_files_are_listed_by_a_job_and_copied_by_a_new_interpreter_each_hashed_once(tmp_path, monkeypatch):
+    """From MANY_FILES files a district's files are listed and hashed by a job while the catalog is read, and the
+    version's inputs are copied by a spawned interpreter. The job's hashes come back, so this process reads no
+    submission to hash it; the copy takes over the hashes this process has (a made-up one shows it did not read
+    the file again); the version verifies. Where no interpreter can be started, a thread copies."""
     import hashlib
+    import os
 
     import pipeline.runner as runner
     from pipeline import archive
@@ -75,10 +78,23 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
         made.append(fn.__name__)
         real(self, fn, *args, **kwargs)
 
+    hashed_here, here, real_key = [], os.getpid(), archive._hash_key
+
+    def key_spy(path):  # a file this process hashes itself: its key is not known yet
+        key = real_key(path)
+        if key not in archive._HASHED and os.getpid() == here:
+            hashed_here.append(os.fspath(path))
+        return key
+
     monkeypatch.setattr(jobs.Spawned, "__init__", spy)
+    monkeypatch.setattr(archive, "_hash_key", key_spy)
     monkeypatch.setattr(runner, "MANY_FILES", 1)
     res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
     assert made == ["inputs_entries"]
+    subs = {os.fspath(s.path) for s in res.model.submissions + res.model.previous_submissions}
+    if jobs.can_fork():
+        assert len(subs) > 60 and subs <= {k[0] for k in archive.hashes_made()}
+        assert hashed_here and not [p for p in hashed_here if "submissions" in p]  # catalog, templates, outputs
     manifest = archive.read_manifest(res.version)
     copies = {e["file"]: e["sha256"] for e in manifest["inputs"]}
     assert len(copies) > 40 and archive.verify(tmp_path / "out", 2015).ok
@@ -105,36 +121,6 @@ def test_a_large_inputs_copy_is_made_by_a_new_interpreter_with_the_hashes_alread
     entries = jobs.Spawned(archive.inputs_entries, tmp_path / "stage", [(src, "submissions/a.xlsx")], fake).result()
     assert entries == [{"file": "inputs/submissions/a.xlsx", "sha256": "0" * 64, "size": 7}]
     assert (tmp_path / "stage" / "inputs" / "submissions" / "a.xlsx").read_bytes() == b"PK fake"
-
-
-def test_the_files_hashed_by_the_listing_job_are_not_hashed_again(tmp_path, monkeypatch):
-    """A district's many files are listed and hashed by a job while the catalog is read; its hashes come back,
-    so this process (the fingerprint, the keys, the version's copy) reads no submission to hash it."""
-    import os
-
-    from pipeline import archive
-
-    if not jobs.can_fork():
-        pytest.skip("no fork on this platform")
-    monkeypatch.delenv("XHHT_NO_FORK", raising=False)
-    hashed_here = []
-    real = archive._hash_key
-
-    def spy(path):  # a file this process hashes itself: its key is not known yet
-        key = real(path)
-        if key not in archive._HASHED and os.getpid() == here:
-            hashed_here.append(os.fspath(path))
-        return key
-
-    import pipeline.runner as runner
-
-    here = os.getpid()
-    monkeypatch.setattr(archive, "_hash_key", spy)
-    monkeypatch.setattr(runner, "MANY_FILES", 10)  # as in a district of hundreds of units
-    res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
-    subs = {os.fspath(s.path) for s in res.model.submissions + res.model.previous_submissions}
-    assert len(subs) > 60 and subs <= {k[0] for k in archive.hashes_made()}
-    assert hashed_here and not [p for p in hashed_here if "submissions" in p]  # the catalog, templates, outputs only
 
 
 def test_an_exception_that_cannot_be_rebuilt_comes_back_as_a_render_error(monkeypatch):
