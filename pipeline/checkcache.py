@@ -71,7 +71,9 @@ def list_years(inputs: Path, outputs: Path | None, years: tuple[int, ...]) -> tu
     when this runs as a job: the process that asked does not hash the files again)."""
     from .archive import hashes_made
 
-    return {y: year_files(inputs, outputs, y) for y in years}, hashes_made()
+    before = hashes_made()
+    files = {y: year_files(inputs, outputs, y) for y in years}
+    return files, {k: v for k, v in hashes_made().items() if k not in before}  # (only the new: a web app has many)
 
 
 def year_key(catalog, inputs: Path, outputs: Path | None, year: int, today: _dt.date | None,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import traceback
 from typing import Any, Callable
 
@@ -78,6 +79,21 @@ class Job:
             _pid, status = os.waitpid(self._pid, 0)
         self._value = _outcome(b"".join(chunks), status)
         return self._value
+
+    def stop(self) -> None:
+        """End the job without its result: a forked child is killed and reaped; a job that would run in this
+        process when asked (no fork) is not run."""
+        if self._done:
+            return
+        self._done = True
+        if self._pid is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.close(self._read)
+        os.waitpid(self._pid, 0)
 
 
 def _outcome(payload: bytes, status: int) -> Any:
@@ -137,10 +153,12 @@ class Spawned:
         import subprocess
         import sys
 
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # where ``pipeline`` is found
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-        self._proc = subprocess.Popen([sys.executable, "-c", "from pipeline.jobs import _spawned; _spawned()"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        # this very ``pipeline`` first on the child's path, before the folder it starts in (``-c`` puts that first:
+        # a folder named pipeline there, an older copy, would be imported instead)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        self._proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                                       "from pipeline.jobs import _spawned; _spawned()", root],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._done = False
         self._value: Any = None
         # (a pipe holds 64 KiB: past that, this waits for the child to start and read the rest, some 50 ms;
@@ -148,9 +166,25 @@ class Spawned:
         try:
             self._proc.stdin.write(pickle.dumps((fn.__module__, fn.__qualname__, args, kwargs),
                                                 protocol=pickle.HIGHEST_PROTOCOL))
-            self._proc.stdin.close()
         except OSError:  # the child died before reading: its status says so
             pass
+        except BaseException:  # interrupted while sending: no child left behind
+            self.stop()
+            raise
+        finally:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """End the call without its result: the child is killed and reaped."""
+        if self._done:
+            return
+        self._done = True
+        self._proc.kill()
+        self._proc.wait()
+        self._proc.stdout.close()
 
     def result(self) -> Any:
         """Return the call's value, or raise the exception it raised."""
@@ -197,6 +231,10 @@ class Threaded:
         self._thread = threading.Thread(target=target, daemon=True)
         self._thread.start()
 
+    def stop(self) -> None:
+        """A thread cannot be killed: wait for it, its outcome ignored."""
+        self._thread.join()
+
     def result(self) -> Any:
         """Return the call's value, or raise the exception it raised."""
         self._thread.join()
@@ -218,11 +256,12 @@ def start(fn: Callable[..., Any], *args, **kwargs) -> Job:
     return Job(fn, args, kwargs)
 
 
-def wait_all(jobs: list[Job | None]) -> None:
-    """Reap every job (ignoring their failures): used when the run already fails for another reason."""
+def stop_all(jobs: list) -> None:
+    """End every job without waiting for its work (children killed and reaped, jobs not yet run not run):
+    used when the run already fails for another reason, before its staging folder is removed."""
     for job in jobs:
         if job is not None:
             try:
-                job.result()
+                job.stop()
             except BaseException:  # noqa: BLE001 - the first error is the one to report
                 pass

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from . import vnformat as vn
 from .aggregate import (AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT,
-                        RANK_MIN_UNITS)
+                        RANK_MIN_UNITS, UNJUDGED)
 from .catalog import STATUS, Catalog
 from .charts import bind_charts
 from .templating import mm_twips, qn, set_column_widths
@@ -100,6 +100,10 @@ def _outcome_cell(s: IndicatorSeries, milestone: int) -> str:
     from .aggregate import STATUS_LABELS
     from .wording import count_verdict
 
+    if o.status == UNJUDGED:  # neither met nor lagging (the year's BC says the same)
+        from .wording import INCOMPLETE
+
+        return INCOMPLETE
     label = STATUS_LABELS.get(o.status, o.status)
     if s.kind == STATUS:
         reached, expected, missing = _status_counts(s, milestone)
@@ -224,6 +228,8 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
             parts.append(pb.say("tk.ind.milestone.no_target", **f))
         elif o.status == NO_DATA or o.value is None:
             parts.append(pb.say("tk.ind.milestone.no_data", **f))
+        elif o.status == UNJUDGED:
+            parts.append(pb.say("tk.ind.milestone.increase.reporting_only", **f))
         elif o.kind == "increase":
             parts.append(pb.say("tk.ind.milestone.increase", met=o.status == MET, **f))
         elif s.kind == STATUS:

@@ -40,11 +40,11 @@ from . import vnformat as vn
 from .aggregate import ReportModel, aggregate, write_model_json
 from .chidao import load_direction
 from .checkcache import CheckedCache, list_years, year_files, year_key
-from .errors import NothingToReport, UsageError
+from .errors import NothingToReport, RenderError, UsageError
 from .feedback import FEEDBACK_SUBDIR, write_feedback_isolated
 from .ingest import IngestResult, ingest, receipt_notes, submissions_folder
 from .issues import Issue
-from .jobs import Spawned, Threaded, can_spawn, one_after_another, start, wait_all
+from .jobs import Spawned, Threaded, can_spawn, one_after_another, start, stop_all
 from .pdf import convert_to_pdf, find_soffice
 from .plan import Catalog, load_catalog
 from .receive import Receipt, list_received, receipt_times, receive  # noqa: F401  (pipeline API)
@@ -122,7 +122,7 @@ def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | Non
         if previous is not None:
             flag_outliers(catalog, checked, previous.result()[1])
     except BaseException:
-        wait_all([previous])
+        stop_all([previous])
         raise
     return data, checked
 
@@ -161,7 +161,7 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                                   f"Hãy chép các tệp Excel các đơn vị gửi vào thư mục này rồi chạy lại.")
         prev_key, prev_blob = previous.result() if previous else (None, None)
     except BaseException:
-        wait_all([current, previous, baseline])
+        stop_all([current, previous, baseline])
         raise
     step(STAGES[3])
     prev = pickle.loads(prev_blob) if prev_blob else None
@@ -278,6 +278,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     try:
         # the series so far and its charts, on the second core (years this run has read come from its cache)
         trend_job = start(yearly_trend, model, inputs, outputs, cache=cache) if charts else None
+        jobs = [trend_job]
         # the forked job has its own view of the years already opened; this process lets them go (a job run
         # in this process when asked, as on Windows, unpickles them instead)
         if cache is not None:
@@ -357,11 +358,11 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
             "submissions": [{"file": f"inputs/submissions/{_rel_to_submissions(sub.path, inputs)}", "unit": sub.unit,
                              "year": sub.year, "state": sub.state, "superseded_by": sub.superseded_by,
                              "report_date": sub.report_date.isoformat() if sub.report_date else None}
-                            for sub in model.submissions]}, inputs=inputs_job.result())
+                            for sub in model.submissions]}, inputs=_copied(inputs_job, stage, read))
         made = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != archive.MANIFEST)
         version = archive.commit(stage, outputs, model.year, made)
     except BaseException:
-        wait_all(jobs)  # reap the children before removing the folder they write into
+        stop_all(jobs)  # end the children before removing the folder they write into
         shutil.rmtree(stage, ignore_errors=True)
         for e in taken:
             register.undo(outputs, e)  # a failed run takes no number
@@ -489,15 +490,15 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     # the keys of the checked years. A district of 10.600 units has 21.000 files: a job lists and hashes them
     # while this process reads the catalog (threads did it no faster: each file's system calls wait for the GIL);
     # a district of 37 units has 80, listed here (a job would cost more than it saves)
+    parse_number(number)
     years = (year - 1, year)
     many = sum(_entries(submissions_folder(inputs, y)) for y in years) >= MANY_FILES
     listing = start(list_years, inputs, outputs, years) if many else None
     try:
         catalog = load_catalog(inputs)
         catalog.check_year(year)
-        parse_number(number)
     except BaseException:
-        wait_all([listing])
+        stop_all([listing])
         raise
     templates = templates_dir(inputs)
     files, hashed = listing.result() if listing is not None else list_years(inputs, outputs, years)
@@ -527,6 +528,18 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      version=written.version, number=written.number,
                      notes=receipt_notes(model.submissions) + written.notes,
                      feedback=written.feedback, feedback_units=written.feedback_units)
+
+
+def _copied(job, stage: Path, read: list[tuple[Path, str]]) -> list[dict]:
+    """The manifest's entries of the version's inputs copied by ``job``; when a spawned interpreter could not do
+    it (it died, or could not import xhht), copied here instead (each copy is written afresh, so a half-done one
+    is replaced). A failure of the copy itself (the disk full) is raised as it is."""
+    try:
+        return job.result()
+    except (RenderError, ImportError):
+        if not isinstance(job, Spawned):
+            raise
+        return archive.inputs_entries(stage, read)
 
 
 def _entries(folder: Path) -> int:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .aggregate import EXCEED_TOLERANCE, EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, ReportModel
+from .aggregate import (EXCEED_TOLERANCE, EXCEEDED, MET, NO_BASELINE, NO_DATA, NO_TARGET, NOT_MET, UNJUDGED,
+                        ReportModel)
 from .form_layout import FUNDING_SOURCES
 from .vnformat import shown_diff
 from .catalog import STATUS, Catalog
@@ -620,6 +621,9 @@ def _indicator_series(catalog, ind, years, results, units, milestone_years, mile
             outcomes.append(MilestoneOutcome(m, None, None, point.value, NO_TARGET, None))
             continue
         status, margin = _status(t.kind, t.value, point.value, prev)
+        yearly = results.get(m, {}).get(ind.code)
+        if t.kind == "increase" and status == MET and getattr(yearly, "status", None) == UNJUDGED:
+            status = UNJUDGED  # the year's own verdict: a rise only a change of reporting units made
         o = MilestoneOutcome(m, t.kind, t.value, point.value, status, margin)
         for us in unit_series:
             p = us.points[i]

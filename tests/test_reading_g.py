@@ -151,3 +151,27 @@ def test_units_views_on_shortcomings_said_by_their_share(reading_runs):
     assert few == "- Ý kiến của một số đơn vị về tồn tại, hạn chế tập trung vào: hỗ trợ kinh phí (04 đơn vị).", few
     one = str(pb.say("assess.limits.units", total=1, many=False, themes=["hỗ trợ kinh phí"]))
     assert one == "- Có đơn vị nêu tồn tại, hạn chế về hỗ trợ kinh phí.", one
+
+
+def test_a_milestone_outcome_takes_the_years_own_unjudged_verdict(increase_2019, tmp_path_factory):
+    """The tổng kết's milestone verdict of an "increase" target is the year's own: a rise only a change of
+    reporting units made reads "Chưa đủ số liệu" in the table and says so in the sentence, never "đạt" (the
+    series judged the district points alone). The figures of 2018 and 2019 stand for the milestone's year
+    before and year, since the samples' milestone 2020 has no such rise."""
+    from pipeline.aggregate import UNJUDGED
+    from pipeline.catalog_load import load_catalog
+    from pipeline.review import _outcome_cell
+    from pipeline.runner import build_model
+    from pipeline.series import build_series
+    from pipeline.wording import INCOMPLETE, phrasebook
+
+    inputs = next(tmp_path_factory.getbasetemp().glob("increase_2019*")) / "inputs"
+    cat = load_catalog(inputs)
+    m18, m19 = (build_model(cat, inputs, y, today=dt.date(y, 12, 20)) for y in (2018, 2019))
+    assert next(r for r in m19.indicators if r.indicator.code == "TTHTCD_CL_TOT").status == UNJUDGED
+    s = build_series(cat, {2019: m18, 2020: m19}, first=2019, last=2020).indicator("TTHTCD_CL_TOT")
+    o = s.outcome(2020)
+    assert o.kind == "increase" and o.status == UNJUDGED and _outcome_cell(s, 2020) == INCOMPLETE
+    said = str(phrasebook(inputs, "phrasebook_review.yaml").say("tk.ind.milestone.increase.reporting_only", year=2020))
+    assert said == ("mốc năm 2020 tăng so với năm trước do thay đổi đơn vị báo cáo, chưa đủ số liệu để đánh giá "
+                    "yêu cầu tăng hằng năm"), said

@@ -123,6 +123,58 @@ def test_many_files_are_listed_by_a_job_and_copied_by_a_new_interpreter_each_has
     assert (tmp_path / "stage" / "inputs" / "submissions" / "a.xlsx").read_bytes() == b"PK fake"
 
 
+def _append(path, line):
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+
+
+def test_stopped_jobs_are_ended_not_waited_for_nor_run(tmp_path, monkeypatch):
+    """On a failure the run stops its jobs: a forked child is killed and reaped at once, a spawned interpreter
+    too, and a job that would run in this process when asked (no fork, as on Windows) is not run at all."""
+    import time
+
+    monkeypatch.delenv("XHHT_NO_FORK", raising=False)
+    t0 = time.monotonic()
+    jobs.stop_all([jobs.start(time.sleep, 30) if jobs.can_fork() else None, jobs.Spawned(time.sleep, 30), None])
+    assert time.monotonic() - t0 < 10
+    monkeypatch.setenv("XHHT_NO_FORK", "1")
+    mark = tmp_path / "ran.txt"
+    jobs.stop_all([jobs.start(_append, mark, "ran")])
+    assert not mark.exists()
+
+
+def test_a_spawned_call_finds_this_pipeline_not_a_folder_of_that_name_where_it_starts(tmp_path, monkeypatch):
+    import os
+
+    fake = tmp_path / "pipeline"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('an old copy')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert jobs.Spawned(os.path.join, "a", "b").result() == os.path.join("a", "b")
+
+
+def test_a_spawned_copy_that_dies_is_made_here_and_a_bad_number_lists_nothing(tmp_path, monkeypatch):
+    import pipeline.runner as runner
+    from pipeline import archive
+    from pipeline.errors import UsageError
+
+    class Dying(jobs.Spawned):
+        def result(self):
+            super().result()
+            raise RenderError("Tiến trình phụ dừng bất thường (mã 1).")
+
+    monkeypatch.setattr(runner, "Spawned", Dying)
+    monkeypatch.setattr(runner, "MANY_FILES", 1)
+    res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
+    assert len(archive.read_manifest(res.version)["inputs"]) > 60 and archive.verify(tmp_path / "out", 2015).ok
+
+    listed = []
+    monkeypatch.setattr(runner, "list_years", lambda *a: listed.append(a) or ({}, {}))
+    with pytest.raises(UsageError):
+        run(ROOT / "inputs", tmp_path / "out2", 2015, DAY, number="abc")
+    assert listed == []  # the number is checked before the files are listed and hashed
+
+
 def test_an_exception_that_cannot_be_rebuilt_comes_back_as_a_render_error(monkeypatch):
     monkeypatch.delenv("XHHT_NO_FORK", raising=False)
     if not jobs.can_fork():
