@@ -288,12 +288,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # process's Python too); with fewer, by a thread after the last fork (an interpreter's start costs more
         # than copying a district's 80 files)
         read = _input_files(model, inputs, templates)
-        inputs_job = None
-        if len(read) >= MANY_FILES and can_spawn():
-            try:
-                inputs_job = Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
-            except OSError:  # the interpreter could not be started: the thread below copies
-                inputs_job = None
+        inputs_job = _spawned_copy(stage, read) if len(read) >= MANY_FILES else None
         jobs = [trend_job, inputs_job]
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
@@ -528,6 +523,17 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
                      version=written.version, number=written.number,
                      notes=receipt_notes(model.submissions) + written.notes,
                      feedback=written.feedback, feedback_units=written.feedback_units)
+
+
+def _spawned_copy(stage: Path, read: list[tuple[Path, str]]) -> Spawned | None:
+    """The version's copy of the inputs started in a new interpreter, with the hashes this process has; None where
+    no interpreter can be started (a frozen application, a missing executable): a thread copies instead."""
+    if not can_spawn():
+        return None
+    try:
+        return Spawned(archive.inputs_entries, stage, read, archive.known_hashes([f for f, _ in read]))
+    except OSError:
+        return None
 
 
 def _copied(job, stage: Path, read: list[tuple[Path, str]]) -> list[dict]:

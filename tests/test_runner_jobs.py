@@ -64,7 +64,7 @@ def test_many_files_are_listed_by_a_job_and_copied_by_a_new_interpreter_each_has
     """From MANY_FILES files a district's files are listed and hashed by a job while the catalog is read, and the
     version's inputs are copied by a spawned interpreter. The job's hashes come back, so this process reads no
     submission to hash it; the copy takes over the hashes this process has (a made-up one shows it did not read
-    the file again); the version verifies. Where no interpreter can be started, a thread copies."""
+    the file again); the version verifies. Where no interpreter can be started, a thread copies; where it dies, this process copies."""
     import hashlib
     import os
 
@@ -101,16 +101,26 @@ def test_many_files_are_listed_by_a_job_and_copied_by_a_new_interpreter_each_has
     for name, digest in copies.items():
         assert hashlib.sha256((res.version / name).read_bytes()).hexdigest() == digest
 
-    # an interpreter that cannot be started (a frozen application, a missing executable): the thread copies
+    monkeypatch.undo()
+    files = [(ROOT / "inputs" / "plan.yaml", "plan.yaml"), (ROOT / "inputs" / "units.yaml", "units.yaml")]
+
+    # an interpreter that cannot be started (a frozen application, a missing executable): none, a thread copies
     def no_interpreter(*a, **k):
         raise OSError("không chạy được")
 
-    monkeypatch.setattr(subprocess, "Popen", no_interpreter)
-    made.clear()
-    res = run(ROOT / "inputs", tmp_path / "out2", 2015, DAY, feedback=False, charts=False)
-    assert made == ["inputs_entries"] and archive.verify(tmp_path / "out2", 2015).ok
-    assert len(archive.read_manifest(res.version)["inputs"]) == len(copies)
-    monkeypatch.undo()
+    with monkeypatch.context() as m:
+        m.setattr(subprocess, "Popen", no_interpreter)
+        assert runner._spawned_copy(tmp_path / "stage0", files) is None
+
+    # an interpreter that dies (or cannot import xhht): the copy is made in this process
+    class Dying(jobs.Spawned):
+        def result(self):
+            super().result()
+            raise RenderError("Tiến trình phụ dừng bất thường (mã 1).")
+
+    entries = runner._copied(Dying(archive.inputs_entries, tmp_path / "stage1", files), tmp_path / "stage1", files)
+    assert [e["file"] for e in entries] == ["inputs/plan.yaml", "inputs/units.yaml"]
+    assert (tmp_path / "stage1" / "inputs" / "units.yaml").read_bytes() == (ROOT / "inputs" / "units.yaml").read_bytes()
 
     src = tmp_path / "a.xlsx"
     src.write_bytes(b"PK fake")
@@ -153,21 +163,11 @@ def test_a_spawned_call_finds_this_pipeline_not_a_folder_of_that_name_where_it_s
     assert jobs.Spawned(os.path.join, "a", "b").result() == os.path.join("a", "b")
 
 
-def test_a_spawned_copy_that_dies_is_made_here_and_a_bad_number_lists_nothing(tmp_path, monkeypatch):
+def test_a_bad_number_lists_nothing(tmp_path, monkeypatch):
     import pipeline.runner as runner
-    from pipeline import archive
     from pipeline.errors import UsageError
 
-    class Dying(jobs.Spawned):
-        def result(self):
-            super().result()
-            raise RenderError("Tiến trình phụ dừng bất thường (mã 1).")
-
-    monkeypatch.setattr(runner, "Spawned", Dying)
     monkeypatch.setattr(runner, "MANY_FILES", 1)
-    res = run(ROOT / "inputs", tmp_path / "out", 2015, DAY, feedback=False, charts=False)
-    assert len(archive.read_manifest(res.version)["inputs"]) > 60 and archive.verify(tmp_path / "out", 2015).ok
-
     listed = []
     monkeypatch.setattr(runner, "list_years", lambda *a: listed.append(a) or ({}, {}))
     with pytest.raises(UsageError):
