@@ -131,34 +131,35 @@ class IndicatorResult:
     # The unit lists below are worked out once per result (the BC, the KH and the model ask for them many
     # times, each a pass over every unit): a result is not changed once aggregate() has made it.
     @cached_property
-    def _rated(self) -> list[UnitResult]:
+    def rated(self) -> list[UnitResult]:
         return [u for u in self.reporting if u.rate is not None]
 
     @cached_property
     def _best_first(self) -> list[UnitResult]:
-        return sorted(self._rated, key=lambda u: (-u.rate, u.unit.code))
+        return sorted(self.rated, key=lambda u: (-u.rate, u.unit.code))
 
     @cached_property
-    def _below(self) -> list[UnitResult]:
-        """The rated units below this year's reference value (and not shown as the district's rate), worst first."""
+    def below(self) -> list[UnitResult]:
+        """The rated units below this year's reference value (lộ trình or target) and not shown as the district's
+        rate, lowest first: :meth:`weakest` names the first of them, wording.lowest_tie a tie among them."""
         ref = self.path_value if self.path_value is not None else (self.target.value if self.target else None)
         if ref is None:
             return []
         district = shown_rate(self.rate) if self.rate is not None else None
-        return sorted((u for u in self._rated if u.rate < ref - EXCEED_TOLERANCE and shown_rate(u.rate) != district),
+        return sorted((u for u in self.rated if u.rate < ref - EXCEED_TOLERANCE and shown_rate(u.rate) != district),
                       key=lambda u: (u.rate, u.unit.code))
 
     def best(self, limit: int = RANK_LIMIT) -> list[UnitResult]:
         """The units with the highest rates (ratio indicators with enough reporting units), best first."""
-        if self.indicator.kind == STATUS or len(self._rated) < RANK_MIN_UNITS:
+        if self.indicator.kind == STATUS or len(self.rated) < RANK_MIN_UNITS:
             return []
         return self._best_first[:limit]
 
     def weakest(self, limit: int = RANK_LIMIT) -> list[UnitResult]:
         """The units furthest below this year's reference value (lộ trình or target), worst first."""
-        if self.indicator.kind == STATUS or len(self._rated) < RANK_MIN_UNITS:
+        if self.indicator.kind == STATUS or len(self.rated) < RANK_MIN_UNITS:
             return []
-        low = self._below
+        low = self.below
         # units tied (as shown) with the first one left out are not named: the order among them would be arbitrary
         if len(low) > limit:
             cut = shown_rate(low[limit].rate)
@@ -168,7 +169,7 @@ class IndicatorResult:
     @cached_property
     def binary(self) -> bool:
         """A ratio each unit reports over one item (e.g. its one TTHTCĐ): a unit has it or not, no "lowest rates"."""
-        rated = self._rated
+        rated = self.rated
         return self.indicator.kind != STATUS and bool(rated) and all((u.denominator or 0) <= 1 for u in rated)
 
     def without(self) -> list[UnitResult]:
@@ -526,7 +527,7 @@ def aggregate(catalog: Catalog, checked: ValidationResult, submissions: list[Sub
                                 judged_against=j["judged_against"], path_value=j["path_value"],
                                 baseline_year=baseline_year, baseline_rate=base, progress=j["progress"],
                                 subtotals=_subtotals(catalog, ind, units), previous_units=prev_units.get(ind.code, []))
-            if r.status == MET and target.kind == "increase" and ind.kind != STATUS and r.reporting_only_change:
+            if r.status == MET and target.kind == "increase" and r.reporting_only_change:
                 r.status = UNJUDGED  # a rise that only a change of reporting units made proves no increase
             results.append(r)
         if results:

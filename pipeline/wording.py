@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import vnformat as vn
-from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEED_TOLERANCE, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA,
+from .aggregate import (AHEAD, BASELINE, BEHIND, EXCEEDED, GOOD, LAGGING, MET, NO_BASELINE, NO_DATA,
                         NO_PATH, NO_TARGET, NOT_MET, ON_PATH, RANK_LIMIT, RANK_MIN_UNITS, UNJUDGED, IndicatorResult,
                         ReportModel)
 from .errors import CatalogError
@@ -185,7 +185,7 @@ def status_text(r: IndicatorResult) -> str:
         t = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
         return count_verdict(r.status_label, r.status in GOOD, r.numerator or 0, r.expected_count,
                              len(r.not_reported) + len(r.excluded), t)
-    if increase_unjudged(r):
+    if r.status == UNJUDGED:  # an increase target's rise only a change of reporting units made
         return INCOMPLETE
     margin = shown_margin(r)
     if r.status in (EXCEEDED, NOT_MET, BEHIND, AHEAD) and margin is not None and abs(margin) >= 0.05 \
@@ -261,8 +261,8 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
              short_by=short_by(r), unit_label=ind.unit_label)
     if r.status == NO_TARGET:
         text += pb.say("ind.no_target")
-    elif t.kind == "increase" and increase_unjudged(r):
-        text += pb.say("ind.increase.reporting_only", change=_same_units_change(r), **f)
+    elif r.status == UNJUDGED:  # the rise comes from who reported: said so, no verdict
+        text += pb.say("ind.increase.reporting_only", change=r.same_units_change(), **f)
     elif t.kind == "increase":
         text += pb.say({MET: "ind.increase.met", NO_BASELINE: "ind.increase.no_baseline"}.get(
             r.status, "ind.increase.not_met"), **f)
@@ -302,7 +302,7 @@ def indicator_sentence(pb: Phrasebook, r: IndicatorResult, year: int) -> str:
     # a lower or higher rate that comes only from who reported is no fall and no rise: nothing is said (the table's
     # note says who)
     if (r.change is not None and (t is None or t.kind != "increase") and ind.kind != STATUS
-            and not reporting_only_change(r)):
+            and not r.reporting_only_change):
         text += pb.say("ind.change", change=vn.shown_diff(r.rate, r.previous_rate), prev_year=year - 1)
     if ind.kind == STATUS and r.failing():
         text += pb.say("ind.status.failing", population=pop, units=names([u.unit for u in r.failing()]))
@@ -373,20 +373,11 @@ TIE_LIMIT = 10  # units tied at the lowest rate named whole, as a group, up to t
 def lowest_tie(r: IndicatorResult) -> tuple[list, float] | None:
     """(units, rate) tied (as printed) at the lowest rate below this year's reference, when they are more than
     :meth:`IndicatorResult.weakest` names (it names none rather than cut a tie) and at most :data:`TIE_LIMIT`:
-    a tie is said whole, with its count and value ("07 xã cùng có tỷ lệ thấp nhất (90,9%): …"). None otherwise.
-    One pass over the reporting units."""
-    if r.indicator.kind == STATUS or r.binary or r.weakest():
+    a tie is said whole, with its count and value ("07 xã cùng có tỷ lệ thấp nhất (90,9%): …"). None otherwise."""
+    if r.indicator.kind == STATUS or r.binary or r.weakest() or len(r.rated) < RANK_MIN_UNITS or not r.below:
         return None
-    ref = r.path_value if r.path_value is not None else (r.target.value if r.target else None)
-    rated = [u for u in r.reporting if u.rate is not None]
-    if ref is None or len(rated) < RANK_MIN_UNITS:
-        return None
-    district = vn.shown_rate(r.rate) if r.rate is not None else None
-    low = [u for u in rated if u.rate < ref - EXCEED_TOLERANCE and vn.shown_rate(u.rate) != district]
-    if not low:
-        return None
-    lowest = min(vn.shown_rate(u.rate) for u in low)
-    tied = sorted((u for u in low if vn.shown_rate(u.rate) == lowest), key=lambda u: u.unit.code)
+    lowest = vn.shown_rate(r.below[0].rate)  # (the units below the reference, lowest first)
+    tied = sorted((u for u in r.below if vn.shown_rate(u.rate) == lowest), key=lambda u: u.unit.code)
     return (tied, lowest) if 1 < len(tied) <= TIE_LIMIT else None
 
 
@@ -685,30 +676,8 @@ def _fall(r: IndicatorResult) -> float | None:
     of the units that reported in both years are compared, and if those did not fall the difference comes only
     from who reported (e.g. 16/21 against 16/22, one commune not reporting in 2016): no fall is said (the
     table's note already says who did not report)."""
-    d = _printed_change(r)
-    return -d if d is not None and d < 0 and not reporting_only_change(r) else None
-
-
-def _printed_change(r: IndicatorResult) -> float | None:
-    return r.printed_change()
-
-
-def _same_units_change(r: IndicatorResult) -> float | None:
-    return r.same_units_change()
-
-
-def reporting_only_change(r: IndicatorResult) -> bool:
-    """See :attr:`IndicatorResult.reporting_only_change`: no rise or fall is then said."""
-    return r.reporting_only_change
-
-
-def increase_unjudged(r: IndicatorResult) -> bool:
-    """A target of kind "increase" whose district rate rose since last year only because other units reported
-    (aggregate's :data:`UNJUDGED`: the units that reported both years did not rise, e.g. 19/22 against 18/21
-    with the same 18 both years). The sentence says where the rise comes from and that the figures do not allow
-    a verdict, the table's cell reads "Chưa đủ số liệu" (:data:`INCOMPLETE`), and the target is counted neither
-    met nor lagging (:func:`assessable`)."""
-    return r.status == UNJUDGED
+    d = r.printed_change()
+    return -d if d is not None and d < 0 and not r.reporting_only_change else None
 
 
 def fallen(m: ReportModel) -> list[IndicatorResult]:
@@ -767,7 +736,7 @@ def conclusion_facts(m: ReportModel) -> dict[str, Any]:
     strong = [vn.lower_first(r.indicator.name) for r in sorted(
         (r for r in m.indicators if r.status in (EXCEEDED, AHEAD) and r.margin and r.indicator.kind != STATUS
          and assessable(r) and not (r.change is not None and vn.shown_diff(r.rate, r.previous_rate) <= 0)
-         and not reporting_only_change(r)),
+         and not r.reporting_only_change),
         key=lambda r: -r.margin)[:2]]
     v = m.validation
     from .form_layout import FUNDING_SOURCES
