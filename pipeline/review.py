@@ -26,7 +26,7 @@ from .aggregate import (AHEAD, BEHIND, EXCEEDED, MET, NO_DATA, NO_TARGET, NOT_ME
 from .catalog import STATUS, Catalog
 from .charts import bind_charts
 from .templating import mm_twips, qn, set_column_widths
-from .wording import INCOMPLETE, TIE_LIMIT
+from .wording import INCOMPLETE, TIE_LIMIT, tie_names
 from .series import (FROM_ARCHIVE, FROM_NOTHING, GAP_EXCLUDED, GAP_MISSING, GAP_NO_YEAR, GAP_NOT_EXPECTED,
                      IndicatorSeries, PeriodSeries, TREND_UP)
 
@@ -101,8 +101,6 @@ def _outcome_cell(s: IndicatorSeries, milestone: int) -> str:
     from .wording import count_verdict
 
     if o.status == UNJUDGED:  # neither met nor lagging (the year's BC says the same)
-        from .wording import INCOMPLETE
-
         return INCOMPLETE
     label = STATUS_LABELS.get(o.status, o.status)
     if s.kind == STATUS:
@@ -270,11 +268,9 @@ def _indicator_sentence(pb, series: PeriodSeries, s: IndicatorSeries, population
                 parts.append(pb.say("tk.ind.weakest", year=series.last, units=[
                     f"{_name(series, b.unit)} ({vn.percent(b.value)})" for b in named]))
             elif tie:
-                communes = all(series.unit(b.unit).name.startswith("Xã ") for b in tie)
+                kind, names = tie_names(pb, [series.unit(b.unit).name for b in tie])
                 parts.append(pb.say("tk.ind.weakest.tie", year=series.last, count=len(tie), value=tie[0].value,
-                                    kind=pb.labels.get("commune_short", "xã") if communes else "đơn vị",
-                                    units=[series.unit(b.unit).name[3:] if communes else _name(series, b.unit)
-                                           for b in tie]))
+                                    kind=kind, units=names))
     return f"{text}; " + "; ".join(str(p) for p in parts) + "." if parts else f"{text}."
 
 

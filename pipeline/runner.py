@@ -93,8 +93,7 @@ def check_and_read(catalog: Catalog, inputs: Path, year: int, outputs: Path | No
 
 
 def read_checked(catalog: Catalog, inputs: Path, year: int, outputs: Path | None = None,
-                 today: _dt.date | None = None, cache: CheckedCache | None = None,
-                 files: list[list[str]] | None = None) -> tuple[str, bytes]:
+                 today: _dt.date | None = None, cache: CheckedCache | None = None) -> tuple[str, bytes]:
     """One year ingested and validated, as (key, pickled (IngestResult, ValidationResult)).
 
     Taken from ``cache`` when an earlier version holds the same year with the same key (same files,
@@ -103,7 +102,8 @@ def read_checked(catalog: Catalog, inputs: Path, year: int, outputs: Path | None
     the checked values and the issues: the raw cells (``values``, ``texts``, ``money``, ``activities``
     of the ingest result) have been checked and are left out.
     """
-    key = year_key(catalog, inputs, outputs, year, today, files)
+    # the year's files as the run listed them (CheckedCache.remember_files), else listed and hashed now
+    key = year_key(catalog, inputs, outputs, year, today, cache.files_of(inputs, outputs, year) if cache is not None else None)
     blob = cache.found.get(key) if cache is not None else None
     if blob is None:
         data, checked = check_and_read(catalog, inputs, year, outputs, today)
@@ -129,7 +129,7 @@ def validate_year(catalog: Catalog, inputs: Path, year: int, outputs: Path | Non
 
 def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[str], None] | None = None,
                 outputs: Path | None = None, today: _dt.date | None = None,
-                cache: CheckedCache | None = None, files: dict[int, list[list[str]]] | None = None) -> ReportModel:
+                cache: CheckedCache | None = None) -> ReportModel:
     """Ingest, validate and aggregate ``year``; raise NothingToReport if no unit sent a usable form.
 
     This year, the year before (for the change since last year and the outlier checks) and the baseline
@@ -138,8 +138,7 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
     """
     step = on_stage or (lambda _s: None)
     catalog.check_year(year)
-    files = files or {}  # the years' files (checkcache.year_files) when the caller has listed them already
-    previous = (start(read_checked, catalog, inputs, year - 1, outputs, None, cache, files.get(year - 1))
+    previous = (start(read_checked, catalog, inputs, year - 1, outputs, None, cache)
                 if submissions_folder(inputs, year - 1).is_dir() else None)
     # the lộ trình's baseline year, when it is further back than last year
     ms = catalog.plan.milestone_for(year)
@@ -148,7 +147,7 @@ def build_model(catalog: Catalog, inputs: Path, year: int, on_stage: Callable[[s
                 else None)
     # this year too is read by a job: its passing objects (every cell of every file) never enter this process,
     # which keeps only the checked year, unpickled into compact memory
-    current = start(read_checked, catalog, inputs, year, outputs, today, cache, files.get(year))
+    current = start(read_checked, catalog, inputs, year, outputs, today, cache)
     try:
         step(STAGES[1])
         key, blob = current.result()
@@ -507,7 +506,7 @@ def run(inputs: Path | str, outputs: Path | str, year: int, issued: _dt.date | N
     cache = CheckedCache.of(outputs, year)
     cache.remember_files(inputs, outputs, files)
     with _collector_paused():
-        model = build_model(catalog, inputs, year, step, outputs=outputs, today=issued, cache=cache, files=files)
+        model = build_model(catalog, inputs, year, step, outputs=outputs, today=issued, cache=cache)
     gc.freeze()  # the model lives to the end: later collections (and the forked jobs) leave its objects alone
     try:
         written = write_reports(model, inputs, outputs, issued, templates, number=number, pdf=pdf, feedback=feedback,

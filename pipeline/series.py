@@ -759,8 +759,7 @@ def _read_year(catalog: Catalog, source: YearSource, cache=None, outputs: Path |
         return None
     if cache is not None:
         where = outputs if source.kind == FROM_SUBMISSIONS else None
-        key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache),
-                                 cache.files_of(Path(source.inputs), where, source.year))
+        key, blob = read_checked(catalog, Path(source.inputs), source.year, where, None, _Lookup(cache))
         data, checked = cache.unpickled(key, blob)
     else:
         data, checked = check_and_read(catalog, Path(source.inputs), source.year)
@@ -772,6 +771,7 @@ class _Lookup:
 
     def __init__(self, cache):
         self.found = {**cache.found, **cache.fresh}
+        self.files_of = cache.files_of  # (the files the run listed)
 
 
 def _read_years(catalog: Catalog, sources: list[YearSource], cache=None, outputs: Path | None = None) -> list:

@@ -109,29 +109,34 @@ def from_source(env, source: str):
 
     import jinja2
 
-    folder = _code_dir()
-    if folder is None:
-        return env.from_string(source)
     key = hashlib.sha256("\0".join([
         jinja2.__version__, sys.implementation.cache_tag or "", sys.version, type(env).__qualname__,
         repr(env.autoescape), repr(env.keep_trailing_newline), ",".join(sorted(env.filters)), ",".join(sorted(env.tests)),
         source]).encode("utf-8")).hexdigest()
-    path = folder / key[:2] / f"{key}.code"
-    code = None
-    try:
-        code = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        code = None
-    if code is None:
-        code = env.compile(source)
+    code = _kept(f"{key}.code", lambda: marshal.dumps(env.compile(source)), marshal.loads)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _kept(name: str, make: Callable[[], bytes], load: Callable[[bytes], Any]) -> Any:
+    """``load(make())``, the bytes kept in the cache folder as ``name`` (under its first two characters) and read
+    from there the next time; a file that cannot be read, loaded or written only means making it again."""
+    folder = _code_dir()
+    path = folder / name[:2] / name if folder is not None else None
+    if path is not None:
+        try:
+            return load(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError, UnicodeDecodeError):
+            pass
+    data = make()
+    if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(code))
+            tmp.write_bytes(data)
             os.replace(tmp, path)
         except OSError:
             pass
-    return env.template_class.from_code(env, code, env.make_globals(None), None)
+    return load(data)
 
 
 def render_string(template, name: str, facts: dict[str, Any]):
@@ -355,25 +360,10 @@ def _prepare(xml: str) -> str:
     templates did not change does not import docxtpl."""
     import hashlib
 
-    folder = _code_dir()
-    path = None
-    if folder is not None:
-        key = hashlib.sha256((_docxtpl_version() + "\0" + xml).encode("utf-8")).hexdigest()
-        path = folder / key[:2] / f"{key}.patched.xml"
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
-    patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", _tpl().patch_xml(None, xml))
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(patched, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return patched
+    key = hashlib.sha256((_docxtpl_version() + "\0" + xml).encode("utf-8")).hexdigest()
+    return _kept(f"{key}.patched",  # (UTF-8 bytes as they are: no newline translation on Windows)
+                 lambda: re.sub(r"<w:p([ >])", r"\n<w:p\1", _tpl().patch_xml(None, xml)).encode("utf-8"),
+                 lambda data: data.decode("utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -382,12 +382,18 @@ def lowest_tie(r: IndicatorResult) -> tuple[list, float] | None:
 
 
 def tie_facts(pb: Phrasebook, tie: tuple[list, float]) -> dict[str, Any]:
-    """The facts of a tie for the phrasebook: count, rate, the kind of unit ("xã" when all are communes named
-    "Xã …", whose names are then said without it; "đơn vị" otherwise) and the names."""
+    """The facts of a tie (:func:`lowest_tie`) for the phrasebook: count, rate, kind and names (:func:`tie_names`)."""
     units, rate = tie
-    communes = all(u.unit.name.startswith("Xã ") for u in units)
-    return dict(count=len(units), rate=rate, kind=pb.labels.get("commune_short", "xã") if communes else "đơn vị",
-                units=[u.unit.name[3:] if communes else vn.in_sentence(u.unit.name) for u in units])
+    kind, names = tie_names(pb, [u.unit.name for u in units])
+    return dict(count=len(units), rate=rate, kind=kind, units=names)
+
+
+def tie_names(pb: Phrasebook, names: list[str]) -> tuple[str, list[str]]:
+    """The kind of the tied units and their names as a sentence says them: "xã" when all are communes named
+    "Xã …", whose names are then said without it; "đơn vị" otherwise (the yearly BC and the tổng kết alike)."""
+    if all(n.startswith("Xã ") for n in names):
+        return pb.labels.get("commune_short", "xã"), [n[3:] for n in names]
+    return "đơn vị", [vn.in_sentence(n) for n in names]
 
 
 def direction_lines(pb: Phrasebook, m: ReportModel, issued=None) -> list:
