@@ -210,11 +210,6 @@ class _TreeSampler(threading.Thread):
                 continue
         return total
 
-    def _sample(self) -> tuple[int, int]:
-        """(PSS, RSS) of the tree now (reads PSS: for a one-off look, not the loop)."""
-        pids = self._tree()
-        return self._pss(pids), self._rss(pids)
-
     def run(self) -> None:
         last_read, rss_then = 0.0, 0
         while not self._halt.is_set():
@@ -250,18 +245,20 @@ def run_once(inputs: Path, outputs: Path, year: int, charts: bool = True) -> dic
     return {"wall": wall, "cpu": cpu, "peak": sampler.peak_pss, "peak_rss": sampler.peak_rss, "rc": proc.returncode, "out": out, "err": err}
 
 
-def _district(base: Path, size: int, year: int, keep: bool) -> tuple[Path, float]:
-    """The inputs of the district of ``size`` units under ``base`` (a kept one reused), and the seconds it took."""
+def _district(base: Path, size: int, year: int, keep: bool) -> Path | None:
+    """The inputs of the kept district of ``size`` units under ``base`` when ``keep`` and it is there (same seed,
+    year and inputs), else None."""
+    inputs = base / f"d{size}" / "inputs"
+    return inputs if keep and (inputs.parent / f"made-{SEED}-{year}-{_inputs_digest()}").exists() else None
+
+
+def _make(base: Path, size: int, year: int) -> Path:
+    """Make the district of ``size`` units under ``base`` afresh and return its inputs."""
     work = base / f"d{size}"
-    made_mark = work / f"made-{SEED}-{year}-{_inputs_digest()}"
-    t0 = time.perf_counter()
-    if keep and made_mark.exists():  # a kept district of this size, seed and year: reuse it
-        inputs = work / "inputs"
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-        inputs = make_district(size, work, (year - 1, year))
-        made_mark.touch()
-    return inputs, time.perf_counter() - t0
+    shutil.rmtree(work, ignore_errors=True)
+    inputs = make_district(size, work, (year - 1, year))
+    (work / f"made-{SEED}-{year}-{_inputs_digest()}").touch()
+    return inputs
 
 
 def _rounds(sizes: list[int], repeat: dict[int, int]) -> list[int]:
@@ -297,9 +294,13 @@ def main(argv=None) -> int:
     try:
         districts = {}
         for size in sizes:
-            inputs, made = _district(base, size, args.year, bool(args.keep))
+            t0 = time.perf_counter()
+            inputs = _district(base, size, args.year, bool(args.keep))
+            made = inputs is None
+            if made:
+                inputs = _make(base, size, args.year)
             districts[size] = inputs
-            print(f"{size:>6} units: district {'made' if made > 0.5 else 'kept'} ({made:.1f} s)", flush=True)
+            print(f"{size:>6} units: district {'made' if made else 'kept'} ({time.perf_counter() - t0:.1f} s)", flush=True)
         if args.profile:
             import cProfile
             import pstats
