@@ -277,7 +277,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
     try:
         # the series so far and its charts, on the second core (years this run has read come from its cache)
         trend_job = start(yearly_trend, model, inputs, outputs, cache=cache) if charts else None
-        jobs = [trend_job]
+        jobs.append(trend_job)  # (each job is listed as it starts: a failure stops those started)
         # the forked job has its own view of the years already opened; this process lets them go (a job run
         # in this process when asked, as on Windows, unpickles them instead)
         if cache is not None:
@@ -288,7 +288,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # than copying a district's 80 files)
         read = _input_files(model, inputs, templates)
         inputs_job = _spawned_copy(stage, read) if len(read) >= MANY_FILES else None
-        jobs = [trend_job, inputs_job]
+        jobs.append(inputs_job)
         entry = take("BC", bc_number, subject) if mode != "blank" else None
         # the Phòng numbers its own tờ trình; the KH is UBND huyện's draft, numbered by UBND's văn thư
         kh_entry = take("TTr", kh_number, ttr_subject) if mode != "blank" and with_plan else None
@@ -302,7 +302,7 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
                                               stage / names["kh"], issued), {"title": plan_subject, "orthography": ortho})
                            if with_plan else None,
                            (write_model_json, (model, stage / names["model"]), {}))
-        jobs = [trend_job, inputs_job, beside_job]
+        jobs.append(beside_job)
         step(STAGES[4])
         if with_plan:
             render_template(tpl("to_trinh.docx"),
@@ -316,8 +316,10 @@ def write_reports(model: ReportModel, inputs: Path, outputs: Path, issued: _dt.d
         # units each job holds much memory
         feedback_job = (start(write_feedback_isolated, model, stage / FEEDBACK_DIR, issued, templates,
                               BLANK_NUMBER, previous=archive.latest(outputs, model.year)) if feedback else None)
-        inputs_job = inputs_job or Threaded(archive.inputs_entries, stage, read)
-        jobs = [trend_job, inputs_job, beside_job, feedback_job]
+        jobs.append(feedback_job)
+        if inputs_job is None:
+            inputs_job = Threaded(archive.inputs_entries, stage, read)
+            jobs.append(inputs_job)
         finish_workbook(book, trend.series)
         step(STAGES[5])
         notes += [trend.note] if trend.note else []
