@@ -471,9 +471,10 @@ def task_lines(pb: Phrasebook, m: ReportModel, task_code: str, table: str = "", 
     remarks = task_remarks(m, task_code)
     if remarks:
         total = sum(c for _, c in remarks)
-        # "Nhiều đơn vị" only for a real many: a third or more of the units that reported on this task group
-        # (03 of 21 communes is "Một số đơn vị")
-        many = total * MANY_SHARE_DEN >= max(a.reporters for a in acts)
+        # "Nhiều đơn vị" only for a real many: a third or more of the units that reported on this task group said
+        # one of the remarks (03 of 21 communes is "Một số đơn vị"; the opening qualifies each remark, and two of
+        # 04 units each, perhaps the same, are not "nhiều" among 22: a fresh reader's finding)
+        many = max(c for _, c in remarks) * MANY_SHARE_DEN >= max(a.reporters for a in acts)
         out.append(pb.say("task.remarks", variant=variant % 3, total=total, many=many,
                           items=[pb.say("task.remark", count=count, text=text) for text, count in remarks]))
     return out
